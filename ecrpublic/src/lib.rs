@@ -1,1 +1,28 @@
+//! A small, fast client for Amazon ECR Public.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = ecrpublic::Config::builder().region("us-east-1").build();
+//! let client = ecrpublic::Client::new(&config);
+//! // Required members are arguments; optional ones are chained setters.
+//! let created = client.create_repository("my-app").send().await?;
+//! println!("{:?}", created.repository);
+//! let mut repos = client.describe_repositories().into_paginator().items();
+//! while let Some(repo) = repos.next().await {
+//!     println!("{:?}", repo?.repository_name);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The modules under [`types`], [`input`], [`output`], [`error`] and [`operation`] are generated
+//! from the service model; the runtime beside them is written by hand.
 
+// Generated code is formatted by the generator (prettyplease), not rustfmt.
+#[rustfmt::skip]
+mod generated;
+mod rt;
+
+pub use generated::client::Client;
+pub use generated::{error, input, operation, output, types};
+pub use rt::public::*;

@@ -1,1 +1,210 @@
-fn main(){}
+//! Project tasks: `cargo xtask codegen [--check]`, and
+//! `cargo xtask codegen --model PATH --out DIR [--crate-name NAME]` for a standalone crate.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  cargo xtask codegen [--check]
+      regenerate ecrpublic/src/generated from model/ecr-public.json
+      (--check: change nothing, fail and name the stale files if the committed output differs)
+  cargo xtask codegen --model PATH --out DIR [--crate-name NAME]
+      write a complete standalone client crate for another awsJson service model";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen(&args[1..]),
+        _ => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+#[derive(Default)]
+struct CodegenArgs {
+    check: bool,
+    model: Option<PathBuf>,
+    out: Option<PathBuf>,
+    crate_name: Option<String>,
+}
+
+fn parse(args: &[String]) -> Result<CodegenArgs, String> {
+    let mut out = CodegenArgs::default();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = || it.next().cloned().ok_or_else(|| format!("{a} needs a value\n{USAGE}"));
+        match a.as_str() {
+            "--check" => out.check = true,
+            "--model" => out.model = Some(value()?.into()),
+            "--out" => out.out = Some(value()?.into()),
+            "--crate-name" => out.crate_name = Some(value()?),
+            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+        }
+    }
+    Ok(out)
+}
+
+fn codegen(args: &[String]) -> Result<(), String> {
+    let args = parse(args)?;
+    match (&args.model, &args.out) {
+        (None, None) => own_crate(args.check),
+        (Some(model), Some(out)) => {
+            if args.check {
+                return Err("--check applies to the ecrpublic crate only".into());
+            }
+            let name = args.crate_name.clone().unwrap_or_else(|| default_crate_name(model));
+            standalone(model, out, &name)
+        }
+        _ => Err(format!("--model and --out go together\n{USAGE}")),
+    }
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn write(path: &Path, contents: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Regenerates (or checks) `ecrpublic/src/generated`.
+fn own_crate(check: bool) -> Result<(), String> {
+    let root = root();
+    let model = read(&root.join("model/ecr-public.json"))?;
+    let files = codegen::generate(&model).map_err(|e| e.to_string())?;
+    let dir = root.join("ecrpublic/src/generated");
+    let mut stale = Vec::new();
+    for f in &files {
+        let path = dir.join(&f.path);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(f.contents.as_str()) {
+            stale.push(path.clone());
+            if !check {
+                write(&path, &f.contents)?;
+            }
+        }
+    }
+    // Files left from an earlier model are stale too.
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !files.iter().any(|f| f.path == name) {
+                stale.push(entry.path());
+                if !check {
+                    std::fs::remove_file(entry.path()).map_err(|e| format!("cannot remove {name}: {e}"))?;
+                }
+            }
+        }
+    }
+    let rel = |p: &PathBuf| p.strip_prefix(&root).unwrap_or(p).display().to_string();
+    if check {
+        if stale.is_empty() {
+            println!("generated code is up to date ({} files)", files.len());
+            return Ok(());
+        }
+        let list: Vec<String> = stale.iter().map(rel).collect();
+        return Err(format!(
+            "generated code is stale; run `cargo xtask codegen`. Stale files:\n  {}",
+            list.join("\n  ")
+        ));
+    }
+    println!("wrote {} of {} generated files", stale.len(), files.len());
+    Ok(())
+}
+
+fn default_crate_name(model: &Path) -> String {
+    let stem = model.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let name: String =
+        stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    if name.is_empty() {
+        "client".into()
+    } else {
+        name
+    }
+}
+
+/// A standalone crate: our runtime copied in beside the generated code, so it builds with no
+/// path dependency on this repository.
+fn standalone(model_path: &Path, out: &Path, crate_name: &str) -> Result<(), String> {
+    let valid = !crate_name.is_empty()
+        && crate_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && !crate_name.starts_with(|c: char| c.is_ascii_digit());
+    if !valid {
+        return Err(format!("`{crate_name}` is not a valid crate name"));
+    }
+    let model = read(model_path)?;
+    let files = codegen::generate(&model).map_err(|e| e.to_string())?;
+    let lib = codegen::standalone_lib_rs(&model).map_err(|e| e.to_string())?;
+    let root = root();
+    let manifest = read(&root.join("ecrpublic/Cargo.toml"))?;
+    let deps = section(&manifest, "[dependencies]").ok_or("ecrpublic/Cargo.toml has no [dependencies]")?;
+    let cargo_toml = format!(
+        "[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
+         # A crate of its own, even when written inside another workspace.\n[workspace]\n\n{deps}"
+    );
+    write(&out.join("Cargo.toml"), &cargo_toml)?;
+    write(&out.join("src/lib.rs"), &lib)?;
+    copy_dir(&root.join("ecrpublic/src/rt"), &out.join("src/rt"))?;
+    let gen_dir = out.join("src/generated");
+    let _ = std::fs::remove_dir_all(&gen_dir);
+    for f in &files {
+        write(&gen_dir.join(&f.path), &f.contents)?;
+    }
+    println!("wrote crate `{crate_name}` to {}", out.display());
+    Ok(())
+}
+
+/// The text of one TOML table, header included, up to the next table.
+fn section(toml: &str, header: &str) -> Option<String> {
+    let start = toml.find(header)?;
+    let rest = &toml[start..];
+    let end = rest[header.len()..].find("\n[").map_or(rest.len(), |i| i + header.len() + 1);
+    Some(rest[..end].trim_end().to_string() + "\n")
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    let entries = std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let dest = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &dest)?;
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            write(&dest, &read(&path)?)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_stops_at_next_table() {
+        let t = "[package]\nname = \"x\"\n\n[dependencies]\na = \"1\"\n\n[dev-dependencies]\nb = \"2\"\n";
+        assert_eq!(section(t, "[dependencies]").unwrap(), "[dependencies]\na = \"1\"\n");
+        assert!(section(t, "[features]").is_none());
+    }
+
+    #[test]
+    fn arguments() {
+        let a = parse(&["--model".into(), "m.json".into(), "--out".into(), "o".into()]).unwrap();
+        assert_eq!(a.model.unwrap(), PathBuf::from("m.json"));
+        assert!(parse(&["--model".into()]).is_err());
+        assert!(parse(&["--bogus".into()]).is_err());
+        assert_eq!(default_crate_name(Path::new("/x/Secrets Manager.json")), "secrets-manager");
+    }
+}

@@ -1,0 +1,359 @@
+//! From the resolved model to Rust items: decides where every shape lives and what Rust type
+//! stands for it, then hands each kind of item to its own module.
+
+mod operations;
+mod service;
+mod shapes;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::docs;
+use crate::model::{Kind, Member, Model, ModelError, Shape, UNIT};
+use crate::names;
+
+/// The generated modules, each a token stream that becomes one file.
+pub struct Modules {
+    pub files: Vec<(&'static str, TokenStream)>,
+}
+
+/// Which generated module a type lives in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Module {
+    Types,
+    Input,
+    Output,
+    Error,
+}
+
+impl Module {
+    fn path(self) -> TokenStream {
+        match self {
+            Module::Types => quote!(types),
+            Module::Input => quote!(input),
+            Module::Output => quote!(output),
+            Module::Error => quote!(error),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Home {
+    pub module: Module,
+    pub name: String,
+}
+
+/// One operation, with the shapes it uses already looked up.
+pub struct Op<'m> {
+    pub shape: &'m Shape,
+    pub input: &'m Shape,
+    pub output: &'m Shape,
+    /// Operation errors then service errors, sorted by name, without repeats.
+    pub errors: Vec<&'m Shape>,
+}
+
+impl Op<'_> {
+    pub fn name(&self) -> &str {
+        self.shape.name()
+    }
+}
+
+/// Everything the item generators need to know about the model.
+pub struct Ctx<'m> {
+    pub model: &'m Model,
+    pub service: &'m Shape,
+    pub ops: Vec<Op<'m>>,
+    /// Home of every generated structure, union and enum, by shape id.
+    pub homes: BTreeMap<String, Home>,
+    /// Structures only ever sent, never received: their optional lists stay `Option` so that an
+    /// empty list and an absent one can both be sent.
+    pub input_only: BTreeSet<String>,
+    /// `(structure, member)` pairs that must be boxed to break a recursive type.
+    pub boxed: BTreeSet<(String, String)>,
+}
+
+pub fn generate(model: &Model) -> Result<Modules, ModelError> {
+    let ctx = Ctx::new(model)?;
+    let mut files = vec![
+        ("types.rs", shapes::types_module(&ctx)?),
+        ("input.rs", shapes::data_module(&ctx, Module::Input)?),
+        ("output.rs", shapes::data_module(&ctx, Module::Output)?),
+        ("error.rs", operations::error_module(&ctx)?),
+        ("operation.rs", operations::operation_module(&ctx)?),
+        ("client.rs", operations::client_module(&ctx)?),
+        ("serde.rs", shapes::serde_module(&ctx)?),
+        ("service.rs", service::service_module(&ctx)?),
+    ];
+    if let Some(tests) = service::endpoint_tests_module(&ctx)? {
+        files.push(("endpoint_tests.rs", tests));
+    }
+    let has_tests = files.iter().any(|(n, _)| *n == "endpoint_tests.rs");
+    files.push(("mod.rs", mod_rs(&ctx, has_tests)));
+    Ok(Modules { files })
+}
+
+fn mod_rs(ctx: &Ctx, has_tests: bool) -> TokenStream {
+    let service_doc = doc_attr(&ctx.doc_of_shape(ctx.service));
+    let tests = has_tests.then(|| {
+        quote!(
+            #[cfg(test)]
+            mod endpoint_tests;
+        )
+    });
+    quote! {
+        #![doc = " Code generated from the service model: types, operations and their errors."]
+        #service_doc
+        pub mod client;
+        pub mod error;
+        pub mod input;
+        pub mod operation;
+        pub mod output;
+        mod serde;
+        pub(crate) mod service;
+        pub mod types;
+        #tests
+    }
+}
+
+impl<'m> Ctx<'m> {
+    fn new(model: &'m Model) -> Result<Self, ModelError> {
+        let service = model.service()?;
+        let service_errors = match service.extra.get("errors") {
+            Some(v) => v
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t.get("target").and_then(Value::as_str))
+                .map(|id| model.shape(id))
+                .collect::<Result<Vec<_>, _>>()?,
+            None => vec![],
+        };
+        let mut ops = Vec::new();
+        for shape in model.operations(service)? {
+            let Kind::Operation { input, output, errors } = &shape.kind else { continue };
+            let mut errs: BTreeMap<&str, &Shape> = BTreeMap::new();
+            for e in errors.iter().map(|id| model.shape(id)).chain(service_errors.iter().map(|s| Ok(*s))) {
+                let e = e?;
+                if !e.has_trait("smithy.api#error") || e.kind != Kind::Structure {
+                    return Err(ModelError::new(&shape.id, format!("`{}` is listed as an error but is not one", e.id)));
+                }
+                errs.insert(e.name(), e);
+            }
+            let input = model.shape(input)?;
+            let output = model.shape(output)?;
+            for io in [input, output] {
+                if io.kind != Kind::Structure {
+                    return Err(ModelError::new(&shape.id, format!("input/output `{}` is not a structure", io.id)));
+                }
+            }
+            ops.push(Op { shape, input, output, errors: errs.into_values().collect() });
+        }
+        let mut ctx =
+            Ctx { model, service, ops, homes: BTreeMap::new(), input_only: BTreeSet::new(), boxed: BTreeSet::new() };
+        ctx.place_shapes()?;
+        ctx.find_recursion();
+        Ok(ctx)
+    }
+
+    /// Decides the module and name of every type, and which structures are only ever sent.
+    fn place_shapes(&mut self) -> Result<(), ModelError> {
+        let mut sent = BTreeSet::new();
+        let mut received = BTreeSet::new();
+        for op in &self.ops {
+            self.reach(&op.input.id, &mut sent)?;
+            self.reach(&op.output.id, &mut received)?;
+            for e in &op.errors {
+                self.reach(&e.id, &mut received)?;
+            }
+        }
+        // Operation inputs and outputs are named after their operation when nothing else uses them.
+        let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
+        for shape in self.model.shapes.values() {
+            for m in &shape.members {
+                *uses.entry(m.target.as_str()).or_default() += 1;
+            }
+        }
+        for op in &self.ops {
+            *uses.entry(op.input.id.as_str()).or_default() += 1;
+            *uses.entry(op.output.id.as_str()).or_default() += 1;
+        }
+        let mut taken: BTreeMap<(Module, String), String> = BTreeMap::new();
+        let mut homes = BTreeMap::new();
+        for op in &self.ops {
+            for (shape, module, suffix) in [(op.input, Module::Input, "Input"), (op.output, Module::Output, "Output")] {
+                if uses.get(shape.id.as_str()) == Some(&1) || shape.id == UNIT {
+                    // Unit gets one empty struct per operation, keyed by a synthetic id.
+                    let key = if shape.id == UNIT { format!("{}#{suffix}", op.shape.id) } else { shape.id.clone() };
+                    homes.insert(key, Home { module, name: format!("{}{suffix}", names::type_name(op.name())) });
+                }
+            }
+        }
+        let all: BTreeSet<String> = sent.union(&received).cloned().collect();
+        for id in &all {
+            if homes.contains_key(id) || id == UNIT {
+                continue;
+            }
+            let shape = self.model.shape(id)?;
+            let module = match shape.kind {
+                Kind::Structure if shape.has_trait("smithy.api#error") => Module::Error,
+                Kind::Structure | Kind::Union | Kind::Enum | Kind::IntEnum => Module::Types,
+                _ => continue,
+            };
+            homes.insert(id.clone(), Home { module, name: names::type_name(shape.name()) });
+        }
+        for (id, home) in &homes {
+            if let Some(other) = taken.insert((home.module, home.name.clone()), id.clone()) {
+                return Err(ModelError::new(
+                    id,
+                    format!("its Rust name `{}` is also the name of `{other}`", home.name),
+                ));
+            }
+        }
+        self.input_only = sent.difference(&received).cloned().collect();
+        self.homes = homes;
+        Ok(())
+    }
+
+    /// Every shape reachable from `id` through members.
+    fn reach(&self, id: &str, seen: &mut BTreeSet<String>) -> Result<(), ModelError> {
+        let mut pending = vec![id.to_string()];
+        while let Some(id) = pending.pop() {
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            let shape = self.model.shape(&id)?;
+            if !matches!(shape.kind, Kind::Enum | Kind::IntEnum) {
+                pending.extend(shape.members.iter().map(|m| m.target.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// A member is boxed when its structure or union target leads back to the member's owner
+    /// without passing through a list or map (those already add indirection).
+    fn find_recursion(&mut self) {
+        let direct = |id: &str| -> Vec<String> {
+            match self.model.shapes.get(id) {
+                Some(s) if matches!(s.kind, Kind::Structure | Kind::Union) => {
+                    s.members.iter().map(|m| m.target.clone()).collect()
+                }
+                _ => vec![],
+            }
+        };
+        let mut boxed = BTreeSet::new();
+        for id in self.homes.keys() {
+            for m in self.model.shapes.get(id).map(|s| s.members.as_slice()).unwrap_or_default() {
+                let mut seen = BTreeSet::new();
+                let mut pending = vec![m.target.clone()];
+                while let Some(t) = pending.pop() {
+                    if t == *id {
+                        boxed.insert((id.clone(), m.name.clone()));
+                        break;
+                    }
+                    if seen.insert(t.clone()) {
+                        pending.extend(direct(&t));
+                    }
+                }
+            }
+        }
+        self.boxed = boxed;
+    }
+
+    pub fn home(&self, id: &str) -> Result<&Home, ModelError> {
+        self.homes.get(id).ok_or_else(|| ModelError::new(id, "no generated type for this shape"))
+    }
+
+    /// Path to a generated type as seen from module `from`.
+    pub fn type_path(&self, id: &str, from: Module) -> Result<TokenStream, ModelError> {
+        let home = self.home(id)?;
+        let name = format_ident!("{}", home.name);
+        if home.module == from {
+            Ok(quote!(#name))
+        } else {
+            let m = home.module.path();
+            Ok(quote!(crate::#m::#name))
+        }
+    }
+
+    /// The Rust type of a shape used as a value (no `Option`, no `Box`).
+    pub fn value_type(&self, id: &str, from: Module) -> Result<TokenStream, ModelError> {
+        let shape = self.model.shape(id)?;
+        Ok(match &shape.kind {
+            Kind::Blob => quote!(crate::Blob),
+            Kind::Boolean => quote!(bool),
+            Kind::String => quote!(String),
+            Kind::Byte => quote!(i8),
+            Kind::Short => quote!(i16),
+            Kind::Integer => quote!(i32),
+            Kind::Long => quote!(i64),
+            Kind::Float => quote!(f32),
+            Kind::Double => quote!(f64),
+            Kind::Timestamp => {
+                if let Some(f) = shape.trait_value("smithy.api#timestampFormat") {
+                    if f.as_str() != Some("epoch-seconds") {
+                        return Err(unsupported(id, "timestampFormat other than epoch-seconds"));
+                    }
+                }
+                quote!(crate::DateTime)
+            }
+            Kind::Document => quote!(crate::Document),
+            Kind::Enum | Kind::IntEnum | Kind::Structure | Kind::Union => self.type_path(id, from)?,
+            Kind::List => {
+                let inner = self.value_type(&shape.members[0].target, from)?;
+                if shape.has_trait("smithy.api#sparse") {
+                    return Err(unsupported(id, "@sparse lists"));
+                }
+                quote!(Vec<#inner>)
+            }
+            Kind::Map => {
+                if shape.has_trait("smithy.api#sparse") {
+                    return Err(unsupported(id, "@sparse maps"));
+                }
+                let value = self.value_type(&shape.members[1].target, from)?;
+                quote!(std::collections::HashMap<String, #value>)
+            }
+            Kind::BigInteger | Kind::BigDecimal => return Err(unsupported(id, "bigInteger and bigDecimal")),
+            Kind::Service | Kind::Operation { .. } | Kind::Resource => {
+                return Err(ModelError::new(id, "a service, operation or resource cannot be a member target"))
+            }
+        })
+    }
+
+    pub fn doc_of_shape(&self, shape: &Shape) -> String {
+        doc_text(&shape.traits)
+    }
+
+    pub fn member_doc(&self, member: &Member) -> String {
+        let own = doc_text(&member.traits);
+        if !own.is_empty() {
+            return own;
+        }
+        self.model.shapes.get(&member.target).map(|t| doc_text(&t.traits)).unwrap_or_default()
+    }
+}
+
+fn unsupported(id: &str, what: &str) -> ModelError {
+    ModelError::new(id, format!("not supported by this generator yet: {what}"))
+}
+
+fn doc_text(traits: &crate::model::Traits) -> String {
+    traits.get("smithy.api#documentation").and_then(Value::as_str).map(docs::to_markdown).unwrap_or_default()
+}
+
+/// `#[doc = "..."]` lines, one per line of Markdown, so rustdoc keeps paragraphs.
+pub fn doc_attr(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// Documentation with a fallback sentence for items the model leaves undocumented.
+pub fn doc_or(text: String, fallback: impl FnOnce() -> String) -> TokenStream {
+    if text.is_empty() {
+        doc_attr(&fallback())
+    } else {
+        doc_attr(&text)
+    }
+}

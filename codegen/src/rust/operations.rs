@@ -1,0 +1,402 @@
+//! Operations: the client's methods, the request builders behind them, paginators, and the
+//! error structs and per-operation error enums.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::shapes::{argument, fields, io_key, structure, Presence};
+use super::{doc_or, Ctx, Module, Op};
+use crate::model::{Kind, ModelError};
+use crate::names;
+
+/// Builder methods that a member setter must not shadow.
+const BUILDER_METHODS: &[&str] = &["new", "send", "input", "into_paginator", "clone", "fmt"];
+/// Client methods that an operation method must not shadow.
+const CLIENT_METHODS: &[&str] = &["new", "config", "from_env", "clone", "fmt"];
+
+/// `error.rs`: one struct per modeled error, one enum per operation.
+pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+    let mut items = Vec::new();
+    for (id, home) in ctx.homes.iter().filter(|(_, h)| h.module == Module::Error) {
+        let shape = ctx.model.shape(id)?;
+        let ty = format_ident!("{}", home.name);
+        let code = shape.name();
+        items.push(structure(ctx, shape, Module::Error, &home.name, true)?);
+        let fs = fields(ctx, shape, Module::Error)?;
+        let message = fs.iter().find(|f| f.member.name.eq_ignore_ascii_case("message"));
+        let (get_message, fill_message) = match message {
+            Some(f) if ctx.model.shape(&f.member.target)?.kind == Kind::String => {
+                let id = &f.ident;
+                if f.presence == Presence::Optional {
+                    (
+                        quote!(self.#id.as_deref()),
+                        quote! { if self.#id.is_none() { self.#id = message.map(str::to_owned); } },
+                    )
+                } else {
+                    (
+                        quote!(Some(self.#id.as_str())),
+                        quote! { if self.#id.is_empty() { if let Some(m) = message { self.#id = m.to_owned(); } } },
+                    )
+                }
+            }
+            _ => (quote!(None), quote!(let _ = message;)),
+        };
+        let fault = match shape.trait_value("smithy.api#error").and_then(Value::as_str) {
+            Some("server") => quote!(crate::rt::operation::Fault::Server),
+            _ => quote!(crate::rt::operation::Fault::Client),
+        };
+        items.push(quote! {
+            impl #ty {
+                #[doc = " The error code the service sends for this error."]
+                pub const CODE: &'static str = #code;
+                #[doc = " The error code the service sends for this error."]
+                pub fn code(&self) -> &'static str { Self::CODE }
+                #[doc = " The message the service gave, when it gave one."]
+                pub fn message(&self) -> Option<&str> { #get_message }
+            }
+            impl std::fmt::Display for #ty {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    crate::rt::error::fmt_service_error(f, Self::CODE, self.message(), self.request_id())
+                }
+            }
+            impl std::error::Error for #ty {}
+            impl crate::rt::operation::ModeledError for #ty {
+                const FAULT: crate::rt::operation::Fault = #fault;
+                fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
+                    self.request_id = request_id.map(str::to_owned);
+                    #fill_message
+                }
+            }
+        });
+    }
+    for op in &ctx.ops {
+        items.push(operation_error(ctx, op)?);
+    }
+    Ok(quote! {
+        #![doc = " Errors: one struct per error the service models, and one enum per operation."]
+        #(#items)*
+    })
+}
+
+fn operation_error(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
+    let ty = format_ident!("{}Error", names::type_name(op.name()));
+    let d = format!(" An error `{}` can return.", op.name());
+    let mut variants = Vec::new();
+    let mut codes = Vec::new();
+    let mut paths = Vec::new();
+    for e in &op.errors {
+        variants.push(format_ident!("{}", names::type_name(e.name())));
+        codes.push(e.name().to_string());
+        paths.push(ctx.type_path(&e.id, Module::Error)?);
+    }
+    let defs = variants.iter().zip(&paths).zip(&op.errors).map(|((v, p), e)| {
+        let d = doc_or(ctx.doc_of_shape(e), || format!("The `{}` error.", e.name()));
+        quote!(#d #v(#p),)
+    });
+    Ok(quote! {
+        #[doc = #d]
+        #[derive(Debug)]
+        #[non_exhaustive]
+        pub enum #ty {
+            #(#defs)*
+            #[doc = " An error the model does not list for this operation."]
+            Unhandled(crate::Unhandled),
+        }
+        impl #ty {
+            #[doc = " The error code the service sent."]
+            pub fn code(&self) -> &str {
+                match self { #(Self::#variants(e) => e.code(),)* Self::Unhandled(e) => e.code() }
+            }
+            #[doc = " The message the service gave, when it gave one."]
+            pub fn message(&self) -> Option<&str> {
+                match self { #(Self::#variants(e) => e.message(),)* Self::Unhandled(e) => e.message() }
+            }
+            #[doc = " The request id the service gave the response, when it gave one."]
+            pub fn request_id(&self) -> Option<&str> {
+                match self { #(Self::#variants(e) => e.request_id(),)* Self::Unhandled(e) => e.request_id() }
+            }
+        }
+        impl std::fmt::Display for #ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self { #(Self::#variants(e) => e.fmt(f),)* Self::Unhandled(e) => e.fmt(f) }
+            }
+        }
+        impl std::error::Error for #ty {}
+        impl crate::rt::operation::OperationError for #ty {
+            fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+                match raw.code {
+                    #(#codes => raw.modeled().map_or_else(Self::Unhandled, Self::#variants),)*
+                    _ => Self::Unhandled(raw.unhandled()),
+                }
+            }
+            fn unhandled(&self) -> Option<&crate::Unhandled> {
+                match self { Self::Unhandled(e) => Some(e), _ => None }
+            }
+        }
+    })
+}
+
+/// `operation.rs`: one request builder per operation, and paginators.
+pub fn operation_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+    let mut items = Vec::new();
+    for op in &ctx.ops {
+        items.push(builder(ctx, op)?);
+        if let Some(p) = paginator(ctx, op)? {
+            items.push(p);
+        }
+    }
+    Ok(quote! {
+        #![doc = " Request builders: set optional members, then `send().await`."]
+        #(#items)*
+    })
+}
+
+fn input_path(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
+    let home = ctx.home(&io_key(op.input, &op.shape.id, "Input"))?;
+    if home.module == Module::Input {
+        let n = format_ident!("{}", home.name);
+        Ok(quote!(crate::input::#n))
+    } else {
+        let n = format_ident!("{}Input", names::type_name(op.name()));
+        Ok(quote!(crate::input::#n))
+    }
+}
+
+fn output_path(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
+    let home = ctx.home(&io_key(op.output, &op.shape.id, "Output"))?;
+    if home.module == Module::Output {
+        let n = format_ident!("{}", home.name);
+        Ok(quote!(crate::output::#n))
+    } else {
+        let n = format_ident!("{}Output", names::type_name(op.name()));
+        Ok(quote!(crate::output::#n))
+    }
+}
+
+fn op_doc(ctx: &Ctx, op: &Op) -> TokenStream {
+    doc_or(ctx.doc_of_shape(op.shape), || format!("Calls `{}`.", op.name()))
+}
+
+fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
+    let ty = format_ident!("{}", names::type_name(op.name()));
+    let input = input_path(ctx, op)?;
+    let output = output_path(ctx, op)?;
+    let error = format_ident!("{}Error", names::type_name(op.name()));
+    let name = op.name();
+    let doc = op_doc(ctx, op);
+    let mut setters = Vec::new();
+    for f in fields(ctx, op.input, Module::Input)?.iter().filter(|f| !f.required) {
+        let (t, e) = argument(ctx, f, Module::Input, &format_ident!("value"))?;
+        let field = &f.ident;
+        let plain = field.to_string().trim_start_matches("r#").to_string();
+        let method =
+            if BUILDER_METHODS.contains(&plain.as_str()) { format_ident!("set_{}", plain) } else { field.clone() };
+        let assign = if f.presence == Presence::Optional { quote!(Some(#e)) } else { e };
+        let d = doc_or(ctx.member_doc(f.member), || format!("Sets `{}`.", f.member.name));
+        setters.push(quote! {
+            #d
+            pub fn #method(mut self, value: #t) -> Self { self.input.#field = #assign; self }
+        });
+    }
+    let send_doc = format!(" Sends the `{name}` request and waits for its response.");
+    Ok(quote! {
+        #doc
+        #[derive(Clone, Debug)]
+        #[must_use = "a request does nothing until `send().await`"]
+        pub struct #ty {
+            handle: crate::rt::client::Handle,
+            input: #input,
+        }
+        impl #ty {
+            pub(crate) fn new(handle: crate::rt::client::Handle, input: #input) -> Self { Self { handle, input } }
+            #(#setters)*
+            #[doc = " The input as built so far."]
+            pub fn input(&self) -> &#input { &self.input }
+            #[doc = #send_doc]
+            pub async fn send(self) -> Result<#output, crate::Error<crate::error::#error>> {
+                self.handle.call::<Self>(&self.input).await
+            }
+        }
+        impl crate::rt::operation::Operation for #ty {
+            const NAME: &'static str = #name;
+            type Input = #input;
+            type Output = #output;
+            type Error = crate::error::#error;
+        }
+    })
+}
+
+fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
+    let Some(own) = op.shape.trait_value("smithy.api#paginated") else { return Ok(None) };
+    // Operation values override the service's defaults.
+    let mut p = ctx.service.trait_value("smithy.api#paginated").cloned().unwrap_or(Value::Object(Default::default()));
+    if let (Value::Object(base), Value::Object(own)) = (&mut p, own) {
+        base.extend(own.clone());
+    }
+    let get = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_owned);
+    let (Some(in_tok), Some(out_tok)) = (get("inputToken"), get("outputToken")) else {
+        return Err(ModelError::new(&op.shape.id, "@paginated needs inputToken and outputToken"));
+    };
+    let items = get("items");
+    let page_size = get("pageSize");
+    for path in [Some(&out_tok), items.as_ref()].into_iter().flatten() {
+        if path.contains('.') {
+            return Err(ModelError::new(&op.shape.id, "not supported by this generator yet: nested @paginated paths"));
+        }
+    }
+    let in_fields = fields(ctx, op.input, Module::Input)?;
+    let out_fields = fields(ctx, op.output, Module::Output)?;
+    let find = |fs: &[super::shapes::Field], n: &str| {
+        fs.iter()
+            .position(|f| f.member.name == n)
+            .ok_or_else(|| ModelError::new(&op.shape.id, format!("@paginated names `{n}`, which is not a member")))
+    };
+    let in_tok_f = &in_fields[find(&in_fields, &in_tok)?];
+    let out_tok_f = &out_fields[find(&out_fields, &out_tok)?];
+    let (it, ot) = (&in_tok_f.ident, &out_tok_f.ident);
+    let set_token = if in_tok_f.presence == Presence::Optional {
+        quote!(input.#it = token;)
+    } else {
+        quote!(input.#it = token.unwrap_or_default();)
+    };
+    let get_token = if out_tok_f.presence == Presence::Optional {
+        quote!(output.#ot.as_deref())
+    } else {
+        quote!(Some(output.#ot.as_str()))
+    };
+    let set_size = match &page_size {
+        Some(n) => {
+            let f = &in_fields[find(&in_fields, n)?];
+            let id = &f.ident;
+            let conv = match ctx.model.shape(&f.member.target)?.kind {
+                Kind::Integer => quote!(size),
+                Kind::Long => quote!(size.into()),
+                _ => return Err(ModelError::new(&op.shape.id, "@paginated pageSize must be an integer or long")),
+            };
+            let v = if f.presence == Presence::Optional { quote!(Some(#conv)) } else { conv };
+            quote!(input.#id = #v;)
+        }
+        None => quote!(let _ = (input, size);),
+    };
+    let (item_ty, take_items) = match &items {
+        Some(n) => {
+            let f = &out_fields[find(&out_fields, n)?];
+            let id = &f.ident;
+            let target = ctx.model.shape(&f.member.target)?;
+            let item_ty = match target.kind {
+                Kind::List => ctx.value_type(&target.members[0].target, Module::Output)?,
+                Kind::Map => {
+                    let v = ctx.value_type(&target.members[1].target, Module::Output)?;
+                    quote!((String, #v))
+                }
+                _ => return Err(ModelError::new(&op.shape.id, "@paginated items must be a list or map")),
+            };
+            let take = if f.presence == Presence::Optional {
+                quote!(output.#id.take().unwrap_or_default().into_iter().collect())
+            } else {
+                quote!(std::mem::take(&mut output.#id).into_iter().collect())
+            };
+            (item_ty, take)
+        }
+        None => (
+            quote!(()),
+            quote!({
+                let _ = output;
+                Vec::new()
+            }),
+        ),
+    };
+    let ty = format_ident!("{}", names::type_name(op.name()));
+    let d = format!(
+        " Pages through every result of `{}`: a [`Paginator`](crate::paginate::Paginator) yields whole pages, \
+         its [`items`](crate::paginate::Paginator::items) the {} one by one. Pages are requested as they are consumed.",
+        op.name(),
+        items.as_deref().map_or("items".to_string(), |i| format!("`{i}`"))
+    );
+    Ok(Some(quote! {
+        impl #ty {
+            #[doc = #d]
+            pub fn into_paginator(self) -> crate::paginate::Paginator<Self> {
+                crate::paginate::Paginator::new(self.handle, self.input)
+            }
+        }
+        impl crate::rt::paginate::Paginated for #ty {
+            type Item = #item_ty;
+            fn set_token(input: &mut Self::Input, token: Option<String>) { #set_token }
+            fn next_token(output: &Self::Output) -> Option<&str> { #get_token }
+            fn set_page_size(input: &mut Self::Input, size: i32) { #set_size }
+            fn take_items(output: &mut Self::Output) -> Vec<Self::Item> { #take_items }
+        }
+    }))
+}
+
+/// `client.rs`: the `Client` with one method per operation; required members are its arguments.
+pub fn client_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+    let mut methods = Vec::new();
+    for op in &ctx.ops {
+        let ty = format_ident!("{}", names::type_name(op.name()));
+        let mut method = names::snake(op.name());
+        if CLIENT_METHODS.contains(&method.as_str()) {
+            method = format!("{method}_operation");
+        }
+        let method = names::ident(&method);
+        let input = input_path(ctx, op)?;
+        let required: Vec<_> = fields(ctx, op.input, Module::Input)?.into_iter().filter(|f| f.required).collect();
+        let mut params = Vec::new();
+        let mut args = Vec::new();
+        let mut arg_docs = Vec::new();
+        for f in &required {
+            let id = &f.ident;
+            let (t, _) = argument(ctx, f, Module::Input, id)?;
+            params.push(quote!(#id: #t));
+            args.push(quote!(#id));
+            let plain = id.to_string().trim_start_matches("r#").to_string();
+            let first = ctx.member_doc(f.member);
+            let first = first.split("\n\n").next().unwrap_or("").replace('\n', " ");
+            arg_docs.push(format!(" - `{plain}`: {first}"));
+        }
+        let doc = op_doc(ctx, op);
+        let args_doc = if arg_docs.is_empty() {
+            quote!()
+        } else {
+            let head = " # Required".to_string();
+            quote! { #[doc = ""] #[doc = #head] #[doc = ""] #( #[doc = #arg_docs] )* }
+        };
+        let see = format!(" Optional members are set on the returned [`{0}`](crate::operation::{0}).", ty);
+        let make_input = if required.is_empty() { quote!(#input::default()) } else { quote!(#input::new(#(#args),*)) };
+        methods.push(quote! {
+            #doc
+            #args_doc
+            #[doc = ""]
+            #[doc = #see]
+            pub fn #method(&self, #(#params),*) -> crate::operation::#ty {
+                crate::operation::#ty::new(self.handle.clone(), #make_input)
+            }
+        });
+    }
+    let doc = doc_or(ctx.doc_of_shape(ctx.service), || "A client for the service.".into());
+    Ok(quote! {
+        #![doc = " The client: one method per operation."]
+        #doc
+        #[doc = ""]
+        #[doc = " Cloning is cheap: clones share one connection pool and credentials cache."]
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            handle: crate::rt::client::Handle,
+        }
+        impl Client {
+            #[doc = " A client with the given configuration."]
+            pub fn new(config: &crate::Config) -> Self {
+                Self { handle: crate::rt::client::Handle::new(config.clone(), &super::service::SERVICE) }
+            }
+            #[doc = " A client configured from the environment: region, credentials and endpoint settings."]
+            pub async fn from_env() -> Self {
+                Self::new(&crate::Config::from_env().await)
+            }
+            #[doc = " The configuration this client uses."]
+            pub fn config(&self) -> &crate::Config { self.handle.config() }
+            #(#methods)*
+        }
+    })
+}

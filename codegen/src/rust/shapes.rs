@@ -1,0 +1,565 @@
+//! Data types: structures, unions and enums, and their awsJson (de)serialization.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::{doc_or, Ctx, Module};
+use crate::model::{Kind, Member, ModelError, Shape};
+use crate::names;
+
+/// How a member is held in its struct, which decides how it is read, written and set.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Always present: `required`, or a `default` value.
+    Always,
+    /// `Option<T>`.
+    Optional,
+    /// A list or map that is empty when absent (structures that are received).
+    Collection,
+}
+
+pub struct Field<'m> {
+    pub member: &'m Member,
+    pub ident: Ident,
+    pub value_ty: TokenStream,
+    pub ty: TokenStream,
+    pub presence: Presence,
+    pub required: bool,
+    pub boxed: bool,
+    /// The `default` trait value as a Rust expression.
+    pub default: Option<TokenStream>,
+}
+
+pub fn fields<'m>(ctx: &Ctx<'m>, shape: &'m Shape, from: Module) -> Result<Vec<Field<'m>>, ModelError> {
+    let mut out: Vec<Field> = Vec::new();
+    for m in &shape.members {
+        let mid = format!("{}${}", shape.id, m.name);
+        let target = ctx.model.shape(&m.target)?;
+        let value_ty = ctx.value_type(&m.target, from).map_err(|e| ModelError::new(&mid, e.to_string()))?;
+        let boxed = ctx.boxed.contains(&(shape.id.clone(), m.name.clone()));
+        let boxed_ty = if boxed { quote!(Box<#value_ty>) } else { value_ty.clone() };
+        let default = member_default(ctx, m, target, &mid)?;
+        let required = m.has_trait("smithy.api#required");
+        let presence = if required || default.is_some() {
+            Presence::Always
+        } else if matches!(target.kind, Kind::List | Kind::Map) && !ctx.input_only.contains(&shape.id) {
+            Presence::Collection
+        } else {
+            Presence::Optional
+        };
+        let ty = match presence {
+            Presence::Optional => quote!(Option<#boxed_ty>),
+            _ => boxed_ty,
+        };
+        let ident = names::ident(&names::snake(&m.name));
+        if let Some(clash) = out.iter().find(|f| f.ident == ident) {
+            return Err(ModelError::new(&mid, format!("its Rust name clashes with member `{}`", clash.member.name)));
+        }
+        out.push(Field { member: m, ident, value_ty, ty, presence, required, boxed, default });
+    }
+    Ok(out)
+}
+
+fn member_default(ctx: &Ctx, m: &Member, target: &Shape, mid: &str) -> Result<Option<TokenStream>, ModelError> {
+    let value = match m.traits.get("smithy.api#default") {
+        Some(Value::Null) => return Ok(None),
+        Some(v) => v.clone(),
+        // Smithy 1.0 primitives carry an implicit zero default.
+        None => match target.id.strip_prefix("smithy.api#Primitive") {
+            Some(_) => target.traits.get("smithy.api#default").cloned().unwrap_or(Value::Null),
+            None => return Ok(None),
+        },
+    };
+    let bad = || ModelError::new(mid, format!("default value {value} does not fit its target"));
+    Ok(Some(match (&target.kind, &value) {
+        (Kind::Boolean, Value::Bool(b)) => quote!(#b),
+        (Kind::Byte | Kind::Short | Kind::Integer | Kind::Long, Value::Number(n)) => {
+            let n = n.as_i64().ok_or_else(bad)?;
+            let lit = proc_macro2::Literal::i64_unsuffixed(n);
+            quote!(#lit)
+        }
+        (Kind::Float | Kind::Double, Value::Number(n)) => {
+            let lit = proc_macro2::Literal::f64_unsuffixed(n.as_f64().ok_or_else(bad)?);
+            quote!(#lit)
+        }
+        (Kind::String, Value::String(s)) => quote!(String::from(#s)),
+        (Kind::Enum, Value::String(s)) => {
+            let path = ctx.type_path(&target.id, Module::Error)?;
+            quote!(#path::from(#s))
+        }
+        (Kind::IntEnum, Value::Number(n)) => {
+            let n = i32::try_from(n.as_i64().ok_or_else(bad)?).map_err(|_| bad())?;
+            let path = ctx.type_path(&target.id, Module::Error)?;
+            quote!(#path::from(#n))
+        }
+        (Kind::List, Value::Array(a)) if a.is_empty() => quote!(Vec::new()),
+        (Kind::Map, Value::Object(o)) if o.is_empty() => quote!(std::collections::HashMap::new()),
+        (Kind::Timestamp, Value::Number(n)) => {
+            let secs = n.as_f64().ok_or_else(bad)?;
+            quote!(crate::DateTime::from_secs_f64(#secs))
+        }
+        _ => return Err(bad()),
+    }))
+}
+
+/// The argument type and conversion for a setter or constructor taking a member's value.
+/// `var` names the argument in the conversion expression.
+pub fn argument(ctx: &Ctx, f: &Field, from: Module, var: &Ident) -> Result<(TokenStream, TokenStream), ModelError> {
+    let target = ctx.model.shape(&f.member.target)?;
+    let v = quote!(#var);
+    let (ty, expr) = match &target.kind {
+        Kind::String | Kind::Blob | Kind::Timestamp | Kind::Enum => {
+            let t = &f.value_ty;
+            (quote!(impl Into<#t>), quote!(#v.into()))
+        }
+        Kind::List => {
+            let item = ctx.model.shape(&target.members[0].target)?;
+            let item_ty = ctx.value_type(&item.id, from)?;
+            if matches!(item.kind, Kind::String | Kind::Enum) {
+                (
+                    quote!(impl IntoIterator<Item = impl Into<#item_ty>>),
+                    quote!(#v.into_iter().map(Into::into).collect()),
+                )
+            } else {
+                (quote!(impl IntoIterator<Item = #item_ty>), quote!(#v.into_iter().collect()))
+            }
+        }
+        Kind::Map => {
+            let val_ty = ctx.value_type(&target.members[1].target, from)?;
+            (
+                quote!(impl IntoIterator<Item = (impl Into<String>, #val_ty)>),
+                quote!(#v.into_iter().map(|(k, v)| (k.into(), v)).collect()),
+            )
+        }
+        _ => (f.value_ty.clone(), v),
+    };
+    Ok(if f.boxed { (ty, quote!(Box::new(#expr))) } else { (ty, expr) })
+}
+
+/// Zero value of a field: its default, or the type's zero.
+fn field_zero(f: &Field) -> TokenStream {
+    match (&f.default, f.boxed) {
+        (Some(d), false) => d.clone(),
+        (Some(d), true) => quote!(Box::new(#d)),
+        (None, _) => quote!(crate::rt::json::Json::zero()),
+    }
+}
+
+/// A struct with `new` for its required members and `with_*` setters for the others.
+/// `extra` adds private fields (the request id of outputs and errors).
+pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bool) -> Result<TokenStream, ModelError> {
+    let fields = fields(ctx, shape, module)?;
+    let ty = format_ident!("{}", name);
+    let doc = doc_or(ctx.doc_of_shape(shape), || format!("The `{}` structure.", shape.name()));
+    let field_defs = fields.iter().map(|f| {
+        let d = doc_or(ctx.member_doc(f.member), || format!("The `{}` member.", f.member.name));
+        let (id, t) = (&f.ident, &f.ty);
+        quote! { #d pub #id: #t, }
+    });
+    let extra_field = extra.then(|| quote!(pub(crate) request_id: Option<String>,));
+    let required: Vec<&Field> = fields.iter().filter(|f| f.required).collect();
+    let mut methods = Vec::new();
+    if !required.is_empty() {
+        let mut params = Vec::new();
+        let mut inits = Vec::new();
+        for f in &required {
+            let id = &f.ident;
+            let (t, e) = argument(ctx, f, module, id)?;
+            params.push(quote!(#id: #t));
+            // `Self { id, .. }` when the argument needs no conversion.
+            inits.push(if *id == e.to_string() { quote!(#id) } else { quote!(#id: #e) });
+        }
+        let names_list =
+            required.iter().map(|f| format!("`{}`", f.ident.to_string().trim_start_matches("r#"))).collect::<Vec<_>>();
+        let d = format!(" Creates a `{name}` from its required members: {}.", names_list.join(", "));
+        methods.push(quote! {
+            #[doc = #d]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits,)* ..crate::rt::json::Json::zero() }
+            }
+        });
+    }
+    for f in fields.iter().filter(|f| !f.required) {
+        let (t, e) = argument(ctx, f, module, &format_ident!("value"))?;
+        let id = &f.ident;
+        let setter = format_ident!("with_{}", id.to_string().trim_start_matches("r#"));
+        let assign = if f.presence == Presence::Optional { quote!(Some(#e)) } else { e };
+        let d = format!(" Sets [`{0}`](Self::{0}).", id.to_string().trim_start_matches("r#"));
+        methods.push(quote! {
+            #[doc = #d]
+            pub fn #setter(mut self, value: #t) -> Self { self.#id = #assign; self }
+        });
+    }
+    if extra {
+        methods.push(quote! {
+            #[doc = " The request id the service gave the response, when it gave one."]
+            pub fn request_id(&self) -> Option<&str> { self.request_id.as_deref() }
+        });
+    }
+    let impl_block = (!methods.is_empty()).then(|| quote!(impl #ty { #(#methods)* }));
+    let default_impl = required.is_empty().then(|| {
+        quote! {
+            impl Default for #ty {
+                fn default() -> Self { crate::rt::json::Json::zero() }
+            }
+        }
+    });
+    Ok(quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub struct #ty {
+            #(#field_defs)*
+            #extra_field
+        }
+        #impl_block
+        #default_impl
+    })
+}
+
+fn enum_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, ModelError> {
+    let ty = format_ident!("{}", name);
+    let doc = doc_or(ctx.doc_of_shape(shape), || format!("The `{}` enumeration.", shape.name()));
+    let mut variants = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for m in &shape.members {
+        let variant = names::camel(&m.name);
+        if !seen.insert(variant.clone()) {
+            return Err(ModelError::new(
+                format!("{}${}", shape.id, m.name),
+                "two enum members have the same Rust name",
+            ));
+        }
+        variants.push((m, format_ident!("{}", variant)));
+    }
+    let unknown = if seen.contains("Unknown") { format_ident!("UnknownValue") } else { format_ident!("Unknown") };
+    let defs = variants.iter().map(|(m, v)| {
+        let d = doc_or(ctx.member_doc(m), || format!("`{}`", enum_value_display(m)));
+        quote!(#d #v,)
+    });
+    let is_int = shape.kind == Kind::IntEnum;
+    let mut values = Vec::new();
+    for (m, _) in &variants {
+        let mid = format!("{}${}", shape.id, m.name);
+        let v = m.traits.get("smithy.api#enumValue");
+        values.push(match (is_int, v) {
+            (false, None) => {
+                let s = m.name.as_str();
+                quote!(#s)
+            }
+            (false, Some(Value::String(s))) => quote!(#s),
+            (true, Some(Value::Number(n))) => {
+                let n = n
+                    .as_i64()
+                    .and_then(|n| i32::try_from(n).ok())
+                    .ok_or_else(|| ModelError::new(&mid, "intEnum value is not an i32"))?;
+                quote!(#n)
+            }
+            _ => return Err(ModelError::new(&mid, "enum value has the wrong type")),
+        });
+    }
+    let idents: Vec<&Ident> = variants.iter().map(|(_, v)| v).collect();
+    let unknown_doc = if is_int {
+        " A value this version of the crate does not know."
+    } else {
+        " A value this version of the crate does not know, kept as sent."
+    };
+    if is_int {
+        return Ok(quote! {
+            #doc
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
+            pub enum #ty {
+                #(#defs)*
+                #[doc = #unknown_doc]
+                #unknown(i32),
+            }
+            impl #ty {
+                #[doc = " The value on the wire."]
+                pub fn as_i32(&self) -> i32 {
+                    match self { #(Self::#idents => #values,)* Self::#unknown(v) => *v }
+                }
+            }
+            impl From<i32> for #ty {
+                fn from(v: i32) -> Self {
+                    match v { #(#values => Self::#idents,)* other => Self::#unknown(other) }
+                }
+            }
+        });
+    }
+    Ok(quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #ty {
+            #(#defs)*
+            #[doc = #unknown_doc]
+            #unknown(String),
+        }
+        impl #ty {
+            #[doc = " The known values, as sent on the wire."]
+            pub const VALUES: &'static [&'static str] = &[#(#values),*];
+            #[doc = " The value as sent on the wire."]
+            pub fn as_str(&self) -> &str {
+                match self { #(Self::#idents => #values,)* Self::#unknown(v) => v }
+            }
+        }
+        impl From<&str> for #ty {
+            fn from(v: &str) -> Self {
+                match v { #(#values => Self::#idents,)* other => Self::#unknown(other.to_owned()) }
+            }
+        }
+        impl From<String> for #ty {
+            fn from(v: String) -> Self {
+                match v.as_str() { #(#values => Self::#idents,)* _ => Self::#unknown(v) }
+            }
+        }
+        impl AsRef<str> for #ty {
+            fn as_ref(&self) -> &str { self.as_str() }
+        }
+        impl std::fmt::Display for #ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
+    })
+}
+
+fn enum_value_display(m: &Member) -> String {
+    match m.traits.get("smithy.api#enumValue") {
+        Some(Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+        None => m.name.clone(),
+    }
+}
+
+fn union_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, ModelError> {
+    let ty = format_ident!("{}", name);
+    let doc = doc_or(ctx.doc_of_shape(shape), || format!("The `{}` union.", shape.name()));
+    let mut defs = Vec::new();
+    for m in &shape.members {
+        let v = format_ident!("{}", names::camel(&m.name));
+        let t = ctx.value_type(&m.target, Module::Types)?;
+        let t = if ctx.boxed.contains(&(shape.id.clone(), m.name.clone())) { quote!(Box<#t>) } else { t };
+        let d = doc_or(ctx.member_doc(m), || format!("The `{}` member.", m.name));
+        defs.push(quote!(#d #v(#t),));
+    }
+    Ok(quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub enum #ty {
+            #(#defs)*
+            #[doc = " A member this version of the crate does not know; holds the member's name."]
+            Unknown(String),
+        }
+    })
+}
+
+/// `types.rs`: every structure, union and enum that is not an operation input, output or error.
+pub fn types_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+    let mut items = Vec::new();
+    for (id, home) in ctx.homes.iter().filter(|(_, h)| h.module == Module::Types) {
+        let shape = ctx.model.shape(id)?;
+        items.push(match shape.kind {
+            Kind::Enum | Kind::IntEnum => enum_type(ctx, shape, &home.name)?,
+            Kind::Union => union_type(ctx, shape, &home.name)?,
+            _ => structure(ctx, shape, Module::Types, &home.name, false)?,
+        });
+    }
+    Ok(quote! {
+        #![doc = " Data types the operations send and receive."]
+        #(#items)*
+    })
+}
+
+/// `input.rs` or `output.rs`: one struct per operation.
+pub fn data_module(ctx: &Ctx, module: Module) -> Result<TokenStream, ModelError> {
+    let mut items = Vec::new();
+    for op in &ctx.ops {
+        let (shape, key, suffix) = match module {
+            Module::Input => (op.input, io_key(op.input, &op.shape.id, "Input"), "Input"),
+            _ => (op.output, io_key(op.output, &op.shape.id, "Output"), "Output"),
+        };
+        let home = ctx.home(&key)?;
+        if home.module != module {
+            // A shape shared with other uses: an alias keeps the per-operation name.
+            let alias = format_ident!("{}{}", names::type_name(op.name()), suffix);
+            let path = ctx.type_path(&key, module)?;
+            let d = format!(" The {} of `{}`.", suffix.to_lowercase(), op.name());
+            items.push(quote!(#[doc = #d] pub type #alias = #path;));
+            continue;
+        }
+        items.push(structure(ctx, shape, module, &home.name, module == Module::Output)?);
+        if module == Module::Output {
+            let ty = format_ident!("{}", home.name);
+            items.push(quote! {
+                impl crate::rt::operation::Output for #ty {
+                    fn set_request_id(&mut self, request_id: Option<String>) { self.request_id = request_id; }
+                }
+            });
+        }
+    }
+    let doc = match module {
+        Module::Input => " What each operation sends: required members are arguments of the client method.",
+        _ => " What each operation returns.",
+    };
+    Ok(quote! {
+        #![doc = #doc]
+        #(#items)*
+    })
+}
+
+/// The `homes` key of an operation's input or output (`Unit` has one synthetic key per operation).
+pub fn io_key(shape: &Shape, op_id: &str, suffix: &str) -> String {
+    if shape.id == crate::model::UNIT {
+        format!("{op_id}#{suffix}")
+    } else {
+        shape.id.clone()
+    }
+}
+
+/// `serde.rs`: the `Json` impl of every generated type.
+pub fn serde_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+    let mut items = Vec::new();
+    for (id, home) in &ctx.homes {
+        let path = ctx.type_path(id, Module::Types)?;
+        let path = match home.module {
+            Module::Types => quote!(crate::types::#path),
+            _ => path,
+        };
+        let shape = match ctx.model.shapes.get(id) {
+            Some(s) => s,
+            None => {
+                items.push(json_struct(ctx, &path, &[], home.module != Module::Types && home.module != Module::Input)?);
+                continue;
+            }
+        };
+        let extra = matches!(home.module, Module::Output | Module::Error);
+        items.push(match shape.kind {
+            Kind::Enum => json_enum(&path, false),
+            Kind::IntEnum => json_enum(&path, true),
+            Kind::Union => json_union(ctx, shape, &path)?,
+            _ => {
+                let fs = fields(ctx, shape, home.module)?;
+                json_struct(ctx, &path, &fs, extra)?
+            }
+        });
+    }
+    Ok(quote! {
+        #![doc = " awsJson serialization of the generated types."]
+        use crate::rt::json::{Json, JsonError, JsonReader, JsonWriter};
+        #(#items)*
+    })
+}
+
+fn json_struct(_ctx: &Ctx, path: &TokenStream, fs: &[Field], extra: bool) -> Result<TokenStream, ModelError> {
+    let zeros = fs.iter().map(|f| {
+        let id = &f.ident;
+        let z = field_zero(f);
+        quote!(#id: #z,)
+    });
+    let extra_zero = extra.then(|| quote!(request_id: None,));
+    let arms = fs.iter().map(|f| {
+        let id = &f.ident;
+        let wire = &f.member.name;
+        quote!(#wire => out.#id = r.read()?,)
+    });
+    let writes = fs.iter().map(|f| {
+        let id = &f.ident;
+        let wire = &f.member.name;
+        if f.presence == Presence::Collection {
+            quote!(if !self.#id.is_empty() { w.member(#wire, &self.#id); })
+        } else {
+            quote!(w.member(#wire, &self.#id);)
+        }
+    });
+    let (read_body, write_self) = if fs.is_empty() {
+        (quote! { r.skip_value()?; Ok(Self::zero()) }, quote!(_))
+    } else {
+        (
+            quote! {
+                let mut out = Self::zero();
+                r.read_object(|key, r| {
+                    match key {
+                        #(#arms)*
+                        _ => r.skip_value()?,
+                    }
+                    Ok(())
+                })?;
+                Ok(out)
+            },
+            quote!(self),
+        )
+    };
+    let _ = write_self;
+    Ok(quote! {
+        impl Json for #path {
+            fn zero() -> Self { Self { #(#zeros)* #extra_zero } }
+            fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> { #read_body }
+            fn write(&self, w: &mut JsonWriter) {
+                w.begin_object();
+                #(#writes)*
+                w.end_object();
+            }
+        }
+    })
+}
+
+fn json_enum(path: &TokenStream, int: bool) -> TokenStream {
+    if int {
+        quote! {
+            impl Json for #path {
+                fn zero() -> Self { Self::from(0) }
+                fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> { Ok(Self::from(r.read::<i32>()?)) }
+                fn write(&self, w: &mut JsonWriter) { w.i64(self.as_i32().into()) }
+            }
+        }
+    } else {
+        quote! {
+            impl Json for #path {
+                fn zero() -> Self { Self::from("") }
+                fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> { Ok(Self::from(r.read_str()?.as_ref())) }
+                fn write(&self, w: &mut JsonWriter) { w.string(self.as_str()) }
+            }
+        }
+    }
+}
+
+fn json_union(ctx: &Ctx, shape: &Shape, path: &TokenStream) -> Result<TokenStream, ModelError> {
+    let mut reads = Vec::new();
+    let mut writes = Vec::new();
+    for m in &shape.members {
+        let v = format_ident!("{}", names::camel(&m.name));
+        let wire = &m.name;
+        let _ = ctx;
+        reads.push(quote!(#wire => Self::#v(r.read()?),));
+        writes.push(quote!(Self::#v(v) => w.member(#wire, v),));
+    }
+    Ok(quote! {
+        impl Json for #path {
+            fn zero() -> Self { Self::Unknown(String::new()) }
+            fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+                let mut out = None;
+                r.read_object(|key, r| {
+                    let value = match key {
+                        #(#reads)*
+                        // The service may name the member type; it is not a member.
+                        "__type" => { r.skip_value()?; return Ok(()) }
+                        other => { r.skip_value()?; Self::Unknown(other.to_owned()) }
+                    };
+                    out = Some(value);
+                    Ok(())
+                })?;
+                out.ok_or_else(|| JsonError::new(r.offset(), "a union value has no member set"))
+            }
+            fn write(&self, w: &mut JsonWriter) {
+                w.begin_object();
+                match self {
+                    #(#writes)*
+                    Self::Unknown(_) => {}
+                }
+                w.end_object();
+            }
+        }
+    })
+}

@@ -1,0 +1,258 @@
+//! The errors a call returns. Every failure is a value: nothing here panics, and a response
+//! that cannot be read keeps its status and body.
+
+use std::fmt;
+
+use bytes::Bytes;
+
+/// Why a call failed. `E` is the operation's error enum, for errors the service returned.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error<E> {
+    /// The service answered with an error: one the model lists for the operation, or
+    /// `Unhandled` for any other code.
+    Service(E),
+    /// The client is not configured well enough to send the request.
+    Config(ConfigError),
+    /// The request was not sent or its response not received.
+    Transport(TransportError),
+    /// The service answered with something this client cannot read.
+    Response(ResponseError),
+}
+
+impl<E> Error<E> {
+    /// The service's error, if the service answered with one.
+    pub fn service_error(&self) -> Option<&E> {
+        match self {
+            Error::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The service's error, or this error back.
+    pub fn into_service_error(self) -> Result<E, Self> {
+        match self {
+            Error::Service(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl Error<std::convert::Infallible> {
+    /// Widens an error that cannot be a service error to any operation's error type.
+    pub(crate) fn widen<E>(self) -> Error<E> {
+        match self {
+            Error::Service(never) => match never {},
+            Error::Config(e) => Error::Config(e),
+            Error::Transport(e) => Error::Transport(e),
+            Error::Response(e) => Error::Response(e),
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Service(e) => e.fmt(f),
+            Error::Config(e) => e.fmt(f),
+            Error::Transport(e) => e.fmt(f),
+            Error::Response(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Service(e) => Some(e),
+            Error::Config(e) => Some(e),
+            Error::Transport(e) => Some(e),
+            Error::Response(e) => Some(e),
+        }
+    }
+}
+
+/// A configuration problem: no region, no credentials, an endpoint that cannot be resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        ConfigError { message: message.into() }
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "configuration error: {}", self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// What went wrong on the way to the service or back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The connection could not be made (refused, unreachable, DNS).
+    Connect,
+    /// The TLS handshake failed.
+    Tls,
+    /// The connection broke while sending or receiving.
+    Io,
+    /// The request could not be built (a bad URL or header).
+    Request,
+}
+
+/// The request was not sent or its response not received.
+#[derive(Debug)]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl TransportError {
+    pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
+        TransportError { kind, message: message.into(), source: None }
+    }
+
+    pub fn with_source(mut self, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TransportErrorKind::Connect => "connection failed",
+            TransportErrorKind::Tls => "TLS handshake failed",
+            TransportErrorKind::Io => "I/O error",
+            TransportErrorKind::Request => "invalid request",
+        };
+        write!(f, "{what}: {}", self.message)?;
+        // The source usually says the root cause (`Connection refused`); show it inline.
+        let mut source = self.source.as_deref().map(|s| s as &(dyn std::error::Error + 'static));
+        while let Some(s) = source {
+            write!(f, ": {s}")?;
+            source = s.source();
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+/// A response this client cannot read: its status and body are kept for diagnosis.
+#[derive(Debug, Clone)]
+pub struct ResponseError {
+    status: u16,
+    request_id: Option<String>,
+    body: Bytes,
+    problem: String,
+}
+
+impl ResponseError {
+    pub(crate) fn new(status: u16, request_id: Option<String>, body: Bytes, problem: impl Into<String>) -> Self {
+        ResponseError { status, request_id, body, problem: problem.into() }
+    }
+
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The raw response body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    pub fn problem(&self) -> &str {
+        &self.problem
+    }
+}
+
+impl fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unreadable response (HTTP {}): {}", self.status, self.problem)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id: {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ResponseError {}
+
+/// A service error the model does not list for the operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unhandled {
+    pub(crate) code: String,
+    pub(crate) message: Option<String>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) status: u16,
+}
+
+impl Unhandled {
+    /// An unhandled error, for stubs and tests.
+    pub fn new(code: impl Into<String>, message: Option<String>, request_id: Option<String>, status: u16) -> Self {
+        Unhandled { code: code.into(), message, request_id, status }
+    }
+
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The HTTP status of the response.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+}
+
+impl fmt::Display for Unhandled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt_service_error(f, &self.code, self.message(), self.request_id())
+    }
+}
+
+impl std::error::Error for Unhandled {}
+
+/// `Code: message (request id: ...)`, the one format of every service error.
+pub fn fmt_service_error(
+    f: &mut fmt::Formatter<'_>,
+    code: &str,
+    message: Option<&str>,
+    request_id: Option<&str>,
+) -> fmt::Result {
+    f.write_str(code)?;
+    if let Some(m) = message {
+        write!(f, ": {m}")?;
+    }
+    if let Some(id) = request_id {
+        write!(f, " (request id: {id})")?;
+    }
+    Ok(())
+}

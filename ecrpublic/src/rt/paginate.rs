@@ -1,0 +1,139 @@
+//! Paginators: a stream of pages and a stream of items, requested as they are consumed.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+
+use super::client::Handle;
+use super::error::Error;
+use super::operation::Operation;
+
+/// A paginated operation: how to move its token and find its items.
+pub trait Paginated: Operation {
+    type Item: Send + Unpin + 'static;
+    fn set_token(input: &mut Self::Input, token: Option<String>);
+    fn next_token(output: &Self::Output) -> Option<&str>;
+    fn set_page_size(input: &mut Self::Input, size: i32);
+    fn take_items(output: &mut Self::Output) -> Vec<Self::Item>;
+}
+
+type Page<O> = Result<<O as Operation>::Output, Error<<O as Operation>::Error>>;
+type Item<O> = Result<<O as Paginated>::Item, Error<<O as Operation>::Error>>;
+type PageFuture<O> = Pin<Box<dyn Future<Output = Page<O>> + Send>>;
+
+enum State<O: Paginated> {
+    Idle,
+    Waiting(PageFuture<O>),
+    Done,
+}
+
+/// Yields whole pages until the service sends no next token, an empty one, or the same
+/// token again (a service bug that would otherwise loop forever). Stops after an error.
+///
+/// Use it as a [`Stream`] or through the inherent [`next`](Paginator::next).
+pub struct Paginator<O: Paginated> {
+    handle: Handle,
+    input: O::Input,
+    last_token: Option<String>,
+    state: State<O>,
+}
+
+impl<O: Paginated> Paginator<O> {
+    pub(crate) fn new(handle: Handle, input: O::Input) -> Self {
+        Paginator { handle, input, last_token: None, state: State::Idle }
+    }
+
+    /// How many results to ask for per page (the operation's page-size member).
+    pub fn page_size(mut self, size: i32) -> Self {
+        O::set_page_size(&mut self.input, size);
+        self
+    }
+
+    /// The next page, or `None` when there are no more.
+    pub async fn next(&mut self) -> Option<Page<O>> {
+        std::future::poll_fn(|cx| self.poll_page(cx)).await
+    }
+
+    /// The items of every page, one by one.
+    pub fn items(self) -> Items<O> {
+        Items { pages: self, buffer: VecDeque::new() }
+    }
+
+    fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Page<O>>> {
+        loop {
+            match &mut self.state {
+                State::Done => return Poll::Ready(None),
+                State::Idle => {
+                    let handle = self.handle.clone();
+                    let input = self.input.clone();
+                    self.state = State::Waiting(Box::pin(async move { handle.call::<O>(&input).await }));
+                }
+                State::Waiting(fut) => {
+                    let page = match fut.as_mut().poll(cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(page) => page,
+                    };
+                    self.state = State::Done;
+                    if let Ok(out) = &page {
+                        let next = O::next_token(out).filter(|t| !t.is_empty());
+                        if let Some(next) = next {
+                            if self.last_token.as_deref() != Some(next) {
+                                let next = next.to_owned();
+                                O::set_token(&mut self.input, Some(next.clone()));
+                                self.last_token = Some(next);
+                                self.state = State::Idle;
+                            }
+                        }
+                    }
+                    return Poll::Ready(Some(page));
+                }
+            }
+        }
+    }
+}
+
+impl<O: Paginated> Stream for Paginator<O> {
+    type Item = Page<O>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_page(cx)
+    }
+}
+
+/// The items of every page, one by one; an error ends the stream after it is yielded.
+pub struct Items<O: Paginated> {
+    pages: Paginator<O>,
+    buffer: VecDeque<O::Item>,
+}
+
+impl<O: Paginated> Items<O> {
+    /// The next item, or `None` when there are no more.
+    pub async fn next(&mut self) -> Option<Item<O>> {
+        std::future::poll_fn(|cx| self.poll_item(cx)).await
+    }
+
+    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Item<O>>> {
+        loop {
+            if let Some(item) = self.buffer.pop_front() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match self.pages.poll_page(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
+                Poll::Ready(Some(Ok(mut page))) => self.buffer.extend(O::take_items(&mut page)),
+            }
+        }
+    }
+}
+
+impl<O: Paginated> Stream for Items<O> {
+    type Item = Item<O>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_item(cx)
+    }
+}
