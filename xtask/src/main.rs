@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
+  cargo xtask test
+      everything CI checks: cargo fmt --check, clippy -D warnings, codegen --check, all tests
   cargo xtask codegen [--check]
       regenerate ecrpublic/src/generated from model/ecr-public.json
       (--check: change nothing, fail and name the stale files if the committed output differs)
@@ -15,6 +17,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen(&args[1..]),
+        Some("test") if args.len() == 1 => test(),
         _ => Err(USAGE.to_string()),
     };
     match result {
@@ -24,6 +27,29 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The project's whole check, in the order that fails fastest.
+fn test() -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let steps: [&[&str]; 4] = [
+        &["fmt", "--all", "--check"],
+        &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+        &["run", "--quiet", "--package", "xtask", "--", "codegen", "--check"],
+        &["test", "--workspace"],
+    ];
+    for step in steps {
+        println!("==> cargo {}", step.join(" "));
+        let status = std::process::Command::new(&cargo)
+            .args(step)
+            .current_dir(root())
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        if !status.success() {
+            return Err(format!("`cargo {}` failed", step.join(" ")));
+        }
+    }
+    Ok(())
 }
 
 fn root() -> PathBuf {

@@ -2,6 +2,7 @@
 //! stands for it, then hands each kind of item to its own module.
 
 mod operations;
+mod roundtrip;
 mod service;
 mod shapes;
 
@@ -86,6 +87,7 @@ pub fn generate(model: &Model) -> Result<Modules, ModelError> {
         ("client.rs", operations::client_module(&ctx)?),
         ("serde.rs", shapes::serde_module(&ctx)?),
         ("service.rs", service::service_module(&ctx)?),
+        ("roundtrip_tests.rs", roundtrip::roundtrip_module(&ctx)?),
     ];
     if let Some(tests) = service::endpoint_tests_module(&ctx)? {
         files.push(("endpoint_tests.rs", tests));
@@ -114,6 +116,8 @@ fn mod_rs(ctx: &Ctx, has_tests: bool) -> TokenStream {
         mod serde;
         pub(crate) mod service;
         pub mod types;
+        #[cfg(test)]
+        mod roundtrip_tests;
         #tests
     }
 }

@@ -12,4 +12,6 @@ mod serde;
 pub(crate) mod service;
 pub mod types;
 #[cfg(test)]
+mod roundtrip_tests;
+#[cfg(test)]
 mod endpoint_tests;

@@ -1,0 +1,126 @@
+//! Round-trip tests for every operation's input and output: a value with every member set is
+//! written as JSON and read back unchanged, so writer and reader agree on every member.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::shapes::{fields, io_key, Presence};
+use super::{Ctx, Module};
+use crate::model::{Kind, ModelError, Shape};
+use crate::names;
+
+/// Recursive shapes stop being filled past this depth.
+const MAX_DEPTH: usize = 3;
+
+pub fn roundtrip_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+    let mut tests = Vec::new();
+    for op in &ctx.ops {
+        for (shape, module, suffix) in [(op.input, Module::Input, "Input"), (op.output, Module::Output, "Output")] {
+            let key = io_key(shape, &op.shape.id, suffix);
+            let home = ctx.home(&key)?;
+            if home.module != module {
+                continue;
+            }
+            let name = format_ident!("{}_{}", names::snake(op.name()), suffix.to_lowercase());
+            let value = struct_value(ctx, shape, &home.name, module, 0)?;
+            tests.push(quote! {
+                #[test]
+                fn #name() {
+                    let value = #value;
+                    let wire = to_vec(&value);
+                    let back = from_slice(&wire).expect("reads back");
+                    assert_eq!(value, back, "{}", String::from_utf8_lossy(&wire));
+                }
+            });
+        }
+    }
+    Ok(quote! {
+        #![doc = " Round trips of every operation's input and output through awsJson."]
+        use crate::rt::json::{from_slice, to_vec};
+        #(#tests)*
+    })
+}
+
+fn struct_value(ctx: &Ctx, shape: &Shape, name: &str, module: Module, depth: usize) -> Result<TokenStream, ModelError> {
+    let path = match module {
+        Module::Types => quote!(crate::types),
+        Module::Input => quote!(crate::input),
+        Module::Output => quote!(crate::output),
+        Module::Error => quote!(crate::error),
+    };
+    let ty = format_ident!("{}", name);
+    let mut inits = Vec::new();
+    for f in fields(ctx, shape, module)? {
+        let id = &f.ident;
+        let v = if depth >= MAX_DEPTH && f.presence != Presence::Always {
+            quote!(Default::default())
+        } else {
+            let v = sample(ctx, &f.member.target, &f.member.name, depth + 1)?;
+            let v = if f.boxed { quote!(Box::new(#v)) } else { v };
+            if f.presence == Presence::Optional {
+                quote!(Some(#v))
+            } else {
+                v
+            }
+        };
+        inits.push(quote!(#id: #v,));
+    }
+    let extra = matches!(module, Module::Output | Module::Error).then(|| quote!(request_id: None,));
+    Ok(quote!(#path::#ty { #(#inits)* #extra }))
+}
+
+/// A value of shape `id` with everything set; `hint` makes strings distinct per member.
+fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize) -> Result<TokenStream, ModelError> {
+    let shape = ctx.model.shape(id)?;
+    Ok(match &shape.kind {
+        Kind::String => {
+            let s = format!("{hint}-value \"quoted\" \u{e9}");
+            quote!(String::from(#s))
+        }
+        Kind::Boolean => quote!(true),
+        Kind::Byte | Kind::Short | Kind::Integer | Kind::Long => quote!(7),
+        Kind::Float | Kind::Double => quote!(2.5),
+        Kind::Timestamp => quote!(crate::DateTime::from_millis(1_700_000_000_250)),
+        Kind::Blob => quote!(crate::Blob::from(&b"\x00\x01binary\xff"[..])),
+        Kind::Document => quote!(crate::Document::from(#hint)),
+        Kind::Enum => {
+            let path = ctx.type_path(id, Module::Input)?;
+            let first = shape.members.first().ok_or_else(|| ModelError::new(id, "an enum without members"))?;
+            let v = match first.traits.get("smithy.api#enumValue") {
+                Some(Value::String(s)) => s.clone(),
+                _ => first.name.clone(),
+            };
+            quote!(#path::from(#v))
+        }
+        Kind::IntEnum => {
+            let path = ctx.type_path(id, Module::Input)?;
+            quote!(#path::from(1))
+        }
+        Kind::List => {
+            let item = sample(ctx, &shape.members[0].target, hint, depth)?;
+            quote!(vec![#item])
+        }
+        Kind::Map => {
+            let value = sample(ctx, &shape.members[1].target, hint, depth)?;
+            quote!([(String::from("key"), #value)].into_iter().collect())
+        }
+        Kind::Structure => {
+            let home = ctx.home(id)?;
+            struct_value(ctx, shape, &home.name, home.module, depth)?
+        }
+        Kind::Union => {
+            let path = ctx.type_path(id, Module::Input)?;
+            let first = shape.members.first().ok_or_else(|| ModelError::new(id, "a union without members"))?;
+            let v = format_ident!("{}", names::camel(&first.name));
+            let inner = sample(ctx, &first.target, hint, depth + 1)?;
+            let inner = if ctx.boxed.contains(&(shape.id.clone(), first.name.clone())) {
+                quote!(Box::new(#inner))
+            } else {
+                inner
+            };
+            quote!(#path::#v(#inner))
+        }
+        _ => return Err(ModelError::new(id, "cannot make a sample value of this shape")),
+    })
+}
