@@ -65,7 +65,9 @@ impl Handle {
         let endpoint = resolve_endpoint(&config, service);
         let transport = match &config.transport {
             Some(t) => Ok(t.clone()),
-            None => HyperTransport::new().map(|t| Arc::new(t) as Arc<dyn Transport>).map_err(|e| e.to_string()),
+            None => {
+                HyperTransport::new(&config.http).map(|t| Arc::new(t) as Arc<dyn Transport>).map_err(|e| e.to_string())
+            }
         };
         let credentials =
             config.credentials.clone().unwrap_or_else(|| SharedCredentialsProvider::new(EnvironmentCredentials));

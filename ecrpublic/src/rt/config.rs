@@ -6,7 +6,7 @@ use std::sync::Arc;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_credential_types::Credentials;
 
-use super::transport::Transport;
+use super::transport::{HttpSettings, ProxySettings, Transport};
 
 /// How a client reaches and authenticates to the service. Build one with [`Config::builder`],
 /// or read the environment with [`Config::from_env`].
@@ -18,6 +18,7 @@ pub struct Config {
     pub(crate) use_dual_stack: bool,
     pub(crate) credentials: Option<SharedCredentialsProvider>,
     pub(crate) transport: Option<Arc<dyn Transport>>,
+    pub(crate) http: HttpSettings,
     /// Whether service-specific environment settings (`AWS_ENDPOINT_URL_<SERVICE>`) apply.
     pub(crate) from_env: bool,
 }
@@ -93,6 +94,15 @@ impl ConfigBuilder {
             use_dual_stack: env_bool("AWS_USE_DUALSTACK_ENDPOINT"),
             credentials: None,
             transport: None,
+            http: HttpSettings {
+                proxy: ProxySettings {
+                    http: env("HTTP_PROXY").or_else(|| env("http_proxy")),
+                    https: env("HTTPS_PROXY").or_else(|| env("https_proxy")),
+                    no_proxy: env("NO_PROXY").or_else(|| env("no_proxy")),
+                },
+                ca_bundle: env("AWS_CA_BUNDLE").map(Into::into),
+                pool_idle_timeout: None,
+            },
             from_env: true,
         };
         ConfigBuilder { config }
@@ -137,6 +147,25 @@ impl ConfigBuilder {
     /// A transport other than the built-in hyper one: a test double, a recorder, a proxy.
     pub fn transport(mut self, transport: impl Transport) -> Self {
         self.config.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// Send requests through a proxy: one URL for every endpoint, or [`ProxySettings`] for
+    /// separate http/https proxies and a no-proxy list.
+    pub fn proxy(mut self, proxy: impl Into<ProxySettings>) -> Self {
+        self.config.http.proxy = proxy.into();
+        self
+    }
+
+    /// Trust the CA certificates of this PEM file instead of the default roots.
+    pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.config.http.ca_bundle = Some(path.into());
+        self
+    }
+
+    /// How long an idle pooled connection is kept (default 90 s).
+    pub fn pool_idle_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.config.http.pool_idle_timeout = Some(timeout);
         self
     }
 

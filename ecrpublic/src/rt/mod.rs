@@ -17,7 +17,7 @@ pub mod types;
 pub mod public {
     pub use super::config::{Config, ConfigBuilder};
     pub use super::error::{ConfigError, Error, ResponseError, TransportError, TransportErrorKind, Unhandled};
-    pub use super::transport::{HttpRequest, HttpResponse, Transport};
+    pub use super::transport::{HttpRequest, HttpResponse, HttpSettings, ProxySettings, Transport};
     pub use super::types::{Blob, DateTime};
     pub use aws_credential_types::Credentials;
 

@@ -1,32 +1,91 @@
 //! The HTTP transport: a trait between the client and hyper, so tests and stubs run without a
-//! network, and the default hyper + rustls (ring) implementation.
+//! network, and the default implementation: hyper 1.x with a connection pool, rustls with the
+//! `ring` provider, proxies and custom CA bundles.
 
 use std::fmt;
 use std::future::Future;
+use std::path::PathBuf;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::proxy::Tunnel;
+use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::client::legacy::Client as HyperClient;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::client::proxy::matcher::Matcher;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
 
 use super::error::{TransportError, TransportErrorKind};
 
 pub type HttpRequest = http::Request<Bytes>;
 pub type HttpResponse = http::Response<Bytes>;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Sends a signed request and returns the whole response.
 pub trait Transport: Send + Sync + 'static {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
 }
 
-/// hyper 1.x with a connection pool; TLS through rustls with the `ring` provider and the
-/// webpki root certificates. Plain HTTP only for an explicit `http://` endpoint.
+/// Where to send requests through, if anywhere.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProxySettings {
+    /// Proxy for `http://` endpoints.
+    pub http: Option<String>,
+    /// Proxy for `https://` endpoints (tunnelled with `CONNECT`).
+    pub https: Option<String>,
+    /// Comma-separated hosts, domains (`.example.com`), IPs or CIDRs that bypass the proxy; `*` for all.
+    pub no_proxy: Option<String>,
+}
+
+impl ProxySettings {
+    /// One proxy for every endpoint.
+    pub fn all(url: impl Into<String>) -> Self {
+        let url = url.into();
+        ProxySettings { http: Some(url.clone()), https: Some(url), no_proxy: None }
+    }
+
+    /// No proxy at all.
+    pub fn is_empty(&self) -> bool {
+        self.http.is_none() && self.https.is_none()
+    }
+}
+
+impl From<&str> for ProxySettings {
+    fn from(url: &str) -> Self {
+        ProxySettings::all(url)
+    }
+}
+
+impl From<String> for ProxySettings {
+    fn from(url: String) -> Self {
+        ProxySettings::all(url)
+    }
+}
+
+/// How the built-in transport connects. Defaults: platform root certificates (webpki's bundled
+/// roots when the platform has none), no proxy, idle connections kept 90 s.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HttpSettings {
+    pub proxy: ProxySettings,
+    /// A PEM file of CA certificates to trust instead of the default roots.
+    pub ca_bundle: Option<PathBuf>,
+    /// How long an idle pooled connection is kept.
+    pub pool_idle_timeout: Option<Duration>,
+}
+
+const DEFAULT_POOL_IDLE: Duration = Duration::from_secs(90);
+
+/// hyper 1.x with a connection pool; TLS through rustls and `ring`. Plain HTTP only for an
+/// explicit `http://` endpoint.
 #[derive(Clone)]
 pub struct HyperTransport {
-    client: HyperClient<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: HyperClient<hyper_rustls::HttpsConnector<ProxyConnector>, Full<Bytes>>,
 }
 
 impl fmt::Debug for HyperTransport {
@@ -36,25 +95,65 @@ impl fmt::Debug for HyperTransport {
 }
 
 impl HyperTransport {
-    pub fn new() -> Result<Self, TransportError> {
-        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-        let mut roots = rustls::RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    pub fn new(settings: &HttpSettings) -> Result<Self, TransportError> {
+        let tls_error = |m: String| TransportError::new(TransportErrorKind::Tls, m);
+        let roots = root_store(settings.ca_bundle.as_ref()).map_err(tls_error)?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| TransportError::new(TransportErrorKind::Tls, "no usable TLS protocol version").with_source(e))?
+            .map_err(|e| tls_error(format!("no usable TLS protocol version: {e}")))?
             .with_root_certificates(roots)
             .with_no_client_auth();
         let mut http = HttpConnector::new();
         http.enforce_http(false);
+        http.set_nodelay(true);
+        let proxy = (!settings.proxy.is_empty()).then(|| {
+            let p = &settings.proxy;
+            let mut b = Matcher::builder();
+            if let Some(v) = &p.http {
+                b = b.http(v.as_str());
+            }
+            if let Some(v) = &p.https {
+                b = b.https(v.as_str());
+            }
+            if let Some(v) = &p.no_proxy {
+                b = b.no(v.as_str());
+            }
+            Arc::new(b.build())
+        });
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
-            .wrap_connector(http);
-        let client = HyperClient::builder(TokioExecutor::new()).build(connector);
+            .wrap_connector(ProxyConnector { http, proxy });
+        let client = HyperClient::builder(TokioExecutor::new())
+            .pool_idle_timeout(settings.pool_idle_timeout.unwrap_or(DEFAULT_POOL_IDLE))
+            .build(connector);
         Ok(HyperTransport { client })
     }
+}
+
+/// The trusted roots: the CA bundle when given, else the platform's store, else (no platform
+/// certificates found, as in minimal containers) the webpki roots compiled into the binary.
+fn root_store(ca_bundle: Option<&PathBuf>) -> Result<rustls::RootCertStore, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    if let Some(path) = ca_bundle {
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+            .and_then(|it| it.collect::<Result<_, _>>())
+            .map_err(|e| format!("cannot read the CA bundle {}: {e}", path.display()))?;
+        let (added, _) = roots.add_parsable_certificates(certs);
+        if added == 0 {
+            return Err(format!("the CA bundle {} holds no usable certificate", path.display()));
+        }
+        return Ok(roots);
+    }
+    let native = rustls_native_certs::load_native_certs();
+    roots.add_parsable_certificates(native.certs);
+    if roots.is_empty() {
+        tracing::debug!("no platform root certificates found; using the bundled webpki roots");
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    }
+    Ok(roots)
 }
 
 impl Transport for HyperTransport {
@@ -79,27 +178,93 @@ fn classify(e: hyper_util::client::legacy::Error) -> TransportError {
     let mut tls = false;
     let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&e);
     while let Some(s) = source {
-        if s.downcast_ref::<rustls::Error>().is_some() {
+        let is_tls = |e: &(dyn std::error::Error + 'static)| e.is::<rustls::Error>();
+        if is_tls(s) || s.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).is_some_and(|i| is_tls(i)) {
             tls = true;
-        }
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
-                tls = true;
-            }
         }
         source = s.source();
     }
-    let kind = if tls {
-        TransportErrorKind::Tls
+    let (kind, what) = if tls {
+        (TransportErrorKind::Tls, "TLS with the endpoint failed")
     } else if e.is_connect() {
-        TransportErrorKind::Connect
+        (TransportErrorKind::Connect, "could not connect to the endpoint")
     } else {
-        TransportErrorKind::Io
-    };
-    let what = match kind {
-        TransportErrorKind::Tls => "TLS with the endpoint failed",
-        TransportErrorKind::Connect => "could not connect to the endpoint",
-        _ => "the request failed",
+        (TransportErrorKind::Io, "the request failed")
     };
     TransportError::new(kind, what).with_source(e)
+}
+
+/// Connects directly, through a `CONNECT` tunnel (https endpoints), or to a forward proxy
+/// (http endpoints, where hyper then sends the request in absolute form).
+#[derive(Clone)]
+pub struct ProxyConnector {
+    http: HttpConnector,
+    proxy: Option<Arc<Matcher>>,
+}
+
+impl tower_service::Service<http::Uri> for ProxyConnector {
+    type Response = ProxyStream;
+    type Error = BoxError;
+    type Future = BoxFuture<'static, Result<ProxyStream, BoxError>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.http.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, dst: http::Uri) -> Self::Future {
+        let mut http = self.http.clone();
+        let intercept = self.proxy.as_ref().and_then(|m| m.intercept(&dst));
+        Box::pin(async move {
+            let Some(proxy) = intercept else {
+                return Ok(ProxyStream { io: http.call(dst).await?, forward: false });
+            };
+            if dst.scheme_str() == Some("https") {
+                let mut tunnel = Tunnel::new(proxy.uri().clone(), http);
+                if let Some(auth) = proxy.basic_auth() {
+                    tunnel = tunnel.with_auth(auth.clone());
+                }
+                let io = tunnel.call(dst).await?;
+                Ok(ProxyStream { io, forward: false })
+            } else {
+                Ok(ProxyStream { io: http.call(proxy.uri().clone()).await?, forward: true })
+            }
+        })
+    }
+}
+
+/// A TCP stream to the endpoint or to a proxy.
+pub struct ProxyStream {
+    io: TokioIo<tokio::net::TcpStream>,
+    /// Connected to a forward proxy: requests go in absolute form.
+    forward: bool,
+}
+
+impl Connection for ProxyStream {
+    fn connected(&self) -> Connected {
+        self.io.connected().proxy(self.forward)
+    }
+}
+
+impl hyper::rt::Read for ProxyStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_read(cx, buf)
+    }
+}
+
+impl hyper::rt::Write for ProxyStream {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
 }
