@@ -81,6 +81,9 @@ pub fn standalone_lib_rs(model_json: &str) -> Result<String, Error> {
     let doc = format!(" A client for {title}, generated from its Smithy model.");
     let tokens = quote::quote! {
         #![doc = #doc]
+        // The runtime serves every service; one without paginated operations, say, leaves
+        // parts of it unused.
+        #[allow(dead_code)]
         mod rt;
         mod generated;
         pub use generated::client::Client;

@@ -23,6 +23,9 @@
 mod generated;
 mod rt;
 
+#[cfg(feature = "emulator")]
+pub mod emulator;
+
 pub use generated::client::Client;
 pub use generated::{error, input, operation, output, types};
 pub use rt::public::*;

@@ -176,13 +176,18 @@ fn standalone(model_path: &Path, out: &Path, crate_name: &str) -> Result<(), Str
     let root = root();
     let manifest = read(&root.join("ecrpublic/Cargo.toml"))?;
     let deps = section(&manifest, "[dependencies]").ok_or("ecrpublic/Cargo.toml has no [dependencies]")?;
+    // The runtime's unit tests come with it, and so must what they use.
+    let dev_deps = section(&manifest, "[dev-dependencies]").map(|d| format!("\n{d}")).unwrap_or_default();
     let cargo_toml = format!(
         "[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-         # A crate of its own, even when written inside another workspace.\n[workspace]\n\n{deps}"
+         # A crate of its own, even when written inside another workspace.\n[workspace]\n\n{deps}{dev_deps}"
     );
     write(&out.join("Cargo.toml"), &cargo_toml)?;
     write(&out.join("src/lib.rs"), &lib)?;
-    copy_dir(&root.join("ecrpublic/src/rt"), &out.join("src/rt"))?;
+    // Written afresh, so a runtime file since removed or moved does not linger in an old copy.
+    let rt_dir = out.join("src/rt");
+    let _ = std::fs::remove_dir_all(&rt_dir);
+    copy_dir(&root.join("ecrpublic/src/rt"), &rt_dir)?;
     let gen_dir = out.join("src/generated");
     let _ = std::fs::remove_dir_all(&gen_dir);
     for f in &files {

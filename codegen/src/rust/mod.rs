@@ -5,6 +5,7 @@ mod operations;
 mod roundtrip;
 mod service;
 mod shapes;
+mod validation;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -72,8 +73,12 @@ pub struct Ctx<'m> {
     /// Structures only ever sent, never received: their optional lists stay `Option` so that an
     /// empty list and an absent one can both be sent.
     pub input_only: BTreeSet<String>,
+    /// Every shape reachable from an operation input.
+    pub sent: BTreeSet<String>,
     /// `(structure, member)` pairs that must be boxed to break a recursive type.
     pub boxed: BTreeSet<(String, String)>,
+    /// Sent structures and unions with a `length`, `range` or `pattern` somewhere inside.
+    pub constrained: BTreeSet<String>,
 }
 
 pub fn generate(model: &Model) -> Result<Modules, ModelError> {
@@ -88,6 +93,7 @@ pub fn generate(model: &Model) -> Result<Modules, ModelError> {
         ("serde.rs", shapes::serde_module(&ctx)?),
         ("service.rs", service::service_module(&ctx)?),
         ("roundtrip_tests.rs", roundtrip::roundtrip_module(&ctx)?),
+        ("validate.rs", validation::validate_module(&ctx)?),
     ];
     if let Some(tests) = service::endpoint_tests_module(&ctx)? {
         files.push(("endpoint_tests.rs", tests));
@@ -116,6 +122,7 @@ fn mod_rs(ctx: &Ctx, has_tests: bool) -> TokenStream {
         mod serde;
         pub(crate) mod service;
         pub mod types;
+        mod validate;
         #[cfg(test)]
         mod roundtrip_tests;
         #tests
@@ -155,10 +162,19 @@ impl<'m> Ctx<'m> {
             }
             ops.push(Op { shape, input, output, errors: errs.into_values().collect() });
         }
-        let mut ctx =
-            Ctx { model, service, ops, homes: BTreeMap::new(), input_only: BTreeSet::new(), boxed: BTreeSet::new() };
+        let mut ctx = Ctx {
+            model,
+            service,
+            ops,
+            homes: BTreeMap::new(),
+            input_only: BTreeSet::new(),
+            sent: BTreeSet::new(),
+            boxed: BTreeSet::new(),
+            constrained: BTreeSet::new(),
+        };
         ctx.place_shapes()?;
         ctx.find_recursion();
+        ctx.constrained = validation::constrained(&ctx);
         Ok(ctx)
     }
 
@@ -217,6 +233,7 @@ impl<'m> Ctx<'m> {
             }
         }
         self.input_only = sent.difference(&received).cloned().collect();
+        self.sent = sent;
         self.homes = homes;
         Ok(())
     }

@@ -11,7 +11,7 @@ use crate::model::{Kind, ModelError};
 use crate::names;
 
 /// Builder methods that a member setter must not shadow.
-const BUILDER_METHODS: &[&str] = &["new", "send", "input", "into_paginator", "clone", "fmt"];
+const BUILDER_METHODS: &[&str] = &["new", "send", "input", "options", "into_paginator", "clone", "fmt"];
 /// Client methods that an operation method must not shadow.
 const CLIENT_METHODS: &[&str] = &["new", "config", "from_env", "clone", "fmt"];
 
@@ -94,6 +94,17 @@ fn operation_error(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
         let d = doc_or(ctx.doc_of_shape(e), || format!("The `{}` error.", e.name()));
         quote!(#d #v(#p),)
     });
+    // With no modeled errors a `_` arm would be unreachable, which warns.
+    let unhandled = if variants.is_empty() {
+        quote!(match self {
+            Self::Unhandled(e) => Some(e),
+        })
+    } else {
+        quote!(match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        })
+    };
     Ok(quote! {
         #[doc = #d]
         #[derive(Debug)]
@@ -130,9 +141,7 @@ fn operation_error(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
                     _ => Self::Unhandled(raw.unhandled()),
                 }
             }
-            fn unhandled(&self) -> Option<&crate::Unhandled> {
-                match self { Self::Unhandled(e) => Some(e), _ => None }
-            }
+            fn unhandled(&self) -> Option<&crate::Unhandled> { #unhandled }
         }
     })
 }
@@ -200,6 +209,13 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
         });
     }
     let send_doc = format!(" Sends the `{name}` request and waits for its response.");
+    let validate = ctx.constrained.contains(&op.input.id).then(|| {
+        quote! {
+            fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+                crate::rt::validate::Validate::validate(input, "", v)
+            }
+        }
+    });
     Ok(quote! {
         #doc
         #[derive(Clone, Debug)]
@@ -207,15 +223,20 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
         pub struct #ty {
             handle: crate::rt::client::Handle,
             input: #input,
+            options: crate::CallOptions,
         }
         impl #ty {
-            pub(crate) fn new(handle: crate::rt::client::Handle, input: #input) -> Self { Self { handle, input } }
+            pub(crate) fn new(handle: crate::rt::client::Handle, input: #input) -> Self {
+                Self { handle, input, options: crate::CallOptions::default() }
+            }
             #(#setters)*
             #[doc = " The input as built so far."]
             pub fn input(&self) -> &#input { &self.input }
+            #[doc = " Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks."]
+            pub fn options(mut self, options: crate::CallOptions) -> Self { self.options = options; self }
             #[doc = #send_doc]
             pub async fn send(self) -> Result<#output, crate::Error<crate::error::#error>> {
-                self.handle.call::<Self>(&self.input).await
+                self.handle.call::<Self>(&self.input, &self.options).await
             }
         }
         impl crate::rt::operation::Operation for #ty {
@@ -223,6 +244,7 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
             type Input = #input;
             type Output = #output;
             type Error = crate::error::#error;
+            #validate
         }
     })
 }
@@ -318,7 +340,7 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
         impl #ty {
             #[doc = #d]
             pub fn into_paginator(self) -> crate::paginate::Paginator<Self> {
-                crate::paginate::Paginator::new(self.handle, self.input)
+                crate::paginate::Paginator::new(self.handle, self.input, self.options)
             }
         }
         impl crate::rt::paginate::Paginated for #ty {

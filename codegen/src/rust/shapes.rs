@@ -76,6 +76,16 @@ fn member_default(ctx: &Ctx, m: &Member, target: &Shape, mid: &str) -> Result<Op
         (Kind::Boolean, Value::Bool(b)) => quote!(#b),
         (Kind::Byte | Kind::Short | Kind::Integer | Kind::Long, Value::Number(n)) => {
             let n = n.as_i64().ok_or_else(bad)?;
+            // An out-of-range literal would be a compile error in the generated crate.
+            let fits = match target.kind {
+                Kind::Byte => i8::try_from(n).is_ok(),
+                Kind::Short => i16::try_from(n).is_ok(),
+                Kind::Integer => i32::try_from(n).is_ok(),
+                _ => true,
+            };
+            if !fits {
+                return Err(bad());
+            }
             let lit = proc_macro2::Literal::i64_unsuffixed(n);
             quote!(#lit)
         }
@@ -84,11 +94,12 @@ fn member_default(ctx: &Ctx, m: &Member, target: &Shape, mid: &str) -> Result<Op
             quote!(#lit)
         }
         (Kind::String, Value::String(s)) => quote!(String::from(#s)),
-        (Kind::Enum, Value::String(s)) => {
+        // A default that is no known value would silently become `Unknown`.
+        (Kind::Enum, Value::String(s)) if target.members.iter().any(|m| enum_value(m) == value) => {
             let path = ctx.type_path(&target.id, Module::Error)?;
             quote!(#path::from(#s))
         }
-        (Kind::IntEnum, Value::Number(n)) => {
+        (Kind::IntEnum, Value::Number(n)) if target.members.iter().any(|m| enum_value(m) == value) => {
             let n = i32::try_from(n.as_i64().ok_or_else(bad)?).map_err(|_| bad())?;
             let path = ctx.type_path(&target.id, Module::Error)?;
             quote!(#path::from(#n))
@@ -198,7 +209,8 @@ pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bo
         });
     }
     let impl_block = (!methods.is_empty()).then(|| quote!(impl #ty { #(#methods)* }));
-    let default_impl = required.is_empty().then(|| {
+    // Outputs are built by stubs and emulators too: they always have a zero-valued default.
+    let default_impl = (required.is_empty() || module == Module::Output).then(|| {
         quote! {
             impl Default for #ty {
                 fn default() -> Self { crate::rt::json::Json::zero() }
@@ -322,6 +334,11 @@ fn enum_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, ModelE
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
         }
     })
+}
+
+/// An enum member's wire value: its `enumValue`, or its name for string enums without one.
+fn enum_value(m: &Member) -> Value {
+    m.traits.get("smithy.api#enumValue").cloned().unwrap_or_else(|| Value::from(m.name.as_str()))
 }
 
 fn enum_value_display(m: &Member) -> String {

@@ -11,6 +11,7 @@ pub mod output;
 mod serde;
 pub(crate) mod service;
 pub mod types;
+mod validate;
 #[cfg(test)]
 mod roundtrip_tests;
 #[cfg(test)]

@@ -8,13 +8,18 @@
 pub struct BatchCheckLayerAvailability {
     handle: crate::rt::client::Handle,
     input: crate::input::BatchCheckLayerAvailabilityInput,
+    options: crate::CallOptions,
 }
 impl BatchCheckLayerAvailability {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::BatchCheckLayerAvailabilityInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// Account ID or alias of the registry to look in; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
@@ -25,6 +30,11 @@ impl BatchCheckLayerAvailability {
     pub fn input(&self) -> &crate::input::BatchCheckLayerAvailabilityInput {
         &self.input
     }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
     /// Sends the `BatchCheckLayerAvailability` request and waits for its response.
     pub async fn send(
         self,
@@ -32,7 +42,7 @@ impl BatchCheckLayerAvailability {
         crate::output::BatchCheckLayerAvailabilityOutput,
         crate::Error<crate::error::BatchCheckLayerAvailabilityError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for BatchCheckLayerAvailability {
@@ -40,6 +50,9 @@ impl crate::rt::operation::Operation for BatchCheckLayerAvailability {
     type Input = crate::input::BatchCheckLayerAvailabilityInput;
     type Output = crate::output::BatchCheckLayerAvailabilityOutput;
     type Error = crate::error::BatchCheckLayerAvailabilityError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 /// Removes several images from a repository in one call, addressing each by digest or tag. Per-image problems come back in `failures` instead of failing the whole call.
 #[derive(Clone, Debug)]
@@ -47,13 +60,18 @@ impl crate::rt::operation::Operation for BatchCheckLayerAvailability {
 pub struct BatchDeleteImage {
     handle: crate::rt::client::Handle,
     input: crate::input::BatchDeleteImageInput,
+    options: crate::CallOptions,
 }
 impl BatchDeleteImage {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::BatchDeleteImageInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// Account ID or alias of the registry that holds the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
@@ -64,6 +82,11 @@ impl BatchDeleteImage {
     pub fn input(&self) -> &crate::input::BatchDeleteImageInput {
         &self.input
     }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
     /// Sends the `BatchDeleteImage` request and waits for its response.
     pub async fn send(
         self,
@@ -71,7 +94,7 @@ impl BatchDeleteImage {
         crate::output::BatchDeleteImageOutput,
         crate::Error<crate::error::BatchDeleteImageError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for BatchDeleteImage {
@@ -79,6 +102,9 @@ impl crate::rt::operation::Operation for BatchDeleteImage {
     type Input = crate::input::BatchDeleteImageInput;
     type Output = crate::output::BatchDeleteImageOutput;
     type Error = crate::error::BatchDeleteImageError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 /// Finishes a multi-part layer upload started with `InitiateLayerUpload`; the service checks the assembled data against the given digest. Intended for push tooling rather than direct use.
 #[derive(Clone, Debug)]
@@ -86,13 +112,18 @@ impl crate::rt::operation::Operation for BatchDeleteImage {
 pub struct CompleteLayerUpload {
     handle: crate::rt::client::Handle,
     input: crate::input::CompleteLayerUploadInput,
+    options: crate::CallOptions,
 }
 impl CompleteLayerUpload {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::CompleteLayerUploadInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// Account ID or alias of the registry being uploaded to; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
@@ -103,6 +134,11 @@ impl CompleteLayerUpload {
     pub fn input(&self) -> &crate::input::CompleteLayerUploadInput {
         &self.input
     }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
     /// Sends the `CompleteLayerUpload` request and waits for its response.
     pub async fn send(
         self,
@@ -110,7 +146,7 @@ impl CompleteLayerUpload {
         crate::output::CompleteLayerUploadOutput,
         crate::Error<crate::error::CompleteLayerUploadError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for CompleteLayerUpload {
@@ -118,6 +154,9 @@ impl crate::rt::operation::Operation for CompleteLayerUpload {
     type Input = crate::input::CompleteLayerUploadInput;
     type Output = crate::output::CompleteLayerUploadOutput;
     type Error = crate::error::CompleteLayerUploadError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 /// Makes a new public repository in the caller's registry, optionally with gallery catalog data and tags.
 #[derive(Clone, Debug)]
@@ -125,13 +164,18 @@ impl crate::rt::operation::Operation for CompleteLayerUpload {
 pub struct CreateRepository {
     handle: crate::rt::client::Handle,
     input: crate::input::CreateRepositoryInput,
+    options: crate::CallOptions,
 }
 impl CreateRepository {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::CreateRepositoryInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// Initial gallery catalog information for the repository.
     pub fn catalog_data(
@@ -150,6 +194,11 @@ impl CreateRepository {
     pub fn input(&self) -> &crate::input::CreateRepositoryInput {
         &self.input
     }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
     /// Sends the `CreateRepository` request and waits for its response.
     pub async fn send(
         self,
@@ -157,7 +206,7 @@ impl CreateRepository {
         crate::output::CreateRepositoryOutput,
         crate::Error<crate::error::CreateRepositoryError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for CreateRepository {
@@ -165,6 +214,9 @@ impl crate::rt::operation::Operation for CreateRepository {
     type Input = crate::input::CreateRepositoryInput;
     type Output = crate::output::CreateRepositoryOutput;
     type Error = crate::error::CreateRepositoryError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 /// Removes a public repository. A repository that still holds images is only removed when `force` is set, which discards those images too.
 #[derive(Clone, Debug)]
@@ -172,13 +224,18 @@ impl crate::rt::operation::Operation for CreateRepository {
 pub struct DeleteRepository {
     handle: crate::rt::client::Handle,
     input: crate::input::DeleteRepositoryInput,
+    options: crate::CallOptions,
 }
 impl DeleteRepository {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::DeleteRepositoryInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// Account ID of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
@@ -194,6 +251,11 @@ impl DeleteRepository {
     pub fn input(&self) -> &crate::input::DeleteRepositoryInput {
         &self.input
     }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
     /// Sends the `DeleteRepository` request and waits for its response.
     pub async fn send(
         self,
@@ -201,7 +263,7 @@ impl DeleteRepository {
         crate::output::DeleteRepositoryOutput,
         crate::Error<crate::error::DeleteRepositoryError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for DeleteRepository {
@@ -209,6 +271,9 @@ impl crate::rt::operation::Operation for DeleteRepository {
     type Input = crate::input::DeleteRepositoryInput;
     type Output = crate::output::DeleteRepositoryOutput;
     type Error = crate::error::DeleteRepositoryError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 /// Removes the permissions policy attached to a repository and returns the policy text that was removed.
 #[derive(Clone, Debug)]
@@ -216,13 +281,18 @@ impl crate::rt::operation::Operation for DeleteRepository {
 pub struct DeleteRepositoryPolicy {
     handle: crate::rt::client::Handle,
     input: crate::input::DeleteRepositoryPolicyInput,
+    options: crate::CallOptions,
 }
 impl DeleteRepositoryPolicy {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::DeleteRepositoryPolicyInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// Account ID of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
@@ -233,6 +303,11 @@ impl DeleteRepositoryPolicy {
     pub fn input(&self) -> &crate::input::DeleteRepositoryPolicyInput {
         &self.input
     }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
     /// Sends the `DeleteRepositoryPolicy` request and waits for its response.
     pub async fn send(
         self,
@@ -240,7 +315,7 @@ impl DeleteRepositoryPolicy {
         crate::output::DeleteRepositoryPolicyOutput,
         crate::Error<crate::error::DeleteRepositoryPolicyError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for DeleteRepositoryPolicy {
@@ -248,6 +323,9 @@ impl crate::rt::operation::Operation for DeleteRepositoryPolicy {
     type Input = crate::input::DeleteRepositoryPolicyInput;
     type Output = crate::output::DeleteRepositoryPolicyOutput;
     type Error = crate::error::DeleteRepositoryPolicyError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 /// Lists the tags in a repository together with a summary of the image each tag points at. Results are paged.
 #[derive(Clone, Debug)]
@@ -255,13 +333,18 @@ impl crate::rt::operation::Operation for DeleteRepositoryPolicy {
 pub struct DescribeImageTags {
     handle: crate::rt::client::Handle,
     input: crate::input::DescribeImageTagsInput,
+    options: crate::CallOptions,
 }
 impl DescribeImageTags {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::DescribeImageTagsInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// Account ID of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
@@ -282,6 +365,11 @@ impl DescribeImageTags {
     pub fn input(&self) -> &crate::input::DescribeImageTagsInput {
         &self.input
     }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
     /// Sends the `DescribeImageTags` request and waits for its response.
     pub async fn send(
         self,
@@ -289,7 +377,7 @@ impl DescribeImageTags {
         crate::output::DescribeImageTagsOutput,
         crate::Error<crate::error::DescribeImageTagsError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for DescribeImageTags {
@@ -297,11 +385,14 @@ impl crate::rt::operation::Operation for DescribeImageTags {
     type Input = crate::input::DescribeImageTagsInput;
     type Output = crate::output::DescribeImageTagsOutput;
     type Error = crate::error::DescribeImageTagsError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 impl DescribeImageTags {
     /// Pages through every result of `DescribeImageTags`: a [`Paginator`](crate::paginate::Paginator) yields whole pages, its [`items`](crate::paginate::Paginator::items) the `imageTagDetails` one by one. Pages are requested as they are consumed.
     pub fn into_paginator(self) -> crate::paginate::Paginator<Self> {
-        crate::paginate::Paginator::new(self.handle, self.input)
+        crate::paginate::Paginator::new(self.handle, self.input, self.options)
     }
 }
 impl crate::rt::paginate::Paginated for DescribeImageTags {
@@ -325,13 +416,18 @@ impl crate::rt::paginate::Paginated for DescribeImageTags {
 pub struct DescribeImages {
     handle: crate::rt::client::Handle,
     input: crate::input::DescribeImagesInput,
+    options: crate::CallOptions,
 }
 impl DescribeImages {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::DescribeImagesInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// Account ID of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
@@ -360,6 +456,11 @@ impl DescribeImages {
     pub fn input(&self) -> &crate::input::DescribeImagesInput {
         &self.input
     }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
     /// Sends the `DescribeImages` request and waits for its response.
     pub async fn send(
         self,
@@ -367,7 +468,7 @@ impl DescribeImages {
         crate::output::DescribeImagesOutput,
         crate::Error<crate::error::DescribeImagesError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for DescribeImages {
@@ -375,11 +476,14 @@ impl crate::rt::operation::Operation for DescribeImages {
     type Input = crate::input::DescribeImagesInput;
     type Output = crate::output::DescribeImagesOutput;
     type Error = crate::error::DescribeImagesError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 impl DescribeImages {
     /// Pages through every result of `DescribeImages`: a [`Paginator`](crate::paginate::Paginator) yields whole pages, its [`items`](crate::paginate::Paginator::items) the `imageDetails` one by one. Pages are requested as they are consumed.
     pub fn into_paginator(self) -> crate::paginate::Paginator<Self> {
-        crate::paginate::Paginator::new(self.handle, self.input)
+        crate::paginate::Paginator::new(self.handle, self.input, self.options)
     }
 }
 impl crate::rt::paginate::Paginated for DescribeImages {
@@ -403,13 +507,18 @@ impl crate::rt::paginate::Paginated for DescribeImages {
 pub struct DescribeRegistries {
     handle: crate::rt::client::Handle,
     input: crate::input::DescribeRegistriesInput,
+    options: crate::CallOptions,
 }
 impl DescribeRegistries {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::DescribeRegistriesInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// Cursor from a previous page; leave unset to start at the beginning.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
@@ -425,6 +534,11 @@ impl DescribeRegistries {
     pub fn input(&self) -> &crate::input::DescribeRegistriesInput {
         &self.input
     }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
     /// Sends the `DescribeRegistries` request and waits for its response.
     pub async fn send(
         self,
@@ -432,7 +546,7 @@ impl DescribeRegistries {
         crate::output::DescribeRegistriesOutput,
         crate::Error<crate::error::DescribeRegistriesError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for DescribeRegistries {
@@ -440,11 +554,14 @@ impl crate::rt::operation::Operation for DescribeRegistries {
     type Input = crate::input::DescribeRegistriesInput;
     type Output = crate::output::DescribeRegistriesOutput;
     type Error = crate::error::DescribeRegistriesError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 impl DescribeRegistries {
     /// Pages through every result of `DescribeRegistries`: a [`Paginator`](crate::paginate::Paginator) yields whole pages, its [`items`](crate::paginate::Paginator::items) the `registries` one by one. Pages are requested as they are consumed.
     pub fn into_paginator(self) -> crate::paginate::Paginator<Self> {
-        crate::paginate::Paginator::new(self.handle, self.input)
+        crate::paginate::Paginator::new(self.handle, self.input, self.options)
     }
 }
 impl crate::rt::paginate::Paginated for DescribeRegistries {
@@ -468,13 +585,18 @@ impl crate::rt::paginate::Paginated for DescribeRegistries {
 pub struct DescribeRepositories {
     handle: crate::rt::client::Handle,
     input: crate::input::DescribeRepositoriesInput,
+    options: crate::CallOptions,
 }
 impl DescribeRepositories {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::DescribeRepositoriesInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// Account ID of the registry to look in; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
@@ -503,6 +625,11 @@ impl DescribeRepositories {
     pub fn input(&self) -> &crate::input::DescribeRepositoriesInput {
         &self.input
     }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
     /// Sends the `DescribeRepositories` request and waits for its response.
     pub async fn send(
         self,
@@ -510,7 +637,7 @@ impl DescribeRepositories {
         crate::output::DescribeRepositoriesOutput,
         crate::Error<crate::error::DescribeRepositoriesError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for DescribeRepositories {
@@ -518,11 +645,14 @@ impl crate::rt::operation::Operation for DescribeRepositories {
     type Input = crate::input::DescribeRepositoriesInput;
     type Output = crate::output::DescribeRepositoriesOutput;
     type Error = crate::error::DescribeRepositoriesError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 impl DescribeRepositories {
     /// Pages through every result of `DescribeRepositories`: a [`Paginator`](crate::paginate::Paginator) yields whole pages, its [`items`](crate::paginate::Paginator::items) the `repositories` one by one. Pages are requested as they are consumed.
     pub fn into_paginator(self) -> crate::paginate::Paginator<Self> {
-        crate::paginate::Paginator::new(self.handle, self.input)
+        crate::paginate::Paginator::new(self.handle, self.input, self.options)
     }
 }
 impl crate::rt::paginate::Paginated for DescribeRepositories {
@@ -546,17 +676,27 @@ impl crate::rt::paginate::Paginated for DescribeRepositories {
 pub struct GetAuthorizationToken {
     handle: crate::rt::client::Handle,
     input: crate::input::GetAuthorizationTokenInput,
+    options: crate::CallOptions,
 }
 impl GetAuthorizationToken {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::GetAuthorizationTokenInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// The input as built so far.
     pub fn input(&self) -> &crate::input::GetAuthorizationTokenInput {
         &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
     }
     /// Sends the `GetAuthorizationToken` request and waits for its response.
     pub async fn send(
@@ -565,7 +705,7 @@ impl GetAuthorizationToken {
         crate::output::GetAuthorizationTokenOutput,
         crate::Error<crate::error::GetAuthorizationTokenError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for GetAuthorizationToken {
@@ -580,17 +720,27 @@ impl crate::rt::operation::Operation for GetAuthorizationToken {
 pub struct GetRegistryCatalogData {
     handle: crate::rt::client::Handle,
     input: crate::input::GetRegistryCatalogDataInput,
+    options: crate::CallOptions,
 }
 impl GetRegistryCatalogData {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::GetRegistryCatalogDataInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// The input as built so far.
     pub fn input(&self) -> &crate::input::GetRegistryCatalogDataInput {
         &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
     }
     /// Sends the `GetRegistryCatalogData` request and waits for its response.
     pub async fn send(
@@ -599,7 +749,7 @@ impl GetRegistryCatalogData {
         crate::output::GetRegistryCatalogDataOutput,
         crate::Error<crate::error::GetRegistryCatalogDataError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for GetRegistryCatalogData {
@@ -614,13 +764,18 @@ impl crate::rt::operation::Operation for GetRegistryCatalogData {
 pub struct GetRepositoryCatalogData {
     handle: crate::rt::client::Handle,
     input: crate::input::GetRepositoryCatalogDataInput,
+    options: crate::CallOptions,
 }
 impl GetRepositoryCatalogData {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::GetRepositoryCatalogDataInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// Account ID of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
@@ -631,6 +786,11 @@ impl GetRepositoryCatalogData {
     pub fn input(&self) -> &crate::input::GetRepositoryCatalogDataInput {
         &self.input
     }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
     /// Sends the `GetRepositoryCatalogData` request and waits for its response.
     pub async fn send(
         self,
@@ -638,7 +798,7 @@ impl GetRepositoryCatalogData {
         crate::output::GetRepositoryCatalogDataOutput,
         crate::Error<crate::error::GetRepositoryCatalogDataError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for GetRepositoryCatalogData {
@@ -646,6 +806,9 @@ impl crate::rt::operation::Operation for GetRepositoryCatalogData {
     type Input = crate::input::GetRepositoryCatalogDataInput;
     type Output = crate::output::GetRepositoryCatalogDataOutput;
     type Error = crate::error::GetRepositoryCatalogDataError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 /// Returns the permissions policy text attached to a repository.
 #[derive(Clone, Debug)]
@@ -653,13 +816,18 @@ impl crate::rt::operation::Operation for GetRepositoryCatalogData {
 pub struct GetRepositoryPolicy {
     handle: crate::rt::client::Handle,
     input: crate::input::GetRepositoryPolicyInput,
+    options: crate::CallOptions,
 }
 impl GetRepositoryPolicy {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::GetRepositoryPolicyInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// Account ID of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
@@ -670,6 +838,11 @@ impl GetRepositoryPolicy {
     pub fn input(&self) -> &crate::input::GetRepositoryPolicyInput {
         &self.input
     }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
     /// Sends the `GetRepositoryPolicy` request and waits for its response.
     pub async fn send(
         self,
@@ -677,7 +850,7 @@ impl GetRepositoryPolicy {
         crate::output::GetRepositoryPolicyOutput,
         crate::Error<crate::error::GetRepositoryPolicyError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for GetRepositoryPolicy {
@@ -685,6 +858,9 @@ impl crate::rt::operation::Operation for GetRepositoryPolicy {
     type Input = crate::input::GetRepositoryPolicyInput;
     type Output = crate::output::GetRepositoryPolicyOutput;
     type Error = crate::error::GetRepositoryPolicyError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 /// Starts a multi-part upload of one image layer and hands back an upload ID plus the part size to use. Intended for push tooling rather than direct use.
 #[derive(Clone, Debug)]
@@ -692,13 +868,18 @@ impl crate::rt::operation::Operation for GetRepositoryPolicy {
 pub struct InitiateLayerUpload {
     handle: crate::rt::client::Handle,
     input: crate::input::InitiateLayerUploadInput,
+    options: crate::CallOptions,
 }
 impl InitiateLayerUpload {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::InitiateLayerUploadInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// Account ID or alias of the registry being uploaded to; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
@@ -709,6 +890,11 @@ impl InitiateLayerUpload {
     pub fn input(&self) -> &crate::input::InitiateLayerUploadInput {
         &self.input
     }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
     /// Sends the `InitiateLayerUpload` request and waits for its response.
     pub async fn send(
         self,
@@ -716,7 +902,7 @@ impl InitiateLayerUpload {
         crate::output::InitiateLayerUploadOutput,
         crate::Error<crate::error::InitiateLayerUploadError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for InitiateLayerUpload {
@@ -724,6 +910,9 @@ impl crate::rt::operation::Operation for InitiateLayerUpload {
     type Input = crate::input::InitiateLayerUploadInput;
     type Output = crate::output::InitiateLayerUploadOutput;
     type Error = crate::error::InitiateLayerUploadError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 /// Returns the key/value tags attached to a public repository.
 #[derive(Clone, Debug)]
@@ -731,17 +920,27 @@ impl crate::rt::operation::Operation for InitiateLayerUpload {
 pub struct ListTagsForResource {
     handle: crate::rt::client::Handle,
     input: crate::input::ListTagsForResourceInput,
+    options: crate::CallOptions,
 }
 impl ListTagsForResource {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::ListTagsForResourceInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// The input as built so far.
     pub fn input(&self) -> &crate::input::ListTagsForResourceInput {
         &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
     }
     /// Sends the `ListTagsForResource` request and waits for its response.
     pub async fn send(
@@ -750,7 +949,7 @@ impl ListTagsForResource {
         crate::output::ListTagsForResourceOutput,
         crate::Error<crate::error::ListTagsForResourceError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for ListTagsForResource {
@@ -758,6 +957,9 @@ impl crate::rt::operation::Operation for ListTagsForResource {
     type Input = crate::input::ListTagsForResourceInput;
     type Output = crate::output::ListTagsForResourceOutput;
     type Error = crate::error::ListTagsForResourceError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 /// Writes an image manifest into a repository, creating or updating the image and optionally tagging it. All layers the manifest refers to must already be uploaded.
 #[derive(Clone, Debug)]
@@ -765,13 +967,18 @@ impl crate::rt::operation::Operation for ListTagsForResource {
 pub struct PutImage {
     handle: crate::rt::client::Handle,
     input: crate::input::PutImageInput,
+    options: crate::CallOptions,
 }
 impl PutImage {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::PutImageInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// Account ID or alias of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
@@ -797,6 +1004,11 @@ impl PutImage {
     pub fn input(&self) -> &crate::input::PutImageInput {
         &self.input
     }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
     /// Sends the `PutImage` request and waits for its response.
     pub async fn send(
         self,
@@ -804,7 +1016,7 @@ impl PutImage {
         crate::output::PutImageOutput,
         crate::Error<crate::error::PutImageError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for PutImage {
@@ -812,6 +1024,9 @@ impl crate::rt::operation::Operation for PutImage {
     type Input = crate::input::PutImageInput;
     type Output = crate::output::PutImageOutput;
     type Error = crate::error::PutImageError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 /// Creates or replaces the gallery catalog information of the caller's registry.
 #[derive(Clone, Debug)]
@@ -819,13 +1034,18 @@ impl crate::rt::operation::Operation for PutImage {
 pub struct PutRegistryCatalogData {
     handle: crate::rt::client::Handle,
     input: crate::input::PutRegistryCatalogDataInput,
+    options: crate::CallOptions,
 }
 impl PutRegistryCatalogData {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::PutRegistryCatalogDataInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// Name to show for the registry in the gallery. Only verified accounts can set it.
     pub fn display_name(mut self, value: impl Into<String>) -> Self {
@@ -836,6 +1056,11 @@ impl PutRegistryCatalogData {
     pub fn input(&self) -> &crate::input::PutRegistryCatalogDataInput {
         &self.input
     }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
     /// Sends the `PutRegistryCatalogData` request and waits for its response.
     pub async fn send(
         self,
@@ -843,7 +1068,7 @@ impl PutRegistryCatalogData {
         crate::output::PutRegistryCatalogDataOutput,
         crate::Error<crate::error::PutRegistryCatalogDataError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for PutRegistryCatalogData {
@@ -851,6 +1076,9 @@ impl crate::rt::operation::Operation for PutRegistryCatalogData {
     type Input = crate::input::PutRegistryCatalogDataInput;
     type Output = crate::output::PutRegistryCatalogDataOutput;
     type Error = crate::error::PutRegistryCatalogDataError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 /// Creates or replaces the gallery catalog information of a repository.
 #[derive(Clone, Debug)]
@@ -858,13 +1086,18 @@ impl crate::rt::operation::Operation for PutRegistryCatalogData {
 pub struct PutRepositoryCatalogData {
     handle: crate::rt::client::Handle,
     input: crate::input::PutRepositoryCatalogDataInput,
+    options: crate::CallOptions,
 }
 impl PutRepositoryCatalogData {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::PutRepositoryCatalogDataInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// Account ID of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
@@ -875,6 +1108,11 @@ impl PutRepositoryCatalogData {
     pub fn input(&self) -> &crate::input::PutRepositoryCatalogDataInput {
         &self.input
     }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
     /// Sends the `PutRepositoryCatalogData` request and waits for its response.
     pub async fn send(
         self,
@@ -882,7 +1120,7 @@ impl PutRepositoryCatalogData {
         crate::output::PutRepositoryCatalogDataOutput,
         crate::Error<crate::error::PutRepositoryCatalogDataError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for PutRepositoryCatalogData {
@@ -890,6 +1128,9 @@ impl crate::rt::operation::Operation for PutRepositoryCatalogData {
     type Input = crate::input::PutRepositoryCatalogDataInput;
     type Output = crate::output::PutRepositoryCatalogDataOutput;
     type Error = crate::error::PutRepositoryCatalogDataError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 /// Attaches a permissions policy to a repository, replacing any policy already there.
 #[derive(Clone, Debug)]
@@ -897,13 +1138,18 @@ impl crate::rt::operation::Operation for PutRepositoryCatalogData {
 pub struct SetRepositoryPolicy {
     handle: crate::rt::client::Handle,
     input: crate::input::SetRepositoryPolicyInput,
+    options: crate::CallOptions,
 }
 impl SetRepositoryPolicy {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::SetRepositoryPolicyInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// Account ID of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
@@ -919,6 +1165,11 @@ impl SetRepositoryPolicy {
     pub fn input(&self) -> &crate::input::SetRepositoryPolicyInput {
         &self.input
     }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
     /// Sends the `SetRepositoryPolicy` request and waits for its response.
     pub async fn send(
         self,
@@ -926,7 +1177,7 @@ impl SetRepositoryPolicy {
         crate::output::SetRepositoryPolicyOutput,
         crate::Error<crate::error::SetRepositoryPolicyError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for SetRepositoryPolicy {
@@ -934,6 +1185,9 @@ impl crate::rt::operation::Operation for SetRepositoryPolicy {
     type Input = crate::input::SetRepositoryPolicyInput;
     type Output = crate::output::SetRepositoryPolicyOutput;
     type Error = crate::error::SetRepositoryPolicyError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 /// Attaches key/value tags to a repository. A tag whose key is already present gets the new value.
 #[derive(Clone, Debug)]
@@ -941,17 +1195,27 @@ impl crate::rt::operation::Operation for SetRepositoryPolicy {
 pub struct TagResource {
     handle: crate::rt::client::Handle,
     input: crate::input::TagResourceInput,
+    options: crate::CallOptions,
 }
 impl TagResource {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::TagResourceInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// The input as built so far.
     pub fn input(&self) -> &crate::input::TagResourceInput {
         &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
     }
     /// Sends the `TagResource` request and waits for its response.
     pub async fn send(
@@ -960,7 +1224,7 @@ impl TagResource {
         crate::output::TagResourceOutput,
         crate::Error<crate::error::TagResourceError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for TagResource {
@@ -968,6 +1232,9 @@ impl crate::rt::operation::Operation for TagResource {
     type Input = crate::input::TagResourceInput;
     type Output = crate::output::TagResourceOutput;
     type Error = crate::error::TagResourceError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 /// Detaches the tags with the given keys from a repository.
 #[derive(Clone, Debug)]
@@ -975,17 +1242,27 @@ impl crate::rt::operation::Operation for TagResource {
 pub struct UntagResource {
     handle: crate::rt::client::Handle,
     input: crate::input::UntagResourceInput,
+    options: crate::CallOptions,
 }
 impl UntagResource {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::UntagResourceInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// The input as built so far.
     pub fn input(&self) -> &crate::input::UntagResourceInput {
         &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
     }
     /// Sends the `UntagResource` request and waits for its response.
     pub async fn send(
@@ -994,7 +1271,7 @@ impl UntagResource {
         crate::output::UntagResourceOutput,
         crate::Error<crate::error::UntagResourceError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for UntagResource {
@@ -1002,6 +1279,9 @@ impl crate::rt::operation::Operation for UntagResource {
     type Input = crate::input::UntagResourceInput;
     type Output = crate::output::UntagResourceOutput;
     type Error = crate::error::UntagResourceError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 /// Sends one chunk of a layer as part of a multi-part upload begun with `InitiateLayerUpload`. Intended for push tooling rather than direct use.
 #[derive(Clone, Debug)]
@@ -1009,13 +1289,18 @@ impl crate::rt::operation::Operation for UntagResource {
 pub struct UploadLayerPart {
     handle: crate::rt::client::Handle,
     input: crate::input::UploadLayerPartInput,
+    options: crate::CallOptions,
 }
 impl UploadLayerPart {
     pub(crate) fn new(
         handle: crate::rt::client::Handle,
         input: crate::input::UploadLayerPartInput,
     ) -> Self {
-        Self { handle, input }
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
     }
     /// Account ID or alias of the registry being uploaded to; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
@@ -1026,6 +1311,11 @@ impl UploadLayerPart {
     pub fn input(&self) -> &crate::input::UploadLayerPartInput {
         &self.input
     }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
     /// Sends the `UploadLayerPart` request and waits for its response.
     pub async fn send(
         self,
@@ -1033,7 +1323,7 @@ impl UploadLayerPart {
         crate::output::UploadLayerPartOutput,
         crate::Error<crate::error::UploadLayerPartError>,
     > {
-        self.handle.call::<Self>(&self.input).await
+        self.handle.call::<Self>(&self.input, &self.options).await
     }
 }
 impl crate::rt::operation::Operation for UploadLayerPart {
@@ -1041,4 +1331,7 @@ impl crate::rt::operation::Operation for UploadLayerPart {
     type Input = crate::input::UploadLayerPartInput;
     type Output = crate::output::UploadLayerPartOutput;
     type Error = crate::error::UploadLayerPartError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }

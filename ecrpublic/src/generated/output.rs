@@ -353,6 +353,11 @@ impl DescribeRegistriesOutput {
         self.request_id.as_deref()
     }
 }
+impl Default for DescribeRegistriesOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
 impl crate::rt::operation::Output for DescribeRegistriesOutput {
     fn set_request_id(&mut self, request_id: Option<String>) {
         self.request_id = request_id;
@@ -448,6 +453,11 @@ impl GetRegistryCatalogDataOutput {
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
+    }
+}
+impl Default for GetRegistryCatalogDataOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
     }
 }
 impl crate::rt::operation::Output for GetRegistryCatalogDataOutput {
@@ -646,6 +656,11 @@ impl PutRegistryCatalogDataOutput {
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
+    }
+}
+impl Default for PutRegistryCatalogDataOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
     }
 }
 impl crate::rt::operation::Output for PutRegistryCatalogDataOutput {

@@ -1,20 +1,27 @@
-//! The engine behind every generated operation: build the awsJson request, resolve the
-//! endpoint, sign, send, and read the output or the error.
+//! The engine behind every generated operation: validate, build the awsJson request, sign,
+//! send with retries and timeouts, and read the output or the error.
 
+use std::convert::Infallible;
 use std::fmt;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use bytes::Bytes;
+use tracing::Instrument;
 
 use super::config::Config;
 use super::credentials::EnvironmentCredentials;
 use super::endpoint::{Params, RuleSet};
-use super::error::{ConfigError, Error, ResponseError, TransportError, TransportErrorKind};
-use super::json;
-use super::operation::{error_fields, Operation, OperationError, Output, RawError};
-use super::transport::{HttpRequest, HttpResponse, HyperTransport, Transport};
+use super::error::{
+    ConfigError, Error, ResponseError, TimeoutError, TimeoutKind, TransportError, TransportErrorKind, ValidationError,
+};
+use super::operation::{error_fields, ErrorFields, Operation, OperationError, Output, RawError};
+use super::options::CallOptions;
+use super::retry::{classify_response, unit_random, RateLimiter, RetryConfig, RetryMode, Retryable, TokenBucket};
+use super::transport::{HttpRequest, HttpResponse, HyperTransport, Progress, Transport};
+use super::{ids, json, trace, validate};
 
 /// What the runtime needs to know of a service; generated from its model.
 #[derive(Debug)]
@@ -42,11 +49,18 @@ pub struct Handle {
 struct Inner {
     config: Config,
     service: &'static ServiceInfo,
-    /// Resolved once: the ECR Public rules depend on configuration only, not on the input.
+    /// Resolved once: these rules depend on configuration only, not on the input.
     endpoint: Result<http::Uri, ConfigError>,
+    host: String,
     content_type: String,
-    transport: Result<Arc<dyn Transport>, String>,
+    user_agent: String,
+    transport: Result<Arc<dyn Transport>, TransportError>,
     credentials: SharedCredentialsProvider,
+    retry_quota: TokenBucket,
+    rate_limiter: RateLimiter,
+    /// Server time minus local time, in ms, from the last response's `Date`.
+    clock_skew_ms: AtomicI64,
+    started: Instant,
 }
 
 impl fmt::Debug for Handle {
@@ -60,19 +74,55 @@ impl fmt::Debug for Handle {
     }
 }
 
+/// The outcome of sending: the final response (success or an error not worth retrying), and
+/// its error fields when it is an error.
+struct Reply {
+    response: HttpResponse,
+    error: Option<ErrorFields>,
+}
+
 impl Handle {
     pub fn new(config: Config, service: &'static ServiceInfo) -> Self {
-        let endpoint = resolve_endpoint(&config, service);
+        let endpoint = match &config.load_error {
+            Some(e) => Err(e.clone()),
+            None => resolve_endpoint(&config, service),
+        };
+        let host =
+            endpoint.as_ref().ok().and_then(|u| u.authority()).map(|a| a.as_str().to_owned()).unwrap_or_default();
         let transport = match &config.transport {
             Some(t) => Ok(t.clone()),
-            None => {
-                HyperTransport::new(&config.http).map(|t| Arc::new(t) as Arc<dyn Transport>).map_err(|e| e.to_string())
-            }
+            None => HyperTransport::new(&config.http).map(|t| Arc::new(t) as Arc<dyn Transport>),
         };
         let credentials =
             config.credentials.clone().unwrap_or_else(|| SharedCredentialsProvider::new(EnvironmentCredentials));
         let content_type = format!("application/x-amz-json-{}", service.json_version);
-        Handle { inner: Arc::new(Inner { config, service, endpoint, content_type, transport, credentials }) }
+        let mut user_agent = format!(
+            "ecrpublic/{} api/{}#{} os/{} lang/rust",
+            env!("CARGO_PKG_VERSION"),
+            service.sdk_id.replace(' ', "-").to_ascii_lowercase(),
+            service.api_version,
+            std::env::consts::OS
+        );
+        if let Some(app) = &config.app_id {
+            user_agent.push_str(" app/");
+            user_agent.push_str(app);
+        }
+        Handle {
+            inner: Arc::new(Inner {
+                config,
+                service,
+                endpoint,
+                host,
+                content_type,
+                user_agent,
+                transport,
+                credentials,
+                retry_quota: TokenBucket::new(super::retry::INITIAL_TOKENS),
+                rate_limiter: RateLimiter::new(0.0),
+                clock_skew_ms: AtomicI64::new(0),
+                started: Instant::now(),
+            }),
+        }
     }
 
     pub fn config(&self) -> &Config {
@@ -80,30 +130,40 @@ impl Handle {
     }
 
     /// Sends one operation and reads its output or error.
-    pub async fn call<O: Operation>(&self, input: &O::Input) -> Result<O::Output, Error<O::Error>> {
-        let body = json::to_vec(input);
-        let response = self.send(O::NAME, body).await.map_err(Error::widen)?;
-        let status = response.status().as_u16();
-        let request_id = request_id(&response);
-        if response.status().is_success() {
-            let mut output = json::from_slice::<O::Output>(response.body()).map_err(|e| {
+    pub async fn call<O: Operation>(
+        &self,
+        input: &O::Input,
+        options: &CallOptions,
+    ) -> Result<O::Output, Error<O::Error>> {
+        if options.validation.unwrap_or(self.inner.config.validation) {
+            let mut v = validate::Validator::new();
+            O::validate(input, &mut v);
+            let problems = v.into_problems();
+            if !problems.is_empty() {
+                return Err(Error::Validation(ValidationError { operation: O::NAME, problems }));
+            }
+        }
+        let body = Bytes::from(json::to_vec(input));
+        let reply = self.invoke(O::NAME, body, options).await.map_err(Error::widen)?;
+        let status = reply.response.status().as_u16();
+        let request_id = request_id(&reply.response);
+        let Some(fields) = reply.error else {
+            let mut output = json::from_slice::<O::Output>(reply.response.body()).map_err(|e| {
                 Error::Response(ResponseError::new(
                     status,
                     request_id.clone(),
-                    response.body().clone(),
+                    reply.response.body().clone(),
                     format!("the {} output is not valid: {e}", O::NAME),
                 ))
             })?;
             output.set_request_id(request_id);
             return Ok(output);
-        }
-        let header_code = response.headers().get("x-amzn-errortype").and_then(|v| v.to_str().ok());
-        let fields = error_fields(header_code, response.body());
+        };
         let Some(code) = fields.code else {
             return Err(Error::Response(ResponseError::new(
                 status,
                 request_id,
-                response.body().clone(),
+                reply.response.body().clone(),
                 "an error response without an error code",
             )));
         };
@@ -112,40 +172,246 @@ impl Handle {
             message: fields.message.as_deref(),
             request_id: request_id.as_deref(),
             status,
-            body: response.body(),
+            body: reply.response.body(),
         };
         Err(Error::Service(O::Error::from_wire(&raw)))
     }
 
-    /// Builds, signs and sends the request. Not generic, so it is compiled once.
-    async fn send(&self, operation: &str, body: Vec<u8>) -> Result<HttpResponse, Error<std::convert::Infallible>> {
+    /// Every attempt of one operation, within the operation timeout. Not generic, so it is
+    /// compiled once for all operations.
+    async fn invoke(
+        &self,
+        operation: &'static str,
+        body: Bytes,
+        options: &CallOptions,
+    ) -> Result<Reply, Error<Infallible>> {
         let inner = &*self.inner;
         let uri = inner.endpoint.clone().map_err(Error::Config)?;
         let transport = inner.transport.as_ref().map_err(|e| {
-            Error::Transport(TransportError::new(TransportErrorKind::Tls, format!("cannot set up TLS: {e}")))
+            Error::Transport(TransportError::new(e.kind(), format!("cannot set up the HTTP client: {e}")))
         })?;
-        let region = inner.config.region.as_deref().unwrap_or("us-east-1");
+        let retry = options.retry.unwrap_or(inner.config.retry);
+        let invocation_id = ids::uuid_v4();
+        let span = tracing::debug_span!(
+            "operation",
+            service = inner.service.sdk_id,
+            operation,
+            invocation_id = %invocation_id,
+        );
+        let attempts = self.attempts(operation, &uri, transport.as_ref(), body, options, retry, &invocation_id);
+        let limit = options.operation_timeout.or(inner.config.operation_timeout);
+        match limit {
+            None => attempts.instrument(span).await,
+            Some(limit) => tokio::time::timeout(limit, attempts.instrument(span)).await.unwrap_or_else(|_| {
+                Err(Error::Timeout(TimeoutError::new(TimeoutKind::Operation, format!("not done within {limit:?}"))))
+            }),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn attempts(
+        &self,
+        operation: &'static str,
+        uri: &http::Uri,
+        transport: &dyn Transport,
+        body: Bytes,
+        options: &CallOptions,
+        retry: RetryConfig,
+        invocation_id: &str,
+    ) -> Result<Reply, Error<Infallible>> {
+        let inner = &*self.inner;
+        let max = retry.max_attempts.max(1);
+        let attempt_limit = options.attempt_timeout.or(inner.config.attempt_timeout);
+        let mut retry_cost = None;
+        let mut skew_retried = false;
+        let mut attempt = 1;
+        loop {
+            if retry.mode == RetryMode::Adaptive {
+                let wait = inner.rate_limiter.acquire(self.now_secs());
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                }
+            }
+            let started = Instant::now();
+            let span = tracing::debug_span!(
+                "attempt",
+                attempt,
+                status = tracing::field::Empty,
+                request_id = tracing::field::Empty
+            );
+            let one = self.attempt(operation, uri, transport, body.clone(), options, invocation_id, attempt, max);
+            let outcome = match attempt_limit {
+                None => one.instrument(span.clone()).await,
+                Some(limit) => tokio::time::timeout(limit, one.instrument(span.clone())).await.unwrap_or_else(|_| {
+                    Err(Error::Timeout(TimeoutError::new(
+                        TimeoutKind::Attempt,
+                        format!("no response within {limit:?}"),
+                    )))
+                }),
+            };
+            let (retryable, result) = match outcome {
+                Ok(response) => {
+                    self.record_clock(&response);
+                    let status = response.status().as_u16();
+                    let rid = request_id(&response);
+                    span.record("status", status);
+                    if let Some(id) = &rid {
+                        span.record("request_id", id.as_str());
+                    }
+                    let error = (!response.status().is_success()).then(|| {
+                        let header = response.headers().get("x-amzn-errortype").and_then(|v| v.to_str().ok());
+                        error_fields(header, response.body())
+                    });
+                    let code = error.as_ref().and_then(|e| e.code.as_deref());
+                    let mut kind = error.as_ref().and_then(|_| classify_response(status, code));
+                    // A clock-skew rejection is retried once, now that the skew is known.
+                    if kind.is_none() && !skew_retried && code.is_some_and(is_skew_error) {
+                        skew_retried = true;
+                        kind = Some(Retryable::Transient);
+                    }
+                    tracing::debug!(
+                        parent: &span,
+                        status,
+                        request_id = rid.as_deref().unwrap_or(""),
+                        duration_ms = started.elapsed().as_millis() as u64,
+                        code = code.unwrap_or(""),
+                        "attempt finished"
+                    );
+                    if retry.mode == RetryMode::Adaptive {
+                        inner.rate_limiter.update(kind == Some(Retryable::Throttling), self.now_secs());
+                    }
+                    (kind, Ok(Reply { response, error }))
+                }
+                Err(e) => {
+                    tracing::debug!(parent: &span, error = %e, duration_ms = started.elapsed().as_millis() as u64, "attempt failed");
+                    let kind = match &e {
+                        Error::Timeout(_) => Some(Retryable::TimeoutOrConnection),
+                        Error::Transport(t) => match t.kind() {
+                            TransportErrorKind::Request | TransportErrorKind::Tls => None,
+                            _ => Some(Retryable::TimeoutOrConnection),
+                        },
+                        _ => None,
+                    };
+                    (kind, Err(e))
+                }
+            };
+            let Some(kind) = retryable else {
+                // Success, or a failure not worth retrying: refund the quota on success.
+                if result.as_ref().is_ok_and(|r| r.error.is_none()) {
+                    inner.retry_quota.release(retry_cost.unwrap_or(1));
+                }
+                return result;
+            };
+            if attempt >= max {
+                return result;
+            }
+            let Some(cost) = inner.retry_quota.acquire(kind) else {
+                tracing::debug!("retry quota exhausted; not retrying");
+                return result;
+            };
+            retry_cost = Some(cost);
+            let backoff = if skew_retried && kind == Retryable::Transient && attempt == 1 {
+                Duration::ZERO
+            } else {
+                retry.backoff(attempt, unit_random())
+            };
+            tracing::debug!(attempt, backoff_ms = backoff.as_millis() as u64, ?kind, "retrying");
+            tokio::time::sleep(backoff).await;
+            attempt += 1;
+        }
+    }
+
+    /// One attempt: credentials, a freshly signed request, the transport.
+    #[allow(clippy::too_many_arguments)]
+    async fn attempt(
+        &self,
+        operation: &str,
+        uri: &http::Uri,
+        transport: &dyn Transport,
+        body: Bytes,
+        options: &CallOptions,
+        invocation_id: &str,
+        attempt: u32,
+        max: u32,
+    ) -> Result<HttpResponse, Error<Infallible>> {
+        let inner = &*self.inner;
         let credentials = inner
             .credentials
             .provide_credentials()
             .await
             .map_err(|e| Error::Config(ConfigError::new(format!("no credentials: {}", error_chain(&e)))))?;
-        let host = uri.authority().map(|a| a.as_str().to_owned()).unwrap_or_default();
         let target = format!("{}.{}", inner.service.target_prefix, operation);
         let mut request: HttpRequest = http::Request::builder()
             .method(http::Method::POST)
-            .uri(uri)
-            .header(http::header::HOST, host)
+            .uri(uri.clone())
+            .header(http::header::HOST, &inner.host)
             .header(http::header::CONTENT_TYPE, &inner.content_type)
             .header("x-amz-target", target)
             .header(http::header::CONTENT_LENGTH, body.len())
-            .header(http::header::USER_AGENT, concat!("ecrpublic/", env!("CARGO_PKG_VERSION")))
-            .body(Bytes::from(body))
+            .header(http::header::USER_AGENT, &inner.user_agent)
+            .header("amz-sdk-invocation-id", invocation_id)
+            .header("amz-sdk-request", format!("attempt={attempt}; max={max}"))
+            .body(body)
             .map_err(|e| Error::Transport(TransportError::new(TransportErrorKind::Request, e.to_string())))?;
-        sign(&mut request, &credentials, region, inner.service.signing_name, SystemTime::now())
+        let region = inner.config.region.as_deref().unwrap_or(DEFAULT_SIGNING_REGION);
+        sign(&mut request, &credentials, region, inner.service.signing_name, self.signing_time())
             .map_err(Error::Config)?;
-        transport.send(request).await.map_err(Error::Transport)
+        if options.on_sent.is_some() || options.on_received.is_some() {
+            request
+                .extensions_mut()
+                .insert(Progress { on_sent: options.on_sent.clone(), on_received: options.on_received.clone() });
+        }
+        trace::request(&request);
+        let response = transport.send(request).await.map_err(|e| match e.kind() {
+            TransportErrorKind::ConnectTimeout => {
+                Error::Timeout(TimeoutError::new(TimeoutKind::Connect, e.to_string()))
+            }
+            TransportErrorKind::ReadTimeout => Error::Timeout(TimeoutError::new(TimeoutKind::Read, e.to_string())),
+            _ => Error::Transport(e),
+        })?;
+        trace::response(&response);
+        Ok(response)
     }
+
+    fn now_secs(&self) -> f64 {
+        self.inner.started.elapsed().as_secs_f64()
+    }
+
+    /// Local time corrected by the skew the service's `Date` headers showed.
+    fn signing_time(&self) -> SystemTime {
+        let skew = self.inner.clock_skew_ms.load(Ordering::Relaxed);
+        let now = SystemTime::now();
+        if skew >= 0 {
+            now + Duration::from_millis(skew as u64)
+        } else {
+            now - Duration::from_millis(skew.unsigned_abs())
+        }
+    }
+
+    fn record_clock(&self, response: &HttpResponse) {
+        let Some(date) = response.headers().get(http::header::DATE).and_then(|v| v.to_str().ok()) else { return };
+        let Some(server) = super::types::DateTime::from_http_date(date) else { return };
+        let local = super::types::DateTime::from(SystemTime::now());
+        let skew_ms = (server.secs() - local.secs()) * 1000;
+        // `Date` has one-second resolution: only a real skew is worth correcting.
+        let skew_ms = if skew_ms.abs() < 2_000 { 0 } else { skew_ms };
+        self.inner.clock_skew_ms.store(skew_ms, Ordering::Relaxed);
+    }
+}
+
+/// ECR Public is served from us-east-1; a custom endpoint without a region signs for it.
+const DEFAULT_SIGNING_REGION: &str = "us-east-1";
+
+fn is_skew_error(code: &str) -> bool {
+    matches!(
+        code,
+        "RequestTimeTooSkewed"
+            | "RequestExpired"
+            | "RequestInTheFuture"
+            | "InvalidSignatureException"
+            | "SignatureDoesNotMatch"
+            | "AuthFailure"
+    )
 }
 
 fn request_id(response: &HttpResponse) -> Option<String> {
@@ -167,6 +433,13 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// The endpoint from the model's rule set, for the configured region, FIPS, dual-stack and
 /// endpoint URL.
 fn resolve_endpoint(config: &Config, service: &ServiceInfo) -> Result<http::Uri, ConfigError> {
+    let url = config.endpoint_url.clone().or_else(|| config.loaded.as_ref()?.endpoint_url(service.env_suffix));
+    if config.region.is_none() && url.is_none() {
+        return Err(ConfigError::new(
+            "no region and no endpoint: set a region with Config::builder().region(..), AWS_REGION or a profile's \
+             `region`, or an endpoint URL",
+        ));
+    }
     let rules = RuleSet::from_json(service.endpoint_rules)
         .map_err(|e| ConfigError::new(format!("the service's endpoint rules are invalid: {e}")))?;
     let mut params = Params::new();
@@ -175,13 +448,8 @@ fn resolve_endpoint(config: &Config, service: &ServiceInfo) -> Result<http::Uri,
     }
     params.set("UseFIPS", config.use_fips);
     params.set("UseDualStack", config.use_dual_stack);
-    let env_url = config
-        .from_env
-        .then(|| std::env::var(format!("AWS_ENDPOINT_URL_{}", service.env_suffix)).ok())
-        .flatten()
-        .filter(|v| !v.trim().is_empty());
-    if let Some(url) = env_url.as_deref().or(config.endpoint_url.as_deref()) {
-        params.set("Endpoint", url);
+    if let Some(url) = &url {
+        params.set("Endpoint", url.as_str());
     }
     let endpoint = rules.resolve(&params).map_err(|e| ConfigError::new(format!("cannot resolve the endpoint: {e}")))?;
     let uri: http::Uri =

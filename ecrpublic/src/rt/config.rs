@@ -1,16 +1,23 @@
-//! Client configuration: region, credentials, endpoint settings and the transport.
+//! Client configuration. Every default lives here, in [`Config::default`] and the types it
+//! holds: region none, endpoint from the model's rules, standard retries (3 attempts), no
+//! timeouts beyond the transport's, client-side validation on.
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_credential_types::Credentials;
 
+use super::env::Env;
+use super::error::ConfigError;
+use super::profile::ProfileFiles;
+use super::retry::{RetryConfig, RetryMode};
 use super::transport::{HttpSettings, ProxySettings, Transport};
 
 /// How a client reaches and authenticates to the service. Build one with [`Config::builder`],
-/// or read the environment with [`Config::from_env`].
-#[derive(Clone, Default)]
+/// or read the environment and the shared config files with [`Config::from_env`].
+#[derive(Clone)]
 pub struct Config {
     pub(crate) region: Option<String>,
     pub(crate) endpoint_url: Option<String>,
@@ -19,8 +26,65 @@ pub struct Config {
     pub(crate) credentials: Option<SharedCredentialsProvider>,
     pub(crate) transport: Option<Arc<dyn Transport>>,
     pub(crate) http: HttpSettings,
-    /// Whether service-specific environment settings (`AWS_ENDPOINT_URL_<SERVICE>`) apply.
-    pub(crate) from_env: bool,
+    pub(crate) retry: RetryConfig,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) operation_timeout: Option<Duration>,
+    pub(crate) app_id: Option<String>,
+    pub(crate) validation: bool,
+    /// The environment and profile files the configuration was loaded from, for settings that
+    /// depend on the service (`AWS_ENDPOINT_URL_<SERVICE>`, a profile's `services` section).
+    pub(crate) loaded: Option<Arc<Loaded>>,
+    /// A problem found while loading; every call reports it.
+    pub(crate) load_error: Option<ConfigError>,
+}
+
+pub(crate) struct Loaded {
+    pub(crate) env: Env,
+    pub(crate) files: ProfileFiles,
+    pub(crate) profile: String,
+}
+
+impl Loaded {
+    /// A service's endpoint: `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, the profile's
+    /// `services` section, then the profile's `endpoint_url`.
+    pub(crate) fn endpoint_url(&self, env_suffix: &str) -> Option<String> {
+        let ignore = self.env.get_bool("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+            || self.setting("ignore_configured_endpoint_urls").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        if ignore {
+            return None;
+        }
+        let key = env_suffix.to_ascii_lowercase();
+        self.env
+            .get(&format!("AWS_ENDPOINT_URL_{env_suffix}"))
+            .or_else(|| self.env.get("AWS_ENDPOINT_URL"))
+            .or_else(|| self.files.service_setting(&self.profile, &key, "endpoint_url").map(str::to_owned))
+            .or_else(|| self.setting("endpoint_url").map(str::to_owned))
+    }
+
+    fn setting(&self, key: &str) -> Option<&str> {
+        self.files.profile(&self.profile).and_then(|p| p.get(key))
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            region: None,
+            endpoint_url: None,
+            use_fips: false,
+            use_dual_stack: false,
+            credentials: None,
+            transport: None,
+            http: HttpSettings::default(),
+            retry: RetryConfig::default(),
+            attempt_timeout: None,
+            operation_timeout: None,
+            app_id: None,
+            validation: true,
+            loaded: None,
+            load_error: None,
+        }
+    }
 }
 
 impl fmt::Debug for Config {
@@ -32,6 +96,12 @@ impl fmt::Debug for Config {
             .field("use_dual_stack", &self.use_dual_stack)
             .field("credentials", &self.credentials.as_ref().map(|_| "set"))
             .field("transport", &self.transport.as_ref().map(|_| "custom"))
+            .field("http", &self.http)
+            .field("retry", &self.retry)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("operation_timeout", &self.operation_timeout)
+            .field("app_id", &self.app_id)
+            .field("validation", &self.validation)
             .finish()
     }
 }
@@ -41,11 +111,18 @@ impl Config {
         ConfigBuilder::default()
     }
 
-    /// Region from `AWS_REGION` or `AWS_DEFAULT_REGION`; endpoint from `AWS_ENDPOINT_URL_<SERVICE>`
-    /// or `AWS_ENDPOINT_URL`; `AWS_USE_FIPS_ENDPOINT` and `AWS_USE_DUALSTACK_ENDPOINT`; credentials
-    /// from the environment.
+    /// Configuration from the environment and the shared `config`/`credentials` files; see
+    /// [`ConfigLoader`]. A problem in those files is reported by every call.
     pub async fn from_env() -> Config {
-        ConfigBuilder::from_env().build()
+        match Config::loader().load().await {
+            Ok(b) => b.build(),
+            Err(e) => Config { load_error: Some(e), ..Config::default() },
+        }
+    }
+
+    /// Loads configuration with options: another profile, an isolated environment.
+    pub fn loader() -> ConfigLoader {
+        ConfigLoader { env: Env::real(), profile: None }
     }
 
     pub fn region(&self) -> Option<&str> {
@@ -64,50 +141,111 @@ impl Config {
         self.use_dual_stack
     }
 
+    pub fn retry(&self) -> &RetryConfig {
+        &self.retry
+    }
+
     /// A builder starting from this configuration.
     pub fn to_builder(&self) -> ConfigBuilder {
         ConfigBuilder { config: self.clone() }
     }
 }
 
-/// Builds a [`Config`].
+/// Reads configuration the way the AWS CLI and SDKs do, explicit settings first:
+/// - region: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`;
+/// - endpoint: `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, the profile's `services` section,
+///   the profile's `endpoint_url`; `AWS_USE_FIPS_ENDPOINT`/`use_fips_endpoint`,
+///   `AWS_USE_DUALSTACK_ENDPOINT`/`use_dualstack_endpoint`;
+/// - credentials: the default chain (environment, profile, ECS, IMDSv2);
+/// - retries: `AWS_MAX_ATTEMPTS`/`max_attempts`, `AWS_RETRY_MODE`/`retry_mode`;
+/// - `AWS_SDK_UA_APP_ID`/`sdk_ua_app_id`, `AWS_CA_BUNDLE`/`ca_bundle`, `HTTPS_PROXY`,
+///   `HTTP_PROXY`, `NO_PROXY`.
+///
+/// The profile is the one given, else `AWS_PROFILE`, else `default`.
+#[derive(Debug, Clone)]
+pub struct ConfigLoader {
+    env: Env,
+    profile: Option<String>,
+}
+
+impl ConfigLoader {
+    /// Read this environment instead of the process's (for tests).
+    pub fn env(mut self, env: Env) -> Self {
+        self.env = env;
+        self
+    }
+
+    /// Use this profile of the shared files.
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into());
+        self
+    }
+
+    pub async fn load(self) -> Result<ConfigBuilder, ConfigError> {
+        let env = self.env;
+        let files = ProfileFiles::load(&env).await.map_err(|e| ConfigError::new(e.to_string()))?;
+        let profile_name = ProfileFiles::selected_name(&env, self.profile.as_deref());
+        if self.profile.is_some() && files.profile(&profile_name).is_none() {
+            return Err(ConfigError::new(format!("profile `{profile_name}` is not in the shared config files")));
+        }
+        let setting = |env_key: &str, profile_key: &str| {
+            env.get(env_key)
+                .or_else(|| files.profile(&profile_name).and_then(|p| p.get(profile_key)).map(str::to_owned))
+        };
+        let flag = |env_key: &str, profile_key: &str| -> Result<bool, ConfigError> {
+            match setting(env_key, profile_key) {
+                None => Ok(false),
+                Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+                Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+                Some(v) => Err(ConfigError::new(format!("{env_key}/{profile_key} must be true or false, not `{v}`"))),
+            }
+        };
+        let mut retry = RetryConfig::default();
+        if let Some(v) = setting("AWS_MAX_ATTEMPTS", "max_attempts") {
+            retry.max_attempts = v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| ConfigError::new(format!("max attempts must be a whole number >= 1, not `{v}`")))?;
+        }
+        if let Some(v) = setting("AWS_RETRY_MODE", "retry_mode") {
+            retry.mode = v.parse::<RetryMode>().map_err(ConfigError::new)?;
+        }
+        let first = |a: &str, b: &str| env.get(a).or_else(|| env.get(b));
+        let config = Config {
+            region: env.get("AWS_REGION").or_else(|| setting("AWS_DEFAULT_REGION", "region")),
+            endpoint_url: None,
+            use_fips: flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?,
+            use_dual_stack: flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?,
+            credentials: Some(SharedCredentialsProvider::new(super::credentials::CachedCredentials::new(
+                super::credentials::DefaultCredentialsChain::new(env.clone()).with_profile(profile_name.clone()),
+            ))),
+            transport: None,
+            http: HttpSettings {
+                proxy: ProxySettings {
+                    http: first("HTTP_PROXY", "http_proxy"),
+                    https: first("HTTPS_PROXY", "https_proxy"),
+                    no_proxy: first("NO_PROXY", "no_proxy"),
+                },
+                ca_bundle: setting("AWS_CA_BUNDLE", "ca_bundle").map(Into::into),
+                ..HttpSettings::default()
+            },
+            retry,
+            app_id: setting("AWS_SDK_UA_APP_ID", "sdk_ua_app_id"),
+            loaded: Some(Arc::new(Loaded { env, files, profile: profile_name })),
+            ..Config::default()
+        };
+        Ok(ConfigBuilder { config })
+    }
+}
+
+/// Builds a [`Config`]. Explicit settings win over anything loaded.
 #[derive(Clone, Default, Debug)]
 pub struct ConfigBuilder {
     config: Config,
 }
 
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-fn env_bool(name: &str) -> bool {
-    env(name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
-}
-
 impl ConfigBuilder {
-    /// A builder with the environment's settings; explicit setters override them.
-    pub fn from_env() -> Self {
-        let config = Config {
-            region: env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")),
-            endpoint_url: env("AWS_ENDPOINT_URL"),
-            use_fips: env_bool("AWS_USE_FIPS_ENDPOINT"),
-            use_dual_stack: env_bool("AWS_USE_DUALSTACK_ENDPOINT"),
-            credentials: None,
-            transport: None,
-            http: HttpSettings {
-                proxy: ProxySettings {
-                    http: env("HTTP_PROXY").or_else(|| env("http_proxy")),
-                    https: env("HTTPS_PROXY").or_else(|| env("https_proxy")),
-                    no_proxy: env("NO_PROXY").or_else(|| env("no_proxy")),
-                },
-                ca_bundle: env("AWS_CA_BUNDLE").map(Into::into),
-                pool_idle_timeout: None,
-            },
-            from_env: true,
-        };
-        ConfigBuilder { config }
-    }
-
     /// The region to send requests to, such as `us-east-1`.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.config.region = Some(region.into());
@@ -144,7 +282,7 @@ impl ConfigBuilder {
         self
     }
 
-    /// A transport other than the built-in hyper one: a test double, a recorder, a proxy.
+    /// A transport other than the built-in hyper one: a test double, a recorder.
     pub fn transport(mut self, transport: impl Transport) -> Self {
         self.config.transport = Some(Arc::new(transport));
         self
@@ -164,8 +302,62 @@ impl ConfigBuilder {
     }
 
     /// How long an idle pooled connection is kept (default 90 s).
-    pub fn pool_idle_timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
         self.config.http.pool_idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Longest time to establish a connection (TCP, and TLS where used).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.http.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Longest wait for the response headers, and then for each piece of the body.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.config.http.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Longest time for one attempt: signing, sending, and reading the whole response.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.config.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Longest time for the whole operation, every attempt and backoff included.
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.config.operation_timeout = Some(timeout);
+        self
+    }
+
+    /// Retry settings; [`RetryConfig::disabled`] turns retries off.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.config.retry = retry;
+        self
+    }
+
+    /// Attempts in all, the first included (default 3).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.config.retry.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// `standard` (default) or `adaptive`.
+    pub fn retry_mode(mut self, mode: RetryMode) -> Self {
+        self.config.retry.mode = mode;
+        self
+    }
+
+    /// An application id added to the `User-Agent` header.
+    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
+        self.config.app_id = Some(app_id.into());
+        self
+    }
+
+    /// Check inputs against the model's constraints before sending (default on).
+    pub fn validation(mut self, on: bool) -> Self {
+        self.config.validation = on;
         self
     }
 

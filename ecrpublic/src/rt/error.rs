@@ -18,6 +18,10 @@ pub enum Error<E> {
     Transport(TransportError),
     /// The service answered with something this client cannot read.
     Response(ResponseError),
+    /// A timeout fired; it says which.
+    Timeout(TimeoutError),
+    /// The input breaks a constraint of the model; nothing was sent.
+    Validation(ValidationError),
 }
 
 impl<E> Error<E> {
@@ -46,6 +50,8 @@ impl Error<std::convert::Infallible> {
             Error::Config(e) => Error::Config(e),
             Error::Transport(e) => Error::Transport(e),
             Error::Response(e) => Error::Response(e),
+            Error::Timeout(e) => Error::Timeout(e),
+            Error::Validation(e) => Error::Validation(e),
         }
     }
 }
@@ -57,6 +63,8 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             Error::Config(e) => e.fmt(f),
             Error::Transport(e) => e.fmt(f),
             Error::Response(e) => e.fmt(f),
+            Error::Timeout(e) => e.fmt(f),
+            Error::Validation(e) => e.fmt(f),
         }
     }
 }
@@ -68,9 +76,82 @@ impl<E: std::error::Error + 'static> std::error::Error for Error<E> {
             Error::Config(e) => Some(e),
             Error::Transport(e) => Some(e),
             Error::Response(e) => Some(e),
+            Error::Timeout(e) => Some(e),
+            Error::Validation(e) => Some(e),
         }
     }
 }
+
+/// Which timeout fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// Opening the connection.
+    Connect,
+    /// Waiting for response data.
+    Read,
+    /// One attempt, from signing to the last byte of the response.
+    Attempt,
+    /// The whole operation, all attempts and backoff included.
+    Operation,
+}
+
+/// A timeout fired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeoutError {
+    kind: TimeoutKind,
+    detail: String,
+}
+
+impl TimeoutError {
+    pub(crate) fn new(kind: TimeoutKind, detail: impl Into<String>) -> Self {
+        TimeoutError { kind, detail: detail.into() }
+    }
+
+    pub fn kind(&self) -> TimeoutKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for TimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let which = match self.kind {
+            TimeoutKind::Connect => "connect",
+            TimeoutKind::Read => "read",
+            TimeoutKind::Attempt => "attempt",
+            TimeoutKind::Operation => "operation",
+        };
+        write!(f, "{which} timeout: {}", self.detail)
+    }
+}
+
+impl std::error::Error for TimeoutError {}
+
+/// An input that breaks a constraint of the model, found before anything was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationError {
+    pub(crate) operation: &'static str,
+    pub(crate) problems: Vec<String>,
+}
+
+impl ValidationError {
+    pub fn operation(&self) -> &str {
+        self.operation
+    }
+
+    /// Each problem, naming the member and the rule, e.g. "`repositoryName`: length 1 is below the minimum 2".
+    pub fn problems(&self) -> &[String] {
+        &self.problems
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {} input: {}", self.operation, self.problems.join("; "))
+    }
+}
+
+impl std::error::Error for ValidationError {}
 
 /// A configuration problem: no region, no credentials, an endpoint that cannot be resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,6 +189,10 @@ pub enum TransportErrorKind {
     Io,
     /// The request could not be built (a bad URL or header).
     Request,
+    /// The connect timeout fired.
+    ConnectTimeout,
+    /// The read timeout fired.
+    ReadTimeout,
 }
 
 /// The request was not sent or its response not received.
@@ -140,6 +225,8 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Tls => "TLS handshake failed",
             TransportErrorKind::Io => "I/O error",
             TransportErrorKind::Request => "invalid request",
+            TransportErrorKind::ConnectTimeout => "connect timeout",
+            TransportErrorKind::ReadTimeout => "read timeout",
         };
         write!(f, "{what}: {}", self.message)?;
         // The source usually says the root cause (`Connection refused`); show it inline.

@@ -6,18 +6,34 @@ pub mod client;
 pub mod config;
 pub mod credentials;
 pub mod endpoint;
+pub mod env;
 pub mod error;
+pub(crate) mod ids;
 pub mod json;
 pub mod operation;
+pub mod options;
 pub mod paginate;
+pub mod profile;
+pub mod retry;
+pub(crate) mod trace;
 pub mod transport;
 pub mod types;
+pub mod validate;
 
 /// What the crate root re-exports.
 pub mod public {
+    pub use super::config::ConfigLoader;
     pub use super::config::{Config, ConfigBuilder};
-    pub use super::error::{ConfigError, Error, ResponseError, TransportError, TransportErrorKind, Unhandled};
-    pub use super::transport::{HttpRequest, HttpResponse, HttpSettings, ProxySettings, Transport};
+    pub use super::env::Env;
+    pub use super::error::{
+        ConfigError, Error, ResponseError, TimeoutError, TimeoutKind, TransportError, TransportErrorKind, Unhandled,
+        ValidationError,
+    };
+    pub use super::options::CallOptions;
+    pub use super::retry::{RetryConfig, RetryMode};
+    pub use super::transport::{
+        BoxFuture, HttpRequest, HttpResponse, HttpSettings, Progress, ProxySettings, Transport,
+    };
     pub use super::types::{Blob, DateTime};
     pub use aws_credential_types::Credentials;
 
@@ -27,6 +43,16 @@ pub mod public {
     /// Endpoint resolution from a Smithy endpoint rule set.
     pub mod endpoint {
         pub use crate::rt::endpoint::{Endpoint, EndpointError, Params, RuleSet, Value};
+    }
+
+    /// Credentials providers: the default chain and its parts, and a cache for any provider.
+    pub mod credentials {
+        pub use crate::rt::credentials::*;
+    }
+
+    /// The shared `config` and `credentials` files.
+    pub mod profile {
+        pub use crate::rt::profile::{Profile, ProfileError, ProfileFiles};
     }
 
     /// Paging through results: see each paginated operation's `into_paginator`.

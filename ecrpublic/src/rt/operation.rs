@@ -11,6 +11,11 @@ pub trait Operation: 'static {
     type Input: Json + Clone + Send + Sync + Unpin + 'static;
     type Output: Json + Output + Send + 'static;
     type Error: OperationError;
+
+    /// Checks the input against the model's constraints.
+    fn validate(input: &Self::Input, v: &mut super::validate::Validator) {
+        let _ = (input, v);
+    }
 }
 
 /// Implemented by every output: the runtime records the response's request id.
@@ -52,13 +57,11 @@ pub struct RawError<'a> {
 impl RawError<'_> {
     /// The body read as the modeled error `T`; a body that does not fit becomes `Unhandled`.
     pub fn modeled<T: ModeledError>(&self) -> Result<T, Unhandled> {
-        match json::from_slice::<T>(self.body) {
-            Ok(mut e) => {
-                e.set_meta(self.request_id, self.message);
-                Ok(e)
-            }
-            Err(_) => Err(self.unhandled()),
-        }
+        // A known code with a body that does not parse (an HTML page from a proxy, say) is
+        // still that error: callers match on it. Its members are then zero.
+        let mut e = json::from_slice::<T>(self.body).unwrap_or_else(|_| T::zero());
+        e.set_meta(self.request_id, self.message);
+        Ok(e)
     }
 
     pub fn unhandled(&self) -> Unhandled {
@@ -79,24 +82,36 @@ pub struct ErrorFields {
 }
 
 /// Reads an awsJson error: the code from the `X-Amzn-Errortype` header, else the body's `code`,
-/// else its `__type`; the message from `message` or `Message`. A body that is not a JSON object
-/// still yields the header's code.
+/// else its `__type` (the first that is not empty once sanitized); the message from `message` or
+/// `Message`. A body that is not a JSON object still yields the header's code, and a member of
+/// an unexpected type is ignored rather than hiding the others.
 pub fn error_fields(header_code: Option<&str>, body: &[u8]) -> ErrorFields {
     let mut code = None;
     let mut type_ = None;
     let mut message = None;
     let mut r = JsonReader::new(body);
+    // Only string values count; anything else is skipped, so the members after it are still read.
+    fn string(r: &mut JsonReader<'_>) -> Result<Option<String>, json::JsonError> {
+        Ok(match r.read_document()? {
+            serde_json::Value::String(s) => Some(s),
+            _ => None,
+        })
+    }
     let _ = r.read_object(|key, r| {
         match key {
-            "code" => code = Some(r.read_string()?),
-            "__type" => type_ = Some(r.read_string()?),
-            "message" | "Message" if message.is_none() => message = Some(r.read_string()?),
+            "code" => code = string(r)?,
+            "__type" => type_ = string(r)?,
+            "message" | "Message" if message.is_none() => message = string(r)?,
             _ => r.skip_value()?,
         }
         Ok(())
     });
-    let code = header_code.map(str::to_owned).or(code).or(type_).map(|c| sanitize_code(&c).to_owned());
-    ErrorFields { code: code.filter(|c| !c.is_empty()), message }
+    let code = [header_code.map(str::to_owned), code, type_]
+        .into_iter()
+        .flatten()
+        .map(|c| sanitize_code(&c).to_owned())
+        .find(|c| !c.is_empty());
+    ErrorFields { code, message }
 }
 
 /// `aws.protocoltests#FooError:http://...` -> `FooError`.
@@ -121,5 +136,20 @@ mod tests {
         assert_eq!(f.message.as_deref(), Some("big"));
         assert_eq!(error_fields(None, b"<html>").code, None);
         assert_eq!(error_fields(Some("X"), b"").code.as_deref(), Some("X"));
+    }
+
+    #[test]
+    fn empty_or_mistyped_fields_do_not_hide_the_others() {
+        let body = br#"{"__type":"ns#TypeCode","message":"m"}"#;
+        // An empty header (or one that sanitizes to nothing) falls through to the body.
+        assert_eq!(error_fields(Some(""), body).code.as_deref(), Some("TypeCode"));
+        assert_eq!(error_fields(Some("ns#"), body).code.as_deref(), Some("TypeCode"));
+        let body = br#"{"code":"","__type":"TypeCode"}"#;
+        assert_eq!(error_fields(None, body).code.as_deref(), Some("TypeCode"));
+        // A message of the wrong type is dropped; the code after it is still read.
+        let f = error_fields(None, br#"{"message":5,"Message":"text","__type":"TypeCode"}"#);
+        assert_eq!(f.code.as_deref(), Some("TypeCode"));
+        assert_eq!(f.message.as_deref(), Some("text"));
+        assert_eq!(error_fields(None, br#"{"code":{"nested":1},"__type":"T"}"#).code.as_deref(), Some("T"));
     }
 }

@@ -9,7 +9,9 @@ use futures_core::Stream;
 
 use super::client::Handle;
 use super::error::Error;
+use super::json;
 use super::operation::Operation;
+use super::options::CallOptions;
 
 /// A paginated operation: how to move its token and find its items.
 pub trait Paginated: Operation {
@@ -30,20 +32,21 @@ enum State<O: Paginated> {
     Done,
 }
 
-/// Yields whole pages until the service sends no next token, an empty one, or the same
-/// token again (a service bug that would otherwise loop forever). Stops after an error.
+/// Yields whole pages until the service sends no next token, an empty one, or the token of the
+/// request it answers (a service bug that would otherwise loop forever), including a starting
+/// token the caller set. Stops after an error.
 ///
 /// Use it as a [`Stream`] or through the inherent [`next`](Paginator::next).
 pub struct Paginator<O: Paginated> {
     handle: Handle,
     input: O::Input,
-    last_token: Option<String>,
+    options: CallOptions,
     state: State<O>,
 }
 
 impl<O: Paginated> Paginator<O> {
-    pub(crate) fn new(handle: Handle, input: O::Input) -> Self {
-        Paginator { handle, input, last_token: None, state: State::Idle }
+    pub(crate) fn new(handle: Handle, input: O::Input, options: CallOptions) -> Self {
+        Paginator { handle, input, options, state: State::Idle }
     }
 
     /// How many results to ask for per page (the operation's page-size member).
@@ -69,7 +72,8 @@ impl<O: Paginated> Paginator<O> {
                 State::Idle => {
                     let handle = self.handle.clone();
                     let input = self.input.clone();
-                    self.state = State::Waiting(Box::pin(async move { handle.call::<O>(&input).await }));
+                    let options = self.options.clone();
+                    self.state = State::Waiting(Box::pin(async move { handle.call::<O>(&input, &options).await }));
                 }
                 State::Waiting(fut) => {
                     let page = match fut.as_mut().poll(cx) {
@@ -77,15 +81,14 @@ impl<O: Paginated> Paginator<O> {
                         Poll::Ready(page) => page,
                     };
                     self.state = State::Done;
-                    if let Ok(out) = &page {
-                        let next = O::next_token(out).filter(|t| !t.is_empty());
-                        if let Some(next) = next {
-                            if self.last_token.as_deref() != Some(next) {
-                                let next = next.to_owned();
-                                O::set_token(&mut self.input, Some(next.clone()));
-                                self.last_token = Some(next);
-                                self.state = State::Idle;
-                            }
+                    if let Some(next) = page.as_ref().ok().and_then(O::next_token).filter(|t| !t.is_empty()) {
+                        // `Paginated` cannot read the input's token, so compare whole inputs:
+                        // the next request must differ from the one just answered.
+                        let mut next_input = self.input.clone();
+                        O::set_token(&mut next_input, Some(next.to_owned()));
+                        if json::to_vec(&next_input) != json::to_vec(&self.input) {
+                            self.input = next_input;
+                            self.state = State::Idle;
                         }
                     }
                     return Poll::Ready(Some(page));

@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::client::legacy::Client as HyperClient;
@@ -77,6 +77,60 @@ pub struct HttpSettings {
     pub ca_bundle: Option<PathBuf>,
     /// How long an idle pooled connection is kept.
     pub pool_idle_timeout: Option<Duration>,
+    /// Longest time to open a TCP connection (through the proxy tunnel, where one is used).
+    pub connect_timeout: Option<Duration>,
+    /// Longest wait for the response headers, then for each piece of the body.
+    pub read_timeout: Option<Duration>,
+}
+
+/// Called with (bytes so far, total bytes) as a body is sent or received.
+pub type ProgressFn = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+/// Progress callbacks of one call, carried to the transport in the request's extensions.
+#[derive(Clone, Default)]
+pub struct Progress {
+    pub on_sent: Option<ProgressFn>,
+    pub on_received: Option<ProgressFn>,
+}
+
+/// Bodies go to hyper in pieces of this size, so that progress is reported as they leave.
+const CHUNK: usize = 64 * 1024;
+
+/// A request body handed to hyper piece by piece, reporting progress.
+pub struct RequestBody {
+    data: Bytes,
+    sent: usize,
+    on_sent: Option<ProgressFn>,
+}
+
+impl http_body::Body for RequestBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        let this = self.get_mut();
+        if this.sent >= this.data.len() {
+            return Poll::Ready(None);
+        }
+        let end = (this.sent + CHUNK).min(this.data.len());
+        let chunk = this.data.slice(this.sent..end);
+        this.sent = end;
+        if let Some(cb) = &this.on_sent {
+            cb(end as u64, this.data.len() as u64);
+        }
+        Poll::Ready(Some(Ok(http_body::Frame::data(chunk))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.sent >= self.data.len()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact((self.data.len() - self.sent) as u64)
+    }
 }
 
 const DEFAULT_POOL_IDLE: Duration = Duration::from_secs(90);
@@ -85,7 +139,8 @@ const DEFAULT_POOL_IDLE: Duration = Duration::from_secs(90);
 /// explicit `http://` endpoint.
 #[derive(Clone)]
 pub struct HyperTransport {
-    client: HyperClient<hyper_rustls::HttpsConnector<ProxyConnector>, Full<Bytes>>,
+    client: HyperClient<hyper_rustls::HttpsConnector<ProxyConnector>, RequestBody>,
+    read_timeout: Option<Duration>,
 }
 
 impl fmt::Debug for HyperTransport {
@@ -125,11 +180,11 @@ impl HyperTransport {
             .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
-            .wrap_connector(ProxyConnector { http, proxy });
+            .wrap_connector(ProxyConnector { http, proxy, connect_timeout: settings.connect_timeout });
         let client = HyperClient::builder(TokioExecutor::new())
             .pool_idle_timeout(settings.pool_idle_timeout.unwrap_or(DEFAULT_POOL_IDLE))
             .build(connector);
-        Ok(HyperTransport { client })
+        Ok(HyperTransport { client, read_timeout: settings.read_timeout })
     }
 }
 
@@ -159,17 +214,41 @@ fn root_store(ca_bundle: Option<&PathBuf>) -> Result<rustls::RootCertStore, Stri
 impl Transport for HyperTransport {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
         Box::pin(async move {
-            let (parts, body) = request.into_parts();
-            let request = http::Request::from_parts(parts, Full::new(body));
-            let response = self.client.request(request).await.map_err(classify)?;
-            let (parts, body) = response.into_parts();
-            let body = body
-                .collect()
-                .await
-                .map_err(|e| TransportError::new(TransportErrorKind::Io, "reading the response body").with_source(e))?
-                .to_bytes();
-            Ok(http::Response::from_parts(parts, body))
+            let (mut parts, data) = request.into_parts();
+            let progress = parts.extensions.remove::<Progress>().unwrap_or_default();
+            let body = RequestBody { data, sent: 0, on_sent: progress.on_sent };
+            let request = http::Request::from_parts(parts, body);
+            let response = within(self.read_timeout, self.client.request(request)).await?.map_err(classify)?;
+            let (parts, mut body) = response.into_parts();
+            let total = parts
+                .headers
+                .get(http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+                .unwrap_or(0);
+            let mut data = Vec::with_capacity(total.min(64 << 20) as usize);
+            while let Some(frame) = within(self.read_timeout, body.frame()).await? {
+                let frame = frame.map_err(|e| {
+                    TransportError::new(TransportErrorKind::Io, "reading the response body").with_source(e)
+                })?;
+                if let Ok(chunk) = frame.into_data() {
+                    data.extend_from_slice(&chunk);
+                    if let Some(cb) = &progress.on_received {
+                        cb(data.len() as u64, total.max(data.len() as u64));
+                    }
+                }
+            }
+            Ok(http::Response::from_parts(parts, Bytes::from(data)))
         })
+    }
+}
+
+/// Runs `f` within the read timeout, if there is one.
+async fn within<F: Future>(limit: Option<Duration>, f: F) -> Result<F::Output, TransportError> {
+    match limit {
+        None => Ok(f.await),
+        Some(limit) => tokio::time::timeout(limit, f).await.map_err(|_| {
+            TransportError::new(TransportErrorKind::ReadTimeout, format!("no response data within {limit:?}"))
+        }),
     }
 }
 
@@ -184,7 +263,18 @@ fn classify(e: hyper_util::client::legacy::Error) -> TransportError {
         }
         source = s.source();
     }
-    let (kind, what) = if tls {
+    let connect_timeout = {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&e);
+        let mut found = false;
+        while let Some(s) = source {
+            found |= s.is::<ConnectTimeout>();
+            source = s.source();
+        }
+        found
+    };
+    let (kind, what) = if connect_timeout {
+        (TransportErrorKind::ConnectTimeout, "could not connect to the endpoint in time")
+    } else if tls {
         (TransportErrorKind::Tls, "TLS with the endpoint failed")
     } else if e.is_connect() {
         (TransportErrorKind::Connect, "could not connect to the endpoint")
@@ -200,7 +290,20 @@ fn classify(e: hyper_util::client::legacy::Error) -> TransportError {
 pub struct ProxyConnector {
     http: HttpConnector,
     proxy: Option<Arc<Matcher>>,
+    connect_timeout: Option<Duration>,
 }
+
+/// The connect timeout fired.
+#[derive(Debug)]
+struct ConnectTimeout(Duration);
+
+impl fmt::Display for ConnectTimeout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no connection within {:?}", self.0)
+    }
+}
+
+impl std::error::Error for ConnectTimeout {}
 
 impl tower_service::Service<http::Uri> for ProxyConnector {
     type Response = ProxyStream;
@@ -214,7 +317,8 @@ impl tower_service::Service<http::Uri> for ProxyConnector {
     fn call(&mut self, dst: http::Uri) -> Self::Future {
         let mut http = self.http.clone();
         let intercept = self.proxy.as_ref().and_then(|m| m.intercept(&dst));
-        Box::pin(async move {
+        let limit = self.connect_timeout;
+        let connect = async move {
             let Some(proxy) = intercept else {
                 return Ok(ProxyStream { io: http.call(dst).await?, forward: false });
             };
@@ -227,6 +331,12 @@ impl tower_service::Service<http::Uri> for ProxyConnector {
                 Ok(ProxyStream { io, forward: false })
             } else {
                 Ok(ProxyStream { io: http.call(proxy.uri().clone()).await?, forward: true })
+            }
+        };
+        Box::pin(async move {
+            match limit {
+                None => connect.await,
+                Some(limit) => tokio::time::timeout(limit, connect).await.map_err(|_| ConnectTimeout(limit))?,
             }
         })
     }

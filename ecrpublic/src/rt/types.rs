@@ -73,6 +73,46 @@ impl DateTime {
     pub fn now() -> Self {
         SystemTime::now().into()
     }
+
+    /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the form of the HTTP `Date` header.
+    pub fn from_http_date(s: &str) -> Option<DateTime> {
+        let rest = s.trim().split_once(", ")?.1;
+        let mut parts = rest.split(' ');
+        let day: u32 = parts.next()?.parse().ok()?;
+        let month = match parts.next()? {
+            "Jan" => 1,
+            "Feb" => 2,
+            "Mar" => 3,
+            "Apr" => 4,
+            "May" => 5,
+            "Jun" => 6,
+            "Jul" => 7,
+            "Aug" => 8,
+            "Sep" => 9,
+            "Oct" => 10,
+            "Nov" => 11,
+            "Dec" => 12,
+            _ => return None,
+        };
+        let year: i64 = parts.next()?.parse().ok()?;
+        let mut hms = parts.next()?.split(':').map(|p| p.parse::<i64>().ok());
+        let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
+        if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+            return None;
+        }
+        Some(DateTime::from_secs(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec))
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 impl From<SystemTime> for DateTime {
@@ -210,6 +250,24 @@ impl From<Blob> for Vec<u8> {
 impl AsRef<[u8]> for Blob {
     fn as_ref(&self) -> &[u8] {
         &self.0
+    }
+}
+
+#[cfg(test)]
+mod http_date_tests {
+    use super::DateTime;
+
+    #[test]
+    fn parses_imf_fixdate() {
+        let d = DateTime::from_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(d.secs(), 784_111_777);
+        assert_eq!(
+            DateTime::from_http_date("Thu, 29 Feb 2024 00:00:00 GMT").unwrap().to_string(),
+            "2024-02-29T00:00:00Z"
+        );
+        assert!(DateTime::from_http_date("Sun, 06 Nov 1994 08:49:37").is_none());
+        assert!(DateTime::from_http_date("garbage").is_none());
+        assert!(DateTime::from_http_date("Sun, 06 Foo 1994 08:49:37 GMT").is_none());
     }
 }
 

@@ -1,0 +1,220 @@
+//! Client-side validation: `Validate` impls that check the model's `length`, `range` and
+//! `pattern` constraints before a request is sent. `required` needs no check: required
+//! members are not `Option`, so the compiler already enforces them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde_json::Value;
+
+use super::shapes::{fields, Presence};
+use super::{Ctx, Module};
+use crate::model::{Kind, Member, ModelError, Shape};
+
+/// Which structures and unions that are sent have a constraint somewhere inside them.
+pub fn constrained(ctx: &Ctx) -> BTreeSet<String> {
+    let mut memo: BTreeMap<String, bool> = BTreeMap::new();
+    ctx.homes
+        .keys()
+        .filter(|id| ctx.sent.contains(*id))
+        .filter(|id| has_constraint(ctx, id, &mut memo))
+        .cloned()
+        .collect()
+}
+
+fn has_constraint(ctx: &Ctx, id: &str, memo: &mut BTreeMap<String, bool>) -> bool {
+    if let Some(v) = memo.get(id) {
+        return *v;
+    }
+    // Assume no while visiting, which ends cycles.
+    memo.insert(id.to_string(), false);
+    let Some(shape) = ctx.model.shapes.get(id) else { return false };
+    let own = shape_constraints(shape).any();
+    let inner = match shape.kind {
+        Kind::Structure | Kind::Union | Kind::List | Kind::Map => {
+            shape.members.iter().any(|m| member_constraints(ctx, m).any() || has_constraint(ctx, &m.target, memo))
+        }
+        _ => false,
+    };
+    let result = own || inner;
+    memo.insert(id.to_string(), result);
+    result
+}
+
+#[derive(Default)]
+struct Constraints {
+    length: Option<(Option<u64>, Option<u64>)>,
+    range: Option<(Option<f64>, Option<f64>)>,
+    pattern: Option<String>,
+}
+
+impl Constraints {
+    fn any(&self) -> bool {
+        self.length.is_some() || self.range.is_some() || self.pattern.is_some()
+    }
+}
+
+fn read_constraints(traits: &crate::model::Traits) -> Constraints {
+    let bound = |v: &Value, k: &str| v.get(k).and_then(Value::as_u64);
+    let fbound = |v: &Value, k: &str| v.get(k).and_then(Value::as_f64);
+    Constraints {
+        length: traits.get("smithy.api#length").map(|v| (bound(v, "min"), bound(v, "max"))),
+        range: traits.get("smithy.api#range").map(|v| (fbound(v, "min"), fbound(v, "max"))),
+        pattern: traits.get("smithy.api#pattern").and_then(Value::as_str).map(str::to_owned),
+    }
+}
+
+fn shape_constraints(shape: &Shape) -> Constraints {
+    read_constraints(&shape.traits)
+}
+
+/// A member's constraints: its own, else its target's.
+fn member_constraints(ctx: &Ctx, m: &Member) -> Constraints {
+    let own = read_constraints(&m.traits);
+    let target = ctx.model.shapes.get(&m.target).map(shape_constraints).unwrap_or_default();
+    Constraints {
+        length: own.length.or(target.length),
+        range: own.range.or(target.range),
+        pattern: own.pattern.or(target.pattern),
+    }
+}
+
+/// `validate.rs`: `impl Validate` for every constrained structure that is sent.
+pub fn validate_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+    let items = validate_impls(ctx, &ctx.constrained)?;
+    let uses = (!items.is_empty()).then(|| {
+        quote!(
+            use crate::rt::validate::{Validate, Validator};
+        )
+    });
+    Ok(quote! {
+        #![doc = " Checks of the model's `length`, `range` and `pattern` constraints."]
+        #uses
+        #(#items)*
+    })
+}
+
+fn validate_impls(ctx: &Ctx, constrained: &BTreeSet<String>) -> Result<Vec<TokenStream>, ModelError> {
+    let mut items = Vec::new();
+    for id in constrained {
+        let shape = ctx.model.shape(id)?;
+        let home = ctx.home(id)?;
+        let path = ctx.type_path(id, Module::Types)?;
+        let path = if home.module == Module::Types { quote!(crate::types::#path) } else { path };
+        let body = match shape.kind {
+            Kind::Structure => {
+                let mut checks = Vec::new();
+                for f in fields(ctx, shape, home.module)? {
+                    let id = &f.ident;
+                    let wire = &f.member.name;
+                    let c = checks_for(ctx, f.member, quote!(#wire), quote!(value), constrained)?;
+                    if c.is_empty() {
+                        continue;
+                    }
+                    checks.push(if f.presence == Presence::Optional {
+                        quote! { if let Some(value) = &self.#id { #c } }
+                    } else {
+                        quote! { { let value = &self.#id; #c } }
+                    });
+                }
+                quote!(#(#checks)*)
+            }
+            Kind::Union => {
+                let mut arms = Vec::new();
+                for m in &shape.members {
+                    let v = quote::format_ident!("{}", crate::names::camel(&m.name));
+                    let wire = &m.name;
+                    let c = checks_for(ctx, m, quote!(#wire), quote!(value), constrained)?;
+                    arms.push(quote!(Self::#v(value) => { #c }));
+                }
+                quote!(match self { #(#arms)* _ => {} })
+            }
+            _ => continue,
+        };
+        items.push(quote! {
+            impl Validate for #path {
+                fn validate(&self, path: &str, v: &mut Validator) {
+                    #body
+                }
+            }
+        });
+    }
+    Ok(items)
+}
+
+/// Checks of one value (`value`, a reference) of member `m`; `name` is an expression giving
+/// its name in messages.
+fn checks_for(
+    ctx: &Ctx,
+    m: &Member,
+    name: TokenStream,
+    value: TokenStream,
+    constrained: &BTreeSet<String>,
+) -> Result<TokenStream, ModelError> {
+    let target = ctx.model.shape(&m.target)?;
+    let c = member_constraints(ctx, m);
+    let mut out = Vec::new();
+    let opt_u = |v: Option<u64>| match v {
+        Some(n) => quote!(Some(#n)),
+        None => quote!(None),
+    };
+    let opt_f = |v: Option<f64>| match v {
+        Some(n) => quote!(Some(#n)),
+        None => quote!(None),
+    };
+    if let Some((min, max)) = c.length {
+        let len = match target.kind {
+            Kind::String => quote!(#value.chars().count()),
+            Kind::Blob => quote!(#value.len()),
+            Kind::List | Kind::Map => quote!(#value.len()),
+            _ => quote!(0usize),
+        };
+        if matches!(target.kind, Kind::String | Kind::Blob | Kind::List | Kind::Map) {
+            let (min, max) = (opt_u(min), opt_u(max));
+            out.push(quote!(v.length(path, #name, #len, #min, #max);));
+        }
+    }
+    if let Some((min, max)) = c.range {
+        if matches!(target.kind, Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::Float | Kind::Double) {
+            let (min, max) = (opt_f(min), opt_f(max));
+            out.push(quote!(v.range(path, #name, *#value as f64, #min, #max);));
+        }
+    }
+    if let Some(p) = &c.pattern {
+        if target.kind == Kind::String {
+            out.push(quote!(v.pattern(path, #name, #value, #p);));
+        }
+    }
+    match target.kind {
+        Kind::Structure | Kind::Union if constrained.contains(&target.id) => {
+            out.push(quote!(#value.validate(&crate::rt::validate::join(path, #name), v);));
+        }
+        Kind::List => {
+            let item = &target.members[0];
+            let inner = checks_for(ctx, item, quote!(&name), quote!(item), constrained)?;
+            if !inner.is_empty() {
+                out.push(quote! {
+                    for (i, item) in #value.iter().enumerate() {
+                        let name = format!("{}[{}]", #name, i);
+                        #inner
+                    }
+                });
+            }
+        }
+        Kind::Map => {
+            let val = &target.members[1];
+            let inner = checks_for(ctx, val, quote!(&name), quote!(item), constrained)?;
+            if !inner.is_empty() {
+                out.push(quote! {
+                    for (key, item) in #value.iter() {
+                        let name = format!("{}[{}]", #name, key);
+                        #inner
+                    }
+                });
+            }
+        }
+        _ => {}
+    }
+    Ok(quote!(#(#out)*))
+}

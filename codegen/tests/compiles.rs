@@ -1,0 +1,106 @@
+//! Proof that generated crates compile: every fixture model, and AWS's ECR Public model when it
+//! is around, is written out as a standalone crate by `cargo xtask codegen --model .. --out ..`,
+//! then built (and its generated tests run) with warnings treated as failures.
+//!
+//! Everything is written under `<workspace>/target/generated-crates/`: one folder per crate and
+//! one shared target folder, so the dependencies compile once. The workspace's `Cargo.lock` is
+//! copied into each crate so it uses the pinned versions and builds offline.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+const REFERENCE_REL: &str = "shared/reference/ecr-public.json";
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("codegen lives in the workspace").to_path_buf()
+}
+
+fn out_root() -> PathBuf {
+    workspace().join("target/generated-crates")
+}
+
+/// `(crate name, model path)` of every fixture, then of the reference model when it is found.
+fn cases() -> Vec<(String, PathBuf)> {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut out: Vec<(String, PathBuf)> = fs::read_dir(&fixtures)
+        .expect("tests/fixtures exists")
+        .flatten()
+        .map(|e| e.path().join("model.json"))
+        .filter(|p| p.is_file())
+        .map(|p| (format!("fixture-{}", p.parent().unwrap().file_name().unwrap().to_string_lossy()), p))
+        .collect();
+    out.sort();
+    let reference =
+        Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().map(|d| d.join(REFERENCE_REL)).find(|p| p.is_file());
+    match reference {
+        Some(p) => out.push(("ecr-public-reference".into(), p)),
+        None => eprintln!(
+            "skipping the reference model: {REFERENCE_REL} is not in any ancestor of {}",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+    }
+    out
+}
+
+/// A `cargo` command with no inherited flags that could hide or add warnings.
+fn cargo(dir: &Path) -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(dir).env_remove("RUSTFLAGS").env_remove("CARGO_ENCODED_RUSTFLAGS");
+    cmd
+}
+
+/// Runs `cmd`; an error describing it when it fails or (with `deny_warnings`) warns.
+fn run(what: &str, mut cmd: Command, deny_warnings: bool) -> Result<(), String> {
+    let out = cmd.output().map_err(|e| format!("{what}: cannot run cargo: {e}"))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        return Err(format!("{what} failed ({})\n--- stderr ---\n{stderr}\n--- stdout ---\n{stdout}", out.status));
+    }
+    if deny_warnings && stderr.contains("warning:") {
+        return Err(format!("{what} warned\n--- stderr ---\n{stderr}"));
+    }
+    Ok(())
+}
+
+/// Writes, builds and (when it has generated tests) tests one crate.
+fn check(name: &str, model: &Path) -> Result<(), String> {
+    let dir = out_root().join(name);
+    let mut gen = cargo(&workspace());
+    gen.args(["run", "--quiet", "--package", "xtask", "--", "codegen", "--model"])
+        .arg(model)
+        .arg("--out")
+        .arg(&dir)
+        .args(["--crate-name", name]);
+    run(&format!("{name}: cargo xtask codegen"), gen, false)?;
+    fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock"))
+        .map_err(|e| format!("{name}: cannot copy Cargo.lock: {e}"))?;
+
+    let target = out_root().join("target");
+    let mut build = cargo(&dir);
+    build.args(["build", "--quiet", "--offline"]).env("CARGO_TARGET_DIR", &target);
+    run(&format!("{name}: cargo build"), build, true)?;
+
+    if dir.join("src/generated/endpoint_tests.rs").is_file() {
+        let mut test = cargo(&dir);
+        test.args(["test", "--quiet", "--offline"]).env("CARGO_TARGET_DIR", &target);
+        run(&format!("{name}: cargo test"), test, true)?;
+    }
+    Ok(())
+}
+
+#[test]
+fn generated_crates_build_and_pass_their_tests() {
+    let mut failures = Vec::new();
+    for (name, model) in cases() {
+        let start = Instant::now();
+        let result = check(&name, &model);
+        eprintln!("{name}: {} in {:.1?}", if result.is_ok() { "ok" } else { "FAILED" }, start.elapsed());
+        if let Err(e) = result {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{} generated crate(s) failed:\n\n{}", failures.len(), failures.join("\n\n"));
+}

@@ -1,0 +1,230 @@
+//! The ECS (and EKS Pod Identity) container credentials endpoint.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use aws_credential_types::provider::{self, error::CredentialsError, ProvideCredentials};
+use bytes::Bytes;
+
+use super::credentials_from_json;
+use super::http::{body_excerpt, HttpClient};
+use crate::rt::env::Env;
+
+const RELATIVE_BASE: &str = "http://169.254.170.2";
+/// Link-local container endpoints that may be reached over plain HTTP: ECS, and EKS Pod Identity
+/// (IPv4 and IPv6).
+const CONTAINER_HOSTS: &[&str] = &["169.254.170.2", "169.254.170.23", "fd00:ec2::23"];
+
+/// `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (against `http://169.254.170.2`) or
+/// `AWS_CONTAINER_CREDENTIALS_FULL_URI` (`https://`, or `http://` to a loopback or container
+/// host), with an `Authorization` header from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` or
+/// `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
+#[derive(Debug)]
+pub struct EcsProvider {
+    env: Env,
+    http: HttpClient,
+}
+
+impl EcsProvider {
+    pub fn new(env: Env) -> Self {
+        EcsProvider { env, http: HttpClient::new(Duration::from_secs(2), Duration::from_secs(5)) }
+    }
+
+    /// The endpoint, None when neither variable is set.
+    fn endpoint(&self) -> Result<Option<http::Uri>, CredentialsError> {
+        if let Some(relative) = self.env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
+            let slash = if relative.starts_with('/') { "" } else { "/" };
+            let uri = format!("{RELATIVE_BASE}{slash}{relative}");
+            return uri.parse().map(Some).map_err(|e| {
+                CredentialsError::invalid_configuration(format!(
+                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI gives an invalid URI `{uri}`: {e}"
+                ))
+            });
+        }
+        let Some(full) = self.env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI") else { return Ok(None) };
+        let uri: http::Uri = full.parse().map_err(|e| {
+            CredentialsError::invalid_configuration(format!(
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI `{full}` is invalid: {e}"
+            ))
+        })?;
+        let allowed = match uri.scheme_str() {
+            Some("https") => true,
+            Some("http") => uri.host().is_some_and(allowed_http_host),
+            _ => false,
+        };
+        if !allowed {
+            return Err(CredentialsError::invalid_configuration(format!(
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI `{full}` must be https:// or http:// to a loopback \
+                 or container host (127.0.0.1, localhost, ::1, 169.254.170.2, 169.254.170.23)"
+            )));
+        }
+        Ok(Some(uri))
+    }
+
+    async fn authorization(&self) -> Result<Option<String>, CredentialsError> {
+        // The file wins: it is what EKS Pod Identity mounts, and it is rotated in place.
+        if let Some(path) = self.env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
+            let token = tokio::fs::read_to_string(&path).await.map_err(|e| {
+                CredentialsError::invalid_configuration(format!(
+                    "could not read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE `{path}`: {e}"
+                ))
+            })?;
+            return Ok(Some(token.trim().to_owned()));
+        }
+        Ok(self.env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN"))
+    }
+
+    async fn load(&self) -> provider::Result {
+        let Some(uri) = self.endpoint()? else {
+            return Err(CredentialsError::not_loaded("AWS_CONTAINER_CREDENTIALS_* not set"));
+        };
+        let mut request = http::Request::get(uri.clone()).header(http::header::ACCEPT, "application/json");
+        if let Some(token) = self.authorization().await? {
+            let value = http::HeaderValue::from_str(&token).map_err(|_| {
+                CredentialsError::invalid_configuration("the container authorization token is not a valid header value")
+            })?;
+            request = request.header(http::header::AUTHORIZATION, value);
+        }
+        let request = request.body(Bytes::new()).map_err(CredentialsError::unhandled)?;
+        let what = format!("ECS container credentials endpoint {uri}");
+        let response = self
+            .http
+            .send(request)
+            .await
+            .map_err(|e| CredentialsError::provider_error(format!("{what} failed: {e}")))?;
+        if !response.status().is_success() {
+            return Err(CredentialsError::provider_error(format!(
+                "{what} returned HTTP {}: {}",
+                response.status().as_u16(),
+                body_excerpt(response.body())
+            )));
+        }
+        let json: serde_json::Value = serde_json::from_slice(response.body())
+            .map_err(|e| CredentialsError::provider_error(format!("{what} returned invalid JSON: {e}")))?;
+        credentials_from_json(&json, "Token", "ecs")
+            .map_err(|e| CredentialsError::provider_error(format!("{what} returned unusable credentials: {e}")))
+    }
+}
+
+fn allowed_http_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.eq_ignore_ascii_case("localhost") || CONTAINER_HOSTS.contains(&host) {
+        return true;
+    }
+    host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+impl ProvideCredentials for EcsProvider {
+    fn provide_credentials<'a>(&'a self) -> provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        provider::future::ProvideCredentials::new(self.load())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::error_detail;
+    use super::super::test_server::TestServer;
+    use super::*;
+    use crate::rt::profile::TempDir;
+
+    const BODY: &str = r#"{"AccessKeyId": "ECSKEY", "SecretAccessKey": "ECSSECRET", "Token": "ECSTOKEN", "Expiration": "2100-01-01T00:00:00Z"}"#;
+
+    fn provider(vars: &[(&str, &str)]) -> EcsProvider {
+        EcsProvider::new(Env::from_vars(vars.iter().copied()))
+    }
+
+    #[tokio::test]
+    async fn full_uri_with_token_from_env() {
+        let server = TestServer::start(|_| (200, BODY.to_owned())).await;
+        let uri = format!("{}/v2/credentials?id=1", server.url());
+        let p = provider(&[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &uri),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "Basic abc"),
+        ]);
+        let creds = p.provide_credentials().await.unwrap();
+        assert_eq!(
+            (creds.access_key_id(), creds.secret_access_key(), creds.session_token()),
+            ("ECSKEY", "ECSSECRET", Some("ECSTOKEN"))
+        );
+        assert!(creds.expiry().is_some());
+        let requests = server.requests();
+        assert_eq!(requests.len(), 1);
+        assert_eq!(requests[0].method, http::Method::GET);
+        assert_eq!(requests[0].path, "/v2/credentials?id=1");
+        assert_eq!(requests[0].headers.get("authorization").unwrap(), "Basic abc");
+    }
+
+    #[tokio::test]
+    async fn token_file_wins_over_token_env() {
+        let server = TestServer::start(|_| (200, BODY.to_owned())).await;
+        let dir = TempDir::new("ecs-token");
+        let file = dir.write("token", "from-file\n");
+        let uri = format!("{}/creds", server.url());
+        let p = provider(&[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &uri),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "from-env"),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", &file.to_string_lossy()),
+        ]);
+        p.provide_credentials().await.unwrap();
+        assert_eq!(server.requests()[0].headers.get("authorization").unwrap(), "from-file");
+
+        // No token at all: no header.
+        let p = provider(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", &uri)]);
+        p.provide_credentials().await.unwrap();
+        assert!(server.requests()[1].headers.get("authorization").is_none());
+    }
+
+    #[tokio::test]
+    async fn errors_name_the_endpoint() {
+        let server = TestServer::start(|_| (500, "boom".to_owned())).await;
+        let uri = format!("{}/creds", server.url());
+        let err = provider(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", &uri)]).provide_credentials().await.unwrap_err();
+        assert!(matches!(err, CredentialsError::ProviderError(_)), "{err:?}");
+        let detail = error_detail(&err);
+        assert!(detail.contains(&uri) && detail.contains("HTTP 500") && detail.contains("boom"), "{detail}");
+
+        let bad = TestServer::start(|_| (200, "{}".to_owned())).await;
+        let uri = format!("{}/creds", bad.url());
+        let err = provider(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", &uri)]).provide_credentials().await.unwrap_err();
+        assert!(error_detail(&err).contains("`AccessKeyId` is missing"), "{}", error_detail(&err));
+
+        let dir = TempDir::new("ecs-no-token-file");
+        let missing = dir.0.join("missing").to_string_lossy().into_owned();
+        let p = provider(&[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &uri),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", &missing),
+        ]);
+        let err = p.provide_credentials().await.unwrap_err();
+        assert!(error_detail(&err).contains("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn endpoint_selection_and_host_rules() {
+        let err = provider(&[]).provide_credentials().await.unwrap_err();
+        assert!(matches!(err, CredentialsError::CredentialsNotLoaded(_)));
+        assert_eq!(error_detail(&err), "AWS_CONTAINER_CREDENTIALS_* not set");
+
+        let p = provider(&[
+            ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/creds/abc"),
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1/x"),
+        ]);
+        assert_eq!(p.endpoint().unwrap().unwrap(), "http://169.254.170.2/v2/creds/abc");
+
+        for ok in [
+            "http://127.0.0.1:8080/c",
+            "http://localhost/c",
+            "http://[::1]/c",
+            "http://169.254.170.23/v1/credentials",
+            "https://creds.example.com/c",
+        ] {
+            assert!(provider(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", ok)]).endpoint().is_ok(), "{ok}");
+        }
+        for bad in ["http://example.com/c", "http://10.0.0.1/c", "ftp://127.0.0.1/c", "not a uri"] {
+            let err = provider(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", bad)]).provide_credentials().await.unwrap_err();
+            assert!(matches!(err, CredentialsError::InvalidConfiguration(_)), "{bad}: {err:?}");
+        }
+    }
+}

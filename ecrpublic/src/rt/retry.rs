@@ -1,0 +1,362 @@
+//! Retries: which failures are retried, how long to wait, the token bucket that stops retry
+//! storms, and the adaptive mode's client-side rate limiter (CUBIC).
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// `standard` retries with backoff and a retry quota; `adaptive` also slows the client down
+/// after throttling.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RetryMode {
+    #[default]
+    Standard,
+    Adaptive,
+}
+
+impl FromStr for RetryMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "standard" => Ok(RetryMode::Standard),
+            "adaptive" => Ok(RetryMode::Adaptive),
+            "legacy" => Ok(RetryMode::Standard),
+            other => Err(format!("unknown retry mode `{other}` (expected `standard` or `adaptive`)")),
+        }
+    }
+}
+
+impl fmt::Display for RetryMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RetryMode::Standard => "standard",
+            RetryMode::Adaptive => "adaptive",
+        })
+    }
+}
+
+/// Retry settings. Defaults: standard mode, 3 attempts, backoff from 1 s doubling up to 20 s,
+/// with full jitter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryConfig {
+    pub mode: RetryMode,
+    /// Attempts in all, the first included; 1 turns retries off.
+    pub max_attempts: u32,
+    pub initial_backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        RetryConfig {
+            mode: RetryMode::Standard,
+            max_attempts: 3,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(20),
+        }
+    }
+}
+
+impl RetryConfig {
+    /// No retries at all.
+    pub fn disabled() -> Self {
+        RetryConfig { max_attempts: 1, ..Self::default() }
+    }
+
+    /// The wait before retry number `retry` (1 for the first retry): a random time between zero
+    /// and `initial * 2^(retry-1)`, capped at `max_backoff` ("full jitter").
+    pub(crate) fn backoff(&self, retry: u32, unit_random: f64) -> Duration {
+        let exp = self.initial_backoff.as_secs_f64() * 2f64.powi(retry.saturating_sub(1).min(62) as i32);
+        let cap = exp.min(self.max_backoff.as_secs_f64());
+        Duration::from_secs_f64(cap * unit_random.clamp(0.0, 1.0))
+    }
+}
+
+/// Why a failed attempt may be retried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Retryable {
+    /// The service asked the client to slow down.
+    Throttling,
+    /// A 5xx status or a transient error code.
+    Transient,
+    /// A timeout or broken connection: costs more of the retry quota.
+    TimeoutOrConnection,
+}
+
+const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+];
+
+const TRANSIENT_CODES: &[&str] = &["RequestTimeout", "RequestTimeoutException", "InternalError", "ServiceUnavailable"];
+
+/// Classifies an error response; `None` means not retried (a modeled client error, for example).
+pub(crate) fn classify_response(status: u16, code: Option<&str>) -> Option<Retryable> {
+    if let Some(code) = code {
+        if THROTTLING_CODES.contains(&code) {
+            return Some(Retryable::Throttling);
+        }
+        if TRANSIENT_CODES.contains(&code) {
+            return Some(Retryable::Transient);
+        }
+    }
+    match status {
+        429 => Some(Retryable::Throttling),
+        500 | 502 | 503 | 504 => Some(Retryable::Transient),
+        _ => None,
+    }
+}
+
+/// Retry quota shared by all calls of one client: retries spend tokens, successes give them
+/// back, so a failing service is not hammered with retries.
+#[derive(Debug)]
+pub(crate) struct TokenBucket {
+    tokens: Mutex<u32>,
+    capacity: u32,
+}
+
+pub(crate) const INITIAL_TOKENS: u32 = 500;
+pub(crate) const RETRY_COST: u32 = 5;
+pub(crate) const TIMEOUT_RETRY_COST: u32 = 10;
+
+impl TokenBucket {
+    pub(crate) fn new(capacity: u32) -> Self {
+        TokenBucket { tokens: Mutex::new(capacity), capacity }
+    }
+
+    /// Takes the cost of a retry; `None` when the quota is spent.
+    pub(crate) fn acquire(&self, kind: Retryable) -> Option<u32> {
+        let cost = if kind == Retryable::TimeoutOrConnection { TIMEOUT_RETRY_COST } else { RETRY_COST };
+        let mut t = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        if *t < cost {
+            return None;
+        }
+        *t -= cost;
+        Some(cost)
+    }
+
+    /// Gives tokens back after a success: the retry's cost, or 1 for a first-try success.
+    pub(crate) fn release(&self, amount: u32) {
+        let mut t = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        *t = (*t + amount).min(self.capacity);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn available(&self) -> u32 {
+        *self.tokens.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The adaptive mode's client-side rate limiter: CUBIC congestion control over a token bucket
+/// of request permits, engaged after the first throttle.
+#[derive(Debug)]
+pub(crate) struct RateLimiter {
+    state: Mutex<Cubic>,
+}
+
+#[derive(Debug)]
+struct Cubic {
+    fill_rate: f64,
+    max_capacity: f64,
+    current_capacity: f64,
+    last_timestamp: Option<f64>,
+    enabled: bool,
+    measured_tx_rate: f64,
+    last_tx_rate_bucket: f64,
+    request_count: u64,
+    last_max_rate: f64,
+    last_throttle_time: f64,
+    time_window: f64,
+}
+
+const MIN_FILL_RATE: f64 = 0.5;
+const MIN_CAPACITY: f64 = 1.0;
+const SMOOTH: f64 = 0.8;
+const BETA: f64 = 0.7;
+const SCALE_CONSTANT: f64 = 0.4;
+
+impl RateLimiter {
+    pub(crate) fn new(now: f64) -> Self {
+        RateLimiter {
+            state: Mutex::new(Cubic {
+                fill_rate: 0.0,
+                max_capacity: 0.0,
+                current_capacity: 0.0,
+                last_timestamp: None,
+                enabled: false,
+                measured_tx_rate: 0.0,
+                last_tx_rate_bucket: (now * 2.0).floor() / 2.0,
+                request_count: 0,
+                last_max_rate: 0.0,
+                last_throttle_time: now,
+                time_window: 0.0,
+            }),
+        }
+    }
+
+    /// Takes a permit to send; returns how long to wait first (zero when not engaged).
+    pub(crate) fn acquire(&self, now: f64) -> Duration {
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if !s.enabled {
+            return Duration::ZERO;
+        }
+        s.refill(now);
+        let wait = if s.current_capacity >= 1.0 { 0.0 } else { (1.0 - s.current_capacity) / s.fill_rate };
+        s.current_capacity -= 1.0;
+        Duration::from_secs_f64(wait.max(0.0))
+    }
+
+    /// Records the outcome of a response: throttled or not.
+    pub(crate) fn update(&self, throttled: bool, now: f64) {
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        s.update_measured_rate(now);
+        let calculated = if throttled {
+            let rate = if s.enabled { s.measured_tx_rate.min(s.fill_rate) } else { s.measured_tx_rate };
+            s.last_max_rate = rate;
+            s.calculate_time_window();
+            s.last_throttle_time = now;
+            s.enabled = true;
+            rate * BETA
+        } else {
+            s.calculate_time_window();
+            SCALE_CONSTANT * (now - s.last_throttle_time - s.time_window).powi(3) + s.last_max_rate
+        };
+        let new_rate = calculated.min(2.0 * s.measured_tx_rate);
+        s.set_rate(new_rate, now);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn fill_rate(&self) -> (bool, f64) {
+        let s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        (s.enabled, s.fill_rate)
+    }
+}
+
+impl Cubic {
+    fn refill(&mut self, now: f64) {
+        if let Some(last) = self.last_timestamp {
+            let added = (now - last).max(0.0) * self.fill_rate;
+            self.current_capacity = (self.current_capacity + added).min(self.max_capacity);
+        }
+        self.last_timestamp = Some(now);
+    }
+
+    fn set_rate(&mut self, rate: f64, now: f64) {
+        self.refill(now);
+        self.fill_rate = rate.max(MIN_FILL_RATE);
+        self.max_capacity = rate.max(MIN_CAPACITY);
+        self.current_capacity = self.current_capacity.min(self.max_capacity);
+    }
+
+    fn calculate_time_window(&mut self) {
+        self.time_window = (self.last_max_rate * (1.0 - BETA) / SCALE_CONSTANT).cbrt();
+    }
+
+    fn update_measured_rate(&mut self, now: f64) {
+        let bucket = (now * 2.0).floor() / 2.0;
+        self.request_count += 1;
+        if bucket > self.last_tx_rate_bucket {
+            let rate = self.request_count as f64 / (bucket - self.last_tx_rate_bucket);
+            self.measured_tx_rate = rate * SMOOTH + self.measured_tx_rate * (1.0 - SMOOTH);
+            self.request_count = 0;
+            self.last_tx_rate_bucket = bucket;
+        }
+    }
+}
+
+/// A uniformly distributed number in [0, 1), for jitter; not for secrets.
+pub(crate) fn unit_random() -> f64 {
+    (super::ids::random_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification() {
+        assert_eq!(classify_response(400, Some("ThrottlingException")), Some(Retryable::Throttling));
+        assert_eq!(classify_response(400, Some("TooManyRequestsException")), Some(Retryable::Throttling));
+        assert_eq!(classify_response(503, None), Some(Retryable::Transient));
+        assert_eq!(classify_response(500, Some("ServerException")), Some(Retryable::Transient));
+        assert_eq!(classify_response(400, Some("RepositoryNotFoundException")), None);
+        assert_eq!(classify_response(403, Some("InvalidSignatureException")), None);
+    }
+
+    #[test]
+    fn backoff_is_capped_exponential_with_full_jitter() {
+        let c = RetryConfig::default();
+        assert_eq!(c.backoff(1, 1.0), Duration::from_secs(1));
+        assert_eq!(c.backoff(3, 1.0), Duration::from_secs(4));
+        assert_eq!(c.backoff(10, 1.0), Duration::from_secs(20));
+        assert_eq!(c.backoff(10, 0.0), Duration::ZERO);
+        assert_eq!(c.backoff(2, 0.5), Duration::from_secs(1));
+        for _ in 0..100 {
+            let r = unit_random();
+            assert!((0.0..1.0).contains(&r));
+        }
+    }
+
+    #[test]
+    fn token_bucket_runs_dry_and_refills() {
+        let b = TokenBucket::new(INITIAL_TOKENS);
+        let mut n = 0;
+        while b.acquire(Retryable::Transient).is_some() {
+            n += 1;
+        }
+        assert_eq!(n, INITIAL_TOKENS / RETRY_COST);
+        assert!(b.acquire(Retryable::TimeoutOrConnection).is_none());
+        b.release(RETRY_COST);
+        assert_eq!(b.available(), RETRY_COST);
+        b.release(10_000);
+        assert_eq!(b.available(), INITIAL_TOKENS);
+        let b = TokenBucket::new(12);
+        assert_eq!(b.acquire(Retryable::TimeoutOrConnection), Some(TIMEOUT_RETRY_COST));
+        assert!(b.acquire(Retryable::Transient).is_none());
+    }
+
+    #[test]
+    fn modes_parse() {
+        assert_eq!("Adaptive".parse::<RetryMode>(), Ok(RetryMode::Adaptive));
+        assert_eq!("standard".parse::<RetryMode>(), Ok(RetryMode::Standard));
+        assert!("fast".parse::<RetryMode>().is_err());
+    }
+
+    #[test]
+    fn cubic_engages_after_throttle_and_recovers() {
+        let l = RateLimiter::new(0.0);
+        // Not engaged before a throttle: no waiting.
+        for i in 0..20 {
+            let t = i as f64 * 0.1;
+            assert_eq!(l.acquire(t), Duration::ZERO);
+            l.update(false, t);
+        }
+        assert!(!l.fill_rate().0);
+        l.update(true, 2.0);
+        let (enabled, after_throttle) = l.fill_rate();
+        assert!(enabled);
+        // The rate drops to beta times the measured rate, then climbs back with successes.
+        let mut t = 2.0;
+        for _ in 0..40 {
+            t += 0.25;
+            l.update(false, t);
+        }
+        assert!(l.fill_rate().1 > after_throttle, "{} > {}", l.fill_rate().1, after_throttle);
+        // With the bucket empty, a burst has to wait.
+        let waits: Vec<Duration> = (0..50).map(|_| l.acquire(t)).collect();
+        assert!(waits.iter().any(|w| *w > Duration::ZERO));
+    }
+}
