@@ -62,6 +62,7 @@ pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             }
             impl std::error::Error for #ty {}
             impl crate::rt::operation::ModeledError for #ty {
+                const CODE: &'static str = #code;
                 const FAULT: crate::rt::operation::Fault = #fault;
                 fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
                     self.request_id = request_id.map(str::to_owned);
@@ -142,6 +143,12 @@ fn operation_error(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
                 }
             }
             fn unhandled(&self) -> Option<&crate::Unhandled> { #unhandled }
+            fn to_wire(&self) -> crate::rt::operation::WireError {
+                match self {
+                    #(Self::#variants(e) => crate::rt::operation::WireError::modeled(e),)*
+                    Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+                }
+            }
         }
     })
 }
@@ -282,6 +289,11 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
     } else {
         quote!(input.#it = token.unwrap_or_default();)
     };
+    let get_in_token = if in_tok_f.presence == Presence::Optional {
+        quote!(input.#it.as_deref())
+    } else {
+        quote!(Some(input.#it.as_str()))
+    };
     let get_token = if out_tok_f.presence == Presence::Optional {
         quote!(output.#ot.as_deref())
     } else {
@@ -346,6 +358,7 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
         impl crate::rt::paginate::Paginated for #ty {
             type Item = #item_ty;
             fn set_token(input: &mut Self::Input, token: Option<String>) { #set_token }
+            fn token(input: &Self::Input) -> Option<&str> { #get_in_token }
             fn next_token(output: &Self::Output) -> Option<&str> { #get_token }
             fn set_page_size(input: &mut Self::Input, size: i32) { #set_size }
             fn take_items(output: &mut Self::Output) -> Vec<Self::Item> { #take_items }

@@ -50,6 +50,7 @@ impl std::fmt::Display for EmptyUploadException {
 }
 impl std::error::Error for EmptyUploadException {}
 impl crate::rt::operation::ModeledError for EmptyUploadException {
+    const CODE: &'static str = "EmptyUploadException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -106,6 +107,7 @@ impl std::fmt::Display for ImageAlreadyExistsException {
 }
 impl std::error::Error for ImageAlreadyExistsException {}
 impl crate::rt::operation::ModeledError for ImageAlreadyExistsException {
+    const CODE: &'static str = "ImageAlreadyExistsException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -162,6 +164,7 @@ impl std::fmt::Display for ImageDigestDoesNotMatchException {
 }
 impl std::error::Error for ImageDigestDoesNotMatchException {}
 impl crate::rt::operation::ModeledError for ImageDigestDoesNotMatchException {
+    const CODE: &'static str = "ImageDigestDoesNotMatchException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -218,6 +221,7 @@ impl std::fmt::Display for ImageNotFoundException {
 }
 impl std::error::Error for ImageNotFoundException {}
 impl crate::rt::operation::ModeledError for ImageNotFoundException {
+    const CODE: &'static str = "ImageNotFoundException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -274,6 +278,7 @@ impl std::fmt::Display for ImageTagAlreadyExistsException {
 }
 impl std::error::Error for ImageTagAlreadyExistsException {}
 impl crate::rt::operation::ModeledError for ImageTagAlreadyExistsException {
+    const CODE: &'static str = "ImageTagAlreadyExistsException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -330,6 +335,7 @@ impl std::fmt::Display for InvalidLayerException {
 }
 impl std::error::Error for InvalidLayerException {}
 impl crate::rt::operation::ModeledError for InvalidLayerException {
+    const CODE: &'static str = "InvalidLayerException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -414,6 +420,7 @@ impl std::fmt::Display for InvalidLayerPartException {
 }
 impl std::error::Error for InvalidLayerPartException {}
 impl crate::rt::operation::ModeledError for InvalidLayerPartException {
+    const CODE: &'static str = "InvalidLayerPartException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -470,6 +477,7 @@ impl std::fmt::Display for InvalidParameterException {
 }
 impl std::error::Error for InvalidParameterException {}
 impl crate::rt::operation::ModeledError for InvalidParameterException {
+    const CODE: &'static str = "InvalidParameterException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -526,6 +534,7 @@ impl std::fmt::Display for InvalidTagParameterException {
 }
 impl std::error::Error for InvalidTagParameterException {}
 impl crate::rt::operation::ModeledError for InvalidTagParameterException {
+    const CODE: &'static str = "InvalidTagParameterException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -582,6 +591,7 @@ impl std::fmt::Display for LayerAlreadyExistsException {
 }
 impl std::error::Error for LayerAlreadyExistsException {}
 impl crate::rt::operation::ModeledError for LayerAlreadyExistsException {
+    const CODE: &'static str = "LayerAlreadyExistsException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -638,6 +648,7 @@ impl std::fmt::Display for LayerPartTooSmallException {
 }
 impl std::error::Error for LayerPartTooSmallException {}
 impl crate::rt::operation::ModeledError for LayerPartTooSmallException {
+    const CODE: &'static str = "LayerPartTooSmallException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -694,6 +705,7 @@ impl std::fmt::Display for LayersNotFoundException {
 }
 impl std::error::Error for LayersNotFoundException {}
 impl crate::rt::operation::ModeledError for LayersNotFoundException {
+    const CODE: &'static str = "LayersNotFoundException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -750,6 +762,7 @@ impl std::fmt::Display for LimitExceededException {
 }
 impl std::error::Error for LimitExceededException {}
 impl crate::rt::operation::ModeledError for LimitExceededException {
+    const CODE: &'static str = "LimitExceededException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -806,6 +819,7 @@ impl std::fmt::Display for ReferencedImagesNotFoundException {
 }
 impl std::error::Error for ReferencedImagesNotFoundException {}
 impl crate::rt::operation::ModeledError for ReferencedImagesNotFoundException {
+    const CODE: &'static str = "ReferencedImagesNotFoundException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -862,6 +876,7 @@ impl std::fmt::Display for RegistryNotFoundException {
 }
 impl std::error::Error for RegistryNotFoundException {}
 impl crate::rt::operation::ModeledError for RegistryNotFoundException {
+    const CODE: &'static str = "RegistryNotFoundException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -918,6 +933,7 @@ impl std::fmt::Display for RepositoryAlreadyExistsException {
 }
 impl std::error::Error for RepositoryAlreadyExistsException {}
 impl crate::rt::operation::ModeledError for RepositoryAlreadyExistsException {
+    const CODE: &'static str = "RepositoryAlreadyExistsException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -974,6 +990,7 @@ impl std::fmt::Display for RepositoryCatalogDataNotFoundException {
 }
 impl std::error::Error for RepositoryCatalogDataNotFoundException {}
 impl crate::rt::operation::ModeledError for RepositoryCatalogDataNotFoundException {
+    const CODE: &'static str = "RepositoryCatalogDataNotFoundException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -1030,6 +1047,7 @@ impl std::fmt::Display for RepositoryNotEmptyException {
 }
 impl std::error::Error for RepositoryNotEmptyException {}
 impl crate::rt::operation::ModeledError for RepositoryNotEmptyException {
+    const CODE: &'static str = "RepositoryNotEmptyException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -1086,6 +1104,7 @@ impl std::fmt::Display for RepositoryNotFoundException {
 }
 impl std::error::Error for RepositoryNotFoundException {}
 impl crate::rt::operation::ModeledError for RepositoryNotFoundException {
+    const CODE: &'static str = "RepositoryNotFoundException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -1142,6 +1161,7 @@ impl std::fmt::Display for RepositoryPolicyNotFoundException {
 }
 impl std::error::Error for RepositoryPolicyNotFoundException {}
 impl crate::rt::operation::ModeledError for RepositoryPolicyNotFoundException {
+    const CODE: &'static str = "RepositoryPolicyNotFoundException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -1198,6 +1218,7 @@ impl std::fmt::Display for ServerException {
 }
 impl std::error::Error for ServerException {}
 impl crate::rt::operation::ModeledError for ServerException {
+    const CODE: &'static str = "ServerException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Server;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -1254,6 +1275,7 @@ impl std::fmt::Display for TooManyTagsException {
 }
 impl std::error::Error for TooManyTagsException {}
 impl crate::rt::operation::ModeledError for TooManyTagsException {
+    const CODE: &'static str = "TooManyTagsException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -1310,6 +1332,7 @@ impl std::fmt::Display for UnsupportedCommandException {
 }
 impl std::error::Error for UnsupportedCommandException {}
 impl crate::rt::operation::ModeledError for UnsupportedCommandException {
+    const CODE: &'static str = "UnsupportedCommandException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -1366,6 +1389,7 @@ impl std::fmt::Display for UploadNotFoundException {
 }
 impl std::error::Error for UploadNotFoundException {}
 impl crate::rt::operation::ModeledError for UploadNotFoundException {
+    const CODE: &'static str = "UploadNotFoundException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
@@ -1470,6 +1494,24 @@ impl crate::rt::operation::OperationError for BatchCheckLayerAvailabilityError {
             _ => None,
         }
     }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RegistryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
 }
 /// An error `BatchDeleteImage` can return.
 #[derive(Debug)]
@@ -1555,6 +1597,21 @@ impl crate::rt::operation::OperationError for BatchDeleteImageError {
         match self {
             Self::Unhandled(e) => Some(e),
             _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
         }
     }
 }
@@ -1701,6 +1758,35 @@ impl crate::rt::operation::OperationError for CompleteLayerUploadError {
             _ => None,
         }
     }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::EmptyUploadException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::InvalidLayerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LayerAlreadyExistsException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LayerPartTooSmallException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RegistryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::UploadNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
 }
 /// An error `CreateRepository` can return.
 #[derive(Debug)]
@@ -1816,6 +1902,28 @@ impl crate::rt::operation::OperationError for CreateRepositoryError {
             _ => None,
         }
     }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::InvalidTagParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryAlreadyExistsException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::TooManyTagsException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
 }
 /// An error `DeleteRepository` can return.
 #[derive(Debug)]
@@ -1911,6 +2019,24 @@ impl crate::rt::operation::OperationError for DeleteRepositoryError {
         match self {
             Self::Unhandled(e) => Some(e),
             _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotEmptyException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
         }
     }
 }
@@ -2013,6 +2139,24 @@ impl crate::rt::operation::OperationError for DeleteRepositoryPolicyError {
             _ => None,
         }
     }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryPolicyNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
 }
 /// An error `DescribeImageTags` can return.
 #[derive(Debug)]
@@ -2098,6 +2242,21 @@ impl crate::rt::operation::OperationError for DescribeImageTagsError {
         match self {
             Self::Unhandled(e) => Some(e),
             _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
         }
     }
 }
@@ -2196,6 +2355,24 @@ impl crate::rt::operation::OperationError for DescribeImagesError {
             _ => None,
         }
     }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::ImageNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
 }
 /// An error `DescribeRegistries` can return.
 #[derive(Debug)]
@@ -2271,6 +2448,18 @@ impl crate::rt::operation::OperationError for DescribeRegistriesError {
         match self {
             Self::Unhandled(e) => Some(e),
             _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
         }
     }
 }
@@ -2360,6 +2549,21 @@ impl crate::rt::operation::OperationError for DescribeRepositoriesError {
             _ => None,
         }
     }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
 }
 /// An error `GetAuthorizationToken` can return.
 #[derive(Debug)]
@@ -2437,6 +2641,18 @@ impl crate::rt::operation::OperationError for GetAuthorizationTokenError {
             _ => None,
         }
     }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
 }
 /// An error `GetRegistryCatalogData` can return.
 #[derive(Debug)]
@@ -2502,6 +2718,15 @@ impl crate::rt::operation::OperationError for GetRegistryCatalogDataError {
         match self {
             Self::Unhandled(e) => Some(e),
             _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
         }
     }
 }
@@ -2604,6 +2829,24 @@ impl crate::rt::operation::OperationError for GetRepositoryCatalogDataError {
             _ => None,
         }
     }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryCatalogDataNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
 }
 /// An error `GetRepositoryPolicy` can return.
 #[derive(Debug)]
@@ -2704,6 +2947,24 @@ impl crate::rt::operation::OperationError for GetRepositoryPolicyError {
             _ => None,
         }
     }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryPolicyNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
 }
 /// An error `InitiateLayerUpload` can return.
 #[derive(Debug)]
@@ -2801,6 +3062,24 @@ impl crate::rt::operation::OperationError for InitiateLayerUploadError {
             _ => None,
         }
     }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RegistryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
 }
 /// An error `ListTagsForResource` can return.
 #[derive(Debug)]
@@ -2886,6 +3165,21 @@ impl crate::rt::operation::OperationError for ListTagsForResourceError {
         match self {
             Self::Unhandled(e) => Some(e),
             _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
         }
     }
 }
@@ -3046,6 +3340,42 @@ impl crate::rt::operation::OperationError for PutImageError {
             _ => None,
         }
     }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::ImageAlreadyExistsException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ImageDigestDoesNotMatchException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ImageTagAlreadyExistsException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LayersNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ReferencedImagesNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RegistryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
 }
 /// An error `PutRegistryCatalogData` can return.
 #[derive(Debug)]
@@ -3121,6 +3451,18 @@ impl crate::rt::operation::OperationError for PutRegistryCatalogDataError {
         match self {
             Self::Unhandled(e) => Some(e),
             _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
         }
     }
 }
@@ -3210,6 +3552,21 @@ impl crate::rt::operation::OperationError for PutRepositoryCatalogDataError {
             _ => None,
         }
     }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
 }
 /// An error `SetRepositoryPolicy` can return.
 #[derive(Debug)]
@@ -3295,6 +3652,21 @@ impl crate::rt::operation::OperationError for SetRepositoryPolicyError {
         match self {
             Self::Unhandled(e) => Some(e),
             _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
         }
     }
 }
@@ -3403,6 +3775,25 @@ impl crate::rt::operation::OperationError for TagResourceError {
             _ => None,
         }
     }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::InvalidTagParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::TooManyTagsException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
 }
 /// An error `UntagResource` can return.
 #[derive(Debug)]
@@ -3507,6 +3898,25 @@ impl crate::rt::operation::OperationError for UntagResourceError {
         match self {
             Self::Unhandled(e) => Some(e),
             _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::InvalidTagParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::TooManyTagsException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
         }
     }
 }
@@ -3632,6 +4042,33 @@ impl crate::rt::operation::OperationError for UploadLayerPartError {
         match self {
             Self::Unhandled(e) => Some(e),
             _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidLayerPartException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RegistryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::UploadNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
         }
     }
 }

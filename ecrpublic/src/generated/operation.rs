@@ -400,6 +400,9 @@ impl crate::rt::paginate::Paginated for DescribeImageTags {
     fn set_token(input: &mut Self::Input, token: Option<String>) {
         input.next_token = token;
     }
+    fn token(input: &Self::Input) -> Option<&str> {
+        input.next_token.as_deref()
+    }
     fn next_token(output: &Self::Output) -> Option<&str> {
         output.next_token.as_deref()
     }
@@ -491,6 +494,9 @@ impl crate::rt::paginate::Paginated for DescribeImages {
     fn set_token(input: &mut Self::Input, token: Option<String>) {
         input.next_token = token;
     }
+    fn token(input: &Self::Input) -> Option<&str> {
+        input.next_token.as_deref()
+    }
     fn next_token(output: &Self::Output) -> Option<&str> {
         output.next_token.as_deref()
     }
@@ -568,6 +574,9 @@ impl crate::rt::paginate::Paginated for DescribeRegistries {
     type Item = crate::types::Registry;
     fn set_token(input: &mut Self::Input, token: Option<String>) {
         input.next_token = token;
+    }
+    fn token(input: &Self::Input) -> Option<&str> {
+        input.next_token.as_deref()
     }
     fn next_token(output: &Self::Output) -> Option<&str> {
         output.next_token.as_deref()
@@ -659,6 +668,9 @@ impl crate::rt::paginate::Paginated for DescribeRepositories {
     type Item = crate::types::Repository;
     fn set_token(input: &mut Self::Input, token: Option<String>) {
         input.next_token = token;
+    }
+    fn token(input: &Self::Input) -> Option<&str> {
+        input.next_token.as_deref()
     }
     fn next_token(output: &Self::Output) -> Option<&str> {
         output.next_token.as_deref()

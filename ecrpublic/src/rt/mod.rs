@@ -15,6 +15,7 @@ pub mod options;
 pub mod paginate;
 pub mod profile;
 pub mod retry;
+pub mod stub;
 pub(crate) mod trace;
 pub mod transport;
 pub mod types;
@@ -53,6 +54,11 @@ pub mod public {
     /// The shared `config` and `credentials` files.
     pub mod profile {
         pub use crate::rt::profile::{Profile, ProfileError, ProfileFiles};
+    }
+
+    /// Typed stubs for tests: queue outputs and errors, read back inputs.
+    pub mod stub {
+        pub use crate::rt::stub::Stubs;
     }
 
     /// Paging through results: see each paginated operation's `into_paginator`.

@@ -28,6 +28,54 @@ pub trait OperationError: std::error::Error + Send + Sync + Sized + 'static {
     fn from_wire(raw: &RawError<'_>) -> Self;
     /// The `Unhandled` variant, if this is one.
     fn unhandled(&self) -> Option<&Unhandled>;
+    /// The error as the service would send it (for stubs and the emulator).
+    fn to_wire(&self) -> WireError;
+}
+
+/// An error response: status, code (sent as `X-Amzn-Errortype` and `__type`) and JSON body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireError {
+    pub status: u16,
+    pub code: String,
+    pub body: Vec<u8>,
+}
+
+impl WireError {
+    pub fn modeled<T: ModeledError>(e: &T) -> WireError {
+        let status = match T::FAULT {
+            Fault::Client => 400,
+            Fault::Server => 500,
+        };
+        WireError { status, code: T::CODE.to_owned(), body: with_type(json::to_vec(e), T::CODE) }
+    }
+
+    pub fn unhandled(e: &Unhandled) -> WireError {
+        let mut w = super::json::JsonWriter::new();
+        w.begin_object();
+        w.member("__type", &e.code);
+        w.member("message", &e.message);
+        w.end_object();
+        WireError { status: if e.status == 0 { 400 } else { e.status }, code: e.code.clone(), body: w.into_bytes() }
+    }
+}
+
+/// Adds `"__type": code` at the front of a JSON object body, as the service does.
+fn with_type(body: Vec<u8>, code: &str) -> Vec<u8> {
+    let mut w = super::json::JsonWriter::new();
+    w.begin_object();
+    w.member("__type", &code.to_owned());
+    w.end_object();
+    let mut head = w.into_bytes();
+    head.pop(); // `}`
+    match body.get(1) {
+        Some(b'}') | None => head.push(b'}'),
+        Some(_) => {
+            head.push(b',');
+            head.extend_from_slice(&body[1..]);
+            return head;
+        }
+    }
+    head
 }
 
 /// Whether the model blames the caller or the service for an error.
@@ -39,6 +87,8 @@ pub enum Fault {
 
 /// A modeled error structure.
 pub trait ModeledError: Json {
+    /// The error code, the structure's name.
+    const CODE: &'static str;
     const FAULT: Fault;
     /// Records the request id, and the message when the body had it under another name.
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>);

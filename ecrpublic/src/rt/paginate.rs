@@ -9,7 +9,6 @@ use futures_core::Stream;
 
 use super::client::Handle;
 use super::error::Error;
-use super::json;
 use super::operation::Operation;
 use super::options::CallOptions;
 
@@ -17,6 +16,8 @@ use super::options::CallOptions;
 pub trait Paginated: Operation {
     type Item: Send + Unpin + 'static;
     fn set_token(input: &mut Self::Input, token: Option<String>);
+    /// The token the input will send.
+    fn token(input: &Self::Input) -> Option<&str>;
     fn next_token(output: &Self::Output) -> Option<&str>;
     fn set_page_size(input: &mut Self::Input, size: i32);
     fn take_items(output: &mut Self::Output) -> Vec<Self::Item>;
@@ -82,12 +83,11 @@ impl<O: Paginated> Paginator<O> {
                     };
                     self.state = State::Done;
                     if let Some(next) = page.as_ref().ok().and_then(O::next_token).filter(|t| !t.is_empty()) {
-                        // `Paginated` cannot read the input's token, so compare whole inputs:
-                        // the next request must differ from the one just answered.
-                        let mut next_input = self.input.clone();
-                        O::set_token(&mut next_input, Some(next.to_owned()));
-                        if json::to_vec(&next_input) != json::to_vec(&self.input) {
-                            self.input = next_input;
+                        // The same token as the one just sent (a starting token included) would
+                        // repeat the page forever.
+                        if O::token(&self.input) != Some(next) {
+                            let next = next.to_owned();
+                            O::set_token(&mut self.input, Some(next));
                             self.state = State::Idle;
                         }
                     }
