@@ -32,10 +32,11 @@ fn main() -> ExitCode {
 /// The project's whole check, in the order that fails fastest.
 fn test() -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let steps: [&[&str]; 4] = [
+    let steps: [&[&str]; 5] = [
         &["fmt", "--all", "--check"],
         &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
         &["run", "--quiet", "--package", "xtask", "--", "codegen", "--check"],
+        &["doc", "--package", "ecrpublic", "--no-deps", "--quiet"],
         &["test", "--workspace"],
     ];
     for step in steps {
@@ -43,6 +44,8 @@ fn test() -> Result<(), String> {
         let status = std::process::Command::new(&cargo)
             .args(step)
             .current_dir(root())
+            // Broken doc links and bad HTML in docs fail the check like any warning.
+            .env("RUSTDOCFLAGS", "-D warnings")
             .status()
             .map_err(|e| format!("cannot run cargo: {e}"))?;
         if !status.success() {

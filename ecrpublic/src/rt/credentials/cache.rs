@@ -11,7 +11,7 @@ use tokio::sync::Mutex;
 /// expiry does not reach the service with expired credentials.
 pub const DEFAULT_REFRESH_BUFFER: Duration = Duration::from_secs(5 * 60);
 
-/// Wraps a provider and keeps its credentials until [`DEFAULT_REFRESH_BUFFER`] before they expire
+/// Wraps a provider and keeps its credentials until `DEFAULT_REFRESH_BUFFER` (5 minutes) before they expire
 /// (forever if they have no expiry). When many requests need credentials at once, one refresh
 /// runs and the others wait for it: the lock is held across the refresh. Errors are not cached;
 /// the next caller tries again.
@@ -33,7 +33,7 @@ impl<P: ProvideCredentials> CachedCredentials<P> {
         Self::with_refresh_buffer(provider, DEFAULT_REFRESH_BUFFER)
     }
 
-    /// Refresh `buffer` before expiry instead of [`DEFAULT_REFRESH_BUFFER`].
+    /// Refresh `buffer` before expiry instead of `DEFAULT_REFRESH_BUFFER` (5 minutes).
     pub fn with_refresh_buffer(provider: P, buffer: Duration) -> Self {
         CachedCredentials { provider, buffer, cached: Mutex::new(None) }
     }
