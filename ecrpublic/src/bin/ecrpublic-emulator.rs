@@ -77,3 +77,26 @@ async fn main() -> ExitCode {
     emulator.shutdown().await;
     ExitCode::SUCCESS
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_args;
+
+    fn args(a: &[&str]) -> Result<ecrpublic::emulator::EmulatorOptions, String> {
+        parse_args(a.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn parses() {
+        let o = args(&["--port", "5000", "--credentials", "A:B", "--credentials=C:D:E"]).expect("valid");
+        assert_eq!(o.port, Some(5000));
+        assert_eq!(o.credentials, [("A".to_owned(), "B".to_owned()), ("C".to_owned(), "D:E".to_owned())]);
+        assert_eq!(args(&[]).expect("valid").port, None);
+        assert!(args(&["--port"]).is_err());
+        assert!(args(&["--port", "70000"]).is_err());
+        assert!(args(&["--credentials", "nocolon"]).is_err());
+        assert!(args(&["--credentials", ":secret"]).is_err());
+        assert!(args(&["--bogus"]).is_err());
+        assert_eq!(args(&["--help"]).map(|_| ()), Err(String::new()));
+    }
+}

@@ -34,9 +34,9 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-/// How to start an [`Emulator`].
+/// How to start an [`Emulator`]: set what you need and take the rest from `Default`, e.g.
+/// `EmulatorOptions { port: Some(5000), ..Default::default() }`, or chain the `with_*` setters.
 #[derive(Clone, Debug)]
-#[non_exhaustive]
 pub struct EmulatorOptions {
     /// Port to listen on (on 127.0.0.1); `None` picks a free one.
     pub port: Option<u16>,

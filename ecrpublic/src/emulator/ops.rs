@@ -1331,4 +1331,40 @@ mod tests {
         assert!(page(&st, "Op", vec![1], None, Some(0)).is_err());
         assert!(page(&st, "Op", vec![1], None, Some(1001)).is_err());
     }
+
+    /// Whatever the body, every operation answers with a value, never a panic.
+    #[test]
+    fn odd_inputs_never_panic() {
+        let mut st = State::new(&super::super::EmulatorOptions::default());
+        let upload = uuid_v4();
+        st.repositories.insert("app".to_owned(), Repository::new("app"));
+        st.uploads.insert(upload.clone(), Upload { repository: "app".to_owned(), data: Vec::new(), parts: Vec::new() });
+        let deep = "[".repeat(10_000);
+        let bodies = [
+            String::new(),
+            "{}".to_owned(),
+            "null".to_owned(),
+            "[]".to_owned(),
+            "\u{0}\u{ff}".to_owned(),
+            deep,
+            r#"{"repositoryName":"app","registryId":null,"maxResults":-5,"nextToken":"%%%"}"#.to_owned(),
+            r#"{"repositoryName":"app","maxResults":99999999999999999999}"#.to_owned(),
+            format!(
+                r#"{{"repositoryName":"app","uploadId":"{upload}","partFirstByte":9223372036854775807,
+                "partLastByte":9223372036854775807,"layerPartBlob":"","layerDigests":["sha256:00"],
+                "imageIds":[{{}},{{"imageTag":""}},{{"imageDigest":"x"}}],"imageManifest":"{{\"manifests\":7}}",
+                "resourceArn":"arn:aws:ecr-public::123456789012:repository/app","tags":[{{}}],"tagKeys":[""],
+                "policyText":"[]","catalogData":{{"logoImageBlob":""}},"layerDigests":[""]}}"#
+            ),
+            r#"{"repositoryName":"app","imageManifest":"{\"layers\":[{\"digest\":5}],\"config\":[]}"}"#.to_owned(),
+            r#"{"resourceArn":"arn:aws:ecr-public::123456789012:repository/","tags":[]}"#.to_owned(),
+            r#"{"resourceArn":":::::","tagKeys":[]}"#.to_owned(),
+        ];
+        for op in OPERATIONS {
+            for body in &bodies {
+                let _ = dispatch(&mut st, op, body.as_bytes());
+            }
+        }
+        assert!(dispatch(&mut st, "Nope", b"{}").is_err());
+    }
 }
