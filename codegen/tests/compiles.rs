@@ -12,6 +12,7 @@ use std::process::Command;
 use std::time::Instant;
 
 const REFERENCE_REL: &str = "shared/reference/ecr-public.json";
+const PROTOCOL_TESTS_REL: &str = "shared/reference/protocol-tests/aws-json-1_1.json";
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("codegen lives in the workspace").to_path_buf()
@@ -32,14 +33,14 @@ fn cases() -> Vec<(String, PathBuf)> {
         .map(|p| (format!("fixture-{}", p.parent().unwrap().file_name().unwrap().to_string_lossy()), p))
         .collect();
     out.sort();
-    let reference =
-        Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().map(|d| d.join(REFERENCE_REL)).find(|p| p.is_file());
-    match reference {
-        Some(p) => out.push(("ecr-public-reference".into(), p)),
-        None => eprintln!(
-            "skipping the reference model: {REFERENCE_REL} is not in any ancestor of {}",
-            env!("CARGO_MANIFEST_DIR")
-        ),
+    // AWS's ECR Public model, and Smithy's awsJson 1.1 protocol test service (every shape kind
+    // the protocol has: sparse collections, unions, documents, timestamp formats, ...).
+    for (name, rel) in [("ecr-public-reference", REFERENCE_REL), ("json-protocol-tests", PROTOCOL_TESTS_REL)] {
+        let found = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().map(|d| d.join(rel)).find(|p| p.is_file());
+        match found {
+            Some(p) => out.push((name.into(), p)),
+            None => eprintln!("skipping {name}: {rel} is not in any ancestor of {}", env!("CARGO_MANIFEST_DIR")),
+        }
     }
     out
 }

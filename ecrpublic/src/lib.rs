@@ -15,6 +15,21 @@
 //! # }
 //! ```
 //!
+//! # Testing with stubs
+//!
+//! [`stub::Stubs`] answers calls from queued, typed responses and records the inputs:
+//! ```
+//! # async fn demo() {
+//! use ecrpublic::{operation::CreateRepository, output::CreateRepositoryOutput, stub::Stubs, Client};
+//!
+//! let stubs = Stubs::new();
+//! stubs.respond::<CreateRepository>(Ok(CreateRepositoryOutput::default()));
+//! let client = Client::new(&stubs.config());
+//! client.create_repository("my-app").send().await.unwrap();
+//! assert_eq!(stubs.inputs::<CreateRepository>()[0].repository_name, "my-app");
+//! # }
+//! ```
+//!
 //! The modules under [`types`], [`input`], [`output`], [`error`] and [`operation`] are generated
 //! from the service model; the runtime beside them is written by hand.
 

@@ -283,6 +283,11 @@ impl<'m> Ctx<'m> {
         self.boxed = boxed;
     }
 
+    /// Whether the shape is some operation's output.
+    pub fn is_output(&self, id: &str) -> bool {
+        id != UNIT && self.ops.iter().any(|op| op.output.id == id)
+    }
+
     pub fn home(&self, id: &str) -> Result<&Home, ModelError> {
         self.homes.get(id).ok_or_else(|| ModelError::new(id, "no generated type for this shape"))
     }
@@ -302,6 +307,9 @@ impl<'m> Ctx<'m> {
     /// The Rust type of a shape used as a value (no `Option`, no `Box`).
     pub fn value_type(&self, id: &str, from: Module) -> Result<TokenStream, ModelError> {
         let shape = self.model.shape(id)?;
+        if shape.has_trait("smithy.api#streaming") {
+            return Err(unsupported(id, "@streaming blobs and event streams (awsJson services do not use them)"));
+        }
         Ok(match &shape.kind {
             Kind::Blob => quote!(crate::Blob),
             Kind::Boolean => quote!(bool),
@@ -312,34 +320,55 @@ impl<'m> Ctx<'m> {
             Kind::Long => quote!(i64),
             Kind::Float => quote!(f32),
             Kind::Double => quote!(f64),
-            Kind::Timestamp => {
-                if let Some(f) = shape.trait_value("smithy.api#timestampFormat") {
-                    if f.as_str() != Some("epoch-seconds") {
-                        return Err(unsupported(id, "timestampFormat other than epoch-seconds"));
-                    }
-                }
-                quote!(crate::DateTime)
-            }
+            Kind::Timestamp => quote!(crate::DateTime),
             Kind::Document => quote!(crate::Document),
             Kind::Enum | Kind::IntEnum | Kind::Structure | Kind::Union => self.type_path(id, from)?,
             Kind::List => {
                 let inner = self.value_type(&shape.members[0].target, from)?;
                 if shape.has_trait("smithy.api#sparse") {
-                    return Err(unsupported(id, "@sparse lists"));
+                    quote!(Vec<Option<#inner>>)
+                } else {
+                    quote!(Vec<#inner>)
                 }
-                quote!(Vec<#inner>)
             }
             Kind::Map => {
-                if shape.has_trait("smithy.api#sparse") {
-                    return Err(unsupported(id, "@sparse maps"));
-                }
                 let value = self.value_type(&shape.members[1].target, from)?;
-                quote!(std::collections::HashMap<String, #value>)
+                if shape.has_trait("smithy.api#sparse") {
+                    quote!(std::collections::HashMap<String, Option<#value>>)
+                } else {
+                    quote!(std::collections::HashMap<String, #value>)
+                }
             }
-            Kind::BigInteger | Kind::BigDecimal => return Err(unsupported(id, "bigInteger and bigDecimal")),
+            Kind::BigInteger | Kind::BigDecimal => quote!(crate::BigNumber),
             Kind::Service | Kind::Operation { .. } | Kind::Resource => {
                 return Err(ModelError::new(id, "a service, operation or resource cannot be a member target"))
             }
+        })
+    }
+
+    /// The `@timestampFormat` a member's timestamps use when not epoch seconds: the member's
+    /// own trait, else its target's, looking through lists and maps to their timestamps.
+    pub fn timestamp_format(&self, member: &Member) -> Result<Option<TokenStream>, ModelError> {
+        let mut traits = vec![&member.traits];
+        let mut target = self.model.shape(&member.target)?;
+        loop {
+            traits.push(&target.traits);
+            match target.kind {
+                Kind::Timestamp => break,
+                Kind::List | Kind::Map => {
+                    let m = target.members.last().ok_or_else(|| ModelError::new(&target.id, "no member"))?;
+                    traits.push(&m.traits);
+                    target = self.model.shape(&m.target)?;
+                }
+                _ => return Ok(None),
+            }
+        }
+        let format = traits.iter().find_map(|t| t.get("smithy.api#timestampFormat")).and_then(Value::as_str);
+        Ok(match format {
+            None | Some("epoch-seconds") => None,
+            Some("date-time") => Some(quote!(crate::rt::json::TimestampFormat::DateTime)),
+            Some("http-date") => Some(quote!(crate::rt::json::TimestampFormat::HttpDate)),
+            Some(other) => return Err(ModelError::new(&member.target, format!("unknown timestampFormat `{other}`"))),
         })
     }
 

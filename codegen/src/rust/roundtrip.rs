@@ -66,7 +66,8 @@ fn struct_value(ctx: &Ctx, shape: &Shape, name: &str, module: Module, depth: usi
         };
         inits.push(quote!(#id: #v,));
     }
-    let extra = matches!(module, Module::Output | Module::Error).then(|| quote!(request_id: None,));
+    let extra = (matches!(module, Module::Output | Module::Error) || ctx.is_output(&shape.id))
+        .then(|| quote!(request_id: None,));
     Ok(quote!(#path::#ty { #(#inits)* #extra }))
 }
 
@@ -99,12 +100,21 @@ fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize) -> Result<TokenStream, 
         }
         Kind::List => {
             let item = sample(ctx, &shape.members[0].target, hint, depth)?;
-            quote!(vec![#item])
+            if shape.has_trait("smithy.api#sparse") {
+                quote!(vec![Some(#item), None])
+            } else {
+                quote!(vec![#item])
+            }
         }
         Kind::Map => {
             let value = sample(ctx, &shape.members[1].target, hint, depth)?;
-            quote!([(String::from("key"), #value)].into_iter().collect())
+            if shape.has_trait("smithy.api#sparse") {
+                quote!([(String::from("key"), Some(#value)), (String::from("gap"), None)].into_iter().collect())
+            } else {
+                quote!([(String::from("key"), #value)].into_iter().collect())
+            }
         }
+        Kind::BigInteger | Kind::BigDecimal => quote!(crate::BigNumber::from(7)),
         Kind::Structure => {
             let home = ctx.home(id)?;
             struct_value(ctx, shape, &home.name, home.module, depth)?

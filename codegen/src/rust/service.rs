@@ -27,10 +27,8 @@ pub fn service_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     // `AWS_ENDPOINT_URL_<SERVICE>` uses the sdkId, upper-cased, spaces and dashes as underscores.
     let env_suffix: String =
         sdk_id.chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_uppercase() }).collect();
-    let rules = svc
-        .trait_value("smithy.rules#endpointRuleSet")
-        .ok_or_else(|| ModelError::new(id, "no smithy.rules#endpointRuleSet"))?
-        .to_string();
+    // Without rules (protocol test services, say) every client must be given an endpoint URL.
+    let rules = svc.trait_value("smithy.rules#endpointRuleSet").map(|r| r.to_string()).unwrap_or_default();
     let target_prefix = svc.name();
     let version = svc.extra.get("version").and_then(Value::as_str).unwrap_or_default();
     Ok(quote! {

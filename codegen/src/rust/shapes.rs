@@ -124,6 +124,10 @@ pub fn argument(ctx: &Ctx, f: &Field, from: Module, var: &Ident) -> Result<(Toke
             let t = &f.value_ty;
             (quote!(impl Into<#t>), quote!(#v.into()))
         }
+        Kind::List if target.has_trait("smithy.api#sparse") => {
+            let item_ty = ctx.value_type(&target.members[0].target, from)?;
+            (quote!(impl IntoIterator<Item = Option<#item_ty>>), quote!(#v.into_iter().collect()))
+        }
         Kind::List => {
             let item = ctx.model.shape(&target.members[0].target)?;
             let item_ty = ctx.value_type(&item.id, from)?;
@@ -138,6 +142,7 @@ pub fn argument(ctx: &Ctx, f: &Field, from: Module, var: &Ident) -> Result<(Toke
         }
         Kind::Map => {
             let val_ty = ctx.value_type(&target.members[1].target, from)?;
+            let val_ty = if target.has_trait("smithy.api#sparse") { quote!(Option<#val_ty>) } else { val_ty };
             (
                 quote!(impl IntoIterator<Item = (impl Into<String>, #val_ty)>),
                 quote!(#v.into_iter().map(|(k, v)| (k.into(), v)).collect()),
@@ -380,6 +385,17 @@ pub fn types_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
         items.push(match shape.kind {
             Kind::Enum | Kind::IntEnum => enum_type(ctx, shape, &home.name)?,
             Kind::Union => union_type(ctx, shape, &home.name)?,
+            _ if ctx.is_output(id) => {
+                // An operation output shared with other uses: it still carries the request id.
+                let ty = format_ident!("{}", home.name);
+                let s = structure(ctx, shape, Module::Types, &home.name, true)?;
+                quote! {
+                    #s
+                    impl crate::rt::operation::Output for #ty {
+                        fn set_request_id(&mut self, request_id: Option<String>) { self.request_id = request_id; }
+                    }
+                }
+            }
             _ => structure(ctx, shape, Module::Types, &home.name, false)?,
         });
     }
@@ -451,7 +467,7 @@ pub fn serde_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
                 continue;
             }
         };
-        let extra = matches!(home.module, Module::Output | Module::Error);
+        let extra = matches!(home.module, Module::Output | Module::Error) || ctx.is_output(id);
         items.push(match shape.kind {
             Kind::Enum => json_enum(&path, false),
             Kind::IntEnum => json_enum(&path, true),
@@ -469,27 +485,37 @@ pub fn serde_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     })
 }
 
-fn json_struct(_ctx: &Ctx, path: &TokenStream, fs: &[Field], extra: bool) -> Result<TokenStream, ModelError> {
+fn json_struct(ctx: &Ctx, path: &TokenStream, fs: &[Field], extra: bool) -> Result<TokenStream, ModelError> {
     let zeros = fs.iter().map(|f| {
         let id = &f.ident;
         let z = field_zero(f);
         quote!(#id: #z,)
     });
     let extra_zero = extra.then(|| quote!(request_id: None,));
-    let arms = fs.iter().map(|f| {
+    let mut arms = Vec::new();
+    let mut writes = Vec::new();
+    for f in fs {
         let id = &f.ident;
         let wire = &f.member.name;
-        quote!(#wire => out.#id = r.read()?,)
-    });
-    let writes = fs.iter().map(|f| {
-        let id = &f.ident;
-        let wire = &f.member.name;
-        if f.presence == Presence::Collection {
-            quote!(if !self.#id.is_empty() { w.member(#wire, &self.#id); })
+        let (read, write) = match ctx.timestamp_format(f.member)? {
+            None => (quote!(r.read()?), quote!(w.member(#wire, &self.#id);)),
+            Some(format) => (
+                quote!(crate::rt::json::Timestamps::read_ts(r, #format)?),
+                quote! {
+                    if !crate::rt::json::Timestamps::ts_absent(&self.#id) {
+                        w.key(#wire);
+                        crate::rt::json::Timestamps::write_ts(&self.#id, w, #format);
+                    }
+                },
+            ),
+        };
+        arms.push(quote!(#wire => out.#id = #read,));
+        writes.push(if f.presence == Presence::Collection {
+            quote!(if !self.#id.is_empty() { #write })
         } else {
-            quote!(w.member(#wire, &self.#id);)
-        }
-    });
+            write
+        });
+    }
     let (read_body, write_self) = if fs.is_empty() {
         (quote! { r.skip_value()?; Ok(Self::zero()) }, quote!(_))
     } else {
@@ -548,9 +574,19 @@ fn json_union(ctx: &Ctx, shape: &Shape, path: &TokenStream) -> Result<TokenStrea
     for m in &shape.members {
         let v = format_ident!("{}", names::camel(&m.name));
         let wire = &m.name;
-        let _ = ctx;
-        reads.push(quote!(#wire => Self::#v(r.read()?),));
-        writes.push(quote!(Self::#v(v) => w.member(#wire, v),));
+        match ctx.timestamp_format(m)? {
+            None => {
+                reads.push(quote!(#wire => Self::#v(r.read()?),));
+                writes.push(quote!(Self::#v(v) => w.member(#wire, v),));
+            }
+            Some(format) => {
+                reads.push(quote!(#wire => Self::#v(crate::rt::json::Timestamps::read_ts(r, #format)?),));
+                writes.push(quote!(Self::#v(v) => {
+                    w.key(#wire);
+                    crate::rt::json::Timestamps::write_ts(v, w, #format);
+                }));
+            }
+        }
     }
     Ok(quote! {
         impl Json for #path {

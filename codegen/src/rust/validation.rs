@@ -194,8 +194,14 @@ fn checks_for(
             let item = &target.members[0];
             let inner = checks_for(ctx, item, quote!(&name), quote!(item), constrained)?;
             if !inner.is_empty() {
+                let each = if target.has_trait("smithy.api#sparse") {
+                    quote!(let Some(item) = item else { continue };)
+                } else {
+                    quote!()
+                };
                 out.push(quote! {
                     for (i, item) in #value.iter().enumerate() {
+                        #each
                         let name = format!("{}[{}]", #name, i);
                         #inner
                     }
@@ -206,8 +212,14 @@ fn checks_for(
             let val = &target.members[1];
             let inner = checks_for(ctx, val, quote!(&name), quote!(item), constrained)?;
             if !inner.is_empty() {
+                let each = if target.has_trait("smithy.api#sparse") {
+                    quote!(let Some(item) = item else { continue };)
+                } else {
+                    quote!()
+                };
                 out.push(quote! {
                     for (key, item) in #value.iter() {
+                        #each
                         let name = format!("{}[{}]", #name, key);
                         #inner
                     }

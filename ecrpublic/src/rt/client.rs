@@ -233,6 +233,8 @@ impl Handle {
                 }
             }
             let started = Instant::now();
+            // The clock correction this attempt is signed with.
+            let skew_signed = inner.clock_skew_ms.load(Ordering::Relaxed);
             let span = tracing::debug_span!(
                 "attempt",
                 attempt,
@@ -251,7 +253,7 @@ impl Handle {
             };
             let (retryable, result) = match outcome {
                 Ok(response) => {
-                    self.record_clock(&response);
+                    let skew_now = self.record_clock(&response);
                     let status = response.status().as_u16();
                     let rid = request_id(&response);
                     span.record("status", status);
@@ -264,8 +266,9 @@ impl Handle {
                     });
                     let code = error.as_ref().and_then(|e| e.code.as_deref());
                     let mut kind = error.as_ref().and_then(|_| classify_response(status, code));
-                    // A clock-skew rejection is retried once, now that the skew is known.
-                    if kind.is_none() && !skew_retried && code.is_some_and(is_skew_error) {
+                    // A clock-skew rejection is retried once, when the response's `Date` corrects
+                    // the clock this attempt was signed with (else a retry would fail the same way).
+                    if kind.is_none() && !skew_retried && skew_now != skew_signed && code.is_some_and(is_skew_error) {
                         skew_retried = true;
                         kind = Some(Retryable::Transient);
                     }
@@ -388,14 +391,19 @@ impl Handle {
         }
     }
 
-    fn record_clock(&self, response: &HttpResponse) {
-        let Some(date) = response.headers().get(http::header::DATE).and_then(|v| v.to_str().ok()) else { return };
-        let Some(server) = super::types::DateTime::from_http_date(date) else { return };
+    /// Records the skew the response's `Date` shows; returns the skew now in effect.
+    fn record_clock(&self, response: &HttpResponse) -> i64 {
+        let current = || self.inner.clock_skew_ms.load(Ordering::Relaxed);
+        let Some(date) = response.headers().get(http::header::DATE).and_then(|v| v.to_str().ok()) else {
+            return current();
+        };
+        let Some(server) = super::types::DateTime::from_http_date(date) else { return current() };
         let local = super::types::DateTime::from(SystemTime::now());
         let skew_ms = (server.secs() - local.secs()) * 1000;
         // `Date` has one-second resolution: only a real skew is worth correcting.
         let skew_ms = if skew_ms.abs() < 2_000 { 0 } else { skew_ms };
         self.inner.clock_skew_ms.store(skew_ms, Ordering::Relaxed);
+        skew_ms
     }
 }
 
@@ -439,6 +447,10 @@ fn resolve_endpoint(config: &Config, service: &ServiceInfo) -> Result<http::Uri,
             "no region and no endpoint: set a region with Config::builder().region(..), AWS_REGION or a profile's \
              `region`, or an endpoint URL",
         ));
+    }
+    if service.endpoint_rules.is_empty() {
+        let url = url.ok_or_else(|| ConfigError::new("this service has no endpoint rules: set an endpoint URL"))?;
+        return url.parse().map_err(|e| ConfigError::new(format!("invalid endpoint URL `{url}`: {e}")));
     }
     let rules = RuleSet::from_json(service.endpoint_rules)
         .map_err(|e| ConfigError::new(format!("the service's endpoint rules are invalid: {e}")))?;

@@ -179,6 +179,16 @@ impl JsonWriter {
         self.buf.push(b':');
     }
 
+    /// An array element written by `f`, with comma handling.
+    pub fn element_with(&mut self, f: impl FnOnce(&mut Self)) {
+        if self.need_comma {
+            self.buf.push(b',');
+        }
+        self.need_comma = true;
+        f(self);
+        self.need_comma = true;
+    }
+
     pub fn element<T: Json>(&mut self, value: &T) {
         if self.need_comma {
             self.buf.push(b',');
@@ -299,6 +309,11 @@ impl JsonWriter {
 
     pub fn null(&mut self) {
         self.buf.extend_from_slice(b"null");
+    }
+
+    /// Writes number text that is already valid JSON (arbitrary-precision numbers).
+    pub fn raw_number(&mut self, text: &str) {
+        self.buf.extend_from_slice(text.as_bytes());
     }
 
     /// Writes `bytes` as a JSON string of standard, padded base64.
@@ -741,6 +756,13 @@ impl<'a> JsonReader<'a> {
             Some(b'f') => self.literal(b"false", "a boolean").map(|()| false),
             _ => Err(self.unexpected("a boolean")),
         }
+    }
+
+    /// A number's text exactly as written (for arbitrary-precision numbers).
+    pub fn read_number_text(&mut self) -> Result<&'a str, JsonError> {
+        let n = self.scan_number()?;
+        // Numbers are ASCII, so this cannot fail.
+        std::str::from_utf8(n.text).map_err(|_| JsonError::new(n.start, "a number is not ASCII"))
     }
 
     fn scan_number(&mut self) -> Result<Number<'a>, JsonError> {
@@ -1258,6 +1280,116 @@ impl Json for DateTime {
     }
     fn write(&self, w: &mut JsonWriter) {
         w.timestamp(*self);
+    }
+}
+
+impl Json for super::types::BigNumber {
+    fn zero() -> Self {
+        super::types::BigNumber::from(0)
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let at = r.offset();
+        let text = r.read_number_text()?;
+        super::types::BigNumber::new(text).ok_or_else(|| JsonError::new(at, "not a number"))
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.raw_number(self.as_str());
+    }
+}
+
+/// How a timestamp member is written: awsJson's default is epoch seconds; `@timestampFormat`
+/// picks RFC 3339 (`date-time`) or IMF-fixdate (`http-date`) strings.
+#[allow(dead_code)] // Used by services whose models set @timestampFormat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimestampFormat {
+    EpochSeconds,
+    DateTime,
+    HttpDate,
+}
+
+/// Timestamps, and options and collections of them, in a given format.
+#[allow(dead_code)] // Used by services whose models set @timestampFormat.
+pub trait Timestamps: Sized {
+    fn read_ts(r: &mut JsonReader<'_>, format: TimestampFormat) -> Result<Self, JsonError>;
+    fn write_ts(&self, w: &mut JsonWriter, format: TimestampFormat);
+    /// Skipped when writing a member (`None`).
+    fn ts_absent(&self) -> bool {
+        false
+    }
+}
+
+impl Timestamps for DateTime {
+    fn read_ts(r: &mut JsonReader<'_>, format: TimestampFormat) -> Result<Self, JsonError> {
+        let at = r.offset();
+        let parsed = match format {
+            TimestampFormat::EpochSeconds => return r.read_timestamp(),
+            TimestampFormat::DateTime => DateTime::from_rfc3339(&r.read_str()?),
+            TimestampFormat::HttpDate => DateTime::from_http_date(&r.read_str()?),
+        };
+        parsed.ok_or_else(|| JsonError::new(at, format!("not a {format:?} timestamp")))
+    }
+    fn write_ts(&self, w: &mut JsonWriter, format: TimestampFormat) {
+        match format {
+            TimestampFormat::EpochSeconds => w.timestamp(*self),
+            TimestampFormat::DateTime => w.string(&self.to_string()),
+            TimestampFormat::HttpDate => w.string(&self.to_http_date()),
+        }
+    }
+}
+
+impl<T: Timestamps> Timestamps for Option<T> {
+    fn read_ts(r: &mut JsonReader<'_>, format: TimestampFormat) -> Result<Self, JsonError> {
+        if r.peek_null() {
+            r.read_null()?;
+            return Ok(None);
+        }
+        T::read_ts(r, format).map(Some)
+    }
+    fn write_ts(&self, w: &mut JsonWriter, format: TimestampFormat) {
+        match self {
+            Some(v) => v.write_ts(w, format),
+            None => w.null(),
+        }
+    }
+    fn ts_absent(&self) -> bool {
+        self.is_none()
+    }
+}
+
+impl<T: Timestamps> Timestamps for Vec<T> {
+    fn read_ts(r: &mut JsonReader<'_>, format: TimestampFormat) -> Result<Self, JsonError> {
+        let mut out = Vec::new();
+        r.read_array(|r| {
+            out.push(T::read_ts(r, format)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write_ts(&self, w: &mut JsonWriter, format: TimestampFormat) {
+        w.begin_array();
+        for v in self {
+            w.element_with(|w| v.write_ts(w, format));
+        }
+        w.end_array();
+    }
+}
+
+impl<T: Timestamps> Timestamps for std::collections::HashMap<String, T> {
+    fn read_ts(r: &mut JsonReader<'_>, format: TimestampFormat) -> Result<Self, JsonError> {
+        let mut out = std::collections::HashMap::new();
+        r.read_object(|k, r| {
+            out.insert(k.to_owned(), T::read_ts(r, format)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write_ts(&self, w: &mut JsonWriter, format: TimestampFormat) {
+        w.begin_object();
+        for (k, v) in self {
+            w.key(k);
+            v.write_ts(w, format);
+        }
+        w.end_object();
     }
 }
 

@@ -35,7 +35,7 @@ pub mod public {
     pub use super::transport::{
         BoxFuture, HttpRequest, HttpResponse, HttpSettings, Progress, ProxySettings, Transport,
     };
-    pub use super::types::{Blob, DateTime};
+    pub use super::types::{BigNumber, Blob, DateTime};
     pub use aws_credential_types::Credentials;
 
     /// A free-form JSON value (a Smithy `document`).

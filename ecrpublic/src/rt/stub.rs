@@ -1,17 +1,7 @@
 //! Typed stubs: a client whose transport answers from queued, typed responses instead of the
 //! network, and records every input for assertions. No network, credentials or region needed.
 //!
-//! ```
-//! # async fn demo() {
-//! use ecrpublic::{operation::CreateRepository, output::CreateRepositoryOutput, stub::Stubs, Client};
-//!
-//! let stubs = Stubs::new();
-//! stubs.respond::<CreateRepository>(Ok(CreateRepositoryOutput::default()));
-//! let client = Client::new(&stubs.config());
-//! client.create_repository("my-app").send().await.unwrap();
-//! assert_eq!(stubs.inputs::<CreateRepository>()[0].repository_name, "my-app");
-//! # }
-//! ```
+//! See the crate documentation for an example.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;

@@ -104,6 +104,111 @@ impl DateTime {
     }
 }
 
+impl DateTime {
+    /// Parses RFC 3339 (`2019-12-16T23:48:18Z`, fractional seconds and `+hh:mm` offsets allowed).
+    pub fn from_rfc3339(s: &str) -> Option<DateTime> {
+        let s = s.trim();
+        let b = s.as_bytes();
+        let num = |r: std::ops::Range<usize>| -> Option<i64> {
+            let t = s.get(r)?;
+            t.bytes().all(|c| c.is_ascii_digit()).then(|| t.parse().ok())?
+        };
+        if b.len() < 20 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !matches!(b.get(10), Some(b'T' | b't'))
+        {
+            return None;
+        }
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        if b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
+            return None;
+        }
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+            return None;
+        }
+        let mut i = 19;
+        let mut nanos = 0u32;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let from = i;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                if i - from < 9 {
+                    nanos = nanos * 10 + u32::from(b[i] - b'0');
+                }
+                i += 1;
+            }
+            if i == from {
+                return None;
+            }
+            for _ in (i - from).min(9)..9 {
+                nanos *= 10;
+            }
+        }
+        let offset = match &s[i..] {
+            "Z" | "z" => 0,
+            rest if rest.len() == 6 && matches!(rest.as_bytes()[0], b'+' | b'-') && rest.as_bytes()[3] == b':' => {
+                let oh: i64 = rest.get(1..3)?.parse().ok()?;
+                let om: i64 = rest.get(4..6)?.parse().ok()?;
+                let sign = if rest.starts_with('-') { -1 } else { 1 };
+                sign * (oh * 3600 + om * 60)
+            }
+            _ => return None,
+        };
+        let secs = days_from_civil(year, month as u32, day as u32) * 86_400 + h * 3600 + m * 60 + sec - offset;
+        Some(DateTime::new(secs, nanos))
+    }
+
+    /// The IMF-fixdate form used by HTTP (`Mon, 16 Dec 2019 23:48:18 GMT`); whole seconds.
+    pub fn to_http_date(&self) -> String {
+        const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+        const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        let days = self.secs.div_euclid(86_400);
+        let sod = self.secs.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        format!(
+            "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
+            DAYS[days.rem_euclid(7) as usize],
+            day,
+            MONTHS[(month as usize - 1) % 12],
+            year,
+            sod / 3600,
+            sod / 60 % 60,
+            sod % 60
+        )
+    }
+}
+
+/// An arbitrary-precision number (a Smithy `bigInteger` or `bigDecimal`), kept as its decimal
+/// text so no digit is lost.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct BigNumber(String);
+
+impl BigNumber {
+    /// `None` unless `text` is a JSON number.
+    pub fn new(text: impl Into<String>) -> Option<BigNumber> {
+        let text = text.into();
+        let mut r = super::json::JsonReader::new(text.as_bytes());
+        r.read_number_text().ok()?;
+        r.finish().ok()?;
+        Some(BigNumber(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for BigNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<i64> for BigNumber {
+    fn from(n: i64) -> Self {
+        BigNumber(n.to_string())
+    }
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -255,7 +360,27 @@ impl AsRef<[u8]> for Blob {
 
 #[cfg(test)]
 mod http_date_tests {
-    use super::DateTime;
+    use super::{BigNumber, DateTime};
+
+    #[test]
+    fn rfc3339_and_http_date_round_trip() {
+        let d = DateTime::from_rfc3339("2019-12-16T23:48:18Z").unwrap();
+        assert_eq!(d.secs(), 1_576_540_098);
+        assert_eq!(d.to_http_date(), "Mon, 16 Dec 2019 23:48:18 GMT");
+        assert_eq!(DateTime::from_http_date(&d.to_http_date()), Some(d));
+        let f = DateTime::from_rfc3339("2019-12-16T23:48:18.52Z").unwrap();
+        assert_eq!(f.subsec_nanos(), 520_000_000);
+        assert_eq!(DateTime::from_rfc3339("2019-12-17T01:48:18+02:00"), Some(d));
+        assert!(DateTime::from_rfc3339("2019-12-16 23:48:18Z").is_none());
+        assert!(DateTime::from_rfc3339("2019-13-16T23:48:18Z").is_none());
+        assert!(DateTime::from_rfc3339("").is_none());
+        assert_eq!(
+            BigNumber::new("123456789012345678901234567890").unwrap().as_str(),
+            "123456789012345678901234567890"
+        );
+        assert!(BigNumber::new("1.5e3").is_some());
+        assert!(BigNumber::new("abc").is_none());
+    }
 
     #[test]
     fn parses_imf_fixdate() {
