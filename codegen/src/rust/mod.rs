@@ -2,6 +2,7 @@
 //! stands for it, then hands each kind of item to its own module.
 
 mod operations;
+mod protocol_tests;
 mod roundtrip;
 mod service;
 mod shapes;
@@ -70,10 +71,8 @@ pub struct Ctx<'m> {
     pub ops: Vec<Op<'m>>,
     /// Home of every generated structure, union and enum, by shape id.
     pub homes: BTreeMap<String, Home>,
-    /// Structures only ever sent, never received: their optional lists stay `Option` so that an
-    /// empty list and an absent one can both be sent.
-    pub input_only: BTreeSet<String>,
-    /// Every shape reachable from an operation input.
+    /// Every shape reachable from an operation input. Optional lists and maps of sent
+    /// structures stay `Option`, so that an empty list and an absent one can both be sent.
     pub sent: BTreeSet<String>,
     /// `(structure, member)` pairs that must be boxed to break a recursive type.
     pub boxed: BTreeSet<(String, String)>,
@@ -98,17 +97,27 @@ pub fn generate(model: &Model) -> Result<Modules, ModelError> {
     if let Some(tests) = service::endpoint_tests_module(&ctx)? {
         files.push(("endpoint_tests.rs", tests));
     }
-    let has_tests = files.iter().any(|(n, _)| *n == "endpoint_tests.rs");
-    files.push(("mod.rs", mod_rs(&ctx, has_tests)));
+    if let Some(tests) = protocol_tests::protocol_tests_module(&ctx)? {
+        files.push(("protocol_tests.rs", tests));
+    }
+    let has = |name: &str| files.iter().any(|(n, _)| *n == name);
+    let mod_file = mod_rs(&ctx, has("endpoint_tests.rs"), has("protocol_tests.rs"));
+    files.push(("mod.rs", mod_file));
     Ok(Modules { files })
 }
 
-fn mod_rs(ctx: &Ctx, has_tests: bool) -> TokenStream {
+fn mod_rs(ctx: &Ctx, endpoint_tests: bool, protocol_tests: bool) -> TokenStream {
     let service_doc = doc_attr(&ctx.doc_of_shape(ctx.service));
-    let tests = has_tests.then(|| {
+    let tests = endpoint_tests.then(|| {
         quote!(
             #[cfg(test)]
             mod endpoint_tests;
+        )
+    });
+    let protocol = protocol_tests.then(|| {
+        quote!(
+            #[cfg(test)]
+            mod protocol_tests;
         )
     });
     quote! {
@@ -126,6 +135,7 @@ fn mod_rs(ctx: &Ctx, has_tests: bool) -> TokenStream {
         #[cfg(test)]
         mod roundtrip_tests;
         #tests
+        #protocol
     }
 }
 
@@ -167,7 +177,6 @@ impl<'m> Ctx<'m> {
             service,
             ops,
             homes: BTreeMap::new(),
-            input_only: BTreeSet::new(),
             sent: BTreeSet::new(),
             boxed: BTreeSet::new(),
             constrained: BTreeSet::new(),
@@ -232,7 +241,6 @@ impl<'m> Ctx<'m> {
                 ));
             }
         }
-        self.input_only = sent.difference(&received).cloned().collect();
         self.sent = sent;
         self.homes = homes;
         Ok(())

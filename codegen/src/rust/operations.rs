@@ -216,6 +216,7 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
         });
     }
     let send_doc = format!(" Sends the `{name}` request and waits for its response.");
+    let host_prefix = host_prefix(ctx, op)?;
     let validate = ctx.constrained.contains(&op.input.id).then(|| {
         quote! {
             fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
@@ -251,9 +252,50 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
             type Input = #input;
             type Output = #output;
             type Error = crate::error::#error;
+            #host_prefix
             #validate
         }
     })
+}
+
+/// `@endpoint(hostPrefix: "{label}.data-")`: the prefix, its labels read from `@hostLabel` members.
+fn host_prefix(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
+    let Some(prefix) = op.shape.trait_value("smithy.api#endpoint").and_then(|v| v.get("hostPrefix")) else {
+        return Ok(None);
+    };
+    let prefix =
+        prefix.as_str().ok_or_else(|| ModelError::new(&op.shape.id, "@endpoint hostPrefix is not a string"))?;
+    let fs = fields(ctx, op.input, Module::Input)?;
+    let mut template = String::new();
+    let mut args = Vec::new();
+    let mut rest = prefix;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..]
+            .find('}')
+            .map(|c| open + c)
+            .ok_or_else(|| ModelError::new(&op.shape.id, format!("unclosed label in hostPrefix `{prefix}`")))?;
+        template.push_str(&rest[..open].replace('{', "{{").replace('}', "}}"));
+        template.push_str("{}");
+        let label = &rest[open + 1..close];
+        let f = fs.iter().find(|f| f.member.name == label && f.member.has_trait("smithy.api#hostLabel")).ok_or_else(
+            || ModelError::new(&op.shape.id, format!("hostPrefix label `{label}` is not a @hostLabel input member")),
+        )?;
+        let id = &f.ident;
+        let value = if f.presence == Presence::Optional {
+            quote!(input.#id.as_deref().unwrap_or_default())
+        } else {
+            quote!(input.#id.as_str())
+        };
+        args.push(quote!(crate::rt::client::host_label(#label, #value)?));
+        rest = &rest[close + 1..];
+    }
+    template.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    Ok(Some(quote! {
+        fn host_prefix(input: &Self::Input) -> Result<Option<String>, String> {
+            let _ = input;
+            Ok(Some(format!(#template, #(#args),*)))
+        }
+    }))
 }
 
 fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {

@@ -15,7 +15,7 @@ pub enum Presence {
     Always,
     /// `Option<T>`.
     Optional,
-    /// A list or map that is empty when absent (structures that are received).
+    /// A list or map that is empty when absent (structures that are only received).
     Collection,
 }
 
@@ -43,7 +43,7 @@ pub fn fields<'m>(ctx: &Ctx<'m>, shape: &'m Shape, from: Module) -> Result<Vec<F
         let required = m.has_trait("smithy.api#required");
         let presence = if required || default.is_some() {
             Presence::Always
-        } else if matches!(target.kind, Kind::List | Kind::Map) && !ctx.input_only.contains(&shape.id) {
+        } else if matches!(target.kind, Kind::List | Kind::Map) && !ctx.sent.contains(&shape.id) {
             Presence::Collection
         } else {
             Presence::Optional

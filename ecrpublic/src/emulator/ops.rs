@@ -115,7 +115,7 @@ pub(crate) fn dispatch(st: &mut State, operation: &str, body: &[u8]) -> Result<V
             match operation {
                 $($name => {
                     let input: $input = parse(body, &[$($required),*])?;
-                    Ok(to_vec(&$handler(st, input)?))
+                    Ok(with_empty_lists(operation, to_vec(&$handler(st, input)?)))
                 })*
                 other => Err(ApiError::unknown_operation(other)),
             }
@@ -151,6 +151,37 @@ pub(crate) fn dispatch(st: &mut State, operation: &str, body: &[u8]) -> Result<V
         "UploadLayerPart" => upload_layer_part(i::UploadLayerPartInput)
             ["repositoryName", "uploadId", "partFirstByte", "partLastByte", "layerPartBlob"];
     }
+}
+
+/// The list members of each output that the service sends as `[]` when empty (the client's
+/// serializer leaves empty lists out, which the service does not).
+const OUTPUT_LISTS: [(&str, &[&str]); 7] = [
+    ("BatchCheckLayerAvailability", &["layers", "failures"]),
+    ("BatchDeleteImage", &["imageIds", "failures"]),
+    ("DescribeImageTags", &["imageTagDetails"]),
+    ("DescribeImages", &["imageDetails"]),
+    ("DescribeRegistries", &["registries"]),
+    ("DescribeRepositories", &["repositories"]),
+    ("ListTagsForResource", &["tags"]),
+];
+
+/// Adds the `[]` of `operation`'s empty top-level lists to its response body.
+fn with_empty_lists(operation: &str, body: Vec<u8>) -> Vec<u8> {
+    let Some((_, members)) = OUTPUT_LISTS.iter().find(|(op, _)| *op == operation) else { return body };
+    let Ok(serde_json::Value::Object(mut object)) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return body;
+    };
+    let mut changed = false;
+    for member in *members {
+        if !object.contains_key(*member) {
+            object.insert((*member).to_owned(), serde_json::Value::Array(Vec::new()));
+            changed = true;
+        }
+    }
+    if !changed {
+        return body;
+    }
+    serde_json::to_vec(&object).unwrap_or(body)
 }
 
 /// Reads the input: malformed JSON or a member of the wrong type is a `SerializationException`,
@@ -1366,5 +1397,20 @@ mod tests {
             }
         }
         assert!(dispatch(&mut st, "Nope", b"{}").is_err());
+    }
+
+    #[test]
+    fn empty_output_lists_are_sent_as_empty_arrays() {
+        let mut st = State::new(&crate::emulator::EmulatorOptions::default());
+        let mut json = |op: &str, body: &str| -> serde_json::Value {
+            serde_json::from_slice(&dispatch(&mut st, op, body.as_bytes()).expect(op)).expect("JSON")
+        };
+        assert_eq!(json("DescribeRepositories", "{}"), serde_json::json!({ "repositories": [] }));
+        json("CreateRepository", r#"{"repositoryName":"app"}"#);
+        assert_eq!(json("DescribeImages", r#"{"repositoryName":"app"}"#), serde_json::json!({ "imageDetails": [] }));
+        assert_eq!(
+            json("BatchDeleteImage", r#"{"repositoryName":"app","imageIds":[{"imageTag":"x"}]}"#)["imageIds"],
+            serde_json::json!([])
+        );
     }
 }

@@ -51,7 +51,6 @@ struct Inner {
     service: &'static ServiceInfo,
     /// Resolved once: these rules depend on configuration only, not on the input.
     endpoint: Result<http::Uri, ConfigError>,
-    host: String,
     content_type: String,
     user_agent: String,
     transport: Result<Arc<dyn Transport>, TransportError>,
@@ -87,8 +86,6 @@ impl Handle {
             Some(e) => Err(e.clone()),
             None => resolve_endpoint(&config, service),
         };
-        let host =
-            endpoint.as_ref().ok().and_then(|u| u.authority()).map(|a| a.as_str().to_owned()).unwrap_or_default();
         let transport = match &config.transport {
             Some(t) => Ok(t.clone()),
             None => HyperTransport::new(&config.http).map(|t| Arc::new(t) as Arc<dyn Transport>),
@@ -112,7 +109,6 @@ impl Handle {
                 config,
                 service,
                 endpoint,
-                host,
                 content_type,
                 user_agent,
                 transport,
@@ -143,8 +139,10 @@ impl Handle {
                 return Err(Error::Validation(ValidationError { operation: O::NAME, problems }));
             }
         }
+        let host_prefix = O::host_prefix(input)
+            .map_err(|problem| Error::Validation(ValidationError { operation: O::NAME, problems: vec![problem] }))?;
         let body = Bytes::from(json::to_vec(input));
-        let reply = self.invoke(O::NAME, body, options).await.map_err(Error::widen)?;
+        let reply = self.invoke(O::NAME, host_prefix.as_deref(), body, options).await.map_err(Error::widen)?;
         let status = reply.response.status().as_u16();
         let request_id = request_id(&reply.response);
         let Some(fields) = reply.error else {
@@ -182,11 +180,15 @@ impl Handle {
     async fn invoke(
         &self,
         operation: &'static str,
+        host_prefix: Option<&str>,
         body: Bytes,
         options: &CallOptions,
     ) -> Result<Reply, Error<Infallible>> {
         let inner = &*self.inner;
-        let uri = inner.endpoint.clone().map_err(Error::Config)?;
+        let mut uri = inner.endpoint.clone().map_err(Error::Config)?;
+        if let Some(prefix) = host_prefix {
+            uri = prefixed(&uri, prefix).map_err(Error::Config)?;
+        }
         let transport = inner.transport.as_ref().map_err(|e| {
             Error::Transport(TransportError::new(e.kind(), format!("cannot set up the HTTP client: {e}")))
         })?;
@@ -347,7 +349,7 @@ impl Handle {
         let mut request: HttpRequest = http::Request::builder()
             .method(http::Method::POST)
             .uri(uri.clone())
-            .header(http::header::HOST, &inner.host)
+            .header(http::header::HOST, uri.authority().map_or("", |a| a.as_str()))
             .header(http::header::CONTENT_TYPE, &inner.content_type)
             .header("x-amz-target", target)
             .header(http::header::CONTENT_LENGTH, body.len())
@@ -450,7 +452,8 @@ fn resolve_endpoint(config: &Config, service: &ServiceInfo) -> Result<http::Uri,
     }
     if service.endpoint_rules.is_empty() {
         let url = url.ok_or_else(|| ConfigError::new("this service has no endpoint rules: set an endpoint URL"))?;
-        return url.parse().map_err(|e| ConfigError::new(format!("invalid endpoint URL `{url}`: {e}")));
+        let uri = url.parse().map_err(|e| ConfigError::new(format!("invalid endpoint URL `{url}`: {e}")))?;
+        return with_slash(uri, &url);
     }
     let rules = RuleSet::from_json(service.endpoint_rules)
         .map_err(|e| ConfigError::new(format!("the service's endpoint rules are invalid: {e}")))?;
@@ -466,9 +469,44 @@ fn resolve_endpoint(config: &Config, service: &ServiceInfo) -> Result<http::Uri,
     let endpoint = rules.resolve(&params).map_err(|e| ConfigError::new(format!("cannot resolve the endpoint: {e}")))?;
     let uri: http::Uri =
         endpoint.url.parse().map_err(|e| ConfigError::new(format!("invalid endpoint URL `{}`: {e}", endpoint.url)))?;
+    with_slash(uri, &endpoint.url)
+}
+
+/// The endpoint with an operation's host prefix (`@endpoint(hostPrefix: "data-")`).
+fn prefixed(uri: &http::Uri, prefix: &str) -> Result<http::Uri, ConfigError> {
+    let authority = uri.authority().map_or("", |a| a.as_str());
+    let scheme = uri.scheme_str().unwrap_or("https");
+    format!("{scheme}://{prefix}{authority}{}", uri.path())
+        .parse()
+        .map_err(|e| ConfigError::new(format!("host prefix `{prefix}` makes an invalid endpoint: {e}")))
+}
+
+/// Checks a value bound to an `@hostLabel` member: a DNS label, possibly dotted.
+#[allow(dead_code)] // Used by services whose operations have host prefixes.
+pub fn host_label<'a>(member: &str, value: &'a str) -> Result<&'a str, String> {
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if !value.is_empty() && value.split('.').all(label_ok) {
+        Ok(value)
+    } else {
+        Err(format!("`{member}`: `{value}` is not a valid host label"))
+    }
+}
+
+/// awsJson requests go to the endpoint's path with a trailing `/`: `https://host/base` -> `/base/`.
+fn with_slash(uri: http::Uri, url: &str) -> Result<http::Uri, ConfigError> {
+    let uri = if uri.path().ends_with('/') {
+        uri
+    } else {
+        format!("{url}/").parse().map_err(|e| ConfigError::new(format!("invalid endpoint URL `{url}`: {e}")))?
+    };
     match uri.scheme_str() {
         Some("http") | Some("https") if uri.authority().is_some() => Ok(uri),
-        _ => Err(ConfigError::new(format!("endpoint URL `{}` is not an http(s) URL with a host", endpoint.url))),
+        _ => Err(ConfigError::new(format!("endpoint URL `{url}` is not an http(s) URL with a host"))),
     }
 }
 

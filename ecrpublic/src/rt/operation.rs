@@ -12,6 +12,12 @@ pub trait Operation: 'static {
     type Output: Json + Output + Send + 'static;
     type Error: OperationError;
 
+    /// The operation's host prefix, with its labels filled in from the input.
+    fn host_prefix(input: &Self::Input) -> Result<Option<String>, String> {
+        let _ = input;
+        Ok(None)
+    }
+
     /// Checks the input against the model's constraints.
     fn validate(input: &Self::Input, v: &mut super::validate::Validator) {
         let _ = (input, v);

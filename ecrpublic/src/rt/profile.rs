@@ -164,13 +164,13 @@ impl ProfileFiles {
             }
 
             if current.is_none() && !in_ignored_section {
-                return Err(error(line_no, format!("`{trimmed}` appears before any [section]")));
+                return Err(error(line_no, "a property appears before any [section]".to_string()));
             }
 
             if indented {
                 // Continuation of the previous property, or one of its sub-properties.
                 let Some(key) = last_key.as_ref() else {
-                    return Err(error(line_no, format!("indented line `{trimmed}` does not follow a property")));
+                    return Err(error(line_no, "an indented line does not follow a property".to_string()));
                 };
                 let Some((_, profile)) = current.as_mut() else { continue };
                 let value = profile.properties.entry(key.clone()).or_default();
@@ -179,7 +179,7 @@ impl ProfileFiles {
                 value.push_str(trimmed);
                 if is_sub_block {
                     let Some((sub_key, sub_value)) = split_property(trimmed) else {
-                        return Err(error(line_no, format!("expected `key = value` in sub-property `{trimmed}`")));
+                        return Err(error(line_no, "expected `key = value` in a sub-property".to_string()));
                     };
                     profile.sub_properties.entry(key.clone()).or_default().insert(sub_key, sub_value.to_owned());
                 }
@@ -189,7 +189,8 @@ impl ProfileFiles {
             let Some((key, value)) = split_property(strip_comment(trimmed, true)) else {
                 return Err(error(
                     line_no,
-                    format!("expected `key = value`, `[section]` or a comment, found `{trimmed}`"),
+                    "expected `key = value`, `[section]` or a comment (the line is not shown: it may hold a secret)"
+                        .to_string(),
                 ));
             };
             if let Some((_, profile)) = current.as_mut() {

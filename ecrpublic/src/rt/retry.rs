@@ -310,6 +310,54 @@ mod tests {
         }
     }
 
+    /// `min(max, initial * 2^(retry-1))`, in exact integer arithmetic.
+    fn jitter_cap(c: &RetryConfig, retry: u32) -> Duration {
+        let exp = c.initial_backoff.as_nanos().saturating_mul(1u128 << (retry - 1));
+        Duration::from_nanos(exp.min(c.max_backoff.as_nanos()) as u64)
+    }
+
+    #[test]
+    fn backoff_stays_within_full_jitter_bounds() {
+        let ms = Duration::from_millis;
+        let configs = [
+            (ms(10), ms(40)),
+            (ms(1), ms(5)),
+            (Duration::from_secs(1), Duration::from_secs(20)),
+            (Duration::ZERO, ms(5)),
+            // A cap below the initial backoff wins from the first retry.
+            (ms(100), ms(30)),
+        ];
+        for (initial_backoff, max_backoff) in configs {
+            let c = RetryConfig { initial_backoff, max_backoff, ..RetryConfig::default() };
+            for retry in 1..=70 {
+                let cap = jitter_cap(&c, retry);
+                // The extremes of the random draw hit the bounds (within float rounding).
+                assert_eq!(c.backoff(retry, 0.0), Duration::ZERO);
+                let top = c.backoff(retry, 1.0);
+                assert!(top <= cap + Duration::from_nanos(1) && cap <= top + Duration::from_nanos(1), "{c:?} {retry}");
+                let draws: Vec<Duration> = (0..1000).map(|_| c.backoff(retry, unit_random())).collect();
+                for d in &draws {
+                    assert!(*d <= cap, "retry {retry} of {c:?}: {d:?} above {cap:?}");
+                }
+                // Full jitter: spread over the whole range, not bunched at one end.
+                if !cap.is_zero() {
+                    assert!(draws.iter().any(|d| *d < cap / 4), "retry {retry} of {c:?}: no short wait");
+                    assert!(draws.iter().any(|d| *d > cap * 3 / 4), "retry {retry} of {c:?}: no long wait");
+                }
+            }
+            // The caps themselves: doubling from the initial backoff up to the maximum.
+            if c == (RetryConfig { initial_backoff: ms(10), max_backoff: ms(40), ..c }) {
+                let caps: Vec<Duration> = (1..=5).map(|n| jitter_cap(&c, n)).collect();
+                assert_eq!(caps, [ms(10), ms(20), ms(40), ms(40), ms(40)]);
+            }
+        }
+        // Out-of-range draws are clamped, never a longer wait.
+        let c = RetryConfig { initial_backoff: ms(10), max_backoff: ms(40), ..RetryConfig::default() };
+        assert_eq!(c.backoff(1, 7.0), ms(10));
+        assert_eq!(c.backoff(1, -1.0), Duration::ZERO);
+        assert_eq!(c.backoff(0, 1.0), ms(10), "retry 0 is treated as the first");
+    }
+
     #[test]
     fn token_bucket_runs_dry_and_refills() {
         let b = TokenBucket::new(INITIAL_TOKENS);

@@ -16,7 +16,7 @@ use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::proxy::matcher::Matcher;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 
@@ -140,6 +140,8 @@ const DEFAULT_POOL_IDLE: Duration = Duration::from_secs(90);
 #[derive(Clone)]
 pub struct HyperTransport {
     client: HyperClient<hyper_rustls::HttpsConnector<ProxyConnector>, RequestBody>,
+    /// For the `Proxy-Authorization` of requests sent to a forward proxy.
+    proxy: Option<Arc<Matcher>>,
     read_timeout: Option<Duration>,
 }
 
@@ -162,7 +164,13 @@ impl HyperTransport {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
-        let proxy = (!settings.proxy.is_empty()).then(|| {
+        // `*` bypasses every proxy; hyper-util's matcher applies it to host names only, not to
+        // IP addresses.
+        let bypass_all = settings.proxy.no_proxy.as_deref().is_some_and(|n| n.split(',').any(|h| h.trim() == "*"));
+        for url in [&settings.proxy.http, &settings.proxy.https].into_iter().flatten() {
+            check_proxy_url(url)?;
+        }
+        let proxy = (!settings.proxy.is_empty() && !bypass_all).then(|| {
             let p = &settings.proxy;
             let mut b = Matcher::builder();
             if let Some(v) = &p.http {
@@ -180,11 +188,42 @@ impl HyperTransport {
             .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
-            .wrap_connector(ProxyConnector { http, proxy, connect_timeout: settings.connect_timeout });
+            .wrap_connector(ProxyConnector { http, proxy: proxy.clone(), connect_timeout: settings.connect_timeout });
         let client = HyperClient::builder(TokioExecutor::new())
             .pool_idle_timeout(settings.pool_idle_timeout.unwrap_or(DEFAULT_POOL_IDLE))
+            // Without a timer the pool never closes idle connections: they stay open until the
+            // next request to the same host finds them expired.
+            .pool_timer(TokioTimer::new())
             .build(connector);
-        Ok(HyperTransport { client, read_timeout: settings.read_timeout })
+        Ok(HyperTransport { client, proxy, read_timeout: settings.read_timeout })
+    }
+}
+
+/// A proxy URL must be a plain `http://` proxy (the scheme may be left out): anything else would
+/// be ignored or misused silently.
+fn check_proxy_url(url: &str) -> Result<(), TransportError> {
+    let bad = |why: &str| {
+        Err(TransportError::new(TransportErrorKind::Request, format!("invalid proxy URL `{}`: {why}", redact(url))))
+    };
+    let Ok(uri) = url.trim().parse::<http::Uri>() else { return bad("not a URL") };
+    match uri.scheme_str() {
+        None | Some("http") => {}
+        Some(other) => return bad(&format!("`{other}` proxies are not supported, only `http://` ones")),
+    }
+    match uri.host() {
+        Some(host) if !host.is_empty() => Ok(()),
+        _ => bad("no host"),
+    }
+}
+
+/// The URL without the password of its user info, for error messages.
+fn redact(url: &str) -> String {
+    match (url.find("://").map_or(0, |i| i + 3), url.rfind('@')) {
+        (start, Some(at)) if at > start => match url[start..at].find(':') {
+            Some(colon) => format!("{}:***{}", &url[..start + colon], &url[at..]),
+            None => url.to_owned(),
+        },
+        _ => url.to_owned(),
     }
 }
 
@@ -215,6 +254,14 @@ impl Transport for HyperTransport {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
         Box::pin(async move {
             let (mut parts, data) = request.into_parts();
+            // A forward proxy (http endpoints) takes its credentials with each request; a
+            // `CONNECT` tunnel (https) takes them when it is opened.
+            if parts.uri.scheme_str() == Some("http") {
+                let auth = self.proxy.as_ref().and_then(|m| m.intercept(&parts.uri)?.basic_auth().cloned());
+                if let Some(auth) = auth {
+                    parts.headers.insert(http::header::PROXY_AUTHORIZATION, auth);
+                }
+            }
             let progress = parts.extensions.remove::<Progress>().unwrap_or_default();
             let body = RequestBody { data, sent: 0, on_sent: progress.on_sent };
             let request = http::Request::from_parts(parts, body);
@@ -254,27 +301,9 @@ async fn within<F: Future>(limit: Option<Duration>, f: F) -> Result<F::Output, T
 
 /// Names the cause of a failed request: connect, TLS or I/O.
 fn classify(e: hyper_util::client::legacy::Error) -> TransportError {
-    let mut tls = false;
-    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&e);
-    while let Some(s) = source {
-        let is_tls = |e: &(dyn std::error::Error + 'static)| e.is::<rustls::Error>();
-        if is_tls(s) || s.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).is_some_and(|i| is_tls(i)) {
-            tls = true;
-        }
-        source = s.source();
-    }
-    let connect_timeout = {
-        let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&e);
-        let mut found = false;
-        while let Some(s) = source {
-            found |= s.is::<ConnectTimeout>();
-            source = s.source();
-        }
-        found
-    };
-    let (kind, what) = if connect_timeout {
+    let (kind, what) = if has_cause::<ConnectTimeout>(&e) {
         (TransportErrorKind::ConnectTimeout, "could not connect to the endpoint in time")
-    } else if tls {
+    } else if has_cause::<rustls::Error>(&e) {
         (TransportErrorKind::Tls, "TLS with the endpoint failed")
     } else if e.is_connect() {
         (TransportErrorKind::Connect, "could not connect to the endpoint")
@@ -282,6 +311,22 @@ fn classify(e: hyper_util::client::legacy::Error) -> TransportError {
         (TransportErrorKind::Io, "the request failed")
     };
     TransportError::new(kind, what).with_source(e)
+}
+
+/// Whether `e` or anything under it is a `T`: its sources, and the errors wrapped in
+/// `io::Error`s, which `source()` skips (hyper-rustls wraps rustls' `io::Error` in another one).
+fn has_cause<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut pending = vec![e];
+    while let Some(e) = pending.pop() {
+        if e.is::<T>() {
+            return true;
+        }
+        if let Some(inner) = e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            pending.push(inner);
+        }
+        pending.extend(e.source());
+    }
+    false
 }
 
 /// Connects directly, through a `CONNECT` tunnel (https endpoints), or to a forward proxy

@@ -1,0 +1,426 @@
+//! Smithy protocol compliance tests: the model's `smithy.test#httpRequestTests` and
+//! `httpResponseTests` cases, for the client, as `#[test]`s inside the generated crate.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::shapes::{fields, io_key, Presence};
+use super::{Ctx, Module, Op};
+use crate::model::{Kind, ModelError, Shape};
+use crate::names;
+
+const REQUEST_TESTS: &str = "smithy.test#httpRequestTests";
+const RESPONSE_TESTS: &str = "smithy.test#httpResponseTests";
+
+/// Cases that need a feature this client leaves out, with the reason the test is ignored.
+fn unsupported(op: &Op) -> Option<&'static str> {
+    op.shape.has_trait("smithy.api#requestCompression").then_some("request compression (gzip) is not implemented")
+}
+
+/// The test module, or `None` when the model has no protocol tests for its protocol.
+pub fn protocol_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelError> {
+    let protocol = if ctx.service.has_trait("aws.protocols#awsJson1_1") {
+        "aws.protocols#awsJson1_1"
+    } else {
+        "aws.protocols#awsJson1_0"
+    };
+    let mut tests = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for op in &ctx.ops {
+        let ignore = unsupported(op).map(|why| quote!(#[ignore = #why]));
+        for case in cases(op.shape, REQUEST_TESTS, protocol) {
+            tests.push(request_test(ctx, op, case, ignore.clone(), &mut seen)?);
+        }
+        for case in cases(op.shape, RESPONSE_TESTS, protocol) {
+            tests.push(response_test(ctx, op, case, &mut seen)?);
+        }
+    }
+    // Error responses are tested through the first operation that returns the error.
+    for (id, home) in ctx.homes.iter().filter(|(_, h)| h.module == Module::Error) {
+        let shape = ctx.model.shape(id)?;
+        let Some(op) = ctx.ops.iter().find(|op| op.errors.iter().any(|e| e.id == *id)) else { continue };
+        for case in cases(shape, RESPONSE_TESTS, protocol) {
+            tests.push(error_test(ctx, op, shape, &home.name, case, &mut seen)?);
+        }
+    }
+    if tests.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(quote! {
+        #![doc = " The model's protocol compliance tests (client side)."]
+        use crate::rt::client::Handle;
+        use crate::rt::operation::Operation;
+        use crate::rt::transport::{BoxFuture, HttpRequest, HttpResponse, Transport};
+        use std::sync::{Arc, Mutex};
+
+        /// Records the request and answers with a canned response.
+        struct Capture {
+            request: Mutex<Option<HttpRequest>>,
+            response: (u16, Vec<(&'static str, &'static str)>, &'static str),
+        }
+
+        #[derive(Clone)]
+        struct Shared(Arc<Capture>);
+
+        impl Transport for Shared {
+            fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, crate::TransportError>> {
+                *self.0.request.lock().unwrap() = Some(request);
+                let (status, headers, body) = &self.0.response;
+                let mut b = http::Response::builder().status(*status);
+                for (k, v) in headers {
+                    b = b.header(*k, *v);
+                }
+                let response = b.body(bytes::Bytes::from_static(body.as_bytes())).expect("a valid canned response");
+                Box::pin(std::future::ready(Ok(response)))
+            }
+        }
+
+        fn harness(
+            host: &str,
+            status: u16,
+            headers: Vec<(&'static str, &'static str)>,
+            body: &'static str,
+        ) -> (Handle, Arc<Capture>) {
+            let capture = Arc::new(Capture { request: Mutex::new(None), response: (status, headers, body) });
+            let config = crate::Config::builder()
+                .region("us-west-2")
+                .endpoint_url(format!("https://{host}"))
+                .credentials(crate::Credentials::new("AKID", "SECRET", None, None, "protocol-tests"))
+                .retry(crate::RetryConfig::disabled())
+                .validation(false)
+                .transport(Shared(capture.clone()))
+                .build();
+            (Handle::new(config, &super::service::SERVICE), capture)
+        }
+
+        fn sent(capture: &Capture) -> HttpRequest {
+            capture.request.lock().unwrap().take().expect("a request was sent")
+        }
+
+        /// JSON equality that compares numbers by value (`1` equals `1.0`).
+        fn json_eq(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+            use serde_json::Value::*;
+            match (a, b) {
+                (Number(x), Number(y)) => x.as_f64() == y.as_f64(),
+                (Array(x), Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b)),
+                (Object(x), Object(y)) => {
+                    x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+                }
+                _ => a == b,
+            }
+        }
+
+        fn assert_json(actual: &[u8], expected: &str) {
+            let a: serde_json::Value = serde_json::from_slice(actual).expect("the body is JSON");
+            let e: serde_json::Value = serde_json::from_str(expected).expect("the expected body is JSON");
+            assert!(json_eq(&a, &e), "body\n  actual:   {a}\n  expected: {e}");
+        }
+
+        /// Outputs are compared as JSON, so NaN equals NaN and map order does not matter.
+        fn assert_same<T: crate::rt::json::Json>(actual: &T, expected: &T) {
+            let a = crate::rt::json::to_vec(actual);
+            let e = crate::rt::json::to_vec(expected);
+            assert_json(&a, std::str::from_utf8(&e).expect("UTF-8"));
+        }
+
+        #(#tests)*
+    }))
+}
+
+fn cases<'a>(shape: &'a Shape, trait_id: &str, protocol: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    shape
+        .trait_value(trait_id)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(move |c| c.get("protocol").and_then(Value::as_str) == Some(protocol))
+        .filter(|c| c.get("appliesTo").and_then(Value::as_str) != Some("server"))
+}
+
+fn test_name(
+    prefix: &str,
+    case: &Value,
+    seen: &mut std::collections::BTreeSet<String>,
+) -> Result<proc_macro2::Ident, ModelError> {
+    let id = case.get("id").and_then(Value::as_str).unwrap_or("case");
+    let mut name = format!("{prefix}_{}", names::snake(id));
+    while !seen.insert(name.clone()) {
+        name.push_str("_again");
+    }
+    Ok(format_ident!("{}", name))
+}
+
+fn str_field<'a>(case: &'a Value, key: &str) -> Option<&'a str> {
+    case.get(key).and_then(Value::as_str)
+}
+
+fn headers(case: &Value) -> Vec<(String, String)> {
+    case.get("headers")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+        .collect()
+}
+
+fn op_type(op: &Op) -> TokenStream {
+    let ty = format_ident!("{}", names::type_name(op.name()));
+    quote!(crate::operation::#ty)
+}
+
+fn io_value(ctx: &Ctx, op: &Op, shape: &Shape, suffix: &str, params: &Value) -> Result<TokenStream, ModelError> {
+    let key = io_key(shape, &op.shape.id, suffix);
+    let home = ctx.home(&key)?;
+    if shape.id == crate::model::UNIT {
+        return Ok(quote!(crate::rt::json::Json::zero()));
+    }
+    struct_value(ctx, shape, home.module, &home.name, params)
+}
+
+fn request_test(
+    ctx: &Ctx,
+    op: &Op,
+    case: &Value,
+    ignore: Option<TokenStream>,
+    seen: &mut std::collections::BTreeSet<String>,
+) -> Result<TokenStream, ModelError> {
+    let name = test_name("request", case, seen)?;
+    let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
+    let input = io_value(ctx, op, op.input, "Input", &params)?;
+    let op_ty = op_type(op);
+    let method = str_field(case, "method").unwrap_or("POST");
+    let uri = str_field(case, "uri").unwrap_or("/");
+    let host = str_field(case, "host").unwrap_or("example.com");
+    let mut checks = Vec::new();
+    for (k, v) in headers(case) {
+        checks.push(quote! {
+            assert_eq!(request.headers().get(#k).and_then(|v| v.to_str().ok()), Some(#v), "header {}", #k);
+        });
+    }
+    for k in case.get("forbidHeaders").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+        checks.push(quote!(assert!(!request.headers().contains_key(#k), "header {} must not be sent", #k);));
+    }
+    for k in case.get("requireHeaders").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+        checks.push(quote!(assert!(request.headers().contains_key(#k), "header {} must be sent", #k);));
+    }
+    if let Some(resolved) = str_field(case, "resolvedHost") {
+        checks.push(quote!(assert_eq!(request.uri().host(), Some(#resolved));));
+    }
+    if let Some(body) = str_field(case, "body") {
+        let json = str_field(case, "bodyMediaType").map_or(true, |m| m.contains("json"));
+        checks.push(if body.is_empty() {
+            quote!(assert!(request.body().is_empty() || request.body().as_ref() == b"{}", "an empty body");)
+        } else if json {
+            quote!(assert_json(request.body(), #body);)
+        } else {
+            quote!(assert_eq!(request.body().as_ref(), #body.as_bytes());)
+        });
+    }
+    Ok(quote! {
+        #[tokio::test]
+        #ignore
+        async fn #name() {
+            let (handle, capture) = harness(#host, 200, vec![], "{}");
+            let input: <#op_ty as Operation>::Input = #input;
+            let _ = handle.call::<#op_ty>(&input, &Default::default()).await;
+            let request = sent(&capture);
+            assert_eq!(request.method().as_str(), #method);
+            assert_eq!(request.uri().path(), #uri);
+            #(#checks)*
+        }
+    })
+}
+
+fn response_parts(case: &Value) -> (u16, TokenStream, String) {
+    let code = case.get("code").and_then(Value::as_u64).unwrap_or(200) as u16;
+    let hs = headers(case).into_iter().map(|(k, v)| quote!((#k, #v)));
+    let body = str_field(case, "body").unwrap_or("").to_string();
+    (code, quote!(vec![#(#hs),*]), body)
+}
+
+fn response_test(
+    ctx: &Ctx,
+    op: &Op,
+    case: &Value,
+    seen: &mut std::collections::BTreeSet<String>,
+) -> Result<TokenStream, ModelError> {
+    let name = test_name("response", case, seen)?;
+    let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
+    let expected = io_value(ctx, op, op.output, "Output", &params)?;
+    let op_ty = op_type(op);
+    let (code, hs, body) = response_parts(case);
+    let request_id = headers(case)
+        .into_iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("x-amzn-requestid"))
+        .map(|(_, v)| quote!(assert_eq!(output.request_id(), Some(#v));));
+    Ok(quote! {
+        #[tokio::test]
+        async fn #name() {
+            let (handle, _) = harness("example.com", #code, #hs, #body);
+            let input: <#op_ty as Operation>::Input = crate::rt::json::Json::zero();
+            let output = handle.call::<#op_ty>(&input, &Default::default()).await.expect("an output");
+            #request_id
+            let expected: <#op_ty as Operation>::Output = #expected;
+            assert_same(&output, &expected);
+        }
+    })
+}
+
+fn error_test(
+    ctx: &Ctx,
+    op: &Op,
+    error: &Shape,
+    error_name: &str,
+    case: &Value,
+    seen: &mut std::collections::BTreeSet<String>,
+) -> Result<TokenStream, ModelError> {
+    let name = test_name("error", case, seen)?;
+    let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
+    let expected = struct_value(ctx, error, Module::Error, error_name, &params)?;
+    let op_ty = op_type(op);
+    let op_error = format_ident!("{}Error", names::type_name(op.name()));
+    let variant = format_ident!("{}", names::type_name(error.name()));
+    let (code, hs, body) = response_parts(case);
+    Ok(quote! {
+        #[tokio::test]
+        async fn #name() {
+            let (handle, _) = harness("example.com", #code, #hs, #body);
+            let input: <#op_ty as Operation>::Input = crate::rt::json::Json::zero();
+            match handle.call::<#op_ty>(&input, &Default::default()).await {
+                Err(crate::Error::Service(crate::error::#op_error::#variant(actual))) => {
+                    let expected = #expected;
+                    assert_same(&actual, &expected);
+                }
+                other => panic!("expected {}, got {other:?}", stringify!(#variant)),
+            }
+        }
+    })
+}
+
+/// A structure literal from test parameters; members not given are zero.
+fn struct_value(
+    ctx: &Ctx,
+    shape: &Shape,
+    module: Module,
+    name: &str,
+    params: &Value,
+) -> Result<TokenStream, ModelError> {
+    let path = match module {
+        Module::Types => quote!(crate::types),
+        Module::Input => quote!(crate::input),
+        Module::Output => quote!(crate::output),
+        Module::Error => quote!(crate::error),
+    };
+    let ty = format_ident!("{}", name);
+    let mut inits = Vec::new();
+    for f in fields(ctx, shape, module)? {
+        let Some(v) = params.get(&f.member.name) else { continue };
+        if v.is_null() && f.presence == Presence::Optional {
+            continue;
+        }
+        let id = &f.ident;
+        let value = value(ctx, &f.member.target, v)?;
+        let value = if f.boxed { quote!(Box::new(#value)) } else { value };
+        let value = if f.presence == Presence::Optional { quote!(Some(#value)) } else { value };
+        inits.push(quote!(#id: #value,));
+    }
+    Ok(quote!(#path::#ty { #(#inits)* ..crate::rt::json::Json::zero() }))
+}
+
+/// A Rust expression of shape `id` from a test parameter.
+fn value(ctx: &Ctx, id: &str, v: &Value) -> Result<TokenStream, ModelError> {
+    let shape = ctx.model.shape(id)?;
+    let bad = || ModelError::new(id, format!("protocol test value {v} does not fit the shape"));
+    Ok(match (&shape.kind, v) {
+        (Kind::String, Value::String(s)) => quote!(String::from(#s)),
+        (Kind::Enum, Value::String(s)) => {
+            let path = ctx.type_path(id, Module::Input)?;
+            quote!(#path::from(#s))
+        }
+        (Kind::IntEnum, Value::Number(n)) => {
+            let n = n.as_i64().and_then(|n| i32::try_from(n).ok()).ok_or_else(bad)?;
+            let path = ctx.type_path(id, Module::Input)?;
+            quote!(#path::from(#n))
+        }
+        (Kind::Boolean, Value::Bool(b)) => quote!(#b),
+        (Kind::Byte | Kind::Short | Kind::Integer | Kind::Long, Value::Number(n)) => {
+            let lit = proc_macro2::Literal::i64_unsuffixed(n.as_i64().ok_or_else(bad)?);
+            quote!(#lit)
+        }
+        (Kind::Float | Kind::Double, Value::Number(n)) => {
+            let lit = proc_macro2::Literal::f64_unsuffixed(n.as_f64().ok_or_else(bad)?);
+            quote!(#lit)
+        }
+        (Kind::Float | Kind::Double, Value::String(s)) => {
+            let ty = if shape.kind == Kind::Float { quote!(f32) } else { quote!(f64) };
+            match s.as_str() {
+                "NaN" => quote!(#ty::NAN),
+                "Infinity" => quote!(#ty::INFINITY),
+                "-Infinity" => quote!(#ty::NEG_INFINITY),
+                _ => return Err(bad()),
+            }
+        }
+        (Kind::Timestamp, Value::Number(n)) => {
+            let secs = n.as_f64().ok_or_else(bad)?;
+            quote!(crate::DateTime::from_secs_f64(#secs))
+        }
+        (Kind::Blob, Value::String(s)) => {
+            let bytes = proc_macro2::Literal::byte_string(s.as_bytes());
+            quote!(crate::Blob::from(&#bytes[..]))
+        }
+        (Kind::BigInteger | Kind::BigDecimal, v) => {
+            let text = v.to_string();
+            quote!(crate::BigNumber::new(#text).expect("a number"))
+        }
+        (Kind::Document, v) => {
+            let text = v.to_string();
+            quote!(serde_json::from_str::<crate::Document>(#text).expect("a document"))
+        }
+        (Kind::List, Value::Array(items)) => {
+            let sparse = shape.has_trait("smithy.api#sparse");
+            let mut out = Vec::new();
+            for item in items {
+                out.push(match (sparse, item) {
+                    (true, Value::Null) => quote!(None),
+                    (true, item) => {
+                        let x = value(ctx, &shape.members[0].target, item)?;
+                        quote!(Some(#x))
+                    }
+                    (false, item) => value(ctx, &shape.members[0].target, item)?,
+                });
+            }
+            quote!(vec![#(#out),*])
+        }
+        (Kind::Map, Value::Object(entries)) => {
+            let sparse = shape.has_trait("smithy.api#sparse");
+            let mut out = Vec::new();
+            for (k, item) in entries {
+                let x = match (sparse, item) {
+                    (true, Value::Null) => quote!(None),
+                    (true, item) => {
+                        let x = value(ctx, &shape.members[1].target, item)?;
+                        quote!(Some(#x))
+                    }
+                    (false, item) => value(ctx, &shape.members[1].target, item)?,
+                };
+                out.push(quote!((String::from(#k), #x)));
+            }
+            quote!(std::collections::HashMap::from([#(#out),*]))
+        }
+        (Kind::Structure, params @ Value::Object(_)) => {
+            let home = ctx.home(id)?;
+            struct_value(ctx, shape, home.module, &home.name, params)?
+        }
+        (Kind::Union, Value::Object(entries)) => {
+            let (k, item) = entries.iter().next().ok_or_else(bad)?;
+            let m = shape.member(k).ok_or_else(bad)?;
+            let variant = format_ident!("{}", names::camel(&m.name));
+            let x = value(ctx, &m.target, item)?;
+            let x = if ctx.boxed.contains(&(shape.id.clone(), m.name.clone())) { quote!(Box::new(#x)) } else { x };
+            let path = ctx.type_path(id, Module::Input)?;
+            quote!(#path::#variant(#x))
+        }
+        _ => return Err(bad()),
+    })
+}
