@@ -35,7 +35,7 @@ fn cases() -> Vec<(String, PathBuf)> {
     out.sort();
     // AWS's ECR Public model, and Smithy's awsJson 1.1 protocol test service (every shape kind
     // the protocol has: sparse collections, unions, documents, timestamp formats, ...).
-    for (name, rel) in [("ecr-public-reference", REFERENCE_REL), ("json-protocol-tests", PROTOCOL_TESTS_REL)] {
+    for (name, rel) in [("ecr-public-reference", REFERENCE_REL), ("protocol-aws-json-1-1", PROTOCOL_TESTS_REL)] {
         let found = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().map(|d| d.join(rel)).find(|p| p.is_file());
         match found {
             Some(p) => out.push((name.into(), p)),

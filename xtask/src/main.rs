@@ -1,5 +1,8 @@
-//! Project tasks: `cargo xtask codegen [--check]`, and
-//! `cargo xtask codegen --model PATH --out DIR [--crate-name NAME]` for a standalone crate.
+//! Project tasks: `cargo xtask codegen [--check]`,
+//! `cargo xtask codegen --model PATH --out DIR [--crate-name NAME]` for a standalone crate, and
+//! `cargo xtask bench` to compare the client with the official SDK.
+
+mod protocol_tests;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,17 +10,26 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   cargo xtask test
       everything CI checks: cargo fmt --check, clippy -D warnings, codegen --check, all tests
+  cargo xtask protocol-tests [--model PATH]
+      run Smithy's protocol compliance tests (default: the awsJson 1.1 suite in ../shared/reference)
+      against a client generated into target/; ends with `N passed, N failed, N skipped`
   cargo xtask codegen [--check]
       regenerate ecrpublic/src/generated from model/ecr-public.json
       (--check: change nothing, fail and name the stale files if the committed output differs)
   cargo xtask codegen --model PATH --out DIR [--crate-name NAME]
-      write a complete standalone client crate for another awsJson service model";
+      write a complete standalone client crate for another awsJson service model
+  cargo xtask bench [--skip-build-cost] [--quick]
+      build and run the benchmarks of xtask/bench (ours against aws-sdk-ecrpublic): a Markdown
+      table on stdout and target/bench/results.json (--quick: fewer, shorter runs;
+      --skip-build-cost: no clean release builds, which take minutes)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen(&args[1..]),
         Some("test") if args.len() == 1 => test(),
+        Some("bench") => bench(&args[1..]),
+        Some("protocol-tests") => protocol_tests::run(&root(), &args[1..]),
         _ => Err(USAGE.to_string()),
     };
     match result {
@@ -34,11 +46,18 @@ fn test() -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let steps: [&[&str]; 5] = [
         &["fmt", "--all", "--check"],
-        &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+        &["clippy", "--workspace", "--all-targets", "--features", "ecrpublic/emulator", "--", "-D", "warnings"],
         &["run", "--quiet", "--package", "xtask", "--", "codegen", "--check"],
         &["doc", "--package", "ecrpublic", "--no-deps", "--quiet"],
-        &["test", "--workspace"],
+        &["test", "--workspace", "--features", "ecrpublic/emulator"],
     ];
+    let mut steps: Vec<&[&str]> = steps.to_vec();
+    // Smithy's compliance suite, where the reference folder is beside this repository.
+    if root().join(protocol_tests::DEFAULT_MODEL).is_file() {
+        steps.push(&["run", "--quiet", "--package", "xtask", "--", "protocol-tests"]);
+    } else {
+        println!("note: skipping the protocol tests: {} is absent", protocol_tests::DEFAULT_MODEL);
+    }
     for step in steps {
         println!("==> cargo {}", step.join(" "));
         let status = std::process::Command::new(&cargo)
@@ -53,6 +72,62 @@ fn test() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Builds the bench crate (its own workspace, never part of the main build), runs the criterion
+/// benchmark, then the driver that measures everything else and prints the table.
+fn bench(args: &[String]) -> Result<(), String> {
+    let mut quick = false;
+    let mut skip_build_cost = false;
+    for a in args {
+        match a.as_str() {
+            "--quick" => quick = true,
+            "--skip-build-cost" => skip_build_cost = true,
+            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+        }
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let root = root();
+    let bench_dir = root.join("xtask/bench");
+    let target = root.join("target/bench");
+    let run = |what: &str, cmd: &mut std::process::Command| -> Result<(), String> {
+        eprintln!("==> {what}");
+        let status = cmd.status().map_err(|e| format!("cannot run {what}: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("{what} failed"))
+        }
+    };
+    let cargo_in_bench = |args: &[&str]| {
+        let mut c = std::process::Command::new(&cargo);
+        c.args(args)
+            .current_dir(&bench_dir)
+            .env("CARGO_TARGET_DIR", &target)
+            .env("CRITERION_HOME", target.join("criterion"));
+        c
+    };
+    run(
+        "cargo build --release (xtask/bench)",
+        &mut cargo_in_bench(&["build", "--release", "--locked", "--bin", "ecrpublic-bench"]),
+    )?;
+    let mut criterion = vec!["bench", "--locked", "--bench", "cpu", "--"];
+    if quick {
+        criterion.extend(["--warm-up-time", "1", "--measurement-time", "3"]);
+    }
+    // Criterion's own report goes to stderr, so stdout carries only the final table.
+    let mut c = cargo_in_bench(&criterion);
+    c.stdout(std::process::Stdio::from(std::io::stderr()));
+    run("cargo bench --bench cpu (criterion)", &mut c)?;
+    let mut driver = std::process::Command::new(target.join("release/ecrpublic-bench"));
+    driver.arg("report").arg("--root").arg(&root).current_dir(&root);
+    if quick {
+        driver.arg("--quick");
+    }
+    if skip_build_cost {
+        driver.arg("--skip-build-cost");
+    }
+    run("ecrpublic-bench report", &mut driver)
 }
 
 fn root() -> PathBuf {

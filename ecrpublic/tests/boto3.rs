@@ -1,0 +1,112 @@
+//! An independent check of the emulator: boto3 (botocore parses every response against its own
+//! copy of the service model) drives all 23 operations and the main errors through
+//! `tests/boto3/test_emulator.py`.
+//!
+//! Needs `python3` with `venv`; installs `boto3` from PyPI into `target/boto3-venv` the first
+//! time. A missing `python3` fails the test: a check that skips itself checks nothing.
+#![cfg(feature = "emulator")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use ecrpublic::emulator::{Emulator, EmulatorOptions};
+
+const BOTO3: &str = "boto3>=1.34,<2";
+
+fn run(cmd: &mut Command) -> Result<Output, std::io::Error> {
+    cmd.output()
+}
+
+fn text(out: &Output) -> String {
+    format!("--- stdout\n{}--- stderr\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+/// The venv's interpreter, if the venv is complete (boto3 importable).
+fn usable(venv: &Path) -> Option<PathBuf> {
+    let python = venv.join("bin/python");
+    let ok = Command::new(&python).args(["-c", "import boto3"]).output().is_ok_and(|o| o.status.success());
+    ok.then_some(python)
+}
+
+/// `target/boto3-venv` with boto3, made on first use. It is built in a directory of its own and
+/// renamed into place, so that a half-made venv is never used and two runs racing both end up
+/// with a complete one.
+fn boto3_python() -> PathBuf {
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("target dir").to_path_buf();
+    let venv = target.join("boto3-venv");
+    if let Some(python) = usable(&venv) {
+        return python;
+    }
+    let version = run(Command::new("python3").arg("--version")).unwrap_or_else(|e| {
+        panic!(
+            "python3 is needed for the boto3 check of the emulator and cannot be run ({e}); install Python 3 \
+             (Debian/Ubuntu: apt-get install python3 python3-venv)"
+        )
+    });
+    assert!(version.status.success(), "`python3 --version` failed:\n{}", text(&version));
+
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let staging = target.join(format!("boto3-venv.tmp-{}-{nanos}", std::process::id()));
+    let made = run(Command::new("python3").args(["-m", "venv"]).arg(&staging)).expect("run python3 -m venv");
+    assert!(
+        made.status.success(),
+        "`python3 -m venv` failed; on Debian/Ubuntu install the python3-venv package (.ci/run does):\n{}",
+        text(&made)
+    );
+    let pip = run(Command::new(staging.join("bin/python")).args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        BOTO3,
+    ]))
+    .expect("run pip");
+    if !pip.status.success() {
+        let _ = std::fs::remove_dir_all(&staging);
+        panic!(
+            "`pip install {BOTO3}` failed: the Python package registry (PyPI) may be unreachable from this \
+             machine, or a proxy/index setting (PIP_INDEX_URL, HTTPS_PROXY) is needed:\n{}",
+            text(&pip)
+        );
+    }
+    if let Err(e) = std::fs::rename(&staging, &venv) {
+        // Another run got there first (then its venv is complete), or an unusable one is in the way.
+        if usable(&venv).is_none() {
+            let _ = std::fs::remove_dir_all(&venv);
+            if let Err(e2) = std::fs::rename(&staging, &venv) {
+                panic!("cannot move the new venv to {}: {e}; {e2}", venv.display());
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&staging);
+    usable(&venv).unwrap_or_else(|| panic!("{} was made but cannot import boto3", venv.display()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boto3_drives_every_operation_of_the_emulator() {
+    let python = tokio::task::spawn_blocking(boto3_python).await.expect("venv setup");
+    let emu = Emulator::start_with(EmulatorOptions::default().with_credentials("AKID", "SECRET")).await.expect("start");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/boto3/test_emulator.py");
+    let mut cmd = tokio::process::Command::new(&python);
+    cmd.arg("-u").arg(&script).arg(emu.url());
+    // Nothing from this machine's AWS setup: no profile, shared files, region or metadata service.
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("AWS_") {
+            cmd.env_remove(&key);
+        }
+    }
+    let nowhere = std::env::temp_dir().join("ecrpublic-boto3-test-no-such-file");
+    cmd.env("AWS_CONFIG_FILE", &nowhere)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &nowhere)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("PYTHONDONTWRITEBYTECODE", "1");
+    let out = tokio::time::timeout(std::time::Duration::from_secs(300), cmd.output())
+        .await
+        .expect("the boto3 script did not finish in 5 minutes")
+        .expect("run the boto3 script");
+    emu.shutdown().await;
+    assert!(out.status.success(), "boto3 disagreed with the emulator ({}):\n{}", out.status, text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("all checks passed; 23 of 23 operations called"), "{}", text(&out));
+}

@@ -1,0 +1,88 @@
+//! Runs `examples/quickstart.rs` the way the README tells a newcomer to, with no AWS
+//! configuration in the environment, and checks that it walks every step.
+#![cfg(feature = "emulator")]
+
+use std::path::Path;
+use std::process::Command;
+
+/// `cargo run` of the example from the workspace root, as the README says, with no AWS settings
+/// from this machine: no credentials, region, profile, shared files or endpoint.
+fn quickstart(args: &[&str]) -> Command {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the crate lives in the workspace");
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args(["run", "--quiet", "--package", "ecrpublic", "--example", "quickstart", "--features", "emulator", "--"])
+        .args(args)
+        .current_dir(root);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("AWS_") {
+            cmd.env_remove(&key);
+        }
+    }
+    let nowhere = std::env::temp_dir().join("ecrpublic-quickstart-test-no-such-file");
+    cmd.env("AWS_CONFIG_FILE", &nowhere).env("AWS_SHARED_CREDENTIALS_FILE", &nowhere);
+    // A target directory of its own. Cargo gives this test process `CARGO_MANIFEST_DIR` and
+    // other variables that build scripts (ring's) declare they depend on, so building in the
+    // shared target directory would rebuild ring and all above it here, and again in the next
+    // ordinary `cargo build`. This one is cold once, then warm.
+    cmd.env("CARGO_TARGET_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("quickstart-target"));
+    cmd
+}
+
+#[test]
+fn quickstart_runs_against_the_embedded_emulator() {
+    let out = quickstart(&[]).output().expect("cannot run cargo");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "quickstart failed ({}):\n--- stdout\n{stdout}\n--- stderr\n{stderr}", out.status);
+    for expected in [
+        "Started the embedded ECR Public emulator at http://127.0.0.1:",
+        "repository created: ecrpublic-quickstart-",
+        "uri:        public.ecr.aws/emulator/ecrpublic-quickstart-",
+        "tags:       project=ecrpublic, purpose=quickstart",
+        "UploadLayerPart bytes 0..=5242879 (5242880 bytes)",
+        "UploadLayerPart bytes 5242880..=",
+        "layer uploaded: sha256:",
+        "config uploaded: sha256:",
+        ":v1 = sha256:",
+        ":latest = sha256:",
+        "DescribeImages page 1:",
+        "DescribeImages page 2:",
+        "images: 2 pages",
+        "DescribeImageTags item: v1",
+        "DescribeRepositories item: public.ecr.aws/emulator/ecrpublic-quickstart-",
+        "token received (",
+        "expires at 20",
+        "got the expected error: RepositoryNotFoundException: ",
+        "images deleted: 2",
+        "repository deleted: ecrpublic-quickstart-",
+        "Done.",
+    ] {
+        assert!(stdout.contains(expected), "quickstart output lacks `{expected}`:\n{stdout}\n--- stderr\n{stderr}");
+    }
+    // The authorization token is a secret: only its length and expiry are shown.
+    assert!(!stdout.contains("QVdTOi"), "the token (base64 of `AWS:...`) was printed:\n{stdout}");
+}
+
+#[test]
+fn quickstart_help_bad_arguments_and_failures() {
+    let help = quickstart(&["--help"]).output().expect("cannot run cargo");
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--endpoint URL"));
+
+    let bad = quickstart(&["--bogus"]).output().expect("cannot run cargo");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown argument `--bogus`"));
+
+    // An endpoint nobody listens on: a clear message and exit code 1, not a panic.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+    let down = quickstart(&["--endpoint", &format!("http://127.0.0.1:{port}")])
+        .env("AWS_ACCESS_KEY_ID", "AKID")
+        .env("AWS_SECRET_ACCESS_KEY", "SECRET")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .output()
+        .expect("cannot run cargo");
+    let stderr = String::from_utf8_lossy(&down.stderr);
+    assert_eq!(down.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("quickstart failed: "), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
