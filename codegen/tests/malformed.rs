@@ -92,9 +92,13 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         ),
         ("unsupported shape type", with(json!({"t#Weird": {"type": "tensor"}})), "t#Weird"),
         (
-            "unsupported member type",
-            with(json!({"t#Big": {"type": "bigDecimal"}, "t#Input": field("t#Big", json!({}))})),
-            "t#Input$field",
+            "a streaming blob nested below the operation's input",
+            with(json!({
+                "t#Stream": {"type": "blob", "traits": {"smithy.api#streaming": {}}},
+                "t#Nested": {"type": "structure", "members": {"data": {"target": "t#Stream"}}},
+                "t#Input": field("t#Nested", json!({}))
+            })),
+            "t#Nested$data",
         ),
         (
             "two shapes with one Rust name",

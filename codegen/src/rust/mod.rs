@@ -78,6 +78,8 @@ pub struct Ctx<'m> {
     pub boxed: BTreeSet<(String, String)>,
     /// Sent structures and unions with a `length`, `range` or `pattern` somewhere inside.
     pub constrained: BTreeSet<String>,
+    /// Operations left out of the crate (event streams), for the client's docs.
+    pub skipped: Vec<String>,
 }
 
 pub fn generate(model: &Model) -> Result<Modules, ModelError> {
@@ -153,8 +155,19 @@ impl<'m> Ctx<'m> {
             None => vec![],
         };
         let mut ops = Vec::new();
+        let mut skipped = Vec::new();
         for shape in model.operations(service)? {
             let Kind::Operation { input, output, errors } = &shape.kind else { continue };
+            // Event streams (streaming members) need another transport model: left out, and said so.
+            let streams = [input, output].iter().filter_map(|id| model.shapes.get(*id)).any(|io| {
+                io.members
+                    .iter()
+                    .any(|m| model.shapes.get(&m.target).is_some_and(|t| t.has_trait("smithy.api#streaming")))
+            });
+            if streams {
+                skipped.push(shape.name().to_string());
+                continue;
+            }
             let mut errs: BTreeMap<&str, &Shape> = BTreeMap::new();
             for e in errors.iter().map(|id| model.shape(id)).chain(service_errors.iter().map(|s| Ok(*s))) {
                 let e = e?;
@@ -180,6 +193,7 @@ impl<'m> Ctx<'m> {
             sent: BTreeSet::new(),
             boxed: BTreeSet::new(),
             constrained: BTreeSet::new(),
+            skipped,
         };
         ctx.place_shapes()?;
         ctx.find_recursion();

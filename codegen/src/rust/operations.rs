@@ -42,10 +42,15 @@ pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             }
             _ => (quote!(None), quote!(let _ = message;)),
         };
-        let fault = match shape.trait_value("smithy.api#error").and_then(Value::as_str) {
-            Some("server") => quote!(crate::rt::operation::Fault::Server),
-            _ => quote!(crate::rt::operation::Fault::Client),
+        let (fault, default_status) = match shape.trait_value("smithy.api#error").and_then(Value::as_str) {
+            Some("server") => (quote!(crate::rt::operation::Fault::Server), 500u16),
+            _ => (quote!(crate::rt::operation::Fault::Client), 400u16),
         };
+        let status = shape
+            .trait_value("smithy.api#httpError")
+            .and_then(Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok())
+            .unwrap_or(default_status);
         items.push(quote! {
             impl #ty {
                 #[doc = " The error code the service sends for this error."]
@@ -64,6 +69,7 @@ pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             impl crate::rt::operation::ModeledError for #ty {
                 const CODE: &'static str = #code;
                 const FAULT: crate::rt::operation::Fault = #fault;
+                const STATUS: u16 = #status;
                 fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
                     self.request_id = request_id.map(str::to_owned);
                     #fill_message
@@ -216,6 +222,17 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
         });
     }
     let send_doc = format!(" Sends the `{name}` request and waits for its response.");
+    // `@idempotencyToken` members left unset get a fresh UUID v4, so retries stay idempotent.
+    let tokens: Vec<TokenStream> = fields(ctx, op.input, Module::Input)?
+        .iter()
+        .filter(|f| f.member.has_trait("smithy.api#idempotencyToken") && f.presence == Presence::Optional)
+        .map(|f| {
+            let id = &f.ident;
+            quote!(if self.input.#id.is_none() { self.input.#id = Some(crate::rt::ids::uuid_v4()); })
+        })
+        .collect();
+    let mut_self = (!tokens.is_empty()).then(|| quote!(mut));
+    let fill_tokens = quote!(#(#tokens)*);
     let host_prefix = host_prefix(ctx, op)?;
     let validate = ctx.constrained.contains(&op.input.id).then(|| {
         quote! {
@@ -243,7 +260,8 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
             #[doc = " Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks."]
             pub fn options(mut self, options: crate::CallOptions) -> Self { self.options = options; self }
             #[doc = #send_doc]
-            pub async fn send(self) -> Result<#output, crate::Error<crate::error::#error>> {
+            pub async fn send(#mut_self self) -> Result<#output, crate::Error<crate::error::#error>> {
+                #fill_tokens
                 self.handle.call::<Self>(&self.input, &self.options).await
             }
         }
@@ -452,7 +470,17 @@ pub fn client_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             }
         });
     }
-    let doc = doc_or(ctx.doc_of_shape(ctx.service), || "A client for the service.".into());
+    let mut doc_text = ctx.doc_of_shape(ctx.service);
+    if doc_text.is_empty() {
+        doc_text = "A client for the service.".into();
+    }
+    if !ctx.skipped.is_empty() {
+        doc_text.push_str(&format!(
+            "\n\nLeft out of this crate, as event-stream operations: {}.",
+            ctx.skipped.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let doc = super::doc_attr(&doc_text);
     Ok(quote! {
         #![doc = " The client: one method per operation."]
         #doc

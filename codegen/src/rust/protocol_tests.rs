@@ -49,6 +49,8 @@ pub fn protocol_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelErro
     }
     Ok(Some(quote! {
         #![doc = " The model's protocol compliance tests (client side)."]
+        // Not every model has request, response and error cases: some helpers may go unused.
+        #![allow(dead_code)]
         use crate::rt::client::Handle;
         use crate::rt::operation::Operation;
         use crate::rt::transport::{BoxFuture, HttpRequest, HttpResponse, Transport};

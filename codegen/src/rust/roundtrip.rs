@@ -56,7 +56,9 @@ fn struct_value(ctx: &Ctx, shape: &Shape, name: &str, module: Module, depth: usi
         let v = if depth >= MAX_DEPTH && f.presence != Presence::Always {
             quote!(Default::default())
         } else {
-            let v = sample(ctx, &f.member.target, &f.member.name, depth + 1)?;
+            // `http-date` keeps whole seconds only.
+            let whole = ctx.timestamp_format(f.member)?.is_some_and(|t| t.to_string().contains("HttpDate"));
+            let v = sample(ctx, &f.member.target, &f.member.name, depth + 1, whole)?;
             let v = if f.boxed { quote!(Box::new(#v)) } else { v };
             if f.presence == Presence::Optional {
                 quote!(Some(#v))
@@ -72,7 +74,7 @@ fn struct_value(ctx: &Ctx, shape: &Shape, name: &str, module: Module, depth: usi
 }
 
 /// A value of shape `id` with everything set; `hint` makes strings distinct per member.
-fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize) -> Result<TokenStream, ModelError> {
+fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize, whole_secs: bool) -> Result<TokenStream, ModelError> {
     let shape = ctx.model.shape(id)?;
     Ok(match &shape.kind {
         Kind::String => {
@@ -82,6 +84,7 @@ fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize) -> Result<TokenStream, 
         Kind::Boolean => quote!(true),
         Kind::Byte | Kind::Short | Kind::Integer | Kind::Long => quote!(7),
         Kind::Float | Kind::Double => quote!(2.5),
+        Kind::Timestamp if whole_secs => quote!(crate::DateTime::from_secs(1_700_000_000)),
         Kind::Timestamp => quote!(crate::DateTime::from_millis(1_700_000_000_250)),
         Kind::Blob => quote!(crate::Blob::from(&b"\x00\x01binary\xff"[..])),
         Kind::Document => quote!(crate::Document::from(#hint)),
@@ -99,7 +102,7 @@ fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize) -> Result<TokenStream, 
             quote!(#path::from(1))
         }
         Kind::List => {
-            let item = sample(ctx, &shape.members[0].target, hint, depth)?;
+            let item = sample(ctx, &shape.members[0].target, hint, depth, whole_secs)?;
             if shape.has_trait("smithy.api#sparse") {
                 quote!(vec![Some(#item), None])
             } else {
@@ -107,7 +110,7 @@ fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize) -> Result<TokenStream, 
             }
         }
         Kind::Map => {
-            let value = sample(ctx, &shape.members[1].target, hint, depth)?;
+            let value = sample(ctx, &shape.members[1].target, hint, depth, whole_secs)?;
             if shape.has_trait("smithy.api#sparse") {
                 quote!([(String::from("key"), Some(#value)), (String::from("gap"), None)].into_iter().collect())
             } else {
@@ -123,7 +126,8 @@ fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize) -> Result<TokenStream, 
             let path = ctx.type_path(id, Module::Input)?;
             let first = shape.members.first().ok_or_else(|| ModelError::new(id, "a union without members"))?;
             let v = format_ident!("{}", names::camel(&first.name));
-            let inner = sample(ctx, &first.target, hint, depth + 1)?;
+            let whole = ctx.timestamp_format(first)?.is_some_and(|t| t.to_string().contains("HttpDate"));
+            let inner = sample(ctx, &first.target, hint, depth + 1, whole)?;
             let inner = if ctx.boxed.contains(&(shape.id.clone(), first.name.clone())) {
                 quote!(Box::new(#inner))
             } else {

@@ -31,6 +31,27 @@ pub fn service_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     let rules = svc.trait_value("smithy.rules#endpointRuleSet").map(|r| r.to_string()).unwrap_or_default();
     let target_prefix = svc.name();
     let version = svc.extra.get("version").and_then(Value::as_str).unwrap_or_default();
+    // Errors the model marks `@retryable`, with whether they are throttling.
+    let mut retryable = std::collections::BTreeMap::new();
+    for op in &ctx.ops {
+        for e in &op.errors {
+            if let Some(r) = e.trait_value("smithy.api#retryable") {
+                let throttling = r.get("throttling").and_then(Value::as_bool).unwrap_or(false);
+                retryable.insert(e.name().to_string(), throttling);
+            }
+        }
+    }
+    let retryable = retryable.iter().map(|(code, throttling)| quote!((#code, #throttling)));
+    // Wire names of `@sensitive` members, redacted from the wire trace.
+    let mut sensitive = std::collections::BTreeSet::new();
+    for id in ctx.homes.keys() {
+        for m in ctx.model.shapes.get(id).map(|s| s.members.as_slice()).unwrap_or_default() {
+            if super::shapes::is_sensitive(ctx, m) {
+                sensitive.insert(m.name.clone());
+            }
+        }
+    }
+    let sensitive = sensitive.iter();
     Ok(quote! {
         #![doc = " What the runtime needs to know about the service."]
         pub(crate) static SERVICE: crate::rt::client::ServiceInfo = crate::rt::client::ServiceInfo {
@@ -41,6 +62,8 @@ pub fn service_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             env_suffix: #env_suffix,
             api_version: #version,
             endpoint_rules: #rules,
+            retryable_errors: &[#(#retryable),*],
+            sensitive_members: &[#(#sensitive),*],
         };
     })
 }

@@ -39,8 +39,10 @@ pub fn fields<'m>(ctx: &Ctx<'m>, shape: &'m Shape, from: Module) -> Result<Vec<F
         let value_ty = ctx.value_type(&m.target, from).map_err(|e| ModelError::new(&mid, e.to_string()))?;
         let boxed = ctx.boxed.contains(&(shape.id.clone(), m.name.clone()));
         let boxed_ty = if boxed { quote!(Box<#value_ty>) } else { value_ty.clone() };
-        let default = member_default(ctx, m, target, &mid)?;
-        let required = m.has_trait("smithy.api#required");
+        // `@clientOptional` keeps a member optional in clients even when required or defaulted.
+        let client_optional = m.has_trait("smithy.api#clientOptional");
+        let default = if client_optional { None } else { member_default(ctx, m, target, &mid)? };
+        let required = m.has_trait("smithy.api#required") && !client_optional;
         let presence = if required || default.is_some() {
             Presence::Always
         } else if matches!(target.kind, Kind::List | Kind::Map) && !ctx.sent.contains(&shape.id) {
@@ -214,6 +216,8 @@ pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bo
         });
     }
     let impl_block = (!methods.is_empty()).then(|| quote!(impl #ty { #(#methods)* }));
+    let manual_debug = redacting_debug(ctx, shape, &ty, &fields);
+    let derive_debug = manual_debug.is_none().then(|| quote!(Debug,));
     // Outputs are built by stubs and emulators too: they always have a zero-valued default.
     let default_impl = (required.is_empty() || module == Module::Output).then(|| {
         quote! {
@@ -224,7 +228,7 @@ pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bo
     });
     Ok(quote! {
         #doc
-        #[derive(Clone, Debug, PartialEq)]
+        #[derive(Clone, #derive_debug PartialEq)]
         #[non_exhaustive]
         pub struct #ty {
             #(#field_defs)*
@@ -232,6 +236,39 @@ pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bo
         }
         #impl_block
         #default_impl
+        #manual_debug
+    })
+}
+
+/// Whether a member's value is `@sensitive` (on the member or its target).
+pub fn is_sensitive(ctx: &Ctx, m: &Member) -> bool {
+    m.has_trait("smithy.api#sensitive")
+        || ctx.model.shapes.get(&m.target).is_some_and(|t| t.has_trait("smithy.api#sensitive"))
+}
+
+/// `Debug` that prints `*** Sensitive Data Redacted ***` for sensitive members (all of them
+/// when the structure itself is sensitive).
+fn redacting_debug(ctx: &Ctx, shape: &Shape, ty: &proc_macro2::Ident, fields: &[Field]) -> Option<TokenStream> {
+    let whole = shape.has_trait("smithy.api#sensitive");
+    if !whole && !fields.iter().any(|f| is_sensitive(ctx, f.member)) {
+        return None;
+    }
+    let name = ty.to_string();
+    let entries = fields.iter().map(|f| {
+        let id = &f.ident;
+        let label = id.to_string().trim_start_matches("r#").to_string();
+        if whole || is_sensitive(ctx, f.member) {
+            quote!(.field(#label, &"*** Sensitive Data Redacted ***"))
+        } else {
+            quote!(.field(#label, &self.#id))
+        }
+    });
+    Some(quote! {
+        impl std::fmt::Debug for #ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#name) #(#entries)* .finish_non_exhaustive()
+            }
+        }
     })
 }
 

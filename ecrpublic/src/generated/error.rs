@@ -52,6 +52,7 @@ impl std::error::Error for EmptyUploadException {}
 impl crate::rt::operation::ModeledError for EmptyUploadException {
     const CODE: &'static str = "EmptyUploadException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -109,6 +110,7 @@ impl std::error::Error for ImageAlreadyExistsException {}
 impl crate::rt::operation::ModeledError for ImageAlreadyExistsException {
     const CODE: &'static str = "ImageAlreadyExistsException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -166,6 +168,7 @@ impl std::error::Error for ImageDigestDoesNotMatchException {}
 impl crate::rt::operation::ModeledError for ImageDigestDoesNotMatchException {
     const CODE: &'static str = "ImageDigestDoesNotMatchException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -223,6 +226,7 @@ impl std::error::Error for ImageNotFoundException {}
 impl crate::rt::operation::ModeledError for ImageNotFoundException {
     const CODE: &'static str = "ImageNotFoundException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -280,6 +284,7 @@ impl std::error::Error for ImageTagAlreadyExistsException {}
 impl crate::rt::operation::ModeledError for ImageTagAlreadyExistsException {
     const CODE: &'static str = "ImageTagAlreadyExistsException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -337,6 +342,7 @@ impl std::error::Error for InvalidLayerException {}
 impl crate::rt::operation::ModeledError for InvalidLayerException {
     const CODE: &'static str = "InvalidLayerException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -422,6 +428,7 @@ impl std::error::Error for InvalidLayerPartException {}
 impl crate::rt::operation::ModeledError for InvalidLayerPartException {
     const CODE: &'static str = "InvalidLayerPartException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -479,6 +486,7 @@ impl std::error::Error for InvalidParameterException {}
 impl crate::rt::operation::ModeledError for InvalidParameterException {
     const CODE: &'static str = "InvalidParameterException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -536,6 +544,7 @@ impl std::error::Error for InvalidTagParameterException {}
 impl crate::rt::operation::ModeledError for InvalidTagParameterException {
     const CODE: &'static str = "InvalidTagParameterException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -593,6 +602,7 @@ impl std::error::Error for LayerAlreadyExistsException {}
 impl crate::rt::operation::ModeledError for LayerAlreadyExistsException {
     const CODE: &'static str = "LayerAlreadyExistsException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -650,6 +660,7 @@ impl std::error::Error for LayerPartTooSmallException {}
 impl crate::rt::operation::ModeledError for LayerPartTooSmallException {
     const CODE: &'static str = "LayerPartTooSmallException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -707,6 +718,7 @@ impl std::error::Error for LayersNotFoundException {}
 impl crate::rt::operation::ModeledError for LayersNotFoundException {
     const CODE: &'static str = "LayersNotFoundException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -764,6 +776,7 @@ impl std::error::Error for LimitExceededException {}
 impl crate::rt::operation::ModeledError for LimitExceededException {
     const CODE: &'static str = "LimitExceededException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -821,6 +834,7 @@ impl std::error::Error for ReferencedImagesNotFoundException {}
 impl crate::rt::operation::ModeledError for ReferencedImagesNotFoundException {
     const CODE: &'static str = "ReferencedImagesNotFoundException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -878,6 +892,7 @@ impl std::error::Error for RegistryNotFoundException {}
 impl crate::rt::operation::ModeledError for RegistryNotFoundException {
     const CODE: &'static str = "RegistryNotFoundException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -935,6 +950,7 @@ impl std::error::Error for RepositoryAlreadyExistsException {}
 impl crate::rt::operation::ModeledError for RepositoryAlreadyExistsException {
     const CODE: &'static str = "RepositoryAlreadyExistsException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -992,6 +1008,7 @@ impl std::error::Error for RepositoryCatalogDataNotFoundException {}
 impl crate::rt::operation::ModeledError for RepositoryCatalogDataNotFoundException {
     const CODE: &'static str = "RepositoryCatalogDataNotFoundException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -1049,6 +1066,7 @@ impl std::error::Error for RepositoryNotEmptyException {}
 impl crate::rt::operation::ModeledError for RepositoryNotEmptyException {
     const CODE: &'static str = "RepositoryNotEmptyException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -1106,6 +1124,7 @@ impl std::error::Error for RepositoryNotFoundException {}
 impl crate::rt::operation::ModeledError for RepositoryNotFoundException {
     const CODE: &'static str = "RepositoryNotFoundException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -1163,6 +1182,7 @@ impl std::error::Error for RepositoryPolicyNotFoundException {}
 impl crate::rt::operation::ModeledError for RepositoryPolicyNotFoundException {
     const CODE: &'static str = "RepositoryPolicyNotFoundException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -1220,6 +1240,7 @@ impl std::error::Error for ServerException {}
 impl crate::rt::operation::ModeledError for ServerException {
     const CODE: &'static str = "ServerException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Server;
+    const STATUS: u16 = 500u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -1277,6 +1298,7 @@ impl std::error::Error for TooManyTagsException {}
 impl crate::rt::operation::ModeledError for TooManyTagsException {
     const CODE: &'static str = "TooManyTagsException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -1334,6 +1356,7 @@ impl std::error::Error for UnsupportedCommandException {}
 impl crate::rt::operation::ModeledError for UnsupportedCommandException {
     const CODE: &'static str = "UnsupportedCommandException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {
@@ -1391,6 +1414,7 @@ impl std::error::Error for UploadNotFoundException {}
 impl crate::rt::operation::ModeledError for UploadNotFoundException {
     const CODE: &'static str = "UploadNotFoundException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
         self.request_id = request_id.map(str::to_owned);
         if self.message.is_none() {

@@ -38,6 +38,10 @@ pub struct ServiceInfo {
     pub api_version: &'static str,
     /// The endpoint rule set, as JSON.
     pub endpoint_rules: &'static str,
+    /// Error codes the model marks `@retryable`, and whether each is throttling.
+    pub retryable_errors: &'static [(&'static str, bool)],
+    /// Member names whose values are `@sensitive`: the wire trace redacts them.
+    pub sensitive_members: &'static [&'static str],
 }
 
 /// A shared, cheaply cloned client core.
@@ -267,7 +271,12 @@ impl Handle {
                         error_fields(header, response.body())
                     });
                     let code = error.as_ref().and_then(|e| e.code.as_deref());
-                    let mut kind = error.as_ref().and_then(|_| classify_response(status, code));
+                    let modeled = code.and_then(|c| inner.service.retryable_errors.iter().find(|(r, _)| *r == c));
+                    let mut kind = match modeled {
+                        Some((_, true)) => Some(Retryable::Throttling),
+                        Some((_, false)) => Some(Retryable::Transient),
+                        None => error.as_ref().and_then(|_| classify_response(status, code)),
+                    };
                     // A clock-skew rejection is retried once, when the response's `Date` corrects
                     // the clock this attempt was signed with (else a retry would fail the same way).
                     if kind.is_none() && !skew_retried && skew_now != skew_signed && code.is_some_and(is_skew_error) {
@@ -366,7 +375,7 @@ impl Handle {
                 .extensions_mut()
                 .insert(Progress { on_sent: options.on_sent.clone(), on_received: options.on_received.clone() });
         }
-        trace::request(&request);
+        trace::request(&request, inner.service.sensitive_members);
         let response = transport.send(request).await.map_err(|e| match e.kind() {
             TransportErrorKind::ConnectTimeout => {
                 Error::Timeout(TimeoutError::new(TimeoutKind::Connect, e.to_string()))
@@ -374,7 +383,7 @@ impl Handle {
             TransportErrorKind::ReadTimeout => Error::Timeout(TimeoutError::new(TimeoutKind::Read, e.to_string())),
             _ => Error::Transport(e),
         })?;
-        trace::response(&response);
+        trace::response(&response, inner.service.sensitive_members);
         Ok(response)
     }
 

@@ -48,11 +48,7 @@ pub struct WireError {
 
 impl WireError {
     pub fn modeled<T: ModeledError>(e: &T) -> WireError {
-        let status = match T::FAULT {
-            Fault::Client => 400,
-            Fault::Server => 500,
-        };
-        WireError { status, code: T::CODE.to_owned(), body: with_type(json::to_vec(e), T::CODE) }
+        WireError { status: T::STATUS, code: T::CODE.to_owned(), body: with_type(json::to_vec(e), T::CODE) }
     }
 
     pub fn unhandled(e: &Unhandled) -> WireError {
@@ -96,6 +92,8 @@ pub trait ModeledError: Json {
     /// The error code, the structure's name.
     const CODE: &'static str;
     const FAULT: Fault;
+    /// The HTTP status the service answers with (`@httpError`, else 400 or 500 by fault).
+    const STATUS: u16;
     /// Records the request id, and the message when the body had it under another name.
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>);
 }

@@ -6,26 +6,26 @@ use super::transport::{HttpRequest, HttpResponse};
 /// Headers whose values are never logged.
 const SECRET_HEADERS: &[&str] = &["authorization", "x-amz-security-token", "proxy-authorization"];
 
-pub(crate) fn request(r: &HttpRequest) {
+pub(crate) fn request(r: &HttpRequest, sensitive: &[&str]) {
     if tracing::enabled!(target: "ecrpublic::wire", tracing::Level::TRACE) {
         tracing::trace!(
             target: "ecrpublic::wire",
             method = %r.method(),
             uri = %r.uri(),
             headers = %headers(r.headers()),
-            body = %redact_body(r.body()),
+            body = %redact_body(r.body(), sensitive),
             "request"
         );
     }
 }
 
-pub(crate) fn response(r: &HttpResponse) {
+pub(crate) fn response(r: &HttpResponse, sensitive: &[&str]) {
     if tracing::enabled!(target: "ecrpublic::wire", tracing::Level::TRACE) {
         tracing::trace!(
             target: "ecrpublic::wire",
             status = r.status().as_u16(),
             headers = %headers(r.headers()),
-            body = %redact_body(r.body()),
+            body = %redact_body(r.body(), sensitive),
             "response"
         );
     }
@@ -63,25 +63,26 @@ fn is_secret_key(key: &str) -> bool {
         || k.contains("credential")
 }
 
-pub(crate) fn redact_body(body: &[u8]) -> String {
-    fn walk(v: &mut serde_json::Value) {
+/// The body as JSON with secrets replaced: `@sensitive` members and secret-looking names.
+pub(crate) fn redact_body(body: &[u8], sensitive: &[&str]) -> String {
+    fn walk(v: &mut serde_json::Value, sensitive: &[&str]) {
         match v {
             serde_json::Value::Object(m) => {
                 for (k, v) in m.iter_mut() {
-                    if is_secret_key(k) && !v.is_null() {
+                    if (is_secret_key(k) || sensitive.contains(&k.as_str())) && !v.is_null() {
                         *v = serde_json::Value::String("** redacted **".into());
                     } else {
-                        walk(v);
+                        walk(v, sensitive);
                     }
                 }
             }
-            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|v| walk(v, sensitive)),
             _ => {}
         }
     }
     match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(mut v) => {
-            walk(&mut v);
+            walk(&mut v, sensitive);
             let s = v.to_string();
             // Layer parts are megabytes of base64: the trace keeps their size, not their bytes.
             if s.len() > 4096 {
@@ -115,13 +116,15 @@ mod tests {
     #[test]
     fn secrets_are_redacted() {
         let body = br#"{"authorizationData":{"authorizationToken":"QVdTOnNlY3JldA==","expiresAt":1},"nextToken":"n"}"#;
-        let s = redact_body(body);
+        let s = redact_body(body, &[]);
         assert!(!s.contains("QVdTOnNlY3JldA=="), "{s}");
         assert!(s.contains("\"nextToken\":\"n\""), "{s}");
         let auth = "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/ecr-public/aws4_request, SignedHeaders=host, Signature=abcdef";
         let r = redacted_authorization("authorization", auth);
         assert!(!r.contains("abcdef") && r.contains("Credential=AKID"));
         assert_eq!(redacted_authorization("x-amz-security-token", "tok"), "** redacted **");
-        assert_eq!(redact_body(b"\xff\x00"), "<2 bytes, not JSON>");
+        assert_eq!(redact_body(b"\xff\x00", &[]), "<2 bytes, not JSON>");
+        let s = redact_body(br#"{"Password2":"p","nested":[{"pin":"1234"}]}"#, &["pin"]);
+        assert!(!s.contains("1234") && !s.contains("\"p\""), "{s}");
     }
 }
