@@ -234,6 +234,7 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
     let mut_self = (!tokens.is_empty()).then(|| quote!(mut));
     let fill_tokens = quote!(#(#tokens)*);
     let host_prefix = host_prefix(ctx, op)?;
+    let endpoint_params = endpoint_params(ctx, op)?;
     let validate = ctx.constrained.contains(&op.input.id).then(|| {
         quote! {
             fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
@@ -271,8 +272,133 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
             type Output = #output;
             type Error = crate::error::#error;
             #host_prefix
+            #endpoint_params
             #validate
         }
+    })
+}
+
+/// The endpoint rule parameters an operation binds: `staticContextParams`, `contextParam` members
+/// and `operationContextParams` paths into the input.
+fn endpoint_params(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
+    let mut sets = Vec::new();
+    for (name, v) in
+        op.shape.trait_value("smithy.rules#staticContextParams").and_then(Value::as_object).into_iter().flatten()
+    {
+        let value = match v.get("value") {
+            Some(Value::Bool(b)) => quote!(#b),
+            Some(Value::String(s)) => quote!(#s),
+            Some(Value::Array(a)) => {
+                let items = a.iter().filter_map(Value::as_str);
+                quote!(vec![#(String::from(#items)),*])
+            }
+            _ => {
+                return Err(ModelError::new(&op.shape.id, format!("staticContextParams `{name}` has no usable value")))
+            }
+        };
+        sets.push(quote!(params.set(#name, #value);));
+    }
+    for f in fields(ctx, op.input, Module::Input)? {
+        let Some(name) =
+            f.member.traits.get("smithy.rules#contextParam").and_then(|v| v.get("name")).and_then(Value::as_str)
+        else {
+            continue;
+        };
+        let id = &f.ident;
+        let target = ctx.model.shape(&f.member.target)?;
+        let as_value = |v: TokenStream| match target.kind {
+            Kind::String => Ok(quote!(#v.as_str())),
+            Kind::Enum => Ok(quote!(#v.as_str())),
+            Kind::Boolean => Ok(quote!(*#v)),
+            _ => Err(ModelError::new(
+                &f.member.target,
+                "not supported by this generator yet: a contextParam of this type",
+            )),
+        };
+        sets.push(if f.presence == Presence::Optional {
+            let v = as_value(quote!(v))?;
+            quote!(if let Some(v) = &input.#id { params.set(#name, #v); })
+        } else {
+            let v = as_value(quote!((&input.#id)))?;
+            quote!(params.set(#name, #v);)
+        });
+    }
+    for (name, v) in
+        op.shape.trait_value("smithy.rules#operationContextParams").and_then(Value::as_object).into_iter().flatten()
+    {
+        let path = v.get("path").and_then(Value::as_str).unwrap_or_default();
+        let expr = context_path(ctx, op, path)?;
+        sets.push(quote!(if let Some(v) = #expr { params.set(#name, v); }));
+    }
+    if sets.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(quote! {
+        const ENDPOINT_PARAMS: bool = true;
+        fn endpoint_params(input: &Self::Input, params: &mut crate::rt::endpoint::Params) {
+            #(#sets)*
+        }
+    }))
+}
+
+/// An `operationContextParams` path (`a.b`, `a[*].b`, `keys(a)`) as an expression giving
+/// `Option<Value>`. Other JMESPath forms are rejected by name.
+fn context_path(ctx: &Ctx, op: &Op, path: &str) -> Result<TokenStream, ModelError> {
+    let unsupported = || {
+        ModelError::new(
+            &op.shape.id,
+            format!("not supported by this generator yet: operationContextParams path `{path}`"),
+        )
+    };
+    let (keys, path) = match path.strip_prefix("keys(").and_then(|p| p.strip_suffix(')')) {
+        Some(inner) => (true, inner),
+        None => (false, path),
+    };
+    // Walk the members, borrowing as we go; after `[*]` the walk maps over list items.
+    let mut shape = op.input;
+    let mut module = Module::Input;
+    let mut code = quote!(Some(input));
+    let mut projected = false;
+    for segment in path.split('.') {
+        let (member, star) = match segment.strip_suffix("[*]") {
+            Some(m) => (m, true),
+            None => (segment, false),
+        };
+        let fs = fields(ctx, shape, module)?;
+        let f = fs.iter().find(|f| f.member.name == member).ok_or_else(unsupported)?;
+        let id = &f.ident;
+        let access = if f.presence == Presence::Optional { quote!(x.#id.as_ref()) } else { quote!(Some(&x.#id)) };
+        code = if projected {
+            quote!(#code.map(|items| items.into_iter().filter_map(|x| #access).collect::<Vec<_>>()))
+        } else {
+            quote!(#code.and_then(|x| #access))
+        };
+        let target = ctx.model.shape(&f.member.target)?;
+        if star {
+            if projected || target.kind != Kind::List {
+                return Err(unsupported());
+            }
+            code = quote!(#code.map(|list| list.iter().collect::<Vec<_>>()));
+            projected = true;
+            shape = ctx.model.shape(&target.members[0].target)?;
+        } else {
+            shape = target;
+        }
+        module = ctx.homes.get(&shape.id).map_or(Module::Types, |h| h.module);
+    }
+    Ok(match (keys, projected, &shape.kind) {
+        (true, false, Kind::Map) => {
+            quote!(#code.map(|m| crate::rt::endpoint::Value::from(m.keys().cloned().collect::<Vec<String>>())))
+        }
+        (false, true, Kind::String) => {
+            quote!(#code.map(|v| crate::rt::endpoint::Value::from(v.into_iter().cloned().collect::<Vec<String>>())))
+        }
+        (false, false, Kind::String) => quote!(#code.map(|v| crate::rt::endpoint::Value::from(v.as_str()))),
+        (false, false, Kind::Boolean) => quote!(#code.map(|v| crate::rt::endpoint::Value::from(*v))),
+        (false, false, Kind::List) => {
+            quote!(#code.map(|v| crate::rt::endpoint::Value::from(v.iter().cloned().collect::<Vec<String>>())))
+        }
+        _ => return Err(unsupported()),
     })
 }
 

@@ -54,7 +54,7 @@ struct Inner {
     config: Config,
     service: &'static ServiceInfo,
     /// Resolved once: these rules depend on configuration only, not on the input.
-    endpoint: Result<http::Uri, ConfigError>,
+    endpoints: Endpoints,
     content_type: String,
     user_agent: String,
     transport: Result<Arc<dyn Transport>, TransportError>,
@@ -72,7 +72,7 @@ impl fmt::Debug for Handle {
             .field("service", &self.inner.service.sdk_id)
             .field("api_version", &self.inner.service.api_version)
             .field("region", &self.inner.config.region)
-            .field("endpoint", &self.inner.endpoint.as_ref().map(|u| u.to_string()).ok())
+            .field("endpoint", &self.inner.endpoints.fixed.as_ref().map(|u| u.to_string()).ok())
             .finish()
     }
 }
@@ -86,10 +86,7 @@ struct Reply {
 
 impl Handle {
     pub fn new(config: Config, service: &'static ServiceInfo) -> Self {
-        let endpoint = match &config.load_error {
-            Some(e) => Err(e.clone()),
-            None => resolve_endpoint(&config, service),
-        };
+        let endpoints = Endpoints::new(&config, service);
         let transport = match &config.transport {
             Some(t) => Ok(t.clone()),
             None => HyperTransport::new(&config.http).map(|t| Arc::new(t) as Arc<dyn Transport>),
@@ -112,7 +109,7 @@ impl Handle {
             inner: Arc::new(Inner {
                 config,
                 service,
-                endpoint,
+                endpoints,
                 content_type,
                 user_agent,
                 transport,
@@ -145,8 +142,17 @@ impl Handle {
         }
         let host_prefix = O::host_prefix(input)
             .map_err(|problem| Error::Validation(ValidationError { operation: O::NAME, problems: vec![problem] }))?;
+        let endpoint = if O::ENDPOINT_PARAMS {
+            let endpoints = &self.inner.endpoints;
+            let mut params = endpoints.base.clone();
+            O::endpoint_params(input, &mut params);
+            Some(endpoints.resolve(&params, self.inner.config.region.is_some()).map_err(Error::Config)?)
+        } else {
+            None
+        };
         let body = Bytes::from(json::to_vec(input));
-        let reply = self.invoke(O::NAME, host_prefix.as_deref(), body, options).await.map_err(Error::widen)?;
+        let reply =
+            self.invoke(O::NAME, endpoint, host_prefix.as_deref(), body, options).await.map_err(Error::widen)?;
         let status = reply.response.status().as_u16();
         let request_id = request_id(&reply.response);
         let Some(fields) = reply.error else {
@@ -184,12 +190,16 @@ impl Handle {
     async fn invoke(
         &self,
         operation: &'static str,
+        endpoint: Option<http::Uri>,
         host_prefix: Option<&str>,
         body: Bytes,
         options: &CallOptions,
     ) -> Result<Reply, Error<Infallible>> {
         let inner = &*self.inner;
-        let mut uri = inner.endpoint.clone().map_err(Error::Config)?;
+        let mut uri = match endpoint {
+            Some(uri) => uri,
+            None => inner.endpoints.fixed.clone().map_err(Error::Config)?,
+        };
         if let Some(prefix) = host_prefix {
             uri = prefixed(&uri, prefix).map_err(Error::Config)?;
         }
@@ -449,36 +459,73 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     s
 }
 
-/// The endpoint from the model's rule set, for the configured region, FIPS, dual-stack and
-/// endpoint URL.
-fn resolve_endpoint(config: &Config, service: &ServiceInfo) -> Result<http::Uri, ConfigError> {
-    let url = config.endpoint_url.clone().or_else(|| config.loaded.as_ref()?.endpoint_url(service.env_suffix));
-    if config.region.is_none() && url.is_none() {
-        return Err(ConfigError::new(
-            "no region and no endpoint: set a region with Config::builder().region(..), AWS_REGION or a profile's \
-             `region`, or an endpoint URL",
-        ));
+/// Endpoint resolution for one client: the rule set, parsed once, and the parameters the
+/// configuration gives. Operations whose rules read the input resolve per call.
+struct Endpoints {
+    rules: Option<RuleSet>,
+    base: Params,
+    url: Option<String>,
+    /// The endpoint for operations that add no parameters of their own.
+    fixed: Result<http::Uri, ConfigError>,
+}
+
+impl Endpoints {
+    fn new(config: &Config, service: &ServiceInfo) -> Endpoints {
+        let url = config.endpoint_url.clone().or_else(|| config.loaded.as_ref()?.endpoint_url(service.env_suffix));
+        let mut base = Params::new();
+        if let Some(r) = &config.region {
+            base.set("Region", r.as_str());
+        }
+        base.set("UseFIPS", config.use_fips);
+        base.set("UseDualStack", config.use_dual_stack);
+        if let Some(url) = &url {
+            base.set("Endpoint", url.as_str());
+        }
+        for (name, value) in &config.endpoint_params {
+            base.set(name, value.clone());
+        }
+        let rules = match service.endpoint_rules {
+            "" => Ok(None),
+            text => RuleSet::from_json(text)
+                .map(Some)
+                .map_err(|e| ConfigError::new(format!("the service's endpoint rules are invalid: {e}"))),
+        };
+        let mut endpoints = Endpoints { rules: None, base, url, fixed: Err(ConfigError::new("unresolved")) };
+        endpoints.fixed = match (&config.load_error, rules) {
+            (Some(e), _) => Err(e.clone()),
+            (None, Err(e)) => Err(e),
+            (None, Ok(rules)) => {
+                endpoints.rules = rules;
+                endpoints.resolve(&endpoints.base, config.region.is_some())
+            }
+        };
+        endpoints
     }
-    if service.endpoint_rules.is_empty() {
-        let url = url.ok_or_else(|| ConfigError::new("this service has no endpoint rules: set an endpoint URL"))?;
-        let uri = url.parse().map_err(|e| ConfigError::new(format!("invalid endpoint URL `{url}`: {e}")))?;
-        return with_slash(uri, &url);
+
+    /// The endpoint for these parameters.
+    fn resolve(&self, params: &Params, has_region: bool) -> Result<http::Uri, ConfigError> {
+        if !has_region && self.url.is_none() {
+            return Err(ConfigError::new(
+                "no region and no endpoint: set a region with Config::builder().region(..), AWS_REGION or a \
+                 profile's `region`, or an endpoint URL",
+            ));
+        }
+        let Some(rules) = &self.rules else {
+            let url = self
+                .url
+                .clone()
+                .ok_or_else(|| ConfigError::new("this service has no endpoint rules: set an endpoint URL"))?;
+            let uri = url.parse().map_err(|e| ConfigError::new(format!("invalid endpoint URL `{url}`: {e}")))?;
+            return with_slash(uri, &url);
+        };
+        let endpoint =
+            rules.resolve(params).map_err(|e| ConfigError::new(format!("cannot resolve the endpoint: {e}")))?;
+        let uri: http::Uri = endpoint
+            .url
+            .parse()
+            .map_err(|e| ConfigError::new(format!("invalid endpoint URL `{}`: {e}", endpoint.url)))?;
+        with_slash(uri, &endpoint.url)
     }
-    let rules = RuleSet::from_json(service.endpoint_rules)
-        .map_err(|e| ConfigError::new(format!("the service's endpoint rules are invalid: {e}")))?;
-    let mut params = Params::new();
-    if let Some(r) = &config.region {
-        params.set("Region", r.as_str());
-    }
-    params.set("UseFIPS", config.use_fips);
-    params.set("UseDualStack", config.use_dual_stack);
-    if let Some(url) = &url {
-        params.set("Endpoint", url.as_str());
-    }
-    let endpoint = rules.resolve(&params).map_err(|e| ConfigError::new(format!("cannot resolve the endpoint: {e}")))?;
-    let uri: http::Uri =
-        endpoint.url.parse().map_err(|e| ConfigError::new(format!("invalid endpoint URL `{}`: {e}", endpoint.url)))?;
-    with_slash(uri, &endpoint.url)
 }
 
 /// The endpoint with an operation's host prefix (`@endpoint(hostPrefix: "data-")`).

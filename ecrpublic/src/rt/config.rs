@@ -31,6 +31,8 @@ pub struct Config {
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) app_id: Option<String>,
     pub(crate) validation: bool,
+    /// Endpoint rule parameters beyond the built-ins (a service's client context parameters).
+    pub(crate) endpoint_params: Vec<(String, super::endpoint::Value)>,
     /// The environment and profile files the configuration was loaded from, for settings that
     /// depend on the service (`AWS_ENDPOINT_URL_<SERVICE>`, a profile's `services` section).
     pub(crate) loaded: Option<Arc<Loaded>>,
@@ -81,6 +83,7 @@ impl Default for Config {
             operation_timeout: None,
             app_id: None,
             validation: true,
+            endpoint_params: Vec::new(),
             loaded: None,
             load_error: None,
         }
@@ -358,6 +361,13 @@ impl ConfigBuilder {
     /// Check inputs against the model's constraints before sending (default on).
     pub fn validation(mut self, on: bool) -> Self {
         self.config.validation = on;
+        self
+    }
+
+    /// Sets an endpoint rule parameter beyond the built-ins, such as a client context parameter
+    /// of the service's rule set.
+    pub fn endpoint_param(mut self, name: impl Into<String>, value: impl Into<super::endpoint::Value>) -> Self {
+        self.config.endpoint_params.push((name.into(), value.into()));
         self
     }
 

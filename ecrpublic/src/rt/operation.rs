@@ -12,6 +12,14 @@ pub trait Operation: 'static {
     type Output: Json + Output + Send + 'static;
     type Error: OperationError;
 
+    /// Whether the endpoint rules read this operation's input (context parameters).
+    const ENDPOINT_PARAMS: bool = false;
+
+    /// Sets the endpoint parameters the operation binds: static ones and ones read from the input.
+    fn endpoint_params(input: &Self::Input, params: &mut super::endpoint::Params) {
+        let _ = (input, params);
+    }
+
     /// The operation's host prefix, with its labels filled in from the input.
     fn host_prefix(input: &Self::Input) -> Result<Option<String>, String> {
         let _ = input;
