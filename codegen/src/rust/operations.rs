@@ -306,20 +306,22 @@ fn endpoint_params(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError
         };
         let id = &f.ident;
         let target = ctx.model.shape(&f.member.target)?;
+        // `v` is a reference when optional, the field itself when not.
+        let optional = f.presence == Presence::Optional;
         let as_value = |v: TokenStream| match target.kind {
-            Kind::String => Ok(quote!(#v.as_str())),
-            Kind::Enum => Ok(quote!(#v.as_str())),
-            Kind::Boolean => Ok(quote!(*#v)),
+            Kind::String | Kind::Enum => Ok(quote!(#v.as_str())),
+            Kind::Boolean if optional => Ok(quote!(*#v)),
+            Kind::Boolean => Ok(v),
             _ => Err(ModelError::new(
                 &f.member.target,
                 "not supported by this generator yet: a contextParam of this type",
             )),
         };
-        sets.push(if f.presence == Presence::Optional {
+        sets.push(if optional {
             let v = as_value(quote!(v))?;
             quote!(if let Some(v) = &input.#id { params.set(#name, #v); })
         } else {
-            let v = as_value(quote!((&input.#id)))?;
+            let v = as_value(quote!(input.#id))?;
             quote!(params.set(#name, #v);)
         });
     }
