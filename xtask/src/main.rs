@@ -46,10 +46,19 @@ fn test() -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let steps: [&[&str]; 5] = [
         &["fmt", "--all", "--check"],
-        &["clippy", "--workspace", "--all-targets", "--features", "ecrpublic/emulator", "--", "-D", "warnings"],
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--features",
+            "ecrpublic/emulator,ecrpublic/gzip",
+            "--",
+            "-D",
+            "warnings",
+        ],
         &["run", "--quiet", "--package", "xtask", "--", "codegen", "--check"],
         &["doc", "--package", "ecrpublic", "--no-deps", "--quiet"],
-        &["test", "--workspace", "--features", "ecrpublic/emulator"],
+        &["test", "--workspace", "--features", "ecrpublic/emulator,ecrpublic/gzip"],
     ];
     let mut steps: Vec<&[&str]> = steps.to_vec();
     // Smithy's compliance suite, where the reference folder is beside this repository.
@@ -256,9 +265,12 @@ fn standalone(model_path: &Path, out: &Path, crate_name: &str) -> Result<(), Str
     let deps = section(&manifest, "[dependencies]").ok_or("ecrpublic/Cargo.toml has no [dependencies]")?;
     // The runtime's unit tests come with it, and so must what they use.
     let dev_deps = section(&manifest, "[dev-dependencies]").map(|d| format!("\n{d}")).unwrap_or_default();
+    // gzip request compression is compiled in only for services whose operations ask for it.
+    let default = if model.contains("smithy.api#requestCompression") { "\"gzip\"" } else { "" };
+    let features = format!("\n[features]\ndefault = [{default}]\ngzip = [\"dep:miniz_oxide\"]\n");
     let cargo_toml = format!(
         "[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-         # A crate of its own, even when written inside another workspace.\n[workspace]\n\n{deps}{dev_deps}"
+         # A crate of its own, even when written inside another workspace.\n[workspace]\n\n{deps}{dev_deps}{features}"
     );
     write(&out.join("Cargo.toml"), &cargo_toml)?;
     write(&out.join("src/lib.rs"), &lib)?;

@@ -235,6 +235,16 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
     let fill_tokens = quote!(#(#tokens)*);
     let host_prefix = host_prefix(ctx, op)?;
     let endpoint_params = endpoint_params(ctx, op)?;
+    let gzip = op
+        .shape
+        .trait_value("smithy.api#requestCompression")
+        .and_then(|v| v.get("encodings"))
+        .and_then(Value::as_array);
+    let compression = gzip.is_some_and(|e| e.iter().any(|x| x.as_str() == Some("gzip"))).then(|| {
+        quote!(
+            const REQUEST_COMPRESSION: bool = true;
+        )
+    });
     let validate = ctx.constrained.contains(&op.input.id).then(|| {
         quote! {
             fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
@@ -271,6 +281,7 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
             type Input = #input;
             type Output = #output;
             type Error = crate::error::#error;
+            #compression
             #host_prefix
             #endpoint_params
             #validate

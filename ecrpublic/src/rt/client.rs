@@ -150,9 +150,19 @@ impl Handle {
         } else {
             None
         };
-        let body = Bytes::from(json::to_vec(input));
-        let reply =
-            self.invoke(O::NAME, endpoint, host_prefix.as_deref(), body, options).await.map_err(Error::widen)?;
+        let body = json::to_vec(input);
+        let config = &self.inner.config;
+        let compress = O::REQUEST_COMPRESSION
+            && cfg!(feature = "gzip")
+            && !config.disable_request_compression
+            && body.len() >= config.request_min_compression_size as usize;
+        #[cfg(feature = "gzip")]
+        let body = if compress { super::gzip::compress(&body) } else { body };
+        let body = Bytes::from(body);
+        let reply = self
+            .invoke(O::NAME, endpoint, host_prefix.as_deref(), compress, body, options)
+            .await
+            .map_err(Error::widen)?;
         let status = reply.response.status().as_u16();
         let request_id = request_id(&reply.response);
         let Some(fields) = reply.error else {
@@ -192,6 +202,7 @@ impl Handle {
         operation: &'static str,
         endpoint: Option<http::Uri>,
         host_prefix: Option<&str>,
+        gzip: bool,
         body: Bytes,
         options: &CallOptions,
     ) -> Result<Reply, Error<Infallible>> {
@@ -214,7 +225,7 @@ impl Handle {
             operation,
             invocation_id = %invocation_id,
         );
-        let attempts = self.attempts(operation, &uri, transport.as_ref(), body, options, retry, &invocation_id);
+        let attempts = self.attempts(operation, &uri, transport.as_ref(), (body, gzip), options, retry, &invocation_id);
         let limit = options.operation_timeout.or(inner.config.operation_timeout);
         match limit {
             None => attempts.instrument(span).await,
@@ -230,7 +241,7 @@ impl Handle {
         operation: &'static str,
         uri: &http::Uri,
         transport: &dyn Transport,
-        body: Bytes,
+        (body, gzip): (Bytes, bool),
         options: &CallOptions,
         retry: RetryConfig,
         invocation_id: &str,
@@ -257,7 +268,8 @@ impl Handle {
                 status = tracing::field::Empty,
                 request_id = tracing::field::Empty
             );
-            let one = self.attempt(operation, uri, transport, body.clone(), options, invocation_id, attempt, max);
+            let one =
+                self.attempt(operation, uri, transport, (body.clone(), gzip), options, invocation_id, attempt, max);
             let outcome = match attempt_limit {
                 None => one.instrument(span.clone()).await,
                 Some(limit) => tokio::time::timeout(limit, one.instrument(span.clone())).await.unwrap_or_else(|_| {
@@ -352,7 +364,7 @@ impl Handle {
         operation: &str,
         uri: &http::Uri,
         transport: &dyn Transport,
-        body: Bytes,
+        (body, gzip): (Bytes, bool),
         options: &CallOptions,
         invocation_id: &str,
         attempt: u32,
@@ -377,6 +389,9 @@ impl Handle {
             .header("amz-sdk-request", format!("attempt={attempt}; max={max}"))
             .body(body)
             .map_err(|e| Error::Transport(TransportError::new(TransportErrorKind::Request, e.to_string())))?;
+        if gzip {
+            request.headers_mut().insert(http::header::CONTENT_ENCODING, http::HeaderValue::from_static("gzip"));
+        }
         let region = inner.config.region.as_deref().unwrap_or(DEFAULT_SIGNING_REGION);
         sign(&mut request, &credentials, region, inner.service.signing_name, self.signing_time())
             .map_err(Error::Config)?;

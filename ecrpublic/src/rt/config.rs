@@ -31,6 +31,9 @@ pub struct Config {
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) app_id: Option<String>,
     pub(crate) validation: bool,
+    /// Bodies of `@requestCompression` operations at least this large are gzip-compressed.
+    pub(crate) request_min_compression_size: u32,
+    pub(crate) disable_request_compression: bool,
     /// Endpoint rule parameters beyond the built-ins (a service's client context parameters).
     pub(crate) endpoint_params: Vec<(String, super::endpoint::Value)>,
     /// The environment and profile files the configuration was loaded from, for settings that
@@ -83,6 +86,8 @@ impl Default for Config {
             operation_timeout: None,
             app_id: None,
             validation: true,
+            request_min_compression_size: 10_240,
+            disable_request_compression: false,
             endpoint_params: Vec::new(),
             loaded: None,
             load_error: None,
@@ -215,6 +220,13 @@ impl ConfigLoader {
             retry.mode = v.parse::<RetryMode>().map_err(ConfigError::new)?;
         }
         let first = |a: &str, b: &str| env.get(a).or_else(|| env.get(b));
+        let min_compression =
+            match setting("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES", "request_min_compression_size_bytes") {
+                None => 10_240,
+                Some(v) => v.parse::<u32>().ok().filter(|n| *n <= 10_485_760).ok_or_else(|| {
+                    ConfigError::new(format!("request_min_compression_size_bytes must be 0 to 10485760, not `{v}`"))
+                })?,
+            };
         let config = Config {
             region: env.get("AWS_REGION").or_else(|| setting("AWS_DEFAULT_REGION", "region")),
             endpoint_url: None,
@@ -235,6 +247,8 @@ impl ConfigLoader {
             },
             retry,
             app_id: setting("AWS_SDK_UA_APP_ID", "sdk_ua_app_id"),
+            request_min_compression_size: min_compression,
+            disable_request_compression: flag("AWS_DISABLE_REQUEST_COMPRESSION", "disable_request_compression")?,
             loaded: Some(Arc::new(Loaded { env, files, profile: profile_name })),
             ..Config::default()
         };
@@ -361,6 +375,19 @@ impl ConfigBuilder {
     /// Check inputs against the model's constraints before sending (default on).
     pub fn validation(mut self, on: bool) -> Self {
         self.config.validation = on;
+        self
+    }
+
+    /// Request bodies of operations that allow compression are gzip-compressed from this size
+    /// on (default 10240 bytes; 0 to 10485760).
+    pub fn request_min_compression_size(mut self, bytes: u32) -> Self {
+        self.config.request_min_compression_size = bytes.min(10_485_760);
+        self
+    }
+
+    /// Never compress request bodies.
+    pub fn disable_request_compression(mut self, disable: bool) -> Self {
+        self.config.disable_request_compression = disable;
         self
     }
 

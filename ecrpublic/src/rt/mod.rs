@@ -8,6 +8,8 @@ pub mod credentials;
 pub mod endpoint;
 pub mod env;
 pub mod error;
+#[cfg(feature = "gzip")]
+pub(crate) mod gzip;
 pub(crate) mod ids;
 pub mod json;
 pub mod operation;

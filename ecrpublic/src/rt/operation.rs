@@ -12,6 +12,9 @@ pub trait Operation: 'static {
     type Output: Json + Output + Send + 'static;
     type Error: OperationError;
 
+    /// `@requestCompression` with gzip: large request bodies are sent gzip-compressed.
+    const REQUEST_COMPRESSION: bool = false;
+
     /// Whether the endpoint rules read this operation's input (context parameters).
     const ENDPOINT_PARAMS: bool = false;
 
