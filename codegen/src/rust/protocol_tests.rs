@@ -50,80 +50,17 @@ pub fn protocol_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelErro
     Ok(Some(quote! {
         #![doc = " The model's protocol compliance tests (client side)."]
         // Not every model has request, response and error cases: some helpers may go unused.
-        #![allow(dead_code)]
-        use crate::rt::client::Handle;
+        #![allow(dead_code, unused_imports)]
         use crate::rt::operation::Operation;
-        use crate::rt::transport::{BoxFuture, HttpRequest, HttpResponse, Transport};
-        use std::sync::{Arc, Mutex};
-
-        /// Records the request and answers with a canned response.
-        struct Capture {
-            request: Mutex<Option<HttpRequest>>,
-            response: (u16, Vec<(&'static str, &'static str)>, &'static str),
-        }
-
-        #[derive(Clone)]
-        struct Shared(Arc<Capture>);
-
-        impl Transport for Shared {
-            fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, crate::TransportError>> {
-                *self.0.request.lock().unwrap() = Some(request);
-                let (status, headers, body) = &self.0.response;
-                let mut b = http::Response::builder().status(*status);
-                for (k, v) in headers {
-                    b = b.header(*k, *v);
-                }
-                let response = b.body(bytes::Bytes::from_static(body.as_bytes())).expect("a valid canned response");
-                Box::pin(std::future::ready(Ok(response)))
-            }
-        }
+        use crate::rt::protocol_harness::{assert_json, assert_same, sent};
 
         fn harness(
             host: &str,
             status: u16,
             headers: Vec<(&'static str, &'static str)>,
             body: &'static str,
-        ) -> (Handle, Arc<Capture>) {
-            let capture = Arc::new(Capture { request: Mutex::new(None), response: (status, headers, body) });
-            let config = crate::Config::builder()
-                .region("us-west-2")
-                .endpoint_url(format!("https://{host}"))
-                .credentials(crate::Credentials::new("AKID", "SECRET", None, None, "protocol-tests"))
-                .retry(crate::RetryConfig::disabled())
-                .validation(false)
-                .transport(Shared(capture.clone()))
-                .build();
-            (Handle::new(config, &super::service::SERVICE), capture)
-        }
-
-        fn sent(capture: &Capture) -> HttpRequest {
-            capture.request.lock().unwrap().take().expect("a request was sent")
-        }
-
-        /// JSON equality that compares numbers by value (`1` equals `1.0`).
-        fn json_eq(a: &serde_json::Value, b: &serde_json::Value) -> bool {
-            use serde_json::Value::*;
-            match (a, b) {
-                (Number(x), Number(y)) => x.as_f64() == y.as_f64(),
-                (Array(x), Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b)),
-                (Object(x), Object(y)) => {
-                    x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
-                }
-                _ => a == b,
-            }
-        }
-
-        fn assert_json(actual: &[u8], expected: &str) {
-            let a: serde_json::Value = serde_json::from_slice(actual).expect("the body is JSON");
-            let e: serde_json::Value = serde_json::from_str(expected).expect("the expected body is JSON");
-            assert!(json_eq(&a, &e), "body\n  actual:   {a}\n  expected: {e}");
-        }
-
-        /// Outputs are compared as JSON, so NaN equals NaN and map order does not matter.
-        fn assert_same<T: crate::rt::json::Json>(actual: &T, expected: &T) {
-            let a = crate::rt::json::to_vec(actual);
-            let e = crate::rt::json::to_vec(expected);
-            assert_json(&a, std::str::from_utf8(&e).expect("UTF-8"));
+        ) -> (crate::rt::client::Handle, std::sync::Arc<crate::rt::protocol_harness::Capture>) {
+            crate::rt::protocol_harness::harness(&super::service::SERVICE, host, status, headers, body)
         }
 
         #(#tests)*

@@ -16,6 +16,9 @@ pub mod operation;
 pub mod options;
 pub mod paginate;
 pub mod profile;
+#[cfg(test)]
+#[allow(dead_code)] // Used by generated protocol tests, where a model has them.
+pub(crate) mod protocol_harness;
 pub mod retry;
 pub mod stub;
 pub(crate) mod trace;

@@ -1,0 +1,78 @@
+//! What the generated protocol compliance tests run on: a client whose transport records the
+//! request and answers with a canned response, and JSON comparisons.
+
+use std::sync::{Arc, Mutex};
+
+use super::client::{Handle, ServiceInfo};
+use super::transport::{BoxFuture, HttpRequest, HttpResponse, Transport};
+
+/// Records the request and answers with a canned response.
+pub struct Capture {
+    request: Mutex<Option<HttpRequest>>,
+    response: (u16, Vec<(&'static str, &'static str)>, &'static str),
+}
+
+#[derive(Clone)]
+struct Shared(Arc<Capture>);
+
+impl Transport for Shared {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, super::error::TransportError>> {
+        *self.0.request.lock().unwrap() = Some(request);
+        let (status, headers, body) = &self.0.response;
+        let mut b = http::Response::builder().status(*status);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        let response = b.body(bytes::Bytes::from_static(body.as_bytes())).expect("a valid canned response");
+        Box::pin(std::future::ready(Ok(response)))
+    }
+}
+
+/// A client for `service` at `https://{host}`, answering every call with the canned response.
+pub fn harness(
+    service: &'static ServiceInfo,
+    host: &str,
+    status: u16,
+    headers: Vec<(&'static str, &'static str)>,
+    body: &'static str,
+) -> (Handle, Arc<Capture>) {
+    let capture = Arc::new(Capture { request: Mutex::new(None), response: (status, headers, body) });
+    let config = super::config::Config::builder()
+        .region("us-west-2")
+        .endpoint_url(format!("https://{host}"))
+        .credentials(aws_credential_types::Credentials::new("AKID", "SECRET", None, None, "protocol-tests"))
+        .retry(super::retry::RetryConfig::disabled())
+        .validation(false)
+        .transport(Shared(capture.clone()))
+        .build();
+    (Handle::new(config, service), capture)
+}
+
+/// The request the client sent.
+pub fn sent(capture: &Capture) -> HttpRequest {
+    capture.request.lock().unwrap().take().expect("a request was sent")
+}
+
+/// JSON equality that compares numbers by value (`1` equals `1.0`).
+fn json_eq(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value::*;
+    match (a, b) {
+        (Number(x), Number(y)) => x.as_f64() == y.as_f64(),
+        (Array(x), Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b)),
+        (Object(x), Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w))),
+        _ => a == b,
+    }
+}
+
+pub fn assert_json(actual: &[u8], expected: &str) {
+    let a: serde_json::Value = serde_json::from_slice(actual).expect("the body is JSON");
+    let e: serde_json::Value = serde_json::from_str(expected).expect("the expected body is JSON");
+    assert!(json_eq(&a, &e), "body\n  actual:   {a}\n  expected: {e}");
+}
+
+/// Outputs are compared as JSON, so NaN equals NaN and map order does not matter.
+pub fn assert_same<T: super::json::Json>(actual: &T, expected: &T) {
+    let a = super::json::to_vec(actual);
+    let e = super::json::to_vec(expected);
+    assert_json(&a, std::str::from_utf8(&e).expect("UTF-8"));
+}
