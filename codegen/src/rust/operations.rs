@@ -455,6 +455,44 @@ fn host_prefix(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
     }))
 }
 
+/// The last member of an output path (`a.b.c`), and for nested paths the expression that
+/// reaches the structure holding it as an `Option<&T>` (`Option<&mut T>` when `mutable`).
+fn output_member<'m>(
+    ctx: &Ctx<'m>,
+    op: &Op<'m>,
+    path: &str,
+    mutable: bool,
+) -> Result<(Option<TokenStream>, super::shapes::Field<'m>), ModelError> {
+    let missing = |n: &str| ModelError::new(&op.shape.id, format!("@paginated names `{n}`, which is not a member"));
+    let mut shape = op.output;
+    let mut module = Module::Output;
+    let mut walk: Option<TokenStream> = None;
+    let segments: Vec<&str> = path.split('.').collect();
+    for (i, seg) in segments.iter().enumerate() {
+        let f = fields(ctx, shape, module)?.into_iter().find(|f| f.member.name == *seg).ok_or_else(|| missing(seg))?;
+        if i + 1 == segments.len() {
+            return Ok((walk, f));
+        }
+        let id = &f.ident;
+        let start = walk.take().unwrap_or_else(|| quote!(Some(output)));
+        walk = Some(match (f.presence == Presence::Optional, mutable) {
+            (true, false) => quote!(#start.and_then(|x| x.#id.as_ref())),
+            (true, true) => quote!(#start.and_then(|x| x.#id.as_mut())),
+            (false, false) => quote!(#start.map(|x| &x.#id)),
+            (false, true) => quote!(#start.map(|x| &mut x.#id)),
+        });
+        shape = ctx.model.shape(&f.member.target)?;
+        if shape.kind != Kind::Structure {
+            return Err(ModelError::new(
+                &op.shape.id,
+                format!("@paginated path `{path}` goes through a non-structure"),
+            ));
+        }
+        module = ctx.homes.get(&shape.id).map_or(Module::Types, |h| h.module);
+    }
+    Err(missing(path))
+}
+
 fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
     let Some(own) = op.shape.trait_value("smithy.api#paginated") else { return Ok(None) };
     // Operation values override the service's defaults.
@@ -468,21 +506,17 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
     };
     let items = get("items");
     let page_size = get("pageSize");
-    for path in [Some(&out_tok), items.as_ref()].into_iter().flatten() {
-        if path.contains('.') {
-            return Err(ModelError::new(&op.shape.id, "not supported by this generator yet: nested @paginated paths"));
-        }
-    }
     let in_fields = fields(ctx, op.input, Module::Input)?;
-    let out_fields = fields(ctx, op.output, Module::Output)?;
     let find = |fs: &[super::shapes::Field], n: &str| {
         fs.iter()
             .position(|f| f.member.name == n)
             .ok_or_else(|| ModelError::new(&op.shape.id, format!("@paginated names `{n}`, which is not a member")))
     };
     let in_tok_f = &in_fields[find(&in_fields, &in_tok)?];
-    let out_tok_f = &out_fields[find(&out_fields, &out_tok)?];
-    let (it, ot) = (&in_tok_f.ident, &out_tok_f.ident);
+    // Output paths may be nested (`page.next`): walk to the structure holding the last member.
+    let (tok_walk, out_tok_f) = output_member(ctx, op, &out_tok, false)?;
+    let it = &in_tok_f.ident;
+    let ot = &out_tok_f.ident;
     let set_token = if in_tok_f.presence == Presence::Optional {
         quote!(input.#it = token;)
     } else {
@@ -493,10 +527,11 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
     } else {
         quote!(Some(input.#it.as_str()))
     };
-    let get_token = if out_tok_f.presence == Presence::Optional {
-        quote!(output.#ot.as_deref())
-    } else {
-        quote!(Some(output.#ot.as_str()))
+    let get_token = match (&tok_walk, out_tok_f.presence == Presence::Optional) {
+        (None, true) => quote!(output.#ot.as_deref()),
+        (None, false) => quote!(Some(output.#ot.as_str())),
+        (Some(walk), true) => quote!(#walk.and_then(|x| x.#ot.as_deref())),
+        (Some(walk), false) => quote!(#walk.map(|x| x.#ot.as_str())),
     };
     let set_size = match &page_size {
         Some(n) => {
@@ -514,7 +549,7 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
     };
     let (item_ty, take_items) = match &items {
         Some(n) => {
-            let f = &out_fields[find(&out_fields, n)?];
+            let (walk, f) = output_member(ctx, op, n, true)?;
             let id = &f.ident;
             let target = ctx.model.shape(&f.member.target)?;
             let item_ty = match target.kind {
@@ -525,10 +560,15 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
                 }
                 _ => return Err(ModelError::new(&op.shape.id, "@paginated items must be a list or map")),
             };
-            let take = if f.presence == Presence::Optional {
-                quote!(output.#id.take().unwrap_or_default().into_iter().collect())
-            } else {
-                quote!(std::mem::take(&mut output.#id).into_iter().collect())
+            let take = match (walk, f.presence == Presence::Optional) {
+                (None, true) => quote!(output.#id.take().unwrap_or_default().into_iter().collect()),
+                (None, false) => quote!(std::mem::take(&mut output.#id).into_iter().collect()),
+                (Some(walk), true) => {
+                    quote!(#walk.and_then(|x| x.#id.take()).unwrap_or_default().into_iter().collect())
+                }
+                (Some(walk), false) => {
+                    quote!(#walk.map(|x| std::mem::take(&mut x.#id)).unwrap_or_default().into_iter().collect())
+                }
             };
             (item_ty, take)
         }
