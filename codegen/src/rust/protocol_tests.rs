@@ -108,7 +108,13 @@ fn op_type(op: &Op) -> TokenStream {
     quote!(crate::operation::#ty)
 }
 
-fn io_value(ctx: &Ctx, op: &Op, shape: &Shape, suffix: &str, params: &Value) -> Result<TokenStream, ModelError> {
+pub(super) fn io_value(
+    ctx: &Ctx,
+    op: &Op,
+    shape: &Shape,
+    suffix: &str,
+    params: &Value,
+) -> Result<TokenStream, ModelError> {
     let key = io_key(shape, &op.shape.id, suffix);
     let home = ctx.home(&key)?;
     if shape.id == crate::model::UNIT {

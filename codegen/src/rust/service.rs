@@ -123,13 +123,109 @@ pub fn endpoint_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelErro
                 #check
             }
         });
+        for (j, input) in case.get("operationInputs").and_then(Value::as_array).into_iter().flatten().enumerate() {
+            let name = format_ident!("case_{:03}_through_operation_{}", i + 1, j + 1);
+            fns.push(operation_input_test(ctx, &name, &doc, input, expect, i + 1)?);
+        }
     }
     Ok(Some(quote! {
         #![doc = " The model's endpoint test cases."]
+        #[allow(unused_imports)]
+        use crate::rt::operation::Operation;
         use crate::rt::endpoint::{Params, RuleSet};
         fn rules() -> RuleSet {
             RuleSet::from_json(super::service::SERVICE.endpoint_rules).expect("the model's rule set parses")
         }
         #(#fns)*
     }))
+}
+
+/// An endpoint test case's `operationInputs` entry: the operation called through a client
+/// configured from `builtInParams`/`clientParams`, checking the URL it was sent to or the error.
+fn operation_input_test(
+    ctx: &Ctx,
+    name: &proc_macro2::Ident,
+    doc: &str,
+    input: &Value,
+    expect: &Value,
+    case: usize,
+) -> Result<TokenStream, ModelError> {
+    let id = &ctx.service.id;
+    let op_name = input.get("operationName").and_then(Value::as_str).unwrap_or_default();
+    let op = ctx
+        .ops
+        .iter()
+        .find(|o| o.name() == op_name)
+        .ok_or_else(|| ModelError::new(id, format!("endpoint test {case} calls unknown operation `{op_name}`")))?;
+    let rule_params = ctx
+        .service
+        .trait_value("smithy.rules#endpointRuleSet")
+        .and_then(|r| r.get("parameters"))
+        .and_then(Value::as_object);
+    let as_value = |v: &Value| -> Result<TokenStream, ModelError> {
+        Ok(match v {
+            Value::Bool(b) => quote!(#b),
+            Value::String(s) => quote!(#s),
+            Value::Array(a) => {
+                let items = a.iter().filter_map(Value::as_str);
+                quote!(vec![#(String::from(#items)),*])
+            }
+            _ => return Err(ModelError::new(id, format!("endpoint test {case} has an unsupported value {v}"))),
+        })
+    };
+    let mut config = Vec::new();
+    for (k, v) in input.get("builtInParams").and_then(Value::as_object).into_iter().flatten() {
+        config.push(match (k.as_str(), v) {
+            ("AWS::Region", Value::String(s)) => quote!(.region(#s)),
+            ("AWS::UseFIPS", Value::Bool(b)) => quote!(.use_fips(#b)),
+            ("AWS::UseDualStack", Value::Bool(b)) => quote!(.use_dual_stack(#b)),
+            ("SDK::Endpoint", Value::String(s)) => quote!(.endpoint_url(#s)),
+            // Other built-ins reach the rules under the parameter name that declares them.
+            (builtin, v) => {
+                let param = rule_params
+                    .and_then(|ps| ps.iter().find(|(_, p)| p.get("builtIn").and_then(Value::as_str) == Some(builtin)))
+                    .map(|(n, _)| n.clone())
+                    .ok_or_else(|| {
+                        ModelError::new(id, format!("endpoint test {case} sets unknown built-in `{builtin}`"))
+                    })?;
+                let v = as_value(v)?;
+                quote!(.endpoint_param(#param, #v))
+            }
+        });
+    }
+    for (k, v) in input.get("clientParams").and_then(Value::as_object).into_iter().flatten() {
+        let v = as_value(v)?;
+        config.push(quote!(.endpoint_param(#k, #v)));
+    }
+    let params = input.get("operationParams").cloned().unwrap_or(Value::Object(Default::default()));
+    let value = super::protocol_tests::io_value(ctx, op, op.input, "Input", &params)?;
+    let op_ty = format_ident!("{}", crate::names::type_name(op.name()));
+    let check = if let Some(url) = expect.pointer("/endpoint/url").and_then(Value::as_str) {
+        quote! {
+            let request = crate::rt::protocol_harness::sent(&capture);
+            let sent = request.uri().to_string();
+            assert_eq!(sent.trim_end_matches('/'), #url.trim_end_matches('/'), "{result:?}");
+        }
+    } else if let Some(err) = expect.get("error").and_then(Value::as_str) {
+        quote! {
+            match result {
+                Err(crate::Error::Config(e)) => assert!(e.message().contains(#err), "{e}"),
+                other => panic!("expected the error {:?}, got {other:?}", #err),
+            }
+        }
+    } else {
+        return Err(ModelError::new(id, format!("endpoint test {case} expects neither an endpoint nor an error")));
+    };
+    Ok(quote! {
+        #[doc = #doc]
+        #[tokio::test]
+        async fn #name() {
+            let builder = crate::Config::builder() #(#config)*;
+            let (handle, capture) = crate::rt::protocol_harness::harness_with(&super::service::SERVICE, builder);
+            let input: <crate::operation::#op_ty as Operation>::Input = #value;
+            let result = handle.call::<crate::operation::#op_ty>(&input, &Default::default()).await;
+            let _ = &capture;
+            #check
+        }
+    })
 }

@@ -2,6 +2,8 @@
 // run `cargo xtask codegen` instead.
 
 //! The model's endpoint test cases.
+#[allow(unused_imports)]
+use crate::rt::operation::Operation;
 use crate::rt::endpoint::{Params, RuleSet};
 fn rules() -> RuleSet {
     RuleSet::from_json(super::service::SERVICE.endpoint_rules)

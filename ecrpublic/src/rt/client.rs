@@ -519,13 +519,17 @@ impl Endpoints {
 
     /// The endpoint for these parameters.
     fn resolve(&self, params: &Params, has_region: bool) -> Result<http::Uri, ConfigError> {
-        if !has_region && self.url.is_none() {
-            return Err(ConfigError::new(
+        let unconfigured = !has_region && self.url.is_none();
+        let no_region = |detail: &str| {
+            ConfigError::new(format!(
                 "no region and no endpoint: set a region with Config::builder().region(..), AWS_REGION or a \
-                 profile's `region`, or an endpoint URL",
-            ));
-        }
+                 profile's `region`, or an endpoint URL{detail}"
+            ))
+        };
         let Some(rules) = &self.rules else {
+            if unconfigured {
+                return Err(no_region(""));
+            }
             let url = self
                 .url
                 .clone()
@@ -533,8 +537,10 @@ impl Endpoints {
             let uri = url.parse().map_err(|e| ConfigError::new(format!("invalid endpoint URL `{url}`: {e}")))?;
             return with_slash(uri, &url);
         };
-        let endpoint =
-            rules.resolve(params).map_err(|e| ConfigError::new(format!("cannot resolve the endpoint: {e}")))?;
+        let endpoint = rules.resolve(params).map_err(|e| match unconfigured {
+            true => no_region(&format!(" ({e})")),
+            false => ConfigError::new(format!("cannot resolve the endpoint: {e}")),
+        })?;
         let uri: http::Uri = endpoint
             .url
             .parse()

@@ -48,6 +48,19 @@ pub fn harness(
     (Handle::new(config, service), capture)
 }
 
+/// A client for `service` configured by `builder` (region, endpoint settings), recording the
+/// request and answering `{}`; for endpoint tests that go through an operation.
+pub fn harness_with(service: &'static ServiceInfo, builder: super::config::ConfigBuilder) -> (Handle, Arc<Capture>) {
+    let capture = Arc::new(Capture { request: Mutex::new(None), response: (200, vec![], "{}") });
+    let config = builder
+        .credentials(aws_credential_types::Credentials::new("AKID", "SECRET", None, None, "endpoint-tests"))
+        .retry(super::retry::RetryConfig::disabled())
+        .validation(false)
+        .transport(Shared(capture.clone()))
+        .build();
+    (Handle::new(config, service), capture)
+}
+
 /// The request the client sent.
 pub fn sent(capture: &Capture) -> HttpRequest {
     capture.request.lock().unwrap().take().expect("a request was sent")
