@@ -33,6 +33,12 @@ pub enum Module {
 }
 
 impl Module {
+    /// `crate::types`, `crate::input`, ...
+    pub fn crate_path(self) -> TokenStream {
+        let m = self.path();
+        quote!(crate::#m)
+    }
+
     fn path(self) -> TokenStream {
         match self {
             Module::Types => quote!(types),

@@ -251,12 +251,7 @@ fn struct_value(
     name: &str,
     params: &Value,
 ) -> Result<TokenStream, ModelError> {
-    let path = match module {
-        Module::Types => quote!(crate::types),
-        Module::Input => quote!(crate::input),
-        Module::Output => quote!(crate::output),
-        Module::Error => quote!(crate::error),
-    };
+    let path = module.crate_path();
     let ty = format_ident!("{}", name);
     let mut inits = Vec::new();
     for f in fields(ctx, shape, module)? {

@@ -43,12 +43,7 @@ pub fn roundtrip_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
 }
 
 fn struct_value(ctx: &Ctx, shape: &Shape, name: &str, module: Module, depth: usize) -> Result<TokenStream, ModelError> {
-    let path = match module {
-        Module::Types => quote!(crate::types),
-        Module::Input => quote!(crate::input),
-        Module::Output => quote!(crate::output),
-        Module::Error => quote!(crate::error),
-    };
+    let path = module.crate_path();
     let ty = format_ident!("{}", name);
     let mut inits = Vec::new();
     for f in fields(ctx, shape, module)? {

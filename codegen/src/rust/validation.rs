@@ -143,6 +143,15 @@ fn validate_impls(ctx: &Ctx, constrained: &BTreeSet<String>) -> Result<Vec<Token
     Ok(items)
 }
 
+/// In a sparse collection, checks skip the null entries.
+fn skip_nulls(collection: &Shape) -> TokenStream {
+    if collection.has_trait("smithy.api#sparse") {
+        quote!(let Some(item) = item else { continue };)
+    } else {
+        quote!()
+    }
+}
+
 /// Checks of one value (`value`, a reference) of member `m`; `name` is an expression giving
 /// its name in messages.
 fn checks_for(
@@ -194,11 +203,7 @@ fn checks_for(
             let item = &target.members[0];
             let inner = checks_for(ctx, item, quote!(&name), quote!(item), constrained)?;
             if !inner.is_empty() {
-                let each = if target.has_trait("smithy.api#sparse") {
-                    quote!(let Some(item) = item else { continue };)
-                } else {
-                    quote!()
-                };
+                let each = skip_nulls(target);
                 out.push(quote! {
                     for (i, item) in #value.iter().enumerate() {
                         #each
@@ -212,11 +217,7 @@ fn checks_for(
             let val = &target.members[1];
             let inner = checks_for(ctx, val, quote!(&name), quote!(item), constrained)?;
             if !inner.is_empty() {
-                let each = if target.has_trait("smithy.api#sparse") {
-                    quote!(let Some(item) = item else { continue };)
-                } else {
-                    quote!()
-                };
+                let each = skip_nulls(target);
                 out.push(quote! {
                     for (key, item) in #value.iter() {
                         #each

@@ -1211,53 +1211,37 @@ impl<T: Json> Json for Vec<T> {
     }
 }
 
-impl<T: Json> Json for HashMap<String, T> {
-    fn zero() -> Self {
-        HashMap::new()
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut m = HashMap::new();
-        r.read_object_with_nulls(|k, r| {
-            if let Some(item) = read_item(r)? {
-                m.insert(k.to_owned(), item);
+/// Maps are JSON objects; null values are skipped unless `T` keeps them (sparse maps).
+macro_rules! json_map {
+    ($map:ident) => {
+        impl<T: Json> Json for $map<String, T> {
+            fn zero() -> Self {
+                $map::new()
             }
-            Ok(())
-        })?;
-        Ok(m)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        for (k, v) in self {
-            w.key(k);
-            v.write(w);
+            fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+                let mut m = $map::new();
+                r.read_object_with_nulls(|k, r| {
+                    if let Some(item) = read_item(r)? {
+                        m.insert(k.to_owned(), item);
+                    }
+                    Ok(())
+                })?;
+                Ok(m)
+            }
+            fn write(&self, w: &mut JsonWriter) {
+                w.begin_object();
+                for (k, v) in self {
+                    w.key(k);
+                    v.write(w);
+                }
+                w.end_object();
+            }
         }
-        w.end_object();
-    }
+    };
 }
 
-impl<T: Json> Json for BTreeMap<String, T> {
-    fn zero() -> Self {
-        BTreeMap::new()
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut m = BTreeMap::new();
-        r.read_object_with_nulls(|k, r| {
-            if let Some(item) = read_item(r)? {
-                m.insert(k.to_owned(), item);
-            }
-            Ok(())
-        })?;
-        Ok(m)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        for (k, v) in self {
-            w.key(k);
-            v.write(w);
-        }
-        w.end_object();
-    }
-}
+json_map!(HashMap);
+json_map!(BTreeMap);
 
 impl Json for serde_json::Value {
     fn zero() -> Self {

@@ -68,14 +68,7 @@ impl Default for DefaultCredentialsChain {
     }
 }
 
-impl ProvideCredentials for DefaultCredentialsChain {
-    fn provide_credentials<'a>(&'a self) -> provider::future::ProvideCredentials<'a>
-    where
-        Self: 'a,
-    {
-        provider::future::ProvideCredentials::new(self.load())
-    }
-}
+super::provide_with_load!(DefaultCredentialsChain);
 
 #[cfg(test)]
 mod tests {

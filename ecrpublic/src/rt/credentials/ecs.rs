@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use aws_credential_types::provider::{self, error::CredentialsError, ProvideCredentials};
+use aws_credential_types::provider::{self, error::CredentialsError};
 use bytes::Bytes;
 
 use super::credentials_from_json;
@@ -114,14 +114,7 @@ fn allowed_http_host(host: &str) -> bool {
     host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-impl ProvideCredentials for EcsProvider {
-    fn provide_credentials<'a>(&'a self) -> provider::future::ProvideCredentials<'a>
-    where
-        Self: 'a,
-    {
-        provider::future::ProvideCredentials::new(self.load())
-    }
-}
+super::provide_with_load!(EcsProvider);
 
 #[cfg(test)]
 mod tests {
@@ -129,6 +122,7 @@ mod tests {
     use super::super::test_server::TestServer;
     use super::*;
     use crate::rt::profile::TempDir;
+    use aws_credential_types::provider::ProvideCredentials as _;
 
     const BODY: &str = r#"{"AccessKeyId": "ECSKEY", "SecretAccessKey": "ECSSECRET", "Token": "ECSTOKEN", "Expiration": "2100-01-01T00:00:00Z"}"#;
 

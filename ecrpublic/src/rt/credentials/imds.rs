@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use aws_credential_types::provider::{self, error::CredentialsError, ProvideCredentials};
+use aws_credential_types::provider::{self, error::CredentialsError};
 use bytes::Bytes;
 
 use super::credentials_from_json;
@@ -124,20 +124,14 @@ fn http_error(endpoint: &str, what: &str, status: u16, body: &[u8]) -> Credentia
     ))
 }
 
-impl ProvideCredentials for ImdsProvider {
-    fn provide_credentials<'a>(&'a self) -> provider::future::ProvideCredentials<'a>
-    where
-        Self: 'a,
-    {
-        provider::future::ProvideCredentials::new(self.load())
-    }
-}
+super::provide_with_load!(ImdsProvider);
 
 #[cfg(test)]
 mod tests {
     use super::super::error_detail;
     use super::super::test_server::{Recorded, TestServer};
     use super::*;
+    use aws_credential_types::provider::ProvideCredentials as _;
 
     const CREDS: &str = r#"{"Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": "IMDSKEY", "SecretAccessKey": "IMDSSECRET", "Token": "IMDSTOKEN", "Expiration": "2100-01-01T00:00:00Z"}"#;
 

@@ -19,6 +19,21 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_credential_types::provider::{self, error::CredentialsError, ProvideCredentials};
 use aws_credential_types::Credentials;
 
+/// `ProvideCredentials` for a provider with an `async fn load(&self) -> provider::Result`.
+macro_rules! provide_with_load {
+    ($provider:ty) => {
+        impl aws_credential_types::provider::ProvideCredentials for $provider {
+            fn provide_credentials<'a>(&'a self) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+            where
+                Self: 'a,
+            {
+                aws_credential_types::provider::future::ProvideCredentials::new(self.load())
+            }
+        }
+    };
+}
+use provide_with_load;
+
 pub use self::cache::CachedCredentials;
 pub use self::chain::DefaultCredentialsChain;
 pub use self::ecs::EcsProvider;

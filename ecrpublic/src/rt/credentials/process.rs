@@ -2,7 +2,7 @@
 
 use std::process::Stdio;
 
-use aws_credential_types::provider::{self, error::CredentialsError, ProvideCredentials};
+use aws_credential_types::provider::{self, error::CredentialsError};
 
 use super::credentials_from_json;
 
@@ -70,20 +70,14 @@ impl CredentialProcessProvider {
     }
 }
 
-impl ProvideCredentials for CredentialProcessProvider {
-    fn provide_credentials<'a>(&'a self) -> provider::future::ProvideCredentials<'a>
-    where
-        Self: 'a,
-    {
-        provider::future::ProvideCredentials::new(self.load())
-    }
-}
+super::provide_with_load!(CredentialProcessProvider);
 
 #[cfg(all(test, unix))]
 mod tests {
     use super::super::error_detail;
     use super::*;
     use crate::rt::profile::TempDir;
+    use aws_credential_types::provider::ProvideCredentials as _;
 
     /// A script in a temp dir; run as `sh <path>` so no executable bit is needed.
     fn script(dir: &TempDir, body: &str) -> String {

@@ -88,14 +88,7 @@ fn static_keys(name: &str, profile: &Profile) -> Result<Option<Credentials>, Cre
     }
 }
 
-impl ProvideCredentials for ProfileProvider {
-    fn provide_credentials<'a>(&'a self) -> provider::future::ProvideCredentials<'a>
-    where
-        Self: 'a,
-    {
-        provider::future::ProvideCredentials::new(self.load())
-    }
-}
+super::provide_with_load!(ProfileProvider);
 
 #[cfg(test)]
 mod tests {
