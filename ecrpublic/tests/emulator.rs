@@ -2,7 +2,6 @@
 //! send what is being tested).
 #![cfg(feature = "emulator")]
 
-use base64::Engine as _;
 use ecrpublic::emulator::{Emulator, EmulatorOptions};
 use ecrpublic::error::{CompleteLayerUploadError, UploadLayerPartError};
 use ecrpublic::types::{
@@ -484,7 +483,7 @@ async fn catalog_data_policies_and_tags() {
     let at_limit = RepositoryCatalogDataInput::default().with_logo_image_blob(vec![7u8; 512_000]);
     let put = c.put_repository_catalog_data("app", at_limit).send().await.expect("logo at the limit");
     assert!(put.catalog_data.and_then(|d| d.logo_url).is_some());
-    let over = base64::engine::general_purpose::STANDARD.encode(vec![7u8; 512_001]);
+    let over = base64_simd::STANDARD.encode_to_string(vec![7u8; 512_001]);
     let input = serde_json::json!({"repositoryName": "app", "catalogData": {"logoImageBlob": over}});
     expect_invalid(&emu, "PutRepositoryCatalogData", input, "logoImageBlob").await;
     let update = RepositoryCatalogDataInput::default()
@@ -569,8 +568,7 @@ async fn registries_and_tokens() {
 
     let auth = c.get_authorization_token().send().await.expect("token").authorization_data.expect("data");
     let token = auth.authorization_token.expect("token");
-    let decoded =
-        String::from_utf8(base64::engine::general_purpose::STANDARD.decode(&token).expect("base64")).expect("utf-8");
+    let decoded = String::from_utf8(base64_simd::STANDARD.decode_to_vec(&token).expect("base64")).expect("utf-8");
     assert!(decoded.starts_with("AWS:") && decoded.len() > 20, "{decoded}");
     let expires = auth.expires_at.expect("expiry").secs();
     let now = ecrpublic::DateTime::now().secs();

@@ -564,7 +564,6 @@ async fn proxies_from_the_environment() {
 
 #[tokio::test]
 async fn proxy_credentials_go_to_the_proxy() {
-    use base64::Engine as _;
     let pki = Pki::new(&["localhost"]);
     let tls = Target::https(&pki).await;
     let plain = Target::http().await;
@@ -576,7 +575,7 @@ async fn proxy_credentials_go_to_the_proxy() {
     call(with(tls.endpoint()).build()).await.expect("https call");
     let expected = format!(
         "proxy-authorization: basic {}",
-        base64::engine::general_purpose::STANDARD.encode("user:pa:ss").to_ascii_lowercase()
+        base64_simd::STANDARD.encode_to_string("user:pa:ss").to_ascii_lowercase()
     );
     let heads = proxy.heads();
     assert_eq!(heads.len(), 2, "{heads:?}");

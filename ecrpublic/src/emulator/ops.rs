@@ -1,8 +1,6 @@
 //! The 23 operations: request parsing and validation, the service's semantics on [`State`], and
 //! the modeled errors.
 
-use base64::Engine as _;
-
 use super::state::{Image, Repository, State, Upload};
 use super::{hex, random_bytes, sha256_hex, uuid_v4};
 use crate::rt::json::{from_slice, to_vec, Json, JsonReader, JsonWriter};
@@ -816,7 +814,7 @@ fn get_authorization_token(
     _input: i::GetAuthorizationTokenInput,
 ) -> Result<o::GetAuthorizationTokenOutput, ApiError> {
     let secret = format!("{}{}", hex(&random_bytes()), hex(&random_bytes()));
-    let token = base64::engine::general_purpose::STANDARD.encode(format!("AWS:{secret}"));
+    let token = base64_simd::STANDARD.encode_to_string(format!("AWS:{secret}"));
     Ok(o::GetAuthorizationTokenOutput {
         authorization_data: Some(AuthorizationData {
             authorization_token: Some(token),

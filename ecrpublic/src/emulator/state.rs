@@ -2,8 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
+use base64_simd::URL_SAFE_NO_PAD;
 
 use super::EmulatorOptions;
 use crate::types::RepositoryCatalogData;
@@ -109,12 +108,12 @@ impl State {
 
     /// An opaque token for resuming `operation` at `offset`.
     pub fn token(&self, operation: &str, offset: usize) -> String {
-        URL_SAFE_NO_PAD.encode(format!("{}:{operation}:{offset}", self.salt))
+        URL_SAFE_NO_PAD.encode_to_string(format!("{}:{operation}:{offset}", self.salt))
     }
 
     /// The offset in a token made by [`token`](Self::token) for the same operation.
     pub fn offset(&self, operation: &str, token: &str) -> Option<usize> {
-        let text = String::from_utf8(URL_SAFE_NO_PAD.decode(token).ok()?).ok()?;
+        let text = String::from_utf8(URL_SAFE_NO_PAD.decode_to_vec(token).ok()?).ok()?;
         let mut parts = text.splitn(3, ':');
         if parts.next()? != self.salt || parts.next()? != operation {
             return None;
