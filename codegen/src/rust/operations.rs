@@ -74,6 +74,9 @@ pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
                     self.request_id = request_id.map(str::to_owned);
                     #fill_message
                 }
+                // Method calls pick the inherent methods above, not these.
+                fn message(&self) -> Option<&str> { self.message() }
+                fn request_id(&self) -> Option<&str> { self.request_id() }
             }
         });
     }
@@ -122,23 +125,19 @@ fn operation_error(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
             Unhandled(crate::Unhandled),
         }
         impl #ty {
+            /// The error inside, whichever it is.
+            fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+                match self { #(Self::#variants(e) => e,)* Self::Unhandled(e) => e }
+            }
             #[doc = " The error code the service sent."]
-            pub fn code(&self) -> &str {
-                match self { #(Self::#variants(e) => e.code(),)* Self::Unhandled(e) => e.code() }
-            }
+            pub fn code(&self) -> &str { self.info().code() }
             #[doc = " The message the service gave, when it gave one."]
-            pub fn message(&self) -> Option<&str> {
-                match self { #(Self::#variants(e) => e.message(),)* Self::Unhandled(e) => e.message() }
-            }
+            pub fn message(&self) -> Option<&str> { self.info().message() }
             #[doc = " The request id the service gave the response, when it gave one."]
-            pub fn request_id(&self) -> Option<&str> {
-                match self { #(Self::#variants(e) => e.request_id(),)* Self::Unhandled(e) => e.request_id() }
-            }
+            pub fn request_id(&self) -> Option<&str> { self.info().request_id() }
         }
         impl std::fmt::Display for #ty {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                match self { #(Self::#variants(e) => e.fmt(f),)* Self::Unhandled(e) => e.fmt(f) }
-            }
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { self.info().fmt(f) }
         }
         impl std::error::Error for #ty {}
         impl crate::rt::operation::OperationError for #ty {

@@ -59,6 +59,12 @@ impl crate::rt::operation::ModeledError for EmptyUploadException {
             self.message = message.map(str::to_owned);
         }
     }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
 }
 /// An image with this manifest and tag is already in the repository.
 #[derive(Clone, Debug, PartialEq)]
@@ -116,6 +122,12 @@ impl crate::rt::operation::ModeledError for ImageAlreadyExistsException {
         if self.message.is_none() {
             self.message = message.map(str::to_owned);
         }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
     }
 }
 /// The digest given in the request differs from the digest the service computed for the manifest.
@@ -175,6 +187,12 @@ impl crate::rt::operation::ModeledError for ImageDigestDoesNotMatchException {
             self.message = message.map(str::to_owned);
         }
     }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
 }
 /// No image matched the requested digest or tag.
 #[derive(Clone, Debug, PartialEq)]
@@ -232,6 +250,12 @@ impl crate::rt::operation::ModeledError for ImageNotFoundException {
         if self.message.is_none() {
             self.message = message.map(str::to_owned);
         }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
     }
 }
 /// The tag is already attached to a different image in this repository.
@@ -291,6 +315,12 @@ impl crate::rt::operation::ModeledError for ImageTagAlreadyExistsException {
             self.message = message.map(str::to_owned);
         }
     }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
 }
 /// The uploaded layer is unusable, for example its content does not hash to the supplied digest or no parts were uploaded.
 #[derive(Clone, Debug, PartialEq)]
@@ -348,6 +378,12 @@ impl crate::rt::operation::ModeledError for InvalidLayerException {
         if self.message.is_none() {
             self.message = message.map(str::to_owned);
         }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
     }
 }
 /// The uploaded layer part is unusable, for example the byte range does not continue from the last part received.
@@ -435,6 +471,12 @@ impl crate::rt::operation::ModeledError for InvalidLayerPartException {
             self.message = message.map(str::to_owned);
         }
     }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
 }
 /// A request parameter was missing, malformed or outside its allowed range.
 #[derive(Clone, Debug, PartialEq)]
@@ -492,6 +534,12 @@ impl crate::rt::operation::ModeledError for InvalidParameterException {
         if self.message.is_none() {
             self.message = message.map(str::to_owned);
         }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
     }
 }
 /// A tag key or value was malformed or too long.
@@ -551,6 +599,12 @@ impl crate::rt::operation::ModeledError for InvalidTagParameterException {
             self.message = message.map(str::to_owned);
         }
     }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
 }
 /// The registry already has this layer, so the upload is not needed.
 #[derive(Clone, Debug, PartialEq)]
@@ -608,6 +662,12 @@ impl crate::rt::operation::ModeledError for LayerAlreadyExistsException {
         if self.message.is_none() {
             self.message = message.map(str::to_owned);
         }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
     }
 }
 /// A non-final layer part was below the minimum part size.
@@ -667,6 +727,12 @@ impl crate::rt::operation::ModeledError for LayerPartTooSmallException {
             self.message = message.map(str::to_owned);
         }
     }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
 }
 /// The manifest refers to one or more layers the registry does not have.
 #[derive(Clone, Debug, PartialEq)]
@@ -724,6 +790,12 @@ impl crate::rt::operation::ModeledError for LayersNotFoundException {
         if self.message.is_none() {
             self.message = message.map(str::to_owned);
         }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
     }
 }
 /// A service quota for the account or repository would be exceeded by this request.
@@ -783,6 +855,12 @@ impl crate::rt::operation::ModeledError for LimitExceededException {
             self.message = message.map(str::to_owned);
         }
     }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
 }
 /// The manifest refers to images that are not present in the repository.
 #[derive(Clone, Debug, PartialEq)]
@@ -840,6 +918,12 @@ impl crate::rt::operation::ModeledError for ReferencedImagesNotFoundException {
         if self.message.is_none() {
             self.message = message.map(str::to_owned);
         }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
     }
 }
 /// The registry named in the request, or the caller's default registry, does not exist.
@@ -899,6 +983,12 @@ impl crate::rt::operation::ModeledError for RegistryNotFoundException {
             self.message = message.map(str::to_owned);
         }
     }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
 }
 /// The registry already has a repository called that.
 #[derive(Clone, Debug, PartialEq)]
@@ -956,6 +1046,12 @@ impl crate::rt::operation::ModeledError for RepositoryAlreadyExistsException {
         if self.message.is_none() {
             self.message = message.map(str::to_owned);
         }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
     }
 }
 /// No gallery catalog information has been stored for this repository.
@@ -1015,6 +1111,12 @@ impl crate::rt::operation::ModeledError for RepositoryCatalogDataNotFoundExcepti
             self.message = message.map(str::to_owned);
         }
     }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
 }
 /// The repository still holds images; set `force` to delete it anyway.
 #[derive(Clone, Debug, PartialEq)]
@@ -1072,6 +1174,12 @@ impl crate::rt::operation::ModeledError for RepositoryNotEmptyException {
         if self.message.is_none() {
             self.message = message.map(str::to_owned);
         }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
     }
 }
 /// The repository named in the request does not exist in the registry.
@@ -1131,6 +1239,12 @@ impl crate::rt::operation::ModeledError for RepositoryNotFoundException {
             self.message = message.map(str::to_owned);
         }
     }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
 }
 /// The repository has no permissions policy attached.
 #[derive(Clone, Debug, PartialEq)]
@@ -1188,6 +1302,12 @@ impl crate::rt::operation::ModeledError for RepositoryPolicyNotFoundException {
         if self.message.is_none() {
             self.message = message.map(str::to_owned);
         }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
     }
 }
 /// The service hit an internal failure while handling the request; retrying may help.
@@ -1247,6 +1367,12 @@ impl crate::rt::operation::ModeledError for ServerException {
             self.message = message.map(str::to_owned);
         }
     }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
 }
 /// The request would leave the resource with more tags than the service allows.
 #[derive(Clone, Debug, PartialEq)]
@@ -1304,6 +1430,12 @@ impl crate::rt::operation::ModeledError for TooManyTagsException {
         if self.message.is_none() {
             self.message = message.map(str::to_owned);
         }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
     }
 }
 /// The action is not available in the Region the request was sent to.
@@ -1363,6 +1495,12 @@ impl crate::rt::operation::ModeledError for UnsupportedCommandException {
             self.message = message.map(str::to_owned);
         }
     }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
 }
 /// No layer upload with the given ID exists, or it has already finished or expired.
 #[derive(Clone, Debug, PartialEq)]
@@ -1421,6 +1559,12 @@ impl crate::rt::operation::ModeledError for UploadNotFoundException {
             self.message = message.map(str::to_owned);
         }
     }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
 }
 /// An error `BatchCheckLayerAvailability` can return.
 #[derive(Debug)]
@@ -1440,50 +1584,33 @@ pub enum BatchCheckLayerAvailabilityError {
     Unhandled(crate::Unhandled),
 }
 impl BatchCheckLayerAvailabilityError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::RegistryNotFoundException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterException(e) => e.code(),
-            Self::RegistryNotFoundException(e) => e.code(),
-            Self::RepositoryNotFoundException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.message(),
-            Self::RegistryNotFoundException(e) => e.message(),
-            Self::RepositoryNotFoundException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::RegistryNotFoundException(e) => e.request_id(),
-            Self::RepositoryNotFoundException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for BatchCheckLayerAvailabilityError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::RegistryNotFoundException(e) => e.fmt(f),
-            Self::RepositoryNotFoundException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for BatchCheckLayerAvailabilityError {}
@@ -1553,46 +1680,32 @@ pub enum BatchDeleteImageError {
     Unhandled(crate::Unhandled),
 }
 impl BatchDeleteImageError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterException(e) => e.code(),
-            Self::RepositoryNotFoundException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.message(),
-            Self::RepositoryNotFoundException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::RepositoryNotFoundException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for BatchDeleteImageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::RepositoryNotFoundException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for BatchDeleteImageError {}
@@ -1667,70 +1780,38 @@ pub enum CompleteLayerUploadError {
     Unhandled(crate::Unhandled),
 }
 impl CompleteLayerUploadError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::EmptyUploadException(e) => e,
+            Self::InvalidLayerException(e) => e,
+            Self::InvalidParameterException(e) => e,
+            Self::LayerAlreadyExistsException(e) => e,
+            Self::LayerPartTooSmallException(e) => e,
+            Self::RegistryNotFoundException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::UploadNotFoundException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::EmptyUploadException(e) => e.code(),
-            Self::InvalidLayerException(e) => e.code(),
-            Self::InvalidParameterException(e) => e.code(),
-            Self::LayerAlreadyExistsException(e) => e.code(),
-            Self::LayerPartTooSmallException(e) => e.code(),
-            Self::RegistryNotFoundException(e) => e.code(),
-            Self::RepositoryNotFoundException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::UploadNotFoundException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::EmptyUploadException(e) => e.message(),
-            Self::InvalidLayerException(e) => e.message(),
-            Self::InvalidParameterException(e) => e.message(),
-            Self::LayerAlreadyExistsException(e) => e.message(),
-            Self::LayerPartTooSmallException(e) => e.message(),
-            Self::RegistryNotFoundException(e) => e.message(),
-            Self::RepositoryNotFoundException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::UploadNotFoundException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::EmptyUploadException(e) => e.request_id(),
-            Self::InvalidLayerException(e) => e.request_id(),
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::LayerAlreadyExistsException(e) => e.request_id(),
-            Self::LayerPartTooSmallException(e) => e.request_id(),
-            Self::RegistryNotFoundException(e) => e.request_id(),
-            Self::RepositoryNotFoundException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::UploadNotFoundException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for CompleteLayerUploadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::EmptyUploadException(e) => e.fmt(f),
-            Self::InvalidLayerException(e) => e.fmt(f),
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::LayerAlreadyExistsException(e) => e.fmt(f),
-            Self::LayerPartTooSmallException(e) => e.fmt(f),
-            Self::RegistryNotFoundException(e) => e.fmt(f),
-            Self::RepositoryNotFoundException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::UploadNotFoundException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for CompleteLayerUploadError {}
@@ -1834,58 +1915,35 @@ pub enum CreateRepositoryError {
     Unhandled(crate::Unhandled),
 }
 impl CreateRepositoryError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::InvalidTagParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::RepositoryAlreadyExistsException(e) => e,
+            Self::ServerException(e) => e,
+            Self::TooManyTagsException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterException(e) => e.code(),
-            Self::InvalidTagParameterException(e) => e.code(),
-            Self::LimitExceededException(e) => e.code(),
-            Self::RepositoryAlreadyExistsException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::TooManyTagsException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.message(),
-            Self::InvalidTagParameterException(e) => e.message(),
-            Self::LimitExceededException(e) => e.message(),
-            Self::RepositoryAlreadyExistsException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::TooManyTagsException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::InvalidTagParameterException(e) => e.request_id(),
-            Self::LimitExceededException(e) => e.request_id(),
-            Self::RepositoryAlreadyExistsException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::TooManyTagsException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for CreateRepositoryError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::InvalidTagParameterException(e) => e.fmt(f),
-            Self::LimitExceededException(e) => e.fmt(f),
-            Self::RepositoryAlreadyExistsException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::TooManyTagsException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for CreateRepositoryError {}
@@ -1967,50 +2025,33 @@ pub enum DeleteRepositoryError {
     Unhandled(crate::Unhandled),
 }
 impl DeleteRepositoryError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::RepositoryNotEmptyException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterException(e) => e.code(),
-            Self::RepositoryNotEmptyException(e) => e.code(),
-            Self::RepositoryNotFoundException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.message(),
-            Self::RepositoryNotEmptyException(e) => e.message(),
-            Self::RepositoryNotFoundException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::RepositoryNotEmptyException(e) => e.request_id(),
-            Self::RepositoryNotFoundException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for DeleteRepositoryError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::RepositoryNotEmptyException(e) => e.fmt(f),
-            Self::RepositoryNotFoundException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for DeleteRepositoryError {}
@@ -2082,50 +2123,33 @@ pub enum DeleteRepositoryPolicyError {
     Unhandled(crate::Unhandled),
 }
 impl DeleteRepositoryPolicyError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::RepositoryPolicyNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterException(e) => e.code(),
-            Self::RepositoryNotFoundException(e) => e.code(),
-            Self::RepositoryPolicyNotFoundException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.message(),
-            Self::RepositoryNotFoundException(e) => e.message(),
-            Self::RepositoryPolicyNotFoundException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::RepositoryNotFoundException(e) => e.request_id(),
-            Self::RepositoryPolicyNotFoundException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for DeleteRepositoryPolicyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::RepositoryNotFoundException(e) => e.fmt(f),
-            Self::RepositoryPolicyNotFoundException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for DeleteRepositoryPolicyError {}
@@ -2198,46 +2222,32 @@ pub enum DescribeImageTagsError {
     Unhandled(crate::Unhandled),
 }
 impl DescribeImageTagsError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterException(e) => e.code(),
-            Self::RepositoryNotFoundException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.message(),
-            Self::RepositoryNotFoundException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::RepositoryNotFoundException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for DescribeImageTagsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::RepositoryNotFoundException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for DescribeImageTagsError {}
@@ -2302,50 +2312,33 @@ pub enum DescribeImagesError {
     Unhandled(crate::Unhandled),
 }
 impl DescribeImagesError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::ImageNotFoundException(e) => e,
+            Self::InvalidParameterException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::ImageNotFoundException(e) => e.code(),
-            Self::InvalidParameterException(e) => e.code(),
-            Self::RepositoryNotFoundException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::ImageNotFoundException(e) => e.message(),
-            Self::InvalidParameterException(e) => e.message(),
-            Self::RepositoryNotFoundException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::ImageNotFoundException(e) => e.request_id(),
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::RepositoryNotFoundException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for DescribeImagesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::ImageNotFoundException(e) => e.fmt(f),
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::RepositoryNotFoundException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for DescribeImagesError {}
@@ -2412,42 +2405,31 @@ pub enum DescribeRegistriesError {
     Unhandled(crate::Unhandled),
 }
 impl DescribeRegistriesError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for DescribeRegistriesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for DescribeRegistriesError {}
@@ -2503,46 +2485,32 @@ pub enum DescribeRepositoriesError {
     Unhandled(crate::Unhandled),
 }
 impl DescribeRepositoriesError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterException(e) => e.code(),
-            Self::RepositoryNotFoundException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.message(),
-            Self::RepositoryNotFoundException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::RepositoryNotFoundException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for DescribeRepositoriesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::RepositoryNotFoundException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for DescribeRepositoriesError {}
@@ -2603,42 +2571,31 @@ pub enum GetAuthorizationTokenError {
     Unhandled(crate::Unhandled),
 }
 impl GetAuthorizationTokenError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for GetAuthorizationTokenError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for GetAuthorizationTokenError {}
@@ -2690,38 +2647,30 @@ pub enum GetRegistryCatalogDataError {
     Unhandled(crate::Unhandled),
 }
 impl GetRegistryCatalogDataError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for GetRegistryCatalogDataError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for GetRegistryCatalogDataError {}
@@ -2772,50 +2721,33 @@ pub enum GetRepositoryCatalogDataError {
     Unhandled(crate::Unhandled),
 }
 impl GetRepositoryCatalogDataError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::RepositoryCatalogDataNotFoundException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterException(e) => e.code(),
-            Self::RepositoryCatalogDataNotFoundException(e) => e.code(),
-            Self::RepositoryNotFoundException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.message(),
-            Self::RepositoryCatalogDataNotFoundException(e) => e.message(),
-            Self::RepositoryNotFoundException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::RepositoryCatalogDataNotFoundException(e) => e.request_id(),
-            Self::RepositoryNotFoundException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for GetRepositoryCatalogDataError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::RepositoryCatalogDataNotFoundException(e) => e.fmt(f),
-            Self::RepositoryNotFoundException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for GetRepositoryCatalogDataError {}
@@ -2890,50 +2822,33 @@ pub enum GetRepositoryPolicyError {
     Unhandled(crate::Unhandled),
 }
 impl GetRepositoryPolicyError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::RepositoryPolicyNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterException(e) => e.code(),
-            Self::RepositoryNotFoundException(e) => e.code(),
-            Self::RepositoryPolicyNotFoundException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.message(),
-            Self::RepositoryNotFoundException(e) => e.message(),
-            Self::RepositoryPolicyNotFoundException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::RepositoryNotFoundException(e) => e.request_id(),
-            Self::RepositoryPolicyNotFoundException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for GetRepositoryPolicyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::RepositoryNotFoundException(e) => e.fmt(f),
-            Self::RepositoryPolicyNotFoundException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for GetRepositoryPolicyError {}
@@ -3008,50 +2923,33 @@ pub enum InitiateLayerUploadError {
     Unhandled(crate::Unhandled),
 }
 impl InitiateLayerUploadError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::RegistryNotFoundException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterException(e) => e.code(),
-            Self::RegistryNotFoundException(e) => e.code(),
-            Self::RepositoryNotFoundException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.message(),
-            Self::RegistryNotFoundException(e) => e.message(),
-            Self::RepositoryNotFoundException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::RegistryNotFoundException(e) => e.request_id(),
-            Self::RepositoryNotFoundException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for InitiateLayerUploadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::RegistryNotFoundException(e) => e.fmt(f),
-            Self::RepositoryNotFoundException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for InitiateLayerUploadError {}
@@ -3121,46 +3019,32 @@ pub enum ListTagsForResourceError {
     Unhandled(crate::Unhandled),
 }
 impl ListTagsForResourceError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterException(e) => e.code(),
-            Self::RepositoryNotFoundException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.message(),
-            Self::RepositoryNotFoundException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::RepositoryNotFoundException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for ListTagsForResourceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::RepositoryNotFoundException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for ListTagsForResourceError {}
@@ -3237,74 +3121,39 @@ pub enum PutImageError {
     Unhandled(crate::Unhandled),
 }
 impl PutImageError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::ImageAlreadyExistsException(e) => e,
+            Self::ImageDigestDoesNotMatchException(e) => e,
+            Self::ImageTagAlreadyExistsException(e) => e,
+            Self::InvalidParameterException(e) => e,
+            Self::LayersNotFoundException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::ReferencedImagesNotFoundException(e) => e,
+            Self::RegistryNotFoundException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::ImageAlreadyExistsException(e) => e.code(),
-            Self::ImageDigestDoesNotMatchException(e) => e.code(),
-            Self::ImageTagAlreadyExistsException(e) => e.code(),
-            Self::InvalidParameterException(e) => e.code(),
-            Self::LayersNotFoundException(e) => e.code(),
-            Self::LimitExceededException(e) => e.code(),
-            Self::ReferencedImagesNotFoundException(e) => e.code(),
-            Self::RegistryNotFoundException(e) => e.code(),
-            Self::RepositoryNotFoundException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::ImageAlreadyExistsException(e) => e.message(),
-            Self::ImageDigestDoesNotMatchException(e) => e.message(),
-            Self::ImageTagAlreadyExistsException(e) => e.message(),
-            Self::InvalidParameterException(e) => e.message(),
-            Self::LayersNotFoundException(e) => e.message(),
-            Self::LimitExceededException(e) => e.message(),
-            Self::ReferencedImagesNotFoundException(e) => e.message(),
-            Self::RegistryNotFoundException(e) => e.message(),
-            Self::RepositoryNotFoundException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::ImageAlreadyExistsException(e) => e.request_id(),
-            Self::ImageDigestDoesNotMatchException(e) => e.request_id(),
-            Self::ImageTagAlreadyExistsException(e) => e.request_id(),
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::LayersNotFoundException(e) => e.request_id(),
-            Self::LimitExceededException(e) => e.request_id(),
-            Self::ReferencedImagesNotFoundException(e) => e.request_id(),
-            Self::RegistryNotFoundException(e) => e.request_id(),
-            Self::RepositoryNotFoundException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for PutImageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::ImageAlreadyExistsException(e) => e.fmt(f),
-            Self::ImageDigestDoesNotMatchException(e) => e.fmt(f),
-            Self::ImageTagAlreadyExistsException(e) => e.fmt(f),
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::LayersNotFoundException(e) => e.fmt(f),
-            Self::LimitExceededException(e) => e.fmt(f),
-            Self::ReferencedImagesNotFoundException(e) => e.fmt(f),
-            Self::RegistryNotFoundException(e) => e.fmt(f),
-            Self::RepositoryNotFoundException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for PutImageError {}
@@ -3415,42 +3264,31 @@ pub enum PutRegistryCatalogDataError {
     Unhandled(crate::Unhandled),
 }
 impl PutRegistryCatalogDataError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for PutRegistryCatalogDataError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for PutRegistryCatalogDataError {}
@@ -3506,46 +3344,32 @@ pub enum PutRepositoryCatalogDataError {
     Unhandled(crate::Unhandled),
 }
 impl PutRepositoryCatalogDataError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterException(e) => e.code(),
-            Self::RepositoryNotFoundException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.message(),
-            Self::RepositoryNotFoundException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::RepositoryNotFoundException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for PutRepositoryCatalogDataError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::RepositoryNotFoundException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for PutRepositoryCatalogDataError {}
@@ -3608,46 +3432,32 @@ pub enum SetRepositoryPolicyError {
     Unhandled(crate::Unhandled),
 }
 impl SetRepositoryPolicyError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterException(e) => e.code(),
-            Self::RepositoryNotFoundException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.message(),
-            Self::RepositoryNotFoundException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::RepositoryNotFoundException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for SetRepositoryPolicyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::RepositoryNotFoundException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for SetRepositoryPolicyError {}
@@ -3714,54 +3524,34 @@ pub enum TagResourceError {
     Unhandled(crate::Unhandled),
 }
 impl TagResourceError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::InvalidTagParameterException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::TooManyTagsException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterException(e) => e.code(),
-            Self::InvalidTagParameterException(e) => e.code(),
-            Self::RepositoryNotFoundException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::TooManyTagsException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.message(),
-            Self::InvalidTagParameterException(e) => e.message(),
-            Self::RepositoryNotFoundException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::TooManyTagsException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::InvalidTagParameterException(e) => e.request_id(),
-            Self::RepositoryNotFoundException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::TooManyTagsException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for TagResourceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::InvalidTagParameterException(e) => e.fmt(f),
-            Self::RepositoryNotFoundException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::TooManyTagsException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for TagResourceError {}
@@ -3839,54 +3629,34 @@ pub enum UntagResourceError {
     Unhandled(crate::Unhandled),
 }
 impl UntagResourceError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::InvalidTagParameterException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::TooManyTagsException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterException(e) => e.code(),
-            Self::InvalidTagParameterException(e) => e.code(),
-            Self::RepositoryNotFoundException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::TooManyTagsException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.message(),
-            Self::InvalidTagParameterException(e) => e.message(),
-            Self::RepositoryNotFoundException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::TooManyTagsException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::InvalidTagParameterException(e) => e.request_id(),
-            Self::RepositoryNotFoundException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::TooManyTagsException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for UntagResourceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::InvalidTagParameterException(e) => e.fmt(f),
-            Self::RepositoryNotFoundException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::TooManyTagsException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for UntagResourceError {}
@@ -3968,62 +3738,36 @@ pub enum UploadLayerPartError {
     Unhandled(crate::Unhandled),
 }
 impl UploadLayerPartError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidLayerPartException(e) => e,
+            Self::InvalidParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::RegistryNotFoundException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::UploadNotFoundException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code the service sent.
     pub fn code(&self) -> &str {
-        match self {
-            Self::InvalidLayerPartException(e) => e.code(),
-            Self::InvalidParameterException(e) => e.code(),
-            Self::LimitExceededException(e) => e.code(),
-            Self::RegistryNotFoundException(e) => e.code(),
-            Self::RepositoryNotFoundException(e) => e.code(),
-            Self::ServerException(e) => e.code(),
-            Self::UnsupportedCommandException(e) => e.code(),
-            Self::UploadNotFoundException(e) => e.code(),
-            Self::Unhandled(e) => e.code(),
-        }
+        self.info().code()
     }
     /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::InvalidLayerPartException(e) => e.message(),
-            Self::InvalidParameterException(e) => e.message(),
-            Self::LimitExceededException(e) => e.message(),
-            Self::RegistryNotFoundException(e) => e.message(),
-            Self::RepositoryNotFoundException(e) => e.message(),
-            Self::ServerException(e) => e.message(),
-            Self::UnsupportedCommandException(e) => e.message(),
-            Self::UploadNotFoundException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.info().message()
     }
     /// The request id the service gave the response, when it gave one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::InvalidLayerPartException(e) => e.request_id(),
-            Self::InvalidParameterException(e) => e.request_id(),
-            Self::LimitExceededException(e) => e.request_id(),
-            Self::RegistryNotFoundException(e) => e.request_id(),
-            Self::RepositoryNotFoundException(e) => e.request_id(),
-            Self::ServerException(e) => e.request_id(),
-            Self::UnsupportedCommandException(e) => e.request_id(),
-            Self::UploadNotFoundException(e) => e.request_id(),
-            Self::Unhandled(e) => e.request_id(),
-        }
+        self.info().request_id()
     }
 }
 impl std::fmt::Display for UploadLayerPartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidLayerPartException(e) => e.fmt(f),
-            Self::InvalidParameterException(e) => e.fmt(f),
-            Self::LimitExceededException(e) => e.fmt(f),
-            Self::RegistryNotFoundException(e) => e.fmt(f),
-            Self::RepositoryNotFoundException(e) => e.fmt(f),
-            Self::ServerException(e) => e.fmt(f),
-            Self::UnsupportedCommandException(e) => e.fmt(f),
-            Self::UploadNotFoundException(e) => e.fmt(f),
-            Self::Unhandled(e) => e.fmt(f),
-        }
+        self.info().fmt(f)
     }
 }
 impl std::error::Error for UploadLayerPartError {}

@@ -107,6 +107,39 @@ pub trait ModeledError: Json {
     const STATUS: u16;
     /// Records the request id, and the message when the body had it under another name.
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>);
+    fn message(&self) -> Option<&str>;
+    fn request_id(&self) -> Option<&str>;
+}
+
+/// What every service error tells: code, message, request id, and `Code: message (request id: ...)`.
+pub trait ErrorInfo: std::fmt::Display {
+    fn code(&self) -> &str;
+    fn message(&self) -> Option<&str>;
+    fn request_id(&self) -> Option<&str>;
+}
+
+impl<T: ModeledError + std::fmt::Display> ErrorInfo for T {
+    fn code(&self) -> &str {
+        T::CODE
+    }
+    fn message(&self) -> Option<&str> {
+        ModeledError::message(self)
+    }
+    fn request_id(&self) -> Option<&str> {
+        ModeledError::request_id(self)
+    }
+}
+
+impl ErrorInfo for Unhandled {
+    fn code(&self) -> &str {
+        Unhandled::code(self)
+    }
+    fn message(&self) -> Option<&str> {
+        Unhandled::message(self)
+    }
+    fn request_id(&self) -> Option<&str> {
+        Unhandled::request_id(self)
+    }
 }
 
 /// An error response, read as far as awsJson says: code, message, request id.
