@@ -52,6 +52,8 @@ pub fn service_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
         }
     }
     let sensitive = sensitive.iter();
+    // Services moved from awsQuery keep their old error codes in `x-amzn-query-error`.
+    let query_compatible = svc.has_trait("aws.protocols#awsQueryCompatible");
     Ok(quote! {
         #![doc = " What the runtime needs to know about the service."]
         pub(crate) static SERVICE: crate::rt::client::ServiceInfo = crate::rt::client::ServiceInfo {
@@ -64,6 +66,7 @@ pub fn service_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             endpoint_rules: #rules,
             retryable_errors: &[#(#retryable),*],
             sensitive_members: &[#(#sensitive),*],
+            query_compatible: #query_compatible,
         };
     })
 }

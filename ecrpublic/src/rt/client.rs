@@ -42,6 +42,8 @@ pub struct ServiceInfo {
     pub retryable_errors: &'static [(&'static str, bool)],
     /// Member names whose values are `@sensitive`: the wire trace redacts them.
     pub sensitive_members: &'static [&'static str],
+    /// `@awsQueryCompatible`: the service answers errors with their awsQuery code too.
+    pub query_compatible: bool,
 }
 
 /// A shared, cheaply cloned client core.
@@ -185,8 +187,10 @@ impl Handle {
                 "an error response without an error code",
             )));
         };
+        let query_code = self.inner.service.query_compatible.then(|| query_error_code(&reply.response)).flatten();
         let raw = RawError {
             code: &code,
+            query_code,
             message: fields.message.as_deref(),
             request_id: request_id.as_deref(),
             status,
@@ -392,6 +396,9 @@ impl Handle {
         if gzip {
             request.headers_mut().insert(http::header::CONTENT_ENCODING, http::HeaderValue::from_static("gzip"));
         }
+        if inner.service.query_compatible {
+            request.headers_mut().insert("x-amzn-query-mode", http::HeaderValue::from_static("true"));
+        }
         let region = inner.config.region.as_deref().unwrap_or(DEFAULT_SIGNING_REGION);
         sign(&mut request, &credentials, region, inner.service.signing_name, self.signing_time())
             .map_err(Error::Config)?;
@@ -456,6 +463,13 @@ fn is_skew_error(code: &str) -> bool {
             | "SignatureDoesNotMatch"
             | "AuthFailure"
     )
+}
+
+/// The awsQuery error code of `x-amzn-query-error: Code;Fault`.
+fn query_error_code(response: &HttpResponse) -> Option<&str> {
+    let value = response.headers().get("x-amzn-query-error")?.to_str().ok()?;
+    let (code, _fault) = value.split_once(';')?;
+    Some(code.trim()).filter(|c| !c.is_empty())
 }
 
 fn request_id(response: &HttpResponse) -> Option<String> {
@@ -616,4 +630,22 @@ fn sign(
         sign(signable, &params).map_err(|e| ConfigError::new(format!("cannot sign: {e}")))?.into_parts();
     instructions.apply_to_request_http1x(request);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::query_error_code;
+
+    #[test]
+    fn query_error_header() {
+        let r = |v: &str| http::Response::builder().header("x-amzn-query-error", v).body(bytes::Bytes::new()).unwrap();
+        assert_eq!(
+            query_error_code(&r("AWS.SimpleQueueService.NonExistentQueue;Sender")),
+            Some("AWS.SimpleQueueService.NonExistentQueue")
+        );
+        assert_eq!(query_error_code(&r("NoFault")), None);
+        assert_eq!(query_error_code(&r(";Sender")), None);
+        let none = http::Response::builder().body(bytes::Bytes::new()).unwrap();
+        assert_eq!(query_error_code(&none), None);
+    }
 }

@@ -146,6 +146,8 @@ impl ErrorInfo for Unhandled {
 #[derive(Debug)]
 pub struct RawError<'a> {
     pub code: &'a str,
+    /// The awsQuery code of an `@awsQueryCompatible` service (`x-amzn-query-error`), when sent.
+    pub query_code: Option<&'a str>,
     pub message: Option<&'a str>,
     pub request_id: Option<&'a str>,
     pub status: u16,
@@ -164,7 +166,8 @@ impl RawError<'_> {
 
     pub fn unhandled(&self) -> Unhandled {
         Unhandled {
-            code: self.code.to_owned(),
+            // An awsQuery-compatible service's own code is the one its users know.
+            code: self.query_code.unwrap_or(self.code).to_owned(),
             message: self.message.map(str::to_owned),
             request_id: self.request_id.map(str::to_owned),
             status: self.status,
@@ -222,6 +225,21 @@ pub fn sanitize_code(code: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unhandled_prefers_the_query_code() {
+        let raw = RawError {
+            code: "QueueDoesNotExist",
+            query_code: Some("AWS.SimpleQueueService.NonExistentQueue"),
+            message: Some("gone"),
+            request_id: None,
+            status: 400,
+            body: b"{}",
+        };
+        assert_eq!(raw.unhandled().code(), "AWS.SimpleQueueService.NonExistentQueue");
+        let raw = RawError { query_code: None, ..raw };
+        assert_eq!(raw.unhandled().code(), "QueueDoesNotExist");
+    }
 
     #[test]
     fn code_sources_in_order() {
