@@ -297,12 +297,8 @@ impl Handle {
                         error_fields(header, response.body())
                     });
                     let code = error.as_ref().and_then(|e| e.code.as_deref());
-                    let modeled = code.and_then(|c| inner.service.retryable_errors.iter().find(|(r, _)| *r == c));
-                    let mut kind = match modeled {
-                        Some((_, true)) => Some(Retryable::Throttling),
-                        Some((_, false)) => Some(Retryable::Transient),
-                        None => error.as_ref().and_then(|_| classify_response(status, code)),
-                    };
+                    let mut kind =
+                        error.as_ref().and_then(|_| classify_response(status, code, inner.service.retryable_errors));
                     // A clock-skew rejection is retried once, when the response's `Date` corrects
                     // the clock this attempt was signed with (else a retry would fail the same way).
                     if kind.is_none() && !skew_retried && skew_now != skew_signed && code.is_some_and(is_skew_error) {

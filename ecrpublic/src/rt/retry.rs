@@ -104,8 +104,12 @@ const THROTTLING_CODES: &[&str] = &[
 const TRANSIENT_CODES: &[&str] = &["RequestTimeout", "RequestTimeoutException", "InternalError", "ServiceUnavailable"];
 
 /// Classifies an error response; `None` means not retried (a modeled client error, for example).
-pub(crate) fn classify_response(status: u16, code: Option<&str>) -> Option<Retryable> {
+/// `modeled` lists the service's `@retryable` error codes, with whether each is throttling.
+pub(crate) fn classify_response(status: u16, code: Option<&str>, modeled: &[(&str, bool)]) -> Option<Retryable> {
     if let Some(code) = code {
+        if let Some((_, throttling)) = modeled.iter().find(|(c, _)| *c == code) {
+            return Some(if *throttling { Retryable::Throttling } else { Retryable::Transient });
+        }
         if THROTTLING_CODES.contains(&code) {
             return Some(Retryable::Throttling);
         }
@@ -288,12 +292,16 @@ mod tests {
 
     #[test]
     fn classification() {
-        assert_eq!(classify_response(400, Some("ThrottlingException")), Some(Retryable::Throttling));
-        assert_eq!(classify_response(400, Some("TooManyRequestsException")), Some(Retryable::Throttling));
-        assert_eq!(classify_response(503, None), Some(Retryable::Transient));
-        assert_eq!(classify_response(500, Some("ServerException")), Some(Retryable::Transient));
-        assert_eq!(classify_response(400, Some("RepositoryNotFoundException")), None);
-        assert_eq!(classify_response(403, Some("InvalidSignatureException")), None);
+        assert_eq!(classify_response(400, Some("ThrottlingException"), &[]), Some(Retryable::Throttling));
+        assert_eq!(classify_response(400, Some("TooManyRequestsException"), &[]), Some(Retryable::Throttling));
+        assert_eq!(classify_response(503, None, &[]), Some(Retryable::Transient));
+        assert_eq!(classify_response(500, Some("ServerException"), &[]), Some(Retryable::Transient));
+        assert_eq!(classify_response(400, Some("RepositoryNotFoundException"), &[]), None);
+        assert_eq!(classify_response(403, Some("InvalidSignatureException"), &[]), None);
+        // A model's @retryable errors are retried, as throttling when it says so.
+        let modeled = [("Busy", true), ("Flaky", false)];
+        assert_eq!(classify_response(400, Some("Busy"), &modeled), Some(Retryable::Throttling));
+        assert_eq!(classify_response(400, Some("Flaky"), &modeled), Some(Retryable::Transient));
     }
 
     #[test]
