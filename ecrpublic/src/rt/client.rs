@@ -375,7 +375,7 @@ impl Handle {
             .credentials
             .provide_credentials()
             .await
-            .map_err(|e| Error::Config(ConfigError::new(format!("no credentials: {}", error_chain(&e)))))?;
+            .map_err(|e| Error::Config(ConfigError::new(format!("no credentials: {}", super::error::chain(&e)))))?;
         let target = format!("{}.{}", inner.service.target_prefix, operation);
         let mut request: HttpRequest = http::Request::builder()
             .method(http::Method::POST)
@@ -471,17 +471,6 @@ fn query_error_code(response: &HttpResponse) -> Option<&str> {
 fn request_id(response: &HttpResponse) -> Option<String> {
     let h = response.headers();
     h.get("x-amzn-requestid").or_else(|| h.get("x-amz-request-id")).and_then(|v| v.to_str().ok()).map(str::to_owned)
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut source = e.source();
-    while let Some(inner) = source {
-        s.push_str(": ");
-        s.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    s
 }
 
 /// Endpoint resolution for one client: the rule set, parsed once, and the parameters the

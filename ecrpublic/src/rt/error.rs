@@ -230,13 +230,23 @@ impl fmt::Display for TransportError {
         };
         write!(f, "{what}: {}", self.message)?;
         // The source usually says the root cause (`Connection refused`); show it inline.
-        let mut source = self.source.as_deref().map(|s| s as &(dyn std::error::Error + 'static));
-        while let Some(s) = source {
-            write!(f, ": {s}")?;
-            source = s.source();
+        match &self.source {
+            Some(s) => write!(f, ": {}", chain(s.as_ref())),
+            None => Ok(()),
         }
-        Ok(())
     }
+}
+
+/// An error and its sources, `: `-separated, so one line names the root cause.
+pub(crate) fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    s
 }
 
 impl std::error::Error for TransportError {}
