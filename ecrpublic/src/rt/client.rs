@@ -476,7 +476,9 @@ fn request_id(response: &HttpResponse) -> Option<String> {
 /// Endpoint resolution for one client: the rule set, parsed once, and the parameters the
 /// configuration gives. Operations whose rules read the input resolve per call.
 struct Endpoints {
-    rules: Option<RuleSet>,
+    /// The rule set (`None` for a service without one), or why the configuration cannot be used:
+    /// a problem loading it, or invalid rules. Per-call resolution reports it too.
+    rules: Result<Option<RuleSet>, ConfigError>,
     base: Params,
     url: Option<String>,
     /// The endpoint for operations that add no parameters of their own.
@@ -498,21 +500,15 @@ impl Endpoints {
         for (name, value) in &config.endpoint_params {
             base.set(name, value.clone());
         }
-        let rules = match service.endpoint_rules {
-            "" => Ok(None),
-            text => RuleSet::from_json(text)
+        let rules = match (&config.load_error, service.endpoint_rules) {
+            (Some(e), _) => Err(e.clone()),
+            (None, "") => Ok(None),
+            (None, text) => RuleSet::from_json(text)
                 .map(Some)
                 .map_err(|e| ConfigError::new(format!("the service's endpoint rules are invalid: {e}"))),
         };
-        let mut endpoints = Endpoints { rules: None, base, url, fixed: Err(ConfigError::new("unresolved")) };
-        endpoints.fixed = match (&config.load_error, rules) {
-            (Some(e), _) => Err(e.clone()),
-            (None, Err(e)) => Err(e),
-            (None, Ok(rules)) => {
-                endpoints.rules = rules;
-                endpoints.resolve(&endpoints.base, config.region.is_some())
-            }
-        };
+        let mut endpoints = Endpoints { rules, base, url, fixed: Ok(http::Uri::default()) };
+        endpoints.fixed = endpoints.resolve(&endpoints.base, config.region.is_some());
         endpoints
     }
 
@@ -525,7 +521,7 @@ impl Endpoints {
                  profile's `region`, or an endpoint URL{detail}"
             ))
         };
-        let Some(rules) = &self.rules else {
+        let Some(rules) = self.rules.as_ref().map_err(Clone::clone)? else {
             if unconfigured {
                 return Err(no_region(""));
             }
