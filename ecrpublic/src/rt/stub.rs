@@ -133,13 +133,13 @@ impl Transport for Stubs {
             let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
             state.sent.entry(operation.clone()).or_default().push(request.body().clone());
             let queue = state.queues.entry(operation.clone()).or_default();
-            Ok(match queue.front() {
+            // An `Always` responder stays at the front; a `Once` one is used up.
+            if let Some(Queued::Always(f)) = queue.front() {
+                return Ok(f(request.body()));
+            }
+            Ok(match queue.pop_front() {
+                Some(Queued::Once(f) | Queued::Always(f)) => f(request.body()),
                 None => stub_error(500, "NoStubbedResponse", &format!("no response is stubbed for {operation}")),
-                Some(Queued::Always(f)) => f(request.body()),
-                Some(Queued::Once(_)) => match queue.pop_front() {
-                    Some(Queued::Once(f)) => f(request.body()),
-                    _ => stub_error(500, "NoStubbedResponse", &format!("no response is stubbed for {operation}")),
-                },
             })
         })();
         Box::pin(std::future::ready(result))
