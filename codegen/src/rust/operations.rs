@@ -173,26 +173,18 @@ pub fn operation_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     })
 }
 
-fn input_path(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
-    let home = ctx.home(&io_key(op.input, &op.shape.id, "Input"))?;
-    if home.module == Module::Input {
-        let n = format_ident!("{}", home.name);
-        Ok(quote!(crate::input::#n))
+/// `crate::input::XInput` or `crate::output::XOutput`: the operation's own struct, or the alias
+/// `data_module` writes when the shape is shared.
+fn io_path(ctx: &Ctx, op: &Op, module: Module) -> Result<TokenStream, ModelError> {
+    let (shape, suffix) = if module == Module::Input { (op.input, "Input") } else { (op.output, "Output") };
+    let home = ctx.home(&io_key(shape, &op.shape.id, suffix))?;
+    let name = if home.module == module {
+        format_ident!("{}", home.name)
     } else {
-        let n = format_ident!("{}Input", names::type_name(op.name()));
-        Ok(quote!(crate::input::#n))
-    }
-}
-
-fn output_path(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
-    let home = ctx.home(&io_key(op.output, &op.shape.id, "Output"))?;
-    if home.module == Module::Output {
-        let n = format_ident!("{}", home.name);
-        Ok(quote!(crate::output::#n))
-    } else {
-        let n = format_ident!("{}Output", names::type_name(op.name()));
-        Ok(quote!(crate::output::#n))
-    }
+        format_ident!("{}{}", names::type_name(op.name()), suffix)
+    };
+    let m = module.crate_path();
+    Ok(quote!(#m::#name))
 }
 
 fn op_doc(ctx: &Ctx, op: &Op) -> TokenStream {
@@ -201,8 +193,8 @@ fn op_doc(ctx: &Ctx, op: &Op) -> TokenStream {
 
 fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
     let ty = format_ident!("{}", names::type_name(op.name()));
-    let input = input_path(ctx, op)?;
-    let output = output_path(ctx, op)?;
+    let input = io_path(ctx, op, Module::Input)?;
+    let output = io_path(ctx, op, Module::Output)?;
     let error = format_ident!("{}Error", names::type_name(op.name()));
     let name = op.name();
     let doc = op_doc(ctx, op);
@@ -614,7 +606,7 @@ pub fn client_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             method = format!("{method}_operation");
         }
         let method = names::ident(&method);
-        let input = input_path(ctx, op)?;
+        let input = io_path(ctx, op, Module::Input)?;
         let required: Vec<_> = fields(ctx, op.input, Module::Input)?.into_iter().filter(|f| f.required).collect();
         let mut params = Vec::new();
         let mut args = Vec::new();
