@@ -24,7 +24,9 @@ fn quickstart(args: &[&str]) -> Command {
     // other variables that build scripts (ring's) declare they depend on, so building in the
     // shared target directory would rebuild ring and all above it here, and again in the next
     // ordinary `cargo build`. This one is cold once, then warm.
-    cmd.env("CARGO_TARGET_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("quickstart-target"));
+    // No incremental state in it: it is built for this test alone.
+    cmd.env("CARGO_TARGET_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("quickstart-target"))
+        .env("CARGO_INCREMENTAL", "0");
     cmd
 }
 

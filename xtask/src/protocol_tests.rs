@@ -28,6 +28,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         .args(["test", "--offline", "--lib", "protocol_tests"])
         .current_dir(&out)
         .env("CARGO_TARGET_DIR", root.join("target/generated-crates/target"))
+        // Built once and thrown away: debug info and incremental state would only take disk.
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        .env("CARGO_INCREMENTAL", "0")
         .env_remove("RUSTFLAGS")
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
