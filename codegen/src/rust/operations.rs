@@ -46,6 +46,30 @@ pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             Some("server") => (quote!(crate::rt::operation::Fault::Server), 500u16),
             _ => (quote!(crate::rt::operation::Fault::Client), 400u16),
         };
+        // An awsQuery-compatible service's users know its errors by their awsQuery codes.
+        let query_code = shape
+            .trait_value("aws.protocols#awsQueryError")
+            .and_then(|t| t.get("code"))
+            .and_then(Value::as_str)
+            .filter(|_| ctx.service.has_trait("aws.protocols#awsQueryCompatible"));
+        let (code_fn, query_assoc) = match query_code {
+            Some(q) => (
+                quote! {
+                    #[doc = " The error's awsQuery code, which this service's users know it by."]
+                    pub const QUERY_CODE: &'static str = #q;
+                    #[doc = " The error's awsQuery code, which this service's users know it by."]
+                    pub fn code(&self) -> &'static str { Self::QUERY_CODE }
+                },
+                quote!(const QUERY_CODE: Option<&'static str> = Some(#q);),
+            ),
+            None => (
+                quote! {
+                    #[doc = " The error code the service sends for this error."]
+                    pub fn code(&self) -> &'static str { Self::CODE }
+                },
+                quote!(),
+            ),
+        };
         let status = shape
             .trait_value("smithy.api#httpError")
             .and_then(Value::as_u64)
@@ -55,19 +79,19 @@ pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             impl #ty {
                 #[doc = " The error code the service sends for this error."]
                 pub const CODE: &'static str = #code;
-                #[doc = " The error code the service sends for this error."]
-                pub fn code(&self) -> &'static str { Self::CODE }
+                #code_fn
                 #[doc = " The message the service gave, when it gave one."]
                 pub fn message(&self) -> Option<&str> { #get_message }
             }
             impl std::fmt::Display for #ty {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    crate::rt::error::fmt_service_error(f, Self::CODE, self.message(), self.request_id())
+                    crate::rt::error::fmt_service_error(f, self.code(), self.message(), self.request_id())
                 }
             }
             impl std::error::Error for #ty {}
             impl crate::rt::operation::ModeledError for #ty {
                 const CODE: &'static str = #code;
+                #query_assoc
                 const FAULT: crate::rt::operation::Fault = #fault;
                 const STATUS: u16 = #status;
                 fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {

@@ -42,7 +42,7 @@ impl std::fmt::Display for EmptyUploadException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -106,7 +106,7 @@ impl std::fmt::Display for ImageAlreadyExistsException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -170,7 +170,7 @@ impl std::fmt::Display for ImageDigestDoesNotMatchException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -234,7 +234,7 @@ impl std::fmt::Display for ImageNotFoundException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -298,7 +298,7 @@ impl std::fmt::Display for ImageTagAlreadyExistsException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -362,7 +362,7 @@ impl std::fmt::Display for InvalidLayerException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -454,7 +454,7 @@ impl std::fmt::Display for InvalidLayerPartException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -518,7 +518,7 @@ impl std::fmt::Display for InvalidParameterException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -582,7 +582,7 @@ impl std::fmt::Display for InvalidTagParameterException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -646,7 +646,7 @@ impl std::fmt::Display for LayerAlreadyExistsException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -710,7 +710,7 @@ impl std::fmt::Display for LayerPartTooSmallException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -774,7 +774,7 @@ impl std::fmt::Display for LayersNotFoundException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -838,7 +838,7 @@ impl std::fmt::Display for LimitExceededException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -902,7 +902,7 @@ impl std::fmt::Display for ReferencedImagesNotFoundException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -966,7 +966,7 @@ impl std::fmt::Display for RegistryNotFoundException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -1030,7 +1030,7 @@ impl std::fmt::Display for RepositoryAlreadyExistsException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -1094,7 +1094,7 @@ impl std::fmt::Display for RepositoryCatalogDataNotFoundException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -1158,7 +1158,7 @@ impl std::fmt::Display for RepositoryNotEmptyException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -1222,7 +1222,7 @@ impl std::fmt::Display for RepositoryNotFoundException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -1286,7 +1286,7 @@ impl std::fmt::Display for RepositoryPolicyNotFoundException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -1350,7 +1350,7 @@ impl std::fmt::Display for ServerException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -1414,7 +1414,7 @@ impl std::fmt::Display for TooManyTagsException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -1478,7 +1478,7 @@ impl std::fmt::Display for UnsupportedCommandException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )
@@ -1542,7 +1542,7 @@ impl std::fmt::Display for UploadNotFoundException {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::rt::error::fmt_service_error(
             f,
-            Self::CODE,
+            self.code(),
             self.message(),
             self.request_id(),
         )

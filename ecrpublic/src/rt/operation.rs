@@ -100,8 +100,11 @@ pub enum Fault {
 
 /// A modeled error structure.
 pub trait ModeledError: Json {
-    /// The error code, the structure's name.
+    /// The error code on the wire, the structure's name.
     const CODE: &'static str;
+    /// The awsQuery code (`@awsQueryError`) of an error of an `@awsQueryCompatible` service:
+    /// the code its users know, so `code()` gives it.
+    const QUERY_CODE: Option<&'static str> = None;
     const FAULT: Fault;
     /// The HTTP status the service answers with (`@httpError`, else 400 or 500 by fault).
     const STATUS: u16;
@@ -120,7 +123,7 @@ pub trait ErrorInfo: std::fmt::Display {
 
 impl<T: ModeledError + std::fmt::Display> ErrorInfo for T {
     fn code(&self) -> &str {
-        T::CODE
+        T::QUERY_CODE.unwrap_or(T::CODE)
     }
     fn message(&self) -> Option<&str> {
         ModeledError::message(self)
