@@ -416,6 +416,10 @@ fn write_document(w: &mut JsonWriter, v: &serde_json::Value) {
 /// A pull parser over a borrowed byte slice.
 pub struct JsonReader<'a> {
     bytes: &'a [u8],
+    /// The whole input as text when it is valid UTF-8. One check of the whole input is cheaper
+    /// than one per string; strings are then sliced out of it (their ends are ASCII quotes and
+    /// backslashes, so always on character boundaries).
+    text: Option<&'a str>,
     pos: usize,
     depth: u32,
 }
@@ -544,7 +548,7 @@ fn hex_value(b: u8) -> Option<u32> {
 
 impl<'a> JsonReader<'a> {
     pub fn new(bytes: &'a [u8]) -> Self {
-        JsonReader { bytes, pos: 0, depth: 0 }
+        JsonReader { bytes, text: std::str::from_utf8(bytes).ok(), pos: 0, depth: 0 }
     }
 
     /// Current byte offset into the input.
@@ -712,7 +716,7 @@ impl<'a> JsonReader<'a> {
         let start = self.pos + 1;
         let mut i = find_string_special(bytes, start);
         if bytes.get(i) == Some(&b'"') {
-            let s = utf8(bytes, start, i)?;
+            let s = self.str_between(start, i)?;
             self.pos = i + 1;
             return Ok(Cow::Borrowed(s));
         }
@@ -724,18 +728,26 @@ impl<'a> JsonReader<'a> {
             match bytes.get(i) {
                 None => return Err(JsonError::new(i, "unterminated string")),
                 Some(b'"') => {
-                    out.push_str(utf8(bytes, run, i)?);
+                    out.push_str(self.str_between(run, i)?);
                     self.pos = i + 1;
                     return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
-                    out.push_str(utf8(bytes, run, i)?);
+                    out.push_str(self.str_between(run, i)?);
                     i = unescape(bytes, i, &mut out)?;
                     run = i;
                 }
                 Some(_) => return Err(JsonError::new(i, "unescaped control character in string")),
             }
             i = find_string_special(bytes, i);
+        }
+    }
+
+    /// The input between two offsets as text; an error at the first byte that is not UTF-8.
+    fn str_between(&self, from: usize, to: usize) -> Result<&'a str, JsonError> {
+        match self.text.and_then(|t| t.get(from..to)) {
+            Some(s) => Ok(s),
+            None => utf8(self.bytes, from, to),
         }
     }
 
@@ -1846,6 +1858,23 @@ mod tests {
         ] {
             round_trip(&DateTime::new(secs, nanos));
         }
+    }
+
+    #[test]
+    fn strings_in_valid_and_invalid_utf8_inputs() {
+        // Multi-byte characters beside escapes, in an input that is valid UTF-8 as a whole.
+        let mut r = JsonReader::new("[\"h\\u00e9llo\\n\u{1F980}\", \"caf\u{e9}\"]".as_bytes());
+        let mut got = Vec::new();
+        r.read_array(|r| r.read_string().map(|s| got.push(s))).unwrap();
+        assert_eq!(got, ["h\u{e9}llo\n\u{1F980}", "caf\u{e9}"]);
+        // One bad byte: strings before it still read, and the error points at it.
+        let input = b"[\"ok\", \"b\xffd\"]";
+        let mut r = JsonReader::new(input);
+        let mut got = Vec::new();
+        let err = r.read_array(|r| r.read_string().map(|s| got.push(s))).unwrap_err();
+        assert_eq!(got, ["ok"]);
+        assert!(err.to_string().contains("invalid UTF-8"), "{err}");
+        assert!(err.to_string().contains("byte 9"), "{err}");
     }
 
     #[test]
