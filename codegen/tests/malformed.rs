@@ -90,6 +90,28 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             }})),
             "t#Op",
         ),
+        (
+            "@paginated token that is neither a string nor a map",
+            with(json!({
+                "t#Op": {
+                    "type": "operation",
+                    "input": {"target": "t#Input"},
+                    "output": {"target": "t#Input"},
+                    "traits": {"smithy.api#paginated": {"inputToken": "field", "outputToken": "field"}}
+                },
+                "t#Input": field("smithy.api#Integer", json!({}))
+            })),
+            "t#Op",
+        ),
+        (
+            "operationContextParams path with an unsupported JMESPath form",
+            with(json!({"t#Op": {
+                "type": "operation",
+                "input": {"target": "t#Input"},
+                "traits": {"smithy.rules#operationContextParams": {"P": {"path": "field[?x == 'y']"}}}
+            }})),
+            "t#Op",
+        ),
         ("unsupported shape type", with(json!({"t#Weird": {"type": "tensor"}})), "t#Weird"),
         (
             "a streaming blob nested below the operation's input",

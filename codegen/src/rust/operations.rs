@@ -369,7 +369,8 @@ fn endpoint_params(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError
     }))
 }
 
-/// An `operationContextParams` path (`a.b`, `a[*].b`, `keys(a)`) as an expression giving
+/// An `operationContextParams` path (`a.b`, `a[*].b`, `keys(a)`, and a flattened multi-select
+/// of string members per projected item, `a[*].[b.c, d][]`) as an expression giving
 /// `Option<Value>`. Other JMESPath forms are rejected by name.
 fn context_path(ctx: &Ctx, op: &Op, path: &str) -> Result<TokenStream, ModelError> {
     let unsupported = || {
@@ -387,21 +388,39 @@ fn context_path(ctx: &Ctx, op: &Op, path: &str) -> Result<TokenStream, ModelErro
     let mut module = Module::Input;
     let mut code = quote!(Some(input));
     let mut projected = false;
-    for segment in path.split('.') {
+    let segments = top_level_segments(path);
+    for (i, segment) in segments.iter().enumerate() {
+        if let Some(list) = segment.strip_prefix('[').and_then(|s| s.strip_suffix("][]")) {
+            // Each item yields the listed members that are set; the lists are flattened into one.
+            if !projected || keys || i + 1 != segments.len() {
+                return Err(unsupported());
+            }
+            let mut picks = Vec::new();
+            let mut picked = shape;
+            for sub in list.split(',') {
+                let mut pick = quote!(Some(x));
+                let (mut s, mut m) = (shape, module);
+                for member in sub.trim().split('.') {
+                    (pick, s) = member_access(ctx, s, m, member, pick, false).map_err(|_| unsupported())?;
+                    m = ctx.homes.get(&s.id).map_or(Module::Types, |h| h.module);
+                }
+                if s.kind != Kind::String {
+                    return Err(unsupported());
+                }
+                picks.push(pick);
+                picked = s;
+            }
+            shape = picked;
+            code =
+                quote!(#code.map(|items| items.into_iter().flat_map(|x| [#(#picks),*]).flatten().collect::<Vec<_>>()));
+            break;
+        }
         let (member, star) = match segment.strip_suffix("[*]") {
             Some(m) => (m, true),
-            None => (segment, false),
+            None => (*segment, false),
         };
-        let fs = fields(ctx, shape, module)?;
-        let f = fs.iter().find(|f| f.member.name == member).ok_or_else(unsupported)?;
-        let id = &f.ident;
-        let access = if f.presence == Presence::Optional { quote!(x.#id.as_ref()) } else { quote!(Some(&x.#id)) };
-        code = if projected {
-            quote!(#code.map(|items| items.into_iter().filter_map(|x| #access).collect::<Vec<_>>()))
-        } else {
-            quote!(#code.and_then(|x| #access))
-        };
-        let target = ctx.model.shape(&f.member.target)?;
+        let target;
+        (code, target) = member_access(ctx, shape, module, member, code, projected).map_err(|_| unsupported())?;
         if star {
             if projected || target.kind != Kind::List {
                 return Err(unsupported());
@@ -428,6 +447,50 @@ fn context_path(ctx: &Ctx, op: &Op, path: &str) -> Result<TokenStream, ModelErro
         }
         _ => return Err(unsupported()),
     })
+}
+
+/// `code` (an `Option<&T>`, or a `Vec<&T>` of projected items when `projected`) followed into
+/// `member` of `shape`; with the member's target shape.
+fn member_access<'m>(
+    ctx: &Ctx<'m>,
+    shape: &'m crate::model::Shape,
+    module: Module,
+    member: &str,
+    code: TokenStream,
+    projected: bool,
+) -> Result<(TokenStream, &'m crate::model::Shape), ModelError> {
+    let fs = fields(ctx, shape, module)?;
+    let f = fs
+        .iter()
+        .find(|f| f.member.name == member)
+        .ok_or_else(|| ModelError::new(&shape.id, format!("no member `{member}`")))?;
+    let id = &f.ident;
+    let access = if f.presence == Presence::Optional { quote!(x.#id.as_ref()) } else { quote!(Some(&x.#id)) };
+    let code = if projected {
+        quote!(#code.map(|items| items.into_iter().filter_map(|x| #access).collect::<Vec<_>>()))
+    } else {
+        quote!(#code.and_then(|x| #access))
+    };
+    Ok((code, ctx.model.shape(&f.member.target)?))
+}
+
+/// A path split at the dots that are not inside brackets: `a[*].[b.c, d][]` -> `a[*]`, `[b.c, d][]`.
+fn top_level_segments(path: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut from) = (0usize, 0);
+    for (i, c) in path.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            '.' if depth == 0 => {
+                out.push(&path[from..i]);
+                from = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&path[from..]);
+    out
 }
 
 /// `@endpoint(hostPrefix: "{label}.data-")`: the prefix, its labels read from `@hostLabel` members.
@@ -537,16 +600,21 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
     } else {
         quote!(input.#it = token.unwrap_or_default();)
     };
-    let get_in_token = if in_tok_f.presence == Presence::Optional {
-        quote!(input.#it.as_deref())
-    } else {
-        quote!(Some(input.#it.as_str()))
+    // Tokens are strings, or maps for some services; both ends must be of the same type.
+    let token_ty = match ctx.model.shape(&in_tok_f.member.target)?.kind {
+        Kind::String | Kind::Map => ctx.value_type(&in_tok_f.member.target, Module::Input)?,
+        _ => return Err(ModelError::new(&op.shape.id, "@paginated inputToken must be a string or a map")),
     };
+    if in_tok_f.member.target != out_tok_f.member.target {
+        return Err(ModelError::new(&op.shape.id, "@paginated inputToken and outputToken target different shapes"));
+    }
+    let get_in_token =
+        if in_tok_f.presence == Presence::Optional { quote!(input.#it.as_ref()) } else { quote!(Some(&input.#it)) };
     let get_token = match (&tok_walk, out_tok_f.presence == Presence::Optional) {
-        (None, true) => quote!(output.#ot.as_deref()),
-        (None, false) => quote!(Some(output.#ot.as_str())),
-        (Some(walk), true) => quote!(#walk.and_then(|x| x.#ot.as_deref())),
-        (Some(walk), false) => quote!(#walk.map(|x| x.#ot.as_str())),
+        (None, true) => quote!(output.#ot.as_ref()),
+        (None, false) => quote!(Some(&output.#ot)),
+        (Some(walk), true) => quote!(#walk.and_then(|x| x.#ot.as_ref())),
+        (Some(walk), false) => quote!(#walk.map(|x| &x.#ot)),
     };
     let set_size = match &page_size {
         Some(n) => {
@@ -611,9 +679,10 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
         }
         impl crate::rt::paginate::Paginated for #ty {
             type Item = #item_ty;
-            fn set_token(input: &mut Self::Input, token: Option<String>) { #set_token }
-            fn token(input: &Self::Input) -> Option<&str> { #get_in_token }
-            fn next_token(output: &Self::Output) -> Option<&str> { #get_token }
+            type Token = #token_ty;
+            fn set_token(input: &mut Self::Input, token: Option<Self::Token>) { #set_token }
+            fn token(input: &Self::Input) -> Option<&Self::Token> { #get_in_token }
+            fn next_token(output: &Self::Output) -> Option<&Self::Token> { #get_token }
             fn set_page_size(input: &mut Self::Input, size: i32) { #set_size }
             fn take_items(output: &mut Self::Output) -> Vec<Self::Item> { #take_items }
         }

@@ -126,7 +126,10 @@ fn validate_impls(ctx: &Ctx, constrained: &BTreeSet<String>) -> Result<Vec<Token
                     let v = quote::format_ident!("{}", crate::names::camel(&m.name));
                     let wire = &m.name;
                     let c = checks_for(ctx, m, quote!(#wire), quote!(value), constrained)?;
-                    arms.push(quote!(Self::#v(value) => { #c }));
+                    // Members with nothing to check share the last arm.
+                    if !c.is_empty() {
+                        arms.push(quote!(Self::#v(value) => { #c }));
+                    }
                 }
                 quote!(match self { #(#arms)* _ => {} })
             }

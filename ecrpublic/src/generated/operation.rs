@@ -397,14 +397,15 @@ impl DescribeImageTags {
 }
 impl crate::rt::paginate::Paginated for DescribeImageTags {
     type Item = crate::types::ImageTagDetail;
-    fn set_token(input: &mut Self::Input, token: Option<String>) {
+    type Token = String;
+    fn set_token(input: &mut Self::Input, token: Option<Self::Token>) {
         input.next_token = token;
     }
-    fn token(input: &Self::Input) -> Option<&str> {
-        input.next_token.as_deref()
+    fn token(input: &Self::Input) -> Option<&Self::Token> {
+        input.next_token.as_ref()
     }
-    fn next_token(output: &Self::Output) -> Option<&str> {
-        output.next_token.as_deref()
+    fn next_token(output: &Self::Output) -> Option<&Self::Token> {
+        output.next_token.as_ref()
     }
     fn set_page_size(input: &mut Self::Input, size: i32) {
         input.max_results = Some(size);
@@ -491,14 +492,15 @@ impl DescribeImages {
 }
 impl crate::rt::paginate::Paginated for DescribeImages {
     type Item = crate::types::ImageDetail;
-    fn set_token(input: &mut Self::Input, token: Option<String>) {
+    type Token = String;
+    fn set_token(input: &mut Self::Input, token: Option<Self::Token>) {
         input.next_token = token;
     }
-    fn token(input: &Self::Input) -> Option<&str> {
-        input.next_token.as_deref()
+    fn token(input: &Self::Input) -> Option<&Self::Token> {
+        input.next_token.as_ref()
     }
-    fn next_token(output: &Self::Output) -> Option<&str> {
-        output.next_token.as_deref()
+    fn next_token(output: &Self::Output) -> Option<&Self::Token> {
+        output.next_token.as_ref()
     }
     fn set_page_size(input: &mut Self::Input, size: i32) {
         input.max_results = Some(size);
@@ -572,14 +574,15 @@ impl DescribeRegistries {
 }
 impl crate::rt::paginate::Paginated for DescribeRegistries {
     type Item = crate::types::Registry;
-    fn set_token(input: &mut Self::Input, token: Option<String>) {
+    type Token = String;
+    fn set_token(input: &mut Self::Input, token: Option<Self::Token>) {
         input.next_token = token;
     }
-    fn token(input: &Self::Input) -> Option<&str> {
-        input.next_token.as_deref()
+    fn token(input: &Self::Input) -> Option<&Self::Token> {
+        input.next_token.as_ref()
     }
-    fn next_token(output: &Self::Output) -> Option<&str> {
-        output.next_token.as_deref()
+    fn next_token(output: &Self::Output) -> Option<&Self::Token> {
+        output.next_token.as_ref()
     }
     fn set_page_size(input: &mut Self::Input, size: i32) {
         input.max_results = Some(size);
@@ -666,14 +669,15 @@ impl DescribeRepositories {
 }
 impl crate::rt::paginate::Paginated for DescribeRepositories {
     type Item = crate::types::Repository;
-    fn set_token(input: &mut Self::Input, token: Option<String>) {
+    type Token = String;
+    fn set_token(input: &mut Self::Input, token: Option<Self::Token>) {
         input.next_token = token;
     }
-    fn token(input: &Self::Input) -> Option<&str> {
-        input.next_token.as_deref()
+    fn token(input: &Self::Input) -> Option<&Self::Token> {
+        input.next_token.as_ref()
     }
-    fn next_token(output: &Self::Output) -> Option<&str> {
-        output.next_token.as_deref()
+    fn next_token(output: &Self::Output) -> Option<&Self::Token> {
+        output.next_token.as_ref()
     }
     fn set_page_size(input: &mut Self::Input, size: i32) {
         input.max_results = Some(size);

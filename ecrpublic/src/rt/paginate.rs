@@ -15,12 +15,31 @@ use super::options::CallOptions;
 /// A paginated operation: how to move its token and find its items.
 pub trait Paginated: Operation {
     type Item: Send + Unpin + 'static;
-    fn set_token(input: &mut Self::Input, token: Option<String>);
+    /// The continuation token: a string, or a map for some services (DynamoDB's `Scan`).
+    type Token: Token;
+    fn set_token(input: &mut Self::Input, token: Option<Self::Token>);
     /// The token the input will send.
-    fn token(input: &Self::Input) -> Option<&str>;
-    fn next_token(output: &Self::Output) -> Option<&str>;
+    fn token(input: &Self::Input) -> Option<&Self::Token>;
+    fn next_token(output: &Self::Output) -> Option<&Self::Token>;
     fn set_page_size(input: &mut Self::Input, size: i32);
     fn take_items(output: &mut Self::Output) -> Vec<Self::Item>;
+}
+
+/// A continuation token's type; an empty token ends the pages, as an absent one does.
+pub trait Token: Clone + PartialEq + Send + Unpin + 'static {
+    fn is_empty(&self) -> bool;
+}
+
+impl Token for String {
+    fn is_empty(&self) -> bool {
+        String::is_empty(self)
+    }
+}
+
+impl<V: Clone + PartialEq + Send + Unpin + 'static> Token for std::collections::HashMap<String, V> {
+    fn is_empty(&self) -> bool {
+        std::collections::HashMap::is_empty(self)
+    }
 }
 
 type Page<O> = Result<<O as Operation>::Output, Error<<O as Operation>::Error>>;
@@ -86,7 +105,7 @@ impl<O: Paginated> Paginator<O> {
                         // The same token as the one just sent (a starting token included) would
                         // repeat the page forever.
                         if O::token(&self.input) != Some(next) {
-                            let next = next.to_owned();
+                            let next = next.clone();
                             O::set_token(&mut self.input, Some(next));
                             self.state = State::Idle;
                         }
