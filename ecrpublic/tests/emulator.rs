@@ -690,10 +690,12 @@ async fn protocol_errors() {
 async fn signatures_are_checked_with_credentials() {
     let emu = Emulator::start_with(EmulatorOptions::default().with_credentials("AKID", "SECRET")).await.expect("start");
     client(&emu).create_repository("signed").send().await.expect("right credentials are accepted");
-    let payload = vec![42u8; 100_000];
+    // Large enough that the client hashes the body on a second thread while encoding it.
+    let payload = vec![42u8; 3 << 20];
+    let last = payload.len() as i64 - 1;
     let up = client(&emu).initiate_layer_upload("signed").send().await.expect("initiate");
     client(&emu)
-        .upload_layer_part("signed", up.upload_id.expect("id"), 0, 99_999, Blob::new(payload))
+        .upload_layer_part("signed", up.upload_id.expect("id"), 0, last, Blob::new(payload))
         .send()
         .await
         .expect("a large signed body");

@@ -152,19 +152,24 @@ impl Handle {
         } else {
             None
         };
-        let body = json::to_vec(input);
+        let (body, sha256) = json::to_hashed(input);
         let config = &self.inner.config;
         let compress = O::REQUEST_COMPRESSION
             && cfg!(feature = "gzip")
             && !config.disable_request_compression
             && body.len() >= config.request_min_compression_size as usize;
         #[cfg(feature = "gzip")]
-        let body = if compress { super::gzip::compress(&body) } else { body };
-        let body = Bytes::from(body);
-        let reply = self
-            .invoke(O::NAME, endpoint, host_prefix.as_deref(), compress, body, options)
-            .await
-            .map_err(Error::widen)?;
+        let (body, sha256) = if compress {
+            let gz = super::gzip::compress(&body);
+            let mut sha256 = [0u8; 32];
+            sha256.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, &gz).as_ref());
+            (Bytes::from(gz), sha256)
+        } else {
+            (body, sha256)
+        };
+        let payload = Payload { body, sha256: hex(&sha256), gzip: compress };
+        let reply =
+            self.invoke(O::NAME, endpoint, host_prefix.as_deref(), payload, options).await.map_err(Error::widen)?;
         let status = reply.response.status().as_u16();
         let request_id = request_id(&reply.response);
         let Some(fields) = reply.error else {
@@ -206,8 +211,7 @@ impl Handle {
         operation: &'static str,
         endpoint: Option<http::Uri>,
         host_prefix: Option<&str>,
-        gzip: bool,
-        body: Bytes,
+        payload: Payload,
         options: &CallOptions,
     ) -> Result<Reply, Error<Infallible>> {
         let inner = &*self.inner;
@@ -229,7 +233,7 @@ impl Handle {
             operation,
             invocation_id = %invocation_id,
         );
-        let attempts = self.attempts(operation, &uri, transport.as_ref(), (body, gzip), options, retry, &invocation_id);
+        let attempts = self.attempts(operation, &uri, transport.as_ref(), &payload, options, retry, &invocation_id);
         let limit = options.operation_timeout.or(inner.config.operation_timeout);
         match limit {
             None => attempts.instrument(span).await,
@@ -245,7 +249,7 @@ impl Handle {
         operation: &'static str,
         uri: &http::Uri,
         transport: &dyn Transport,
-        (body, gzip): (Bytes, bool),
+        payload: &Payload,
         options: &CallOptions,
         retry: RetryConfig,
         invocation_id: &str,
@@ -272,8 +276,7 @@ impl Handle {
                 status = tracing::field::Empty,
                 request_id = tracing::field::Empty
             );
-            let one =
-                self.attempt(operation, uri, transport, (body.clone(), gzip), options, invocation_id, attempt, max);
+            let one = self.attempt(operation, uri, transport, payload, options, invocation_id, attempt, max);
             let outcome = match attempt_limit {
                 None => one.instrument(span.clone()).await,
                 Some(limit) => tokio::time::timeout(limit, one.instrument(span.clone())).await.unwrap_or_else(|_| {
@@ -364,7 +367,7 @@ impl Handle {
         operation: &str,
         uri: &http::Uri,
         transport: &dyn Transport,
-        (body, gzip): (Bytes, bool),
+        payload: &Payload,
         options: &CallOptions,
         invocation_id: &str,
         attempt: u32,
@@ -383,20 +386,20 @@ impl Handle {
             .header(http::header::HOST, uri.authority().map_or("", |a| a.as_str()))
             .header(http::header::CONTENT_TYPE, &inner.content_type)
             .header("x-amz-target", target)
-            .header(http::header::CONTENT_LENGTH, body.len())
+            .header(http::header::CONTENT_LENGTH, payload.body.len())
             .header(http::header::USER_AGENT, &inner.user_agent)
             .header("amz-sdk-invocation-id", invocation_id)
             .header("amz-sdk-request", format!("attempt={attempt}; max={max}"))
-            .body(body)
+            .body(payload.body.clone())
             .map_err(|e| Error::Transport(TransportError::new(TransportErrorKind::Request, e.to_string())))?;
-        if gzip {
+        if payload.gzip {
             request.headers_mut().insert(http::header::CONTENT_ENCODING, http::HeaderValue::from_static("gzip"));
         }
         if inner.service.query_compatible {
             request.headers_mut().insert("x-amzn-query-mode", http::HeaderValue::from_static("true"));
         }
         let region = inner.config.region.as_deref().unwrap_or(DEFAULT_SIGNING_REGION);
-        sign(&mut request, &credentials, region, inner.service.signing_name, self.signing_time())
+        sign(&mut request, &payload.sha256, &credentials, region, inner.service.signing_name, self.signing_time())
             .map_err(Error::Config)?;
         if options.on_sent.is_some() || options.on_received.is_some() {
             request
@@ -582,9 +585,28 @@ fn with_slash(uri: http::Uri, url: &str) -> Result<http::Uri, ConfigError> {
     }
 }
 
-/// SigV4-signs the request in place.
+/// A request body as every attempt sends it, with its SHA-256 worked out once for all of them.
+struct Payload {
+    body: Bytes,
+    /// Lowercase hex, as SigV4 wants it.
+    sha256: String,
+    gzip: bool,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
+}
+
+/// SigV4-signs the request in place; `sha256` is the body's, in hex.
 fn sign(
     request: &mut HttpRequest,
+    sha256: &str,
     credentials: &aws_credential_types::Credentials,
     region: &str,
     name: &str,
@@ -605,8 +627,9 @@ fn sign(
         .into();
     let headers = request.headers().iter().filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)));
     let uri = request.uri().to_string();
-    let signable = SignableRequest::new(request.method().as_str(), &uri, headers, SignableBody::Bytes(request.body()))
-        .map_err(|e| ConfigError::new(format!("cannot sign: {e}")))?;
+    let signable =
+        SignableRequest::new(request.method().as_str(), &uri, headers, SignableBody::Precomputed(sha256.to_owned()))
+            .map_err(|e| ConfigError::new(format!("cannot sign: {e}")))?;
     let (instructions, _signature) =
         sign(signable, &params).map_err(|e| ConfigError::new(format!("cannot sign: {e}")))?.into_parts();
     instructions.apply_to_request_http1x(request);
