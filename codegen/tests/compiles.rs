@@ -93,6 +93,10 @@ fn check(name: &str, model: &Path) -> Result<(), String> {
     let mut build = throwaway_build(&dir);
     build.args(["build", "--quiet", "--offline"]);
     run(&format!("{name}: cargo build"), build, true)?;
+    // Generated code is held to the same lints as the code we write.
+    let mut clippy = throwaway_build(&dir);
+    clippy.args(["clippy", "--quiet", "--offline", "--all-targets", "--", "-D", "warnings"]);
+    run(&format!("{name}: cargo clippy"), clippy, true)?;
 
     if dir.join("src/generated/endpoint_tests.rs").is_file() {
         let mut test = throwaway_build(&dir);

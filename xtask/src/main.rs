@@ -268,8 +268,12 @@ fn standalone(model_path: &Path, out: &Path, crate_name: &str) -> Result<(), Str
     // gzip request compression is compiled in only for services whose operations ask for it.
     let default = if model.contains("smithy.api#requestCompression") { "\"gzip\"" } else { "" };
     let features = format!("\n[features]\ndefault = [{default}]\ngzip = [\"dep:miniz_oxide\"]\n");
+    // The runtime's minimum Rust version travels with it (clippy's lints follow it too).
+    let workspace = read(&root.join("Cargo.toml"))?;
+    let rust_version =
+        workspace.lines().find_map(|l| l.strip_prefix("rust-version = ")).ok_or("Cargo.toml has no rust-version")?;
     let cargo_toml = format!(
-        "[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
+        "[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\nrust-version = {rust_version}\npublish = false\n\n\
          # A crate of its own, even when written inside another workspace.\n[workspace]\n\n{deps}{dev_deps}{features}"
     );
     write(&out.join("Cargo.toml"), &cargo_toml)?;

@@ -139,10 +139,20 @@ fn operation_error(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
             _ => None,
         })
     };
+    let from_wire = if variants.is_empty() {
+        quote!(Self::Unhandled(raw.unhandled()))
+    } else {
+        quote!(match raw.code {
+            #(#codes => raw.modeled().map_or_else(Self::Unhandled, Self::#variants),)*
+            _ => Self::Unhandled(raw.unhandled()),
+        })
+    };
+    // Variants hold the error structs unboxed, so matching and stubbing need no `Box`.
     Ok(quote! {
         #[doc = #d]
         #[derive(Debug)]
         #[non_exhaustive]
+        #[allow(clippy::large_enum_variant)]
         pub enum #ty {
             #(#defs)*
             #[doc = " An error the model does not list for this operation."]
@@ -165,12 +175,7 @@ fn operation_error(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
         }
         impl std::error::Error for #ty {}
         impl crate::rt::operation::OperationError for #ty {
-            fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-                match raw.code {
-                    #(#codes => raw.modeled().map_or_else(Self::Unhandled, Self::#variants),)*
-                    _ => Self::Unhandled(raw.unhandled()),
-                }
-            }
+            fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self { #from_wire }
             fn unhandled(&self) -> Option<&crate::Unhandled> { #unhandled }
             fn to_wire(&self) -> crate::rt::operation::WireError {
                 match self {
@@ -465,11 +470,11 @@ fn member_access<'m>(
         .find(|f| f.member.name == member)
         .ok_or_else(|| ModelError::new(&shape.id, format!("no member `{member}`")))?;
     let id = &f.ident;
-    let access = if f.presence == Presence::Optional { quote!(x.#id.as_ref()) } else { quote!(Some(&x.#id)) };
-    let code = if projected {
-        quote!(#code.map(|items| items.into_iter().filter_map(|x| #access).collect::<Vec<_>>()))
-    } else {
-        quote!(#code.and_then(|x| #access))
+    let code = match (projected, f.presence == Presence::Optional) {
+        (true, true) => quote!(#code.map(|items| items.into_iter().filter_map(|x| x.#id.as_ref()).collect::<Vec<_>>())),
+        (true, false) => quote!(#code.map(|items| items.into_iter().map(|x| &x.#id).collect::<Vec<_>>())),
+        (false, true) => quote!(#code.and_then(|x| x.#id.as_ref())),
+        (false, false) => quote!(#code.map(|x| &x.#id)),
     };
     Ok((code, ctx.model.shape(&f.member.target)?))
 }
@@ -525,10 +530,11 @@ fn host_prefix(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
         rest = &rest[close + 1..];
     }
     template.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    let prefix = if args.is_empty() { quote!(String::from(#prefix)) } else { quote!(format!(#template, #(#args),*)) };
     Ok(Some(quote! {
         fn host_prefix(input: &Self::Input) -> Result<Option<String>, String> {
             let _ = input;
-            Ok(Some(format!(#template, #(#args),*)))
+            Ok(Some(#prefix))
         }
     }))
 }
@@ -723,11 +729,14 @@ pub fn client_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
         };
         let see = format!(" Optional members are set on the returned [`{0}`](crate::operation::{0}).", ty);
         let make_input = if required.is_empty() { quote!(#input::default()) } else { quote!(#input::new(#(#args),*)) };
+        // Required members are arguments, however many the model has.
+        let allow = (params.len() + 1 > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
         methods.push(quote! {
             #doc
             #args_doc
             #[doc = ""]
             #[doc = #see]
+            #allow
             pub fn #method(&self, #(#params),*) -> crate::operation::#ty {
                 crate::operation::#ty::new(self.handle.clone(), #make_input)
             }

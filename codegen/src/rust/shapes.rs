@@ -191,8 +191,11 @@ pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bo
         let names_list =
             required.iter().map(|f| format!("`{}`", f.ident.to_string().trim_start_matches("r#"))).collect::<Vec<_>>();
         let d = format!(" Creates a `{name}` from its required members: {}.", names_list.join(", "));
+        // Required members are arguments, however many the model has.
+        let allow = (params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
         methods.push(quote! {
             #[doc = #d]
+            #allow
             pub fn new(#(#params),*) -> Self {
                 Self { #(#inits,)* ..crate::rt::json::Json::zero() }
             }
@@ -402,10 +405,13 @@ fn union_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, Model
         let d = doc_or(ctx.member_doc(m), || format!("The `{}` member.", m.name));
         defs.push(quote!(#d #v(#t),));
     }
+    // A variant per member as the model has them; boxing the large ones to please the lint
+    // would make every user write `Box::new`.
     Ok(quote! {
         #doc
         #[derive(Clone, Debug, PartialEq)]
         #[non_exhaustive]
+        #[allow(clippy::large_enum_variant)]
         pub enum #ty {
             #(#defs)*
             #[doc = " A member this version of the crate does not know; holds the member's name."]

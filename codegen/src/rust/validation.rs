@@ -128,10 +128,20 @@ fn validate_impls(ctx: &Ctx, constrained: &BTreeSet<String>) -> Result<Vec<Token
                     let c = checks_for(ctx, m, quote!(#wire), quote!(value), constrained)?;
                     // Members with nothing to check share the last arm.
                     if !c.is_empty() {
-                        arms.push(quote!(Self::#v(value) => { #c }));
+                        arms.push((quote!(Self::#v(value)), c));
                     }
                 }
-                quote!(match self { #(#arms)* _ => {} })
+                // One arm reads better as `if let`, and is what clippy asks for.
+                match arms.as_slice() {
+                    [one] => {
+                        let (pat, body) = one;
+                        quote!(if let #pat = self { #body })
+                    }
+                    _ => {
+                        let arms = arms.iter().map(|(pat, body)| quote!(#pat => { #body }));
+                        quote!(match self { #(#arms)* _ => {} })
+                    }
+                }
             }
             _ => continue,
         };
@@ -217,15 +227,21 @@ fn checks_for(
             }
         }
         Kind::Map => {
-            let val = &target.members[1];
-            let inner = checks_for(ctx, val, quote!(&name), quote!(item), constrained)?;
-            if !inner.is_empty() {
-                let each = skip_nulls(target);
+            let keys = checks_for(ctx, &target.members[0], quote!(&name), quote!(key), constrained)?;
+            let values = checks_for(ctx, &target.members[1], quote!(&name), quote!(item), constrained)?;
+            if !keys.is_empty() || !values.is_empty() {
+                // Keys are checked before a null value (in a sparse map) is skipped.
+                let (item, values) = if values.is_empty() {
+                    (quote!(_), quote!())
+                } else {
+                    let each = skip_nulls(target);
+                    (quote!(item), quote!(#each #values))
+                };
                 out.push(quote! {
-                    for (key, item) in #value.iter() {
-                        #each
+                    for (key, #item) in #value.iter() {
                         let name = format!("{}[{}]", #name, key);
-                        #inner
+                        #keys
+                        #values
                     }
                 });
             }

@@ -1569,6 +1569,7 @@ impl crate::rt::operation::ModeledError for UploadNotFoundException {
 /// An error `BatchCheckLayerAvailability` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum BatchCheckLayerAvailabilityError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -1667,6 +1668,7 @@ impl crate::rt::operation::OperationError for BatchCheckLayerAvailabilityError {
 /// An error `BatchDeleteImage` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum BatchDeleteImageError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -1755,6 +1757,7 @@ impl crate::rt::operation::OperationError for BatchDeleteImageError {
 /// An error `CompleteLayerUpload` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum CompleteLayerUploadError {
     /// The layer upload held no data, so there was nothing to complete.
     EmptyUploadException(EmptyUploadException),
@@ -1896,6 +1899,7 @@ impl crate::rt::operation::OperationError for CompleteLayerUploadError {
 /// An error `CreateRepository` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum CreateRepositoryError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -2010,6 +2014,7 @@ impl crate::rt::operation::OperationError for CreateRepositoryError {
 /// An error `DeleteRepository` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum DeleteRepositoryError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -2108,6 +2113,7 @@ impl crate::rt::operation::OperationError for DeleteRepositoryError {
 /// An error `DeleteRepositoryPolicy` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum DeleteRepositoryPolicyError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -2209,6 +2215,7 @@ impl crate::rt::operation::OperationError for DeleteRepositoryPolicyError {
 /// An error `DescribeImageTags` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum DescribeImageTagsError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -2297,6 +2304,7 @@ impl crate::rt::operation::OperationError for DescribeImageTagsError {
 /// An error `DescribeImages` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum DescribeImagesError {
     /// No image matched the requested digest or tag.
     ImageNotFoundException(ImageNotFoundException),
@@ -2394,6 +2402,7 @@ impl crate::rt::operation::OperationError for DescribeImagesError {
 /// An error `DescribeRegistries` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum DescribeRegistriesError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -2472,6 +2481,7 @@ impl crate::rt::operation::OperationError for DescribeRegistriesError {
 /// An error `DescribeRepositories` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum DescribeRepositoriesError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -2560,6 +2570,7 @@ impl crate::rt::operation::OperationError for DescribeRepositoriesError {
 /// An error `GetAuthorizationToken` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum GetAuthorizationTokenError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -2638,6 +2649,7 @@ impl crate::rt::operation::OperationError for GetAuthorizationTokenError {
 /// An error `GetRegistryCatalogData` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum GetRegistryCatalogDataError {
     /// The service hit an internal failure while handling the request; retrying may help.
     ServerException(ServerException),
@@ -2706,6 +2718,7 @@ impl crate::rt::operation::OperationError for GetRegistryCatalogDataError {
 /// An error `GetRepositoryCatalogData` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum GetRepositoryCatalogDataError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -2807,6 +2820,7 @@ impl crate::rt::operation::OperationError for GetRepositoryCatalogDataError {
 /// An error `GetRepositoryPolicy` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum GetRepositoryPolicyError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -2908,6 +2922,7 @@ impl crate::rt::operation::OperationError for GetRepositoryPolicyError {
 /// An error `InitiateLayerUpload` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum InitiateLayerUploadError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -3006,6 +3021,7 @@ impl crate::rt::operation::OperationError for InitiateLayerUploadError {
 /// An error `ListTagsForResource` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum ListTagsForResourceError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -3094,6 +3110,7 @@ impl crate::rt::operation::OperationError for ListTagsForResourceError {
 /// An error `PutImage` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum PutImageError {
     /// An image with this manifest and tag is already in the repository.
     ImageAlreadyExistsException(ImageAlreadyExistsException),
@@ -3253,6 +3270,7 @@ impl crate::rt::operation::OperationError for PutImageError {
 /// An error `PutRegistryCatalogData` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum PutRegistryCatalogDataError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -3331,6 +3349,7 @@ impl crate::rt::operation::OperationError for PutRegistryCatalogDataError {
 /// An error `PutRepositoryCatalogData` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum PutRepositoryCatalogDataError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -3419,6 +3438,7 @@ impl crate::rt::operation::OperationError for PutRepositoryCatalogDataError {
 /// An error `SetRepositoryPolicy` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum SetRepositoryPolicyError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -3507,6 +3527,7 @@ impl crate::rt::operation::OperationError for SetRepositoryPolicyError {
 /// An error `TagResource` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum TagResourceError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -3612,6 +3633,7 @@ impl crate::rt::operation::OperationError for TagResourceError {
 /// An error `UntagResource` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum UntagResourceError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -3717,6 +3739,7 @@ impl crate::rt::operation::OperationError for UntagResourceError {
 /// An error `UploadLayerPart` can return.
 #[derive(Debug)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum UploadLayerPartError {
     /// The uploaded layer part is unusable, for example the byte range does not continue from the last part received.
     InvalidLayerPartException(InvalidLayerPartException),
