@@ -1,6 +1,6 @@
-//! Proof that generated crates compile: every fixture model, and AWS's ECR Public model when it
-//! is around, is written out as a standalone crate by `cargo xtask codegen --model .. --out ..`,
-//! then built (and its generated tests run) with warnings treated as failures.
+//! Proof that generated crates compile: every fixture model, AWS's ECR Public model and Smithy's
+//! awsJson 1.1 protocol test service when they are around, through `cargo xtask check-models`
+//! (build, clippy, rustdoc and generated tests, warnings as failures).
 //!
 //! Everything is written under `<workspace>/target/generated-crates/`: one folder per crate and
 //! one shared target folder, so the dependencies compile once. The workspace's `Cargo.lock` is
@@ -9,17 +9,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
 
 const REFERENCE_REL: &str = "shared/reference/ecr-public.json";
 const PROTOCOL_TESTS_REL: &str = "shared/reference/protocol-tests/aws-json-1_1.json";
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("codegen lives in the workspace").to_path_buf()
-}
-
-fn out_root() -> PathBuf {
-    workspace().join("target/generated-crates")
 }
 
 /// `(crate name, model path)` of every fixture, then of the reference model when it is found.
@@ -45,77 +40,22 @@ fn cases() -> Vec<(String, PathBuf)> {
     out
 }
 
-/// A `cargo` command with no inherited flags that could hide or add warnings.
-fn cargo(dir: &Path) -> Command {
-    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cmd.current_dir(dir).env_remove("RUSTFLAGS").env_remove("CARGO_ENCODED_RUSTFLAGS");
-    cmd
-}
-
-/// `cargo` for a generated crate, in a target directory the crates share. These builds are
-/// run once and thrown away: no debug info and no incremental state, which would cost gigabytes
-/// of disk across the crates and bring nothing.
-fn throwaway_build(dir: &Path) -> Command {
-    let mut cmd = cargo(dir);
-    cmd.env("CARGO_TARGET_DIR", out_root().join("target"))
-        .env("CARGO_PROFILE_DEV_DEBUG", "0")
-        .env("CARGO_INCREMENTAL", "0");
-    cmd
-}
-
-/// Runs `cmd`; an error describing it when it fails or (with `deny_warnings`) warns.
-fn run(what: &str, mut cmd: Command, deny_warnings: bool) -> Result<(), String> {
-    let out = cmd.output().map_err(|e| format!("{what}: cannot run cargo: {e}"))?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() {
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        return Err(format!("{what} failed ({})\n--- stderr ---\n{stderr}\n--- stdout ---\n{stdout}", out.status));
-    }
-    if deny_warnings && stderr.contains("warning:") {
-        return Err(format!("{what} warned\n--- stderr ---\n{stderr}"));
-    }
-    Ok(())
-}
-
-/// Writes, builds and (when it has generated tests) tests one crate.
-fn check(name: &str, model: &Path) -> Result<(), String> {
-    let dir = out_root().join(name);
-    let mut gen = cargo(&workspace());
-    gen.args(["run", "--quiet", "--package", "xtask", "--", "codegen", "--model"])
-        .arg(model)
-        .arg("--out")
-        .arg(&dir)
-        .args(["--crate-name", name]);
-    run(&format!("{name}: cargo xtask codegen"), gen, false)?;
-    fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock"))
-        .map_err(|e| format!("{name}: cannot copy Cargo.lock: {e}"))?;
-
-    let mut build = throwaway_build(&dir);
-    build.args(["build", "--quiet", "--offline"]);
-    run(&format!("{name}: cargo build"), build, true)?;
-    // Generated code is held to the same lints as the code we write.
-    let mut clippy = throwaway_build(&dir);
-    clippy.args(["clippy", "--quiet", "--offline", "--all-targets", "--", "-D", "warnings"]);
-    run(&format!("{name}: cargo clippy"), clippy, true)?;
-
-    if dir.join("src/generated/endpoint_tests.rs").is_file() {
-        let mut test = throwaway_build(&dir);
-        test.args(["test", "--quiet", "--offline"]);
-        run(&format!("{name}: cargo test"), test, true)?;
-    }
-    Ok(())
-}
-
 #[test]
 fn generated_crates_build_and_pass_their_tests() {
-    let mut failures = Vec::new();
-    for (name, model) in cases() {
-        let start = Instant::now();
-        let result = check(&name, &model);
-        eprintln!("{name}: {} in {:.1?}", if result.is_ok() { "ok" } else { "FAILED" }, start.elapsed());
-        if let Err(e) = result {
-            failures.push(e);
-        }
+    // `cargo xtask check-models` generates each crate, builds it, runs clippy and rustdoc with
+    // warnings as failures, and runs its generated tests.
+    let out = Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "--package", "xtask", "--", "check-models"])
+        .args(cases().iter().map(|(name, model)| format!("{name}={}", model.display())))
+        .current_dir(workspace())
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .output()
+        .expect("cannot run cargo");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{stdout}");
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    for (name, _) in cases() {
+        assert!(stdout.contains(&format!("{name}: ok")), "no result for {name}:\n{stdout}");
     }
-    assert!(failures.is_empty(), "{} generated crate(s) failed:\n\n{}", failures.len(), failures.join("\n\n"));
 }

@@ -1,7 +1,9 @@
 //! Project tasks: `cargo xtask codegen [--check]`,
-//! `cargo xtask codegen --model PATH --out DIR [--crate-name NAME]` for a standalone crate, and
+//! `cargo xtask codegen --model PATH --out DIR [--crate-name NAME]` for a standalone crate,
+//! `cargo xtask check-models` to prove such crates, `cargo xtask protocol-tests`, and
 //! `cargo xtask bench` to compare the client with the official SDK.
 
+mod check_models;
 mod protocol_tests;
 
 use std::path::{Path, PathBuf};
@@ -18,6 +20,9 @@ const USAGE: &str = "usage:
       (--check: change nothing, fail and name the stale files if the committed output differs)
   cargo xtask codegen --model PATH --out DIR [--crate-name NAME]
       write a complete standalone client crate for another awsJson service model
+  cargo xtask check-models [NAME=]MODEL...
+      generate each model into target/generated-crates/NAME and check that the crate builds,
+      passes clippy -D warnings and rustdoc without warnings, and passes its generated tests
   cargo xtask bench [--skip-build-cost] [--quick]
       build and run the benchmarks of xtask/bench (ours against aws-sdk-ecrpublic): a Markdown
       table on stdout and target/bench/results.json (--quick: fewer, shorter runs;
@@ -30,6 +35,7 @@ fn main() -> ExitCode {
         Some("test") if args.len() == 1 => test(),
         Some("bench") => bench(&args[1..]),
         Some("protocol-tests") => protocol_tests::run(&root(), &args[1..]),
+        Some("check-models") => check_models::run(&root(), &args[1..]),
         _ => Err(USAGE.to_string()),
     };
     match result {

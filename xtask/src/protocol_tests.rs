@@ -3,7 +3,6 @@
 //! `smithy.test#httpRequestTests`/`httpResponseTests` traits.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The default model: Smithy's awsJson 1.1 protocol test service, beside this repository.
 pub const DEFAULT_MODEL: &str = "../shared/reference/protocol-tests/aws-json-1_1.json";
@@ -23,15 +22,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     // The workspace's lock pins the same versions, so nothing is resolved or fetched again.
     std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock"))
         .map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
+    let output = super::check_models::cargo(root, &out)
         .args(["test", "--offline", "--lib", "protocol_tests"])
-        .current_dir(&out)
-        .env("CARGO_TARGET_DIR", root.join("target/generated-crates/target"))
-        // Built once and thrown away: debug info and incremental state would only take disk.
-        .env("CARGO_PROFILE_DEV_DEBUG", "0")
-        .env("CARGO_INCREMENTAL", "0")
-        .env_remove("RUSTFLAGS")
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
