@@ -34,6 +34,10 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+// Hex, SHA-256 and request ids as the client's runtime makes them.
+pub(crate) use crate::rt::digest::{hex, sha256_hex};
+pub(crate) use crate::rt::ids::uuid_v4;
+
 /// How to start an [`Emulator`]: set what you need and take the rest from `Default`, e.g.
 /// `EmulatorOptions { port: Some(5000), ..Default::default() }`, or chain the `with_*` setters.
 #[derive(Clone, Debug)]
@@ -210,29 +214,4 @@ pub(crate) fn random_bytes() -> [u8; 16] {
         chunk.copy_from_slice(&h.finish().to_le_bytes());
     }
     out
-}
-
-/// A random (version 4) UUID, formatted `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`.
-pub(crate) fn uuid_v4() -> String {
-    let mut b = random_bytes();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex(&b);
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
-}
-
-/// Lower-case hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    s
-}
-
-/// Hex SHA-256.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
 }

@@ -161,13 +161,12 @@ impl Handle {
         #[cfg(feature = "gzip")]
         let (body, sha256) = if compress {
             let gz = super::gzip::compress(&body);
-            let mut sha256 = [0u8; 32];
-            sha256.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, &gz).as_ref());
+            let sha256 = super::digest::sha256_hex(&gz);
             (Bytes::from(gz), sha256)
         } else {
             (body, sha256)
         };
-        let payload = Payload { body, sha256: hex(&sha256), gzip: compress };
+        let payload = Payload { body, sha256, gzip: compress };
         let reply =
             self.invoke(O::NAME, endpoint, host_prefix.as_deref(), payload, options).await.map_err(Error::widen)?;
         let status = reply.response.status().as_u16();
@@ -591,16 +590,6 @@ struct Payload {
     /// Lowercase hex, as SigV4 wants it.
     sha256: String,
     gzip: bool,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
 }
 
 /// SigV4-signs the request in place; `sha256` is the body's, in hex.

@@ -142,20 +142,19 @@ impl JsonWriter {
     /// A writer for a request body, which keeps the body's SHA-256 for signing:
     /// see [`JsonWriter::into_hashed`].
     pub fn hashing() -> Self {
-        JsonWriter { digest: Some((ring::digest::Context::new(&ring::digest::SHA256), 0)), ..Self::new() }
+        JsonWriter { digest: Some((super::digest::sha256(), 0)), ..Self::new() }
     }
 
     pub fn into_bytes(self) -> Vec<u8> {
         self.buf.into()
     }
 
-    /// The body and its SHA-256 (hashed here as far as large blobs have not already done it).
-    pub fn into_hashed(self) -> (Bytes, [u8; 32]) {
-        let (mut ctx, done) = self.digest.unwrap_or_else(|| (ring::digest::Context::new(&ring::digest::SHA256), 0));
+    /// The body and its SHA-256 in hex (hashed here as far as large blobs have not already
+    /// done it).
+    pub fn into_hashed(self) -> (Bytes, String) {
+        let (mut ctx, done) = self.digest.unwrap_or_else(|| (super::digest::sha256(), 0));
         ctx.update(&self.buf[done..]);
-        let mut sha256 = [0u8; 32];
-        sha256.copy_from_slice(ctx.finish().as_ref());
-        (self.buf.freeze(), sha256)
+        (self.buf.freeze(), super::digest::hex(ctx.finish().as_ref()))
     }
 
     pub fn as_bytes(&self) -> &[u8] {
@@ -383,7 +382,7 @@ impl JsonWriter {
         });
         let Ok(hasher) = hasher else {
             // No thread: hash everything at the end instead.
-            self.digest = Some((ring::digest::Context::new(&ring::digest::SHA256), 0));
+            self.digest = Some((super::digest::sha256(), 0));
             return false;
         };
         let start = self.buf.len();
@@ -410,7 +409,7 @@ impl JsonWriter {
             Err(_) => {
                 // The pieces went with the thread: encode again, and hash at the end.
                 self.buf.truncate(start);
-                self.digest = Some((ring::digest::Context::new(&ring::digest::SHA256), 0));
+                self.digest = Some((super::digest::sha256(), 0));
                 false
             }
         }
@@ -1147,8 +1146,8 @@ pub fn to_vec<T: Json>(value: &T) -> Vec<u8> {
     w.into_bytes()
 }
 
-/// A request body and its SHA-256, for signing.
-pub fn to_hashed<T: Json>(value: &T) -> (Bytes, [u8; 32]) {
+/// A request body and its SHA-256 in hex, for signing.
+pub fn to_hashed<T: Json>(value: &T) -> (Bytes, String) {
     let mut w = JsonWriter::hashing();
     value.write(&mut w);
     w.into_hashed()
@@ -1949,7 +1948,6 @@ mod tests {
 
     #[test]
     fn hashed_bodies_match_their_digest_and_the_plain_writer() {
-        let sha256 = |b: &[u8]| ring::digest::digest(&ring::digest::SHA256, b).as_ref().to_vec();
         // Sizes below, at and above the size from which blobs are hashed on a second thread,
         // with members before and after, and two large blobs in one body.
         let big =
@@ -1981,7 +1979,7 @@ mod tests {
             let (body, digest) = hashing.into_hashed();
             let plain = plain.into_bytes();
             assert_eq!(&body[..], &plain[..], "the hashing writer writes the same body");
-            assert_eq!(digest.to_vec(), sha256(&plain), "digest of a body of {} bytes", plain.len());
+            assert_eq!(digest, crate::rt::digest::sha256_hex(&plain), "digest of a body of {} bytes", plain.len());
         }
     }
 

@@ -5,6 +5,7 @@
 pub mod client;
 pub mod config;
 pub mod credentials;
+pub(crate) mod digest;
 pub mod endpoint;
 pub mod env;
 pub mod error;
