@@ -92,6 +92,19 @@ pub struct JsonWriter {
     digest: Option<(ring::digest::Context, usize)>,
 }
 
+/// Appends the standard, padded base64 of `bytes` (a multiple of 3 long, or the blob's end).
+/// Blocks are encoded into an L1-resident stack buffer and appended, which avoids zero-filling
+/// the destination first (a full extra pass over memory for multi-MiB blobs).
+fn append_base64(out: &mut BytesMut, bytes: &[u8]) {
+    // A multiple of 3 so only the final block carries padding.
+    const IN_BLOCK: usize = 3 * 4096;
+    let mut tmp = [0u8; IN_BLOCK / 3 * 4];
+    for block in bytes.chunks(IN_BLOCK) {
+        // Cannot fail: `tmp` fits the encoding of a full block.
+        out.extend_from_slice(STANDARD.encode(block, Out::from_slice(&mut tmp)));
+    }
+}
+
 /// Blobs from this size up are hashed on a second thread while they are encoded, when the
 /// writer keeps a digest: SHA-256 is the slower half of the work, so this halves the time a
 /// large upload spends before it is sent.
@@ -339,24 +352,13 @@ impl JsonWriter {
         self.buf.extend_from_slice(text.as_bytes());
     }
 
-    /// Writes `bytes` as a JSON string of standard, padded base64.
-    ///
-    /// The output is reserved once; blocks are encoded into an L1-resident
-    /// stack buffer and appended, which avoids zero-filling the destination
-    /// first (a full extra pass over memory for multi-MiB blobs).
+    /// Writes `bytes` as a JSON string of standard, padded base64. The output is reserved once.
     pub fn base64(&mut self, bytes: &[u8]) {
-        // A multiple of 3 so only the final block carries padding.
-        const IN_BLOCK: usize = 3 * 4096;
         let enc_len = bytes.len().div_ceil(3) * 4;
         self.buf.reserve(enc_len + 2);
         self.buf.put_u8(b'"');
         if bytes.len() < HASH_ALONGSIDE_MIN || !self.base64_hashed_alongside(bytes) {
-            let mut tmp = [0u8; IN_BLOCK / 3 * 4];
-            for block in bytes.chunks(IN_BLOCK) {
-                // Cannot fail: `tmp` fits the encoding of a full block.
-                let encoded = STANDARD.encode(block, Out::from_slice(&mut tmp));
-                self.buf.extend_from_slice(encoded);
-            }
+            append_base64(&mut self.buf, bytes);
         }
         self.buf.put_u8(b'"');
     }
@@ -387,12 +389,8 @@ impl JsonWriter {
         };
         let start = self.buf.len();
         let mut tail = self.buf.split_off(start);
-        let mut tmp = [0u8; 3 * 4096 / 3 * 4];
         for piece in bytes.chunks(IN_PIECE) {
-            for block in piece.chunks(3 * 4096) {
-                let encoded = STANDARD.encode(block, Out::from_slice(&mut tmp));
-                tail.extend_from_slice(encoded);
-            }
+            append_base64(&mut tail, piece);
             // The receiver lives until it has seen every piece, so this cannot fail.
             let _ = tx.send(tail.split_to(tail.len()));
         }
