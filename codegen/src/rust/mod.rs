@@ -320,6 +320,11 @@ impl<'m> Ctx<'m> {
         self.homes.get(id).ok_or_else(|| ModelError::new(id, "no generated type for this shape"))
     }
 
+    /// The module a shape's generated type lives in (`types` for shapes without a named type).
+    pub fn module_of(&self, id: &str) -> Module {
+        self.homes.get(id).map_or(Module::Types, |h| h.module)
+    }
+
     /// Path to a generated type as seen from module `from`.
     pub fn type_path(&self, id: &str, from: Module) -> Result<TokenStream, ModelError> {
         let home = self.home(id)?;

@@ -390,7 +390,6 @@ fn context_path(ctx: &Ctx, op: &Op, path: &str) -> Result<TokenStream, ModelErro
     };
     // Walk the members, borrowing as we go; after `[*]` the walk maps over list items.
     let mut shape = op.input;
-    let mut module = Module::Input;
     let mut code = quote!(Some(input));
     let mut projected = false;
     let segments = top_level_segments(path);
@@ -404,10 +403,9 @@ fn context_path(ctx: &Ctx, op: &Op, path: &str) -> Result<TokenStream, ModelErro
             let mut picked = shape;
             for sub in list.split(',') {
                 let mut pick = quote!(Some(x));
-                let (mut s, mut m) = (shape, module);
+                let mut s = shape;
                 for member in sub.trim().split('.') {
-                    (pick, s) = member_access(ctx, s, m, member, pick, false).map_err(|_| unsupported())?;
-                    m = ctx.homes.get(&s.id).map_or(Module::Types, |h| h.module);
+                    (pick, s) = member_access(ctx, s, member, pick, false).map_err(|_| unsupported())?;
                 }
                 if s.kind != Kind::String {
                     return Err(unsupported());
@@ -425,7 +423,7 @@ fn context_path(ctx: &Ctx, op: &Op, path: &str) -> Result<TokenStream, ModelErro
             None => (*segment, false),
         };
         let target;
-        (code, target) = member_access(ctx, shape, module, member, code, projected).map_err(|_| unsupported())?;
+        (code, target) = member_access(ctx, shape, member, code, projected).map_err(|_| unsupported())?;
         if star {
             if projected || target.kind != Kind::List {
                 return Err(unsupported());
@@ -436,7 +434,6 @@ fn context_path(ctx: &Ctx, op: &Op, path: &str) -> Result<TokenStream, ModelErro
         } else {
             shape = target;
         }
-        module = ctx.homes.get(&shape.id).map_or(Module::Types, |h| h.module);
     }
     Ok(match (keys, projected, &shape.kind) {
         (true, false, Kind::Map) => {
@@ -459,12 +456,11 @@ fn context_path(ctx: &Ctx, op: &Op, path: &str) -> Result<TokenStream, ModelErro
 fn member_access<'m>(
     ctx: &Ctx<'m>,
     shape: &'m crate::model::Shape,
-    module: Module,
     member: &str,
     code: TokenStream,
     projected: bool,
 ) -> Result<(TokenStream, &'m crate::model::Shape), ModelError> {
-    let fs = fields(ctx, shape, module)?;
+    let fs = fields(ctx, shape, ctx.module_of(&shape.id))?;
     let f = fs
         .iter()
         .find(|f| f.member.name == member)
@@ -549,11 +545,13 @@ fn output_member<'m>(
 ) -> Result<(Option<TokenStream>, super::shapes::Field<'m>), ModelError> {
     let missing = |n: &str| ModelError::new(&op.shape.id, format!("@paginated names `{n}`, which is not a member"));
     let mut shape = op.output;
-    let mut module = Module::Output;
     let mut walk: Option<TokenStream> = None;
     let segments: Vec<&str> = path.split('.').collect();
     for (i, seg) in segments.iter().enumerate() {
-        let f = fields(ctx, shape, module)?.into_iter().find(|f| f.member.name == *seg).ok_or_else(|| missing(seg))?;
+        let f = fields(ctx, shape, ctx.module_of(&shape.id))?
+            .into_iter()
+            .find(|f| f.member.name == *seg)
+            .ok_or_else(|| missing(seg))?;
         if i + 1 == segments.len() {
             return Ok((walk, f));
         }
@@ -572,7 +570,6 @@ fn output_member<'m>(
                 format!("@paginated path `{path}` goes through a non-structure"),
             ));
         }
-        module = ctx.homes.get(&shape.id).map_or(Module::Types, |h| h.module);
     }
     Err(missing(path))
 }
