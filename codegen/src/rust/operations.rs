@@ -52,23 +52,17 @@ pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             .and_then(|t| t.get("code"))
             .and_then(Value::as_str)
             .filter(|_| ctx.service.has_trait("aws.protocols#awsQueryCompatible"));
-        let (code_fn, query_assoc) = match query_code {
+        let (code_doc, code_value, query_assoc) = match query_code {
             Some(q) => (
-                quote! {
-                    #[doc = " The error's awsQuery code, which this service's users know it by."]
-                    pub const QUERY_CODE: &'static str = #q;
-                    #[doc = " The error's awsQuery code, which this service's users know it by."]
-                    pub fn code(&self) -> &'static str { Self::QUERY_CODE }
-                },
+                " The error's awsQuery code, which this service's users know it by.",
+                quote!(#q),
                 quote!(const QUERY_CODE: Option<&'static str> = Some(#q);),
             ),
-            None => (
-                quote! {
-                    #[doc = " The error code the service sends for this error."]
-                    pub fn code(&self) -> &'static str { Self::CODE }
-                },
-                quote!(),
-            ),
+            None => (" The error code the service sends for this error.", quote!(Self::CODE), quote!()),
+        };
+        let code_fn = quote! {
+            #[doc = #code_doc]
+            pub fn code(&self) -> &'static str { #code_value }
         };
         let status = shape
             .trait_value("smithy.api#httpError")
