@@ -100,7 +100,7 @@ impl DateTime {
         if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
             return None;
         }
-        Some(DateTime::from_secs(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec))
+        Some(DateTime::from_secs(days_from_civil(year, month, i64::from(day)) * 86_400 + h * 3600 + m * 60 + sec))
     }
 }
 
@@ -153,7 +153,7 @@ impl DateTime {
             }
             _ => return None,
         };
-        let secs = days_from_civil(year, month as u32, day as u32) * 86_400 + h * 3600 + m * 60 + sec - offset;
+        let secs = days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec - offset;
         Some(DateTime::new(secs, nanos))
     }
 
@@ -210,12 +210,12 @@ impl From<i64> for BigNumber {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
-    let mp = (m as i64 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
 }
