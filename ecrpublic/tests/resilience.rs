@@ -661,6 +661,43 @@ async fn a_clock_behind_is_corrected_too() {
     assert!((-3610..=-3590).contains(&shift), "the retry is signed about an hour earlier: {shift} s");
 }
 
+/// A `Date` from a hostile or broken server: far in the future or the past, out of range, or
+/// malformed. None may panic, and none may move the signing clock by more than the bound.
+#[tokio::test]
+async fn hostile_dates_never_panic_and_never_move_the_clock_past_the_bound() {
+    let dates = [
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+        "Mon, 01 Jan 0001 00:00:00 GMT",
+        "Thu, 01 Jan 1970 00:00:00 GMT",
+        "Sat, 01 Jan 99999999999999 00:00:00 GMT",
+        "Sat, 01 Jan -9223372036854775808 00:00:00 GMT",
+        "Sun, 32 Feb 2020 25:61:61 GMT",
+        "not a date",
+        "",
+    ];
+    for date in dates {
+        let server = MockServer::start_sequence(vec![
+            Canned::new(500, error_body("InternalFailure", "boom")).header("Date", date),
+            Canned::new(403, error_body("InvalidSignatureException", "Signature expired")).header("Date", date),
+            ok("after").header("Date", date),
+        ])
+        .await;
+        let client = client(&server.endpoint(), fast_retry(3));
+        let before = SystemTime::now().duration_since(UNIX_EPOCH).expect("after 1970").as_secs() as i64;
+        // The call may succeed or fail; it must return, and every request must be signed near now.
+        let _ = guard(client.describe_repositories().send()).await;
+        let _ = guard(client.describe_repositories().send()).await;
+        for request in server.requests() {
+            let signed = amz_date_secs(request.header("x-amz-date"));
+            assert!(
+                (signed - before).abs() <= 24 * 3600 + 60,
+                "`Date: {date}` moved the signing clock by {} s",
+                signed - before
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_signature_error_without_skew_is_not_retried() {
     // The server's clock agrees with ours (hyper sets `Date` itself): the signature is simply

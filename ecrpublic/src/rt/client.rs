@@ -425,11 +425,9 @@ impl Handle {
     fn signing_time(&self) -> SystemTime {
         let skew = self.inner.clock_skew_ms.load(Ordering::Relaxed);
         let now = SystemTime::now();
-        if skew >= 0 {
-            now + Duration::from_millis(skew as u64)
-        } else {
-            now - Duration::from_millis(skew.unsigned_abs())
-        }
+        let shift = Duration::from_millis(skew.unsigned_abs());
+        let corrected = if skew >= 0 { now.checked_add(shift) } else { now.checked_sub(shift) };
+        corrected.unwrap_or(now)
     }
 
     /// Records the skew the response's `Date` shows; returns the skew now in effect.
@@ -440,13 +438,24 @@ impl Handle {
         };
         let Some(server) = super::types::DateTime::from_http_date(date) else { return current() };
         let local = super::types::DateTime::from(SystemTime::now());
-        let skew_ms = (server.secs() - local.secs()) * 1000;
+        let Some(skew_ms) = server.secs().checked_sub(local.secs()).and_then(|s| s.checked_mul(1000)) else {
+            return current();
+        };
+        if skew_ms.unsigned_abs() > MAX_CLOCK_SKEW.as_millis() as u64 {
+            // A clock that far off is a broken or hostile server, not ours: signing for its time
+            // would only fail, and a far-future date would push signing past the year 9999.
+            tracing::warn!(date, "ignoring the response's Date header: more than 24 hours from the local clock");
+            return current();
+        }
         // `Date` has one-second resolution: only a real skew is worth correcting.
         let skew_ms = if skew_ms.abs() < 2_000 { 0 } else { skew_ms };
         self.inner.clock_skew_ms.store(skew_ms, Ordering::Relaxed);
         skew_ms
     }
 }
+
+/// The largest clock correction a response's `Date` may apply. Larger differences are ignored.
+const MAX_CLOCK_SKEW: Duration = Duration::from_secs(24 * 3600);
 
 /// ECR Public is served from us-east-1; a custom endpoint without a region signs for it.
 const DEFAULT_SIGNING_REGION: &str = "us-east-1";

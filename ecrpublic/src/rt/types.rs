@@ -94,7 +94,9 @@ impl DateTime {
             "Dec" => 12,
             _ => return None,
         };
-        let year: i64 = parts.next()?.parse().ok()?;
+        // IMF-fixdate years have exactly four digits, which also keeps the arithmetic below in range.
+        let year = parts.next().filter(|y| y.len() == 4 && y.bytes().all(|c| c.is_ascii_digit()))?;
+        let year: i64 = year.parse().ok()?;
         let mut hms = parts.next()?.split(':').map(|p| p.parse::<i64>().ok());
         let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
         if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
@@ -393,6 +395,11 @@ mod http_date_tests {
         assert!(DateTime::from_http_date("Sun, 06 Nov 1994 08:49:37").is_none());
         assert!(DateTime::from_http_date("garbage").is_none());
         assert!(DateTime::from_http_date("Sun, 06 Foo 1994 08:49:37 GMT").is_none());
+        assert_eq!(DateTime::from_http_date("Fri, 31 Dec 9999 23:59:59 GMT").unwrap().secs(), 253_402_300_799);
+        // Years of other lengths would overflow the day arithmetic; they are not IMF-fixdates.
+        for year in ["99999999999999999", "-9223372036854775808", "+1994", "94", ""] {
+            assert!(DateTime::from_http_date(&format!("Sun, 06 Nov {year} 08:49:37 GMT")).is_none(), "{year}");
+        }
     }
 }
 
