@@ -2,7 +2,7 @@
 //! copy of the service model) drives all 23 operations and the main errors through
 //! `tests/boto3/test_emulator.py`.
 //!
-//! Needs `python3` with `venv`; installs `boto3` from PyPI into `target/boto3-venv` the first
+//! Needs `python3` with `venv`; installs the pinned `boto3` from PyPI into `target/boto3-venv-*` the first
 //! time. A missing `python3` fails the test: a check that skips itself checks nothing.
 #![cfg(feature = "emulator")]
 
@@ -11,7 +11,9 @@ use std::process::{Command, Output};
 
 use ecrpublic::emulator::{Emulator, EmulatorOptions};
 
-const BOTO3: &str = "boto3>=1.34,<2";
+/// Exact versions: another project's release must never change what this test checks. 1.44.13 is
+/// the last release whose ECR Public model has the 23 operations the emulator serves.
+const BOTO3: [&str; 2] = ["boto3==1.44.13", "botocore==1.44.13"];
 
 fn run(cmd: &mut Command) -> Result<Output, std::io::Error> {
     cmd.output()
@@ -33,7 +35,8 @@ fn usable(venv: &Path) -> Option<PathBuf> {
 /// with a complete one.
 fn boto3_python() -> PathBuf {
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("target dir").to_path_buf();
-    let venv = target.join("boto3-venv");
+    // One venv per pinned version, so a venv made for other versions is never reused.
+    let venv = target.join(format!("boto3-venv-{}", BOTO3.join("-").replace("==", "")));
     if let Some(python) = usable(&venv) {
         return python;
     }
@@ -53,20 +56,16 @@ fn boto3_python() -> PathBuf {
         "`python3 -m venv` failed; on Debian/Ubuntu install the python3-venv package (.ci/run does):\n{}",
         text(&made)
     );
-    let pip = run(Command::new(staging.join("bin/python")).args([
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        BOTO3,
-    ]))
+    let pip = run(Command::new(staging.join("bin/python"))
+        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+        .args(BOTO3))
     .expect("run pip");
     if !pip.status.success() {
         let _ = std::fs::remove_dir_all(&staging);
         panic!(
-            "`pip install {BOTO3}` failed: the Python package registry (PyPI) may be unreachable from this \
+            "`pip install {}` failed: the Python package registry (PyPI) may be unreachable from this \
              machine, or a proxy/index setting (PIP_INDEX_URL, HTTPS_PROXY) is needed:\n{}",
+            BOTO3.join(" "),
             text(&pip)
         );
     }
