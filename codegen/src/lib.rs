@@ -4,6 +4,7 @@
 //! 1. [`model`]: JSON AST -> resolved model (prelude, mixins, `apply`, `@enum` strings);
 //! 2. [`rust`]: resolved model -> Rust items, one token stream per module;
 //! 3. [`render`]: tokens -> `syn::File` -> `prettyplease` text with the `@generated` banner.
+#![forbid(unsafe_code)]
 
 pub mod docs;
 pub mod model;

@@ -32,6 +32,7 @@
 //!
 //! The modules under [`types`], [`input`], [`output`], [`error`] and [`operation`] are generated
 //! from the service model; the runtime beside them is written by hand.
+#![forbid(unsafe_code)]
 
 // Generated code is formatted by the generator (prettyplease), not rustfmt.
 #[rustfmt::skip]

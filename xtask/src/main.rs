@@ -2,16 +2,19 @@
 //! `cargo xtask codegen --model PATH --out DIR [--crate-name NAME]` for a standalone crate,
 //! `cargo xtask check-models` to prove such crates, `cargo xtask protocol-tests`, and
 //! `cargo xtask bench` to compare the client with the official SDK.
+#![forbid(unsafe_code)]
 
 mod check_models;
 mod protocol_tests;
+mod tools;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   cargo xtask test
-      everything CI checks: cargo fmt --check, clippy -D warnings, codegen --check, all tests
+      everything CI checks: cargo fmt --check, clippy -D warnings, codegen --check, all tests,
+      and cargo-deny's licenses, bans and sources checks (installs the pinned cargo-deny once)
   cargo xtask protocol-tests [--model PATH]
       run Smithy's protocol compliance tests (default: the awsJson 1.1 suite in ../shared/reference)
       against a client generated into target/; ends with `N passed, N failed, N skipped`
@@ -72,6 +75,16 @@ fn test() -> Result<(), String> {
         steps.push(&["run", "--quiet", "--package", "xtask", "--", "protocol-tests"]);
     } else {
         println!("note: skipping the protocol tests: {} is absent", protocol_tests::DEFAULT_MODEL);
+    }
+    // The supply-chain policy (deny.toml); advisories need a database copy, so they are not here.
+    let deny = tools::CARGO_DENY.ensure(&root(), &cargo)?;
+    let status = std::process::Command::new(&deny)
+        .args(["--log-level", "error", "check", "licenses", "bans", "sources"])
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot run cargo-deny: {e}"))?;
+    if !status.success() {
+        return Err("`cargo deny check licenses bans sources` failed".into());
     }
     for step in steps {
         println!("==> cargo {}", step.join(" "));
