@@ -7,6 +7,7 @@
 
 pub mod docs;
 pub mod model;
+pub mod model_diff;
 mod names;
 pub mod rust;
 
