@@ -267,10 +267,11 @@ pub struct Botocore {
 
 impl Botocore {
     pub fn load(dir: &Path) -> Result<Botocore, DiffError> {
+        let service = read_botocore_file(dir, SERVICE_FILE, Presence::Required)?;
         Ok(Botocore {
-            service: read_json(&dir.join(SERVICE_FILE))?,
-            paginators: read_optional_json(&dir.join(PAGINATORS_FILE))?,
-            waiters: read_optional_json(&dir.join(WAITERS_FILE))?,
+            service: service.expect("a required file is read or fails"),
+            paginators: read_botocore_file(dir, PAGINATORS_FILE, Presence::Optional)?,
+            waiters: read_botocore_file(dir, WAITERS_FILE, Presence::Optional)?,
         })
     }
 }
@@ -280,9 +281,25 @@ pub fn read_json(path: &Path) -> Result<Value, DiffError> {
     serde_json::from_str(&text).map_err(|error| DiffError::Parse { file: path.into(), error })
 }
 
-fn read_optional_json(path: &Path) -> Result<Option<Value>, DiffError> {
-    match read_json(path) {
-        Err(DiffError::Read { error, .. }) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+enum Presence {
+    Required,
+    Optional,
+}
+
+/// One file of a botocore folder; an optional one may be absent (`None`). botocore's wheel ships
+/// some files gzip-compressed (`.json.gz`), which this module cannot read (it has no gzip): say so.
+fn read_botocore_file(dir: &Path, name: &str, presence: Presence) -> Result<Option<Value>, DiffError> {
+    match read_json(&dir.join(name)) {
+        Err(DiffError::Read { file, error }) if error.kind() == std::io::ErrorKind::NotFound => {
+            let gzipped = dir.join(format!("{name}.gz"));
+            if gzipped.exists() {
+                return Err(DiffError::Unusable { file: gzipped, problem: "gzip-compressed: gunzip it first".into() });
+            }
+            match presence {
+                Presence::Optional => Ok(None),
+                Presence::Required => Err(DiffError::Read { file, error }),
+            }
+        }
         other => other.map(Some),
     }
 }
@@ -1377,6 +1394,19 @@ mod tests {
         let error = compare_files(Path::new("/nonexistent/model.json"), dir).unwrap_err();
         assert!(matches!(&error, DiffError::Read { file, .. } if file == Path::new("/nonexistent/model.json")));
         assert!(error.to_string().starts_with("cannot read /nonexistent/model.json: "), "{error}");
+    }
+
+    #[test]
+    fn gzipped_botocore_files_are_named() {
+        let dir = std::env::temp_dir().join(format!("model-diff-gz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("service-2.json.gz"), b"not read").unwrap();
+        let error = Botocore::load(&dir).unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            error.to_string(),
+            format!("cannot compare {}: gzip-compressed: gunzip it first", dir.join("service-2.json.gz").display())
+        );
     }
 
     #[test]
