@@ -1204,7 +1204,9 @@ mod tests {
         let (parent, key) = pointer.rsplit_once('/').expect("a pointer with a parent");
         let parent = root.pointer_mut(parent).and_then(Value::as_object_mut).expect("parent object exists");
         match value {
-            Some(v) => drop(parent.insert(key.to_string(), v)),
+            Some(v) => {
+                parent.insert(key.to_string(), v);
+            }
             None => assert!(parent.remove(key).is_some(), "{pointer} was not there to remove"),
         }
     }
