@@ -8,6 +8,7 @@
 
 pub mod docs;
 pub mod model;
+pub mod model_diff;
 mod names;
 pub mod rust;
 

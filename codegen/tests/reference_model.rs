@@ -1,16 +1,12 @@
-//! Checks our hand-written Smithy model (`model/ecr-public.json`) against
-//! AWS's published model of ECR Public.
+//! Checks our hand-written Smithy model (`model/ecr-public.json`) against AWS's botocore model of
+//! ECR Public (`../shared/reference/botocore/ecr-public`).
 //!
-//! The structural facts (shapes, types, members, targets, traits) must be
-//! identical; the documentation must be present everywhere and must be our
-//! own. Endpoint rules and endpoint tests are compared by behaviour in a
-//! separate test, so they are excluded here.
+//! The facts (operations, shapes, members, constraints, errors, paginators, waiters) must agree,
+//! as `codegen::model_diff` compares them; the documentation must be present everywhere and must
+//! be our own. Endpoint rules are compared by behaviour in `ecrpublic/src/rt/endpoint/tests.rs`.
 //!
-//! The reference model is not part of this repository. When it cannot be
-//! found the comparison is skipped (the test passes with a message).
-//!
-//! Only `serde_json` and `std` are used, so this test does not depend on the
-//! code generator library.
+//! The botocore model is not part of this repository. When it cannot be found the comparisons
+//! with it are skipped (the tests pass with a message).
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -18,20 +14,37 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-const REFERENCE_REL: &str = "shared/reference/ecr-public.json";
+const BOTOCORE_REL: &str = "shared/reference/botocore/ecr-public";
 const MODEL_REL: &str = "model/ecr-public.json";
 const SERVICE_ID: &str = "com.amazonaws.ecrpublic#SpencerFrontendService";
 const DOC: &str = "smithy.api#documentation";
-/// Traits compared elsewhere (by evaluating the rules), not structurally.
-const EXCLUDED_TRAITS: &[&str] = &[DOC, "smithy.rules#endpointRuleSet", "smithy.rules#endpointTests"];
+/// Consecutive words a doc of ours may share with botocore's for the same thing, plus one.
+const COPIED_RUN: usize = 6;
 
 fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// First ancestor of the manifest directory (including itself) that holds `rel`.
+/// `rel` under the first ancestor of the manifest directory (itself included) where it exists.
 fn find_upwards(rel: &str) -> Option<PathBuf> {
-    manifest_dir().ancestors().map(|dir| dir.join(rel)).find(|candidate| candidate.is_file())
+    manifest_dir().ancestors().map(|dir| dir.join(rel)).find(|candidate| candidate.exists())
+}
+
+fn our_model_path() -> PathBuf {
+    find_upwards(MODEL_REL)
+        .unwrap_or_else(|| panic!("could not find {MODEL_REL} in any ancestor of {}", manifest_dir().display()))
+}
+
+/// The botocore folder, or `None` after saying that the test skips what needs it.
+fn botocore_dir() -> Option<PathBuf> {
+    let dir = find_upwards(BOTOCORE_REL);
+    if dir.is_none() {
+        eprintln!(
+            "skipping the botocore comparison: ../{BOTOCORE_REL} not found in any ancestor of {}",
+            manifest_dir().display()
+        );
+    }
+    dir
 }
 
 fn load_json(path: &Path) -> Value {
@@ -40,9 +53,7 @@ fn load_json(path: &Path) -> Value {
 }
 
 fn load_our_model() -> Value {
-    let path = find_upwards(MODEL_REL)
-        .unwrap_or_else(|| panic!("could not find {MODEL_REL} in any ancestor of {}", manifest_dir().display()));
-    load_json(&path)
+    load_json(&our_model_path())
 }
 
 fn shapes(model: &Value) -> &Map<String, Value> {
@@ -53,16 +64,8 @@ fn traits_of(v: &Value) -> Option<&Map<String, Value>> {
     v.get("traits").and_then(Value::as_object)
 }
 
-/// Traits of a shape or member, minus the excluded ones.
-fn compared_traits(v: &Value) -> Map<String, Value> {
-    traits_of(v)
-        .map(|t| {
-            t.iter()
-                .filter(|(k, _)| !EXCLUDED_TRAITS.contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        })
-        .unwrap_or_default()
+fn has_trait(v: &Value, id: &str) -> bool {
+    traits_of(v).is_some_and(|t| t.contains_key(id))
 }
 
 fn doc_of(v: &Value) -> Option<&str> {
@@ -81,6 +84,11 @@ fn type_of(v: &Value) -> &str {
     v.get("type").and_then(Value::as_str).unwrap_or("<missing>")
 }
 
+/// `ns#Name` -> `Name`.
+fn name_of(id: &str) -> &str {
+    id.rsplit_once('#').map_or(id, |(_, name)| name)
+}
+
 /// A list of `{"target": ...}` references as plain strings, in order.
 fn targets(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array)
@@ -88,84 +96,20 @@ fn targets(v: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn compare_traits(diffs: &mut Vec<String>, what: &str, ours: &Value, theirs: &Value) {
-    let ours = compared_traits(ours);
-    let theirs = compared_traits(theirs);
-    let keys: BTreeSet<&String> = ours.keys().chain(theirs.keys()).collect();
-    for key in keys {
-        match (ours.get(key), theirs.get(key)) {
-            (Some(a), Some(b)) if a == b => {}
-            (Some(a), Some(b)) => diffs.push(format!("{what}: trait `{key}` is {a}, reference has {b}")),
-            (Some(_), None) => diffs.push(format!("{what}: extra trait `{key}` not in the reference")),
-            (None, Some(b)) => diffs.push(format!("{what}: missing trait `{key}` (reference: {b})")),
-            (None, None) => unreachable!(),
-        }
+fn fail_if_any(title: &str, problems: &[String]) {
+    if !problems.is_empty() {
+        panic!("{title}: {} problem(s)\n  - {}", problems.len(), problems.join("\n  - "));
     }
 }
 
-/// Compares one named member (`member`, `key`, `value`, or a structure/enum/union member).
-fn compare_member(diffs: &mut Vec<String>, what: &str, ours: Option<&Value>, theirs: Option<&Value>) {
-    match (ours, theirs) {
-        (None, None) => {}
-        (Some(_), None) => diffs.push(format!("{what}: not in the reference")),
-        (None, Some(_)) => diffs.push(format!("{what}: missing")),
-        (Some(a), Some(b)) => {
-            if target(a) != target(b) {
-                diffs.push(format!("{what}: target {:?}, reference has {:?}", target(a), target(b)));
-            }
-            compare_traits(diffs, what, a, b);
-        }
-    }
-}
-
-fn compare_structure(ours: &Value, reference: &Value) -> Vec<String> {
-    let mut diffs = Vec::new();
-    let (ours, theirs) = (shapes(ours), shapes(reference));
-
-    let our_ids: BTreeSet<&String> = ours.keys().collect();
-    let their_ids: BTreeSet<&String> = theirs.keys().collect();
-    for id in our_ids.difference(&their_ids) {
-        diffs.push(format!("{id}: shape not in the reference"));
-    }
-    for id in their_ids.difference(&our_ids) {
-        diffs.push(format!("{id}: shape missing"));
-    }
-
-    for id in our_ids.intersection(&their_ids) {
-        let (a, b) = (&ours[id.as_str()], &theirs[id.as_str()]);
-        if type_of(a) != type_of(b) {
-            diffs.push(format!("{id}: type `{}`, reference has `{}`", type_of(a), type_of(b)));
-            continue;
-        }
-        compare_traits(&mut diffs, id, a, b);
-
-        for single in ["member", "key", "value"] {
-            compare_member(&mut diffs, &format!("{id}${single}"), a.get(single), b.get(single));
-        }
-        for field in ["input", "output"] {
-            let (x, y) = (a.get(field).and_then(target), b.get(field).and_then(target));
-            if x != y {
-                diffs.push(format!("{id}: {field} {x:?}, reference has {y:?}"));
-            }
-        }
-        for field in ["errors", "operations", "resources"] {
-            let (x, y) = (targets(a.get(field)), targets(b.get(field)));
-            if x.iter().collect::<BTreeSet<_>>() != y.iter().collect::<BTreeSet<_>>() {
-                diffs.push(format!("{id}: {field} {x:?}, reference has {y:?}"));
-            }
-        }
-        if a.get("version") != b.get("version") {
-            diffs.push(format!("{id}: version {:?}, reference has {:?}", a.get("version"), b.get("version")));
-        }
-
-        let empty = Map::new();
-        let (ma, mb) = (members(a).unwrap_or(&empty), members(b).unwrap_or(&empty));
-        let names: BTreeSet<&String> = ma.keys().chain(mb.keys()).collect();
-        for name in names {
-            compare_member(&mut diffs, &format!("{id}${name}"), ma.get(name), mb.get(name));
-        }
-    }
-    diffs
+#[test]
+fn model_matches_botocore() {
+    let Some(dir) = botocore_dir() else {
+        return;
+    };
+    let differences = codegen::model_diff::compare_files(&our_model_path(), &dir).unwrap_or_else(|e| panic!("{e}"));
+    let lines: Vec<String> = differences.iter().map(ToString::to_string).collect();
+    fail_if_any("model/ecr-public.json differs from botocore (see `cargo xtask model-diff`)", &lines);
 }
 
 /// Every service, operation, structure, enum and structure member must carry
@@ -212,60 +156,79 @@ fn normalized(doc: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
-/// No documentation string of ours may be identical to the reference's for
-/// the same shape or member (ignoring HTML markup, case and spacing).
-fn check_docs_are_ours(ours: &Value, reference: &Value) -> Vec<String> {
-    let mut problems = Vec::new();
-    let theirs = shapes(reference);
-    for (id, shape) in shapes(ours) {
-        let Some(other) = theirs.get(id) else {
-            continue;
-        };
-        if let (Some(a), Some(b)) = (doc_of(shape), doc_of(other)) {
-            if normalized(a) == normalized(b) {
-                problems.push(format!("{id}: documentation is copied from the reference"));
-            }
-        }
-        let (Some(ma), Some(mb)) = (members(shape), members(other)) else {
-            continue;
-        };
-        for (name, member) in ma {
-            let Some(theirs_member) = mb.get(name) else {
-                continue;
-            };
-            if let (Some(a), Some(b)) = (doc_of(member), doc_of(theirs_member)) {
-                if normalized(a) == normalized(b) {
-                    problems.push(format!("{id}${name}: documentation is copied from the reference"));
-                }
-            }
-        }
-    }
-    problems
+/// The first run of `COPIED_RUN` consecutive words of `ours` that also occurs in `theirs`.
+fn shared_run(ours: &str, theirs: &str) -> Option<String> {
+    let (ours, theirs) = (normalized(ours), normalized(theirs));
+    let their_words: Vec<&str> = theirs.split(' ').collect();
+    let their_runs: BTreeSet<&[&str]> = their_words.windows(COPIED_RUN).collect();
+    let our_words: Vec<&str> = ours.split(' ').collect();
+    let copied = our_words.windows(COPIED_RUN).find(|run| their_runs.contains(run));
+    copied.map(|run| run.join(" "))
 }
 
-fn fail_if_any(title: &str, problems: &[String]) {
-    if !problems.is_empty() {
-        panic!("{title}: {} problem(s)\n  - {}", problems.len(), problems.join("\n  - "));
+/// Our documentation beside botocore's for the same thing: the service, each operation, shape,
+/// structure member and waiter.
+fn paired_docs<'a>(ours: &'a Value, service: &'a Value, waiters: Option<&'a Value>) -> Vec<(String, &'a str, &'a str)> {
+    let mut pairs = Vec::new();
+    let mut pair = |what: String, a: Option<&'a str>, b: Option<&'a str>| {
+        if let (Some(a), Some(b)) = (a, b) {
+            pairs.push((what, a, b));
+        }
+    };
+    let their_doc = |v: Option<&'a Value>, key: &str| v.and_then(|v| v.get(key)).and_then(Value::as_str);
+    let botocore_waiters = waiters.and_then(|w| w.get("waiters"));
+    for (id, shape) in shapes(ours) {
+        let name = name_of(id);
+        let theirs = match type_of(shape) {
+            "service" => Some(service),
+            "operation" => service.get("operations").and_then(|ops| ops.get(name)),
+            _ => service.get("shapes").and_then(|s| s.get(name)),
+        };
+        pair(id.clone(), doc_of(shape), their_doc(theirs, "documentation"));
+        for (member, body) in members(shape).into_iter().flatten() {
+            let their_member = theirs.and_then(|t| t.get("members")).and_then(|m| m.get(member));
+            pair(format!("{id}${member}"), doc_of(body), their_doc(their_member, "documentation"));
+        }
+        let waitable = traits_of(shape).and_then(|t| t.get("smithy.waiters#waitable")).and_then(Value::as_object);
+        for (waiter, body) in waitable.into_iter().flatten() {
+            let ours = body.get("documentation").and_then(Value::as_str);
+            let theirs = their_doc(botocore_waiters.and_then(|w| w.get(waiter)), "description");
+            pair(format!("{id} waiter {waiter}"), ours, theirs);
+        }
     }
+    pairs
+}
+
+/// No documentation string of ours may share a run of `COPIED_RUN` words with botocore's for the
+/// same thing (ignoring HTML markup, case and spacing).
+fn check_docs_not_copied(ours: &Value, service: &Value, waiters: Option<&Value>) -> Vec<String> {
+    let pairs = paired_docs(ours, service, waiters);
+    let copied = pairs.iter().filter_map(|(what, a, b)| Some((what, shared_run(a, b)?)));
+    copied.map(|(what, run)| format!("{what}: documentation shares \"{run}\" with botocore")).collect()
 }
 
 #[test]
-fn model_matches_reference() {
-    let Some(reference_path) = find_upwards(REFERENCE_REL) else {
-        eprintln!("skipping: ../{REFERENCE_REL} not found in any ancestor of {}", manifest_dir().display());
-        return;
-    };
-    let reference = load_json(&reference_path);
+fn docs_are_ours() {
     let ours = load_our_model();
-
-    let mut problems = Vec::new();
-    if ours.get("smithy") != reference.get("smithy") {
-        problems.push(format!("smithy version {:?}, reference has {:?}", ours.get("smithy"), reference.get("smithy")));
+    let mut problems = check_our_docs(&ours);
+    if let Some(dir) = botocore_dir() {
+        let service = load_json(&dir.join("service-2.json"));
+        let waiters_path = dir.join("waiters-2.json");
+        let waiters = waiters_path.is_file().then(|| load_json(&waiters_path));
+        problems.extend(check_docs_not_copied(&ours, &service, waiters.as_ref()));
     }
-    problems.extend(compare_structure(&ours, &reference));
-    problems.extend(check_our_docs(&ours));
-    problems.extend(check_docs_are_ours(&ours, &reference));
-    fail_if_any("model/ecr-public.json differs from the reference", &problems);
+    fail_if_any("documentation of model/ecr-public.json", &problems);
+}
+
+#[test]
+fn shared_runs_are_found_through_markup_and_case() {
+    let theirs = "<p>Returns the <code>name</code> of the repository that holds the image.</p>";
+    assert_eq!(
+        shared_run("It is the NAME of the repository that holds it.", theirs).as_deref(),
+        Some("the name of the repository that")
+    );
+    assert_eq!(shared_run("The name of the repository, which holds the image.", theirs), None);
+    assert_eq!(shared_run("TODO-DOC", theirs), None);
 }
 
 #[test]
@@ -280,18 +243,31 @@ fn model_is_self_consistent() {
 
     let operations: Vec<&str> =
         shapes.iter().filter(|(_, s)| type_of(s) == "operation").map(|(id, _)| id.as_str()).collect();
-    assert_eq!(operations.len(), 23, "operation shapes: {operations:?}");
+    assert_eq!(operations.len(), 42, "operation shapes: {operations:?}");
 
     let bound: BTreeSet<String> = targets(service.get("operations")).into_iter().collect();
     let defined: BTreeSet<String> = operations.iter().map(|s| s.to_string()).collect();
     assert_eq!(bound, defined, "service operations must be exactly the operation shapes");
 
-    let errors = shapes.values().filter(|s| traits_of(s).is_some_and(|t| t.contains_key("smithy.api#error"))).count();
-    assert_eq!(errors, 24, "shapes with smithy.api#error");
+    // botocore 1.44.18 has 32 shapes with `exception: true`.
+    let errors = shapes.values().filter(|s| has_trait(s, "smithy.api#error")).count();
+    assert_eq!(errors, 32, "shapes with smithy.api#error");
 
-    let paginated =
-        shapes.values().filter(|s| traits_of(s).is_some_and(|t| t.contains_key("smithy.api#paginated"))).count();
-    assert_eq!(paginated, 4, "paginated operations");
+    let paginated = shapes.values().filter(|s| has_trait(s, "smithy.api#paginated")).count();
+    assert_eq!(paginated, 10, "paginated operations");
+
+    let waitable: Vec<(&str, Vec<&str>)> = shapes
+        .iter()
+        .filter_map(|(id, s)| {
+            let waiters = traits_of(s)?.get("smithy.waiters#waitable")?.as_object()?;
+            Some((id.as_str(), waiters.keys().map(String::as_str).collect()))
+        })
+        .collect();
+    assert_eq!(
+        waitable,
+        [("com.amazonaws.ecrpublic#DescribeImageScanFindings", vec!["ImageScanComplete"])],
+        "waitable operations and their waiters"
+    );
 
     // Every target mentioned must resolve to a shape of ours or a prelude shape.
     let mut dangling = Vec::new();
@@ -318,7 +294,4 @@ fn model_is_self_consistent() {
         }
     }
     fail_if_any("dangling shape references", &dangling);
-
-    let doc_problems = check_our_docs(&ours);
-    fail_if_any("documentation problems", &doc_problems);
 }

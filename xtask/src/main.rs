@@ -1,10 +1,12 @@
 //! Project tasks: `cargo xtask codegen [--check]`,
 //! `cargo xtask codegen --model PATH --out DIR [--crate-name NAME]` for a standalone crate,
-//! `cargo xtask check-models` to prove such crates, `cargo xtask protocol-tests`, and
+//! `cargo xtask check-models` to prove such crates, `cargo xtask protocol-tests`,
+//! `cargo xtask model-diff` to compare our model with botocore's, and
 //! `cargo xtask bench` to compare the client with the official SDK.
 #![forbid(unsafe_code)]
 
 mod check_models;
+mod model_diff;
 mod protocol_tests;
 mod tools;
 
@@ -26,6 +28,10 @@ const USAGE: &str = "usage:
   cargo xtask check-models [NAME=]MODEL...
       generate each model into target/generated-crates/NAME and check that the crate builds,
       passes clippy -D warnings and rustdoc without warnings, and passes its generated tests
+  cargo xtask model-diff BOTOCORE_DIR [--model PATH]
+      compare our model (default model/ecr-public.json) with a botocore service folder
+      (service-2.json, paginators-1.json, waiters-2.json): one line per difference, then
+      `N differences`; exit status 0 when none, 1 when some, 2 when they cannot be compared
   cargo xtask bench [--skip-build-cost] [--quick]
       build and run the benchmarks of xtask/bench (ours against aws-sdk-ecrpublic): a Markdown
       table on stdout and target/bench/results.json (--quick: fewer, shorter runs;
@@ -33,6 +39,10 @@ const USAGE: &str = "usage:
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("model-diff") {
+        // Its exit status says whether the models differ, so it reports by itself.
+        return model_diff::run(&root(), &args[1..]);
+    }
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen(&args[1..]),
         Some("test") if args.len() == 1 => test(),

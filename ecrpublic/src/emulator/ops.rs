@@ -368,6 +368,7 @@ fn repository_shape(st: &State, repo: &Repository) -> crate::types::Repository {
         repository_name: Some(repo.name.clone()),
         repository_uri: Some(st.repository_uri(&repo.name)),
         created_at: Some(repo.created_at),
+        associated_repositories: Vec::new(),
     }
 }
 
@@ -419,6 +420,9 @@ fn apply_catalog(
         about_text: None,
         usage_text: None,
         marketplace_certified: Some(false),
+        categories: Vec::new(),
+        badges: Vec::new(),
+        artifact_types: Vec::new(),
     });
     if let Some(v) = c.description {
         data.description = Some(v);
@@ -526,6 +530,10 @@ fn image_detail(st: &State, repo: &Repository, image: &Image) -> ImageDetail {
         image_pushed_at: Some(image.pushed_at),
         image_manifest_media_type: Some(image.media_type.clone()),
         artifact_media_type: image.artifact_media_type.clone(),
+        image_status: None,
+        scheduled_deletion_at: None,
+        repository_type: None,
+        subject_manifest_digest: None,
     }
 }
 
@@ -779,6 +787,8 @@ fn describe_registries(
             primary_registry_alias: true,
             default_registry_alias: true,
         }],
+        premium_status: None,
+        premium_registry_uri: None,
     };
     let (registries, next_token) =
         page(st, "DescribeRegistries", vec![registry], input.next_token.as_ref(), input.max_results)?;
@@ -790,7 +800,7 @@ fn get_registry_catalog_data(
     _input: i::GetRegistryCatalogDataInput,
 ) -> Result<o::GetRegistryCatalogDataOutput, ApiError> {
     Ok(o::GetRegistryCatalogDataOutput {
-        registry_catalog_data: RegistryCatalogData { display_name: st.registry_display_name.clone() },
+        registry_catalog_data: RegistryCatalogData { display_name: st.registry_display_name.clone(), description: None, logo_url: None },
         request_id: None,
     })
 }
@@ -804,7 +814,7 @@ fn put_registry_catalog_data(
         st.registry_display_name = Some(name);
     }
     Ok(o::PutRegistryCatalogDataOutput {
-        registry_catalog_data: RegistryCatalogData { display_name: st.registry_display_name.clone() },
+        registry_catalog_data: RegistryCatalogData { display_name: st.registry_display_name.clone(), description: None, logo_url: None },
         request_id: None,
     })
 }
@@ -910,6 +920,7 @@ fn upload_layer_part(st: &mut State, input: i::UploadLayerPartInput) -> Result<o
         repository_name: Some(input.repository_name),
         upload_id: Some(input.upload_id),
         last_byte_received: Some(last),
+        repository_type: None,
         request_id: None,
     })
 }
@@ -976,6 +987,7 @@ fn complete_layer_upload(
         repository_name: Some(input.repository_name),
         upload_id: Some(input.upload_id),
         layer_digest: Some(digest),
+        repository_type: None,
         request_id: None,
     })
 }
@@ -1154,6 +1166,8 @@ fn put_image(st: &mut State, input: i::PutImageInput) -> Result<o::PutImageOutpu
             image_id: Some(image_id(&digest, input.image_tag.as_deref())),
             image_manifest: Some(image.manifest.clone()),
             image_manifest_media_type: Some(image.media_type.clone()),
+            repository_type: None,
+            subject_manifest_digest: None,
         }),
         request_id: None,
     })
@@ -1303,6 +1317,8 @@ fn describe_image_tags(
                     image_pushed_at: Some(image.pushed_at),
                     image_manifest_media_type: Some(image.media_type.clone()),
                     artifact_media_type: image.artifact_media_type.clone(),
+                    image_status: None,
+                    scheduled_deletion_at: None,
                 }),
             })
         })

@@ -27,6 +27,33 @@ impl Client {
     pub fn config(&self) -> &crate::Config {
         self.handle.config()
     }
+    /// TODO-DOC
+    ///
+    /// # Required
+    ///
+    /// - `repository_name`: TODO-DOC
+    /// - `repository_type`: TODO-DOC
+    /// - `associated_repository_name`: TODO-DOC
+    /// - `associated_repository_type`: TODO-DOC
+    ///
+    /// Optional members are set on the returned [`AssociateRepositories`](crate::operation::AssociateRepositories).
+    pub fn associate_repositories(
+        &self,
+        repository_name: impl Into<String>,
+        repository_type: impl Into<crate::types::RepositoryType>,
+        associated_repository_name: impl Into<String>,
+        associated_repository_type: impl Into<crate::types::RepositoryType>,
+    ) -> crate::operation::AssociateRepositories {
+        crate::operation::AssociateRepositories::new(
+            self.handle.clone(),
+            crate::input::AssociateRepositoriesInput::new(
+                repository_name,
+                repository_type,
+                associated_repository_name,
+                associated_repository_type,
+            ),
+        )
+    }
     /// Reports, for a batch of layer digests, whether each layer is already stored in a repository. Image push tools call this to skip uploading layers the registry has.
     ///
     /// # Required
@@ -90,6 +117,27 @@ impl Client {
             ),
         )
     }
+    /// TODO-DOC
+    ///
+    /// # Required
+    ///
+    /// - `repository_name`: TODO-DOC
+    /// - `marketplace_products`: TODO-DOC
+    ///
+    /// Optional members are set on the returned [`CreatePremiumRepository`](crate::operation::CreatePremiumRepository).
+    pub fn create_premium_repository(
+        &self,
+        repository_name: impl Into<String>,
+        marketplace_products: impl IntoIterator<Item = impl Into<String>>,
+    ) -> crate::operation::CreatePremiumRepository {
+        crate::operation::CreatePremiumRepository::new(
+            self.handle.clone(),
+            crate::input::CreatePremiumRepositoryInput::new(
+                repository_name,
+                marketplace_products,
+            ),
+        )
+    }
     /// Makes a new public repository in the caller's registry, optionally with gallery catalog data and tags.
     ///
     /// # Required
@@ -104,6 +152,38 @@ impl Client {
         crate::operation::CreateRepository::new(
             self.handle.clone(),
             crate::input::CreateRepositoryInput::new(repository_name),
+        )
+    }
+    /// TODO-DOC
+    ///
+    /// # Required
+    ///
+    /// - `repository_name`: TODO-DOC
+    ///
+    /// Optional members are set on the returned [`DeletePremiumRepository`](crate::operation::DeletePremiumRepository).
+    pub fn delete_premium_repository(
+        &self,
+        repository_name: impl Into<String>,
+    ) -> crate::operation::DeletePremiumRepository {
+        crate::operation::DeletePremiumRepository::new(
+            self.handle.clone(),
+            crate::input::DeletePremiumRepositoryInput::new(repository_name),
+        )
+    }
+    /// TODO-DOC
+    ///
+    /// # Required
+    ///
+    /// - `repository_name`: TODO-DOC
+    ///
+    /// Optional members are set on the returned [`DeletePremiumRepositoryPolicy`](crate::operation::DeletePremiumRepositoryPolicy).
+    pub fn delete_premium_repository_policy(
+        &self,
+        repository_name: impl Into<String>,
+    ) -> crate::operation::DeletePremiumRepositoryPolicy {
+        crate::operation::DeletePremiumRepositoryPolicy::new(
+            self.handle.clone(),
+            crate::input::DeletePremiumRepositoryPolicyInput::new(repository_name),
         )
     }
     /// Removes a public repository. A repository that still holds images is only removed when `force` is set, which discards those images too.
@@ -138,6 +218,77 @@ impl Client {
             crate::input::DeleteRepositoryPolicyInput::new(repository_name),
         )
     }
+    /// TODO-DOC
+    ///
+    /// # Required
+    ///
+    /// - `repository_name`: TODO-DOC
+    /// - `registry_alias`: TODO-DOC
+    ///
+    /// Optional members are set on the returned [`DescribeEntitledImageTags`](crate::operation::DescribeEntitledImageTags).
+    pub fn describe_entitled_image_tags(
+        &self,
+        repository_name: impl Into<String>,
+        registry_alias: impl Into<String>,
+    ) -> crate::operation::DescribeEntitledImageTags {
+        crate::operation::DescribeEntitledImageTags::new(
+            self.handle.clone(),
+            crate::input::DescribeEntitledImageTagsInput::new(
+                repository_name,
+                registry_alias,
+            ),
+        )
+    }
+    /// TODO-DOC
+    ///
+    /// # Required
+    ///
+    /// - `repository_name`: TODO-DOC
+    /// - `registry_alias`: TODO-DOC
+    ///
+    /// Optional members are set on the returned [`DescribeEntitledImages`](crate::operation::DescribeEntitledImages).
+    pub fn describe_entitled_images(
+        &self,
+        repository_name: impl Into<String>,
+        registry_alias: impl Into<String>,
+    ) -> crate::operation::DescribeEntitledImages {
+        crate::operation::DescribeEntitledImages::new(
+            self.handle.clone(),
+            crate::input::DescribeEntitledImagesInput::new(
+                repository_name,
+                registry_alias,
+            ),
+        )
+    }
+    /// TODO-DOC
+    ///
+    /// Optional members are set on the returned [`DescribeEntitledRepositories`](crate::operation::DescribeEntitledRepositories).
+    pub fn describe_entitled_repositories(
+        &self,
+    ) -> crate::operation::DescribeEntitledRepositories {
+        crate::operation::DescribeEntitledRepositories::new(
+            self.handle.clone(),
+            crate::input::DescribeEntitledRepositoriesInput::default(),
+        )
+    }
+    /// TODO-DOC
+    ///
+    /// # Required
+    ///
+    /// - `repository_name`: TODO-DOC
+    /// - `image_id`: TODO-DOC
+    ///
+    /// Optional members are set on the returned [`DescribeImageScanFindings`](crate::operation::DescribeImageScanFindings).
+    pub fn describe_image_scan_findings(
+        &self,
+        repository_name: impl Into<String>,
+        image_id: crate::types::ImageIdentifier,
+    ) -> crate::operation::DescribeImageScanFindings {
+        crate::operation::DescribeImageScanFindings::new(
+            self.handle.clone(),
+            crate::input::DescribeImageScanFindingsInput::new(repository_name, image_id),
+        )
+    }
     /// Lists the tags in a repository together with a summary of the image each tag points at. Results are paged.
     ///
     /// # Required
@@ -170,6 +321,17 @@ impl Client {
             crate::input::DescribeImagesInput::new(repository_name),
         )
     }
+    /// TODO-DOC
+    ///
+    /// Optional members are set on the returned [`DescribePremiumRepositories`](crate::operation::DescribePremiumRepositories).
+    pub fn describe_premium_repositories(
+        &self,
+    ) -> crate::operation::DescribePremiumRepositories {
+        crate::operation::DescribePremiumRepositories::new(
+            self.handle.clone(),
+            crate::input::DescribePremiumRepositoriesInput::default(),
+        )
+    }
     /// Lists the public registries owned by the calling account, including their aliases. Results are paged.
     ///
     /// Optional members are set on the returned [`DescribeRegistries`](crate::operation::DescribeRegistries).
@@ -188,6 +350,33 @@ impl Client {
             crate::input::DescribeRepositoriesInput::default(),
         )
     }
+    /// TODO-DOC
+    ///
+    /// # Required
+    ///
+    /// - `repository_name`: TODO-DOC
+    /// - `repository_type`: TODO-DOC
+    /// - `associated_repository_name`: TODO-DOC
+    /// - `associated_repository_type`: TODO-DOC
+    ///
+    /// Optional members are set on the returned [`DisassociateRepositories`](crate::operation::DisassociateRepositories).
+    pub fn disassociate_repositories(
+        &self,
+        repository_name: impl Into<String>,
+        repository_type: impl Into<crate::types::RepositoryType>,
+        associated_repository_name: impl Into<String>,
+        associated_repository_type: impl Into<crate::types::RepositoryType>,
+    ) -> crate::operation::DisassociateRepositories {
+        crate::operation::DisassociateRepositories::new(
+            self.handle.clone(),
+            crate::input::DisassociateRepositoriesInput::new(
+                repository_name,
+                repository_type,
+                associated_repository_name,
+                associated_repository_type,
+            ),
+        )
+    }
     /// Issues a short-lived token that container clients such as Docker use to log in to the public registry. The token is good for 12 hours.
     ///
     /// Optional members are set on the returned [`GetAuthorizationToken`](crate::operation::GetAuthorizationToken).
@@ -195,6 +384,54 @@ impl Client {
         crate::operation::GetAuthorizationToken::new(
             self.handle.clone(),
             crate::input::GetAuthorizationTokenInput::default(),
+        )
+    }
+    /// TODO-DOC
+    ///
+    /// # Required
+    ///
+    /// - `report_id`: TODO-DOC
+    ///
+    /// Optional members are set on the returned [`GetDownloadUrlForPublisherReport`](crate::operation::GetDownloadUrlForPublisherReport).
+    pub fn get_download_url_for_publisher_report(
+        &self,
+        report_id: impl Into<String>,
+    ) -> crate::operation::GetDownloadUrlForPublisherReport {
+        crate::operation::GetDownloadUrlForPublisherReport::new(
+            self.handle.clone(),
+            crate::input::GetDownloadUrlForPublisherReportInput::new(report_id),
+        )
+    }
+    /// TODO-DOC
+    ///
+    /// # Required
+    ///
+    /// - `repository_name`: TODO-DOC
+    ///
+    /// Optional members are set on the returned [`GetPremiumRepositoryCatalogData`](crate::operation::GetPremiumRepositoryCatalogData).
+    pub fn get_premium_repository_catalog_data(
+        &self,
+        repository_name: impl Into<String>,
+    ) -> crate::operation::GetPremiumRepositoryCatalogData {
+        crate::operation::GetPremiumRepositoryCatalogData::new(
+            self.handle.clone(),
+            crate::input::GetPremiumRepositoryCatalogDataInput::new(repository_name),
+        )
+    }
+    /// TODO-DOC
+    ///
+    /// # Required
+    ///
+    /// - `repository_name`: TODO-DOC
+    ///
+    /// Optional members are set on the returned [`GetPremiumRepositoryPolicy`](crate::operation::GetPremiumRepositoryPolicy).
+    pub fn get_premium_repository_policy(
+        &self,
+        repository_name: impl Into<String>,
+    ) -> crate::operation::GetPremiumRepositoryPolicy {
+        crate::operation::GetPremiumRepositoryPolicy::new(
+            self.handle.clone(),
+            crate::input::GetPremiumRepositoryPolicyInput::new(repository_name),
         )
     }
     /// Fetches the gallery catalog information, such as the display name, of the caller's registry.
@@ -254,6 +491,15 @@ impl Client {
             crate::input::InitiateLayerUploadInput::new(repository_name),
         )
     }
+    /// TODO-DOC
+    ///
+    /// Optional members are set on the returned [`ListPublisherReports`](crate::operation::ListPublisherReports).
+    pub fn list_publisher_reports(&self) -> crate::operation::ListPublisherReports {
+        crate::operation::ListPublisherReports::new(
+            self.handle.clone(),
+            crate::input::ListPublisherReportsInput::default(),
+        )
+    }
     /// Returns the key/value tags attached to a public repository.
     ///
     /// # Required
@@ -288,6 +534,48 @@ impl Client {
             crate::input::PutImageInput::new(repository_name, image_manifest),
         )
     }
+    /// TODO-DOC
+    ///
+    /// # Required
+    ///
+    /// - `repository_name`: TODO-DOC
+    /// - `catalog_data`: TODO-DOC
+    ///
+    /// Optional members are set on the returned [`PutPremiumRepositoryCatalogData`](crate::operation::PutPremiumRepositoryCatalogData).
+    pub fn put_premium_repository_catalog_data(
+        &self,
+        repository_name: impl Into<String>,
+        catalog_data: crate::types::RepositoryCatalogDataInput,
+    ) -> crate::operation::PutPremiumRepositoryCatalogData {
+        crate::operation::PutPremiumRepositoryCatalogData::new(
+            self.handle.clone(),
+            crate::input::PutPremiumRepositoryCatalogDataInput::new(
+                repository_name,
+                catalog_data,
+            ),
+        )
+    }
+    /// TODO-DOC
+    ///
+    /// # Required
+    ///
+    /// - `repository_name`: TODO-DOC
+    /// - `marketplace_products`: TODO-DOC
+    ///
+    /// Optional members are set on the returned [`PutPremiumRepositoryProducts`](crate::operation::PutPremiumRepositoryProducts).
+    pub fn put_premium_repository_products(
+        &self,
+        repository_name: impl Into<String>,
+        marketplace_products: impl IntoIterator<Item = impl Into<String>>,
+    ) -> crate::operation::PutPremiumRepositoryProducts {
+        crate::operation::PutPremiumRepositoryProducts::new(
+            self.handle.clone(),
+            crate::input::PutPremiumRepositoryProductsInput::new(
+                repository_name,
+                marketplace_products,
+            ),
+        )
+    }
     /// Creates or replaces the gallery catalog information of the caller's registry.
     ///
     /// Optional members are set on the returned [`PutRegistryCatalogData`](crate::operation::PutRegistryCatalogData).
@@ -318,6 +606,54 @@ impl Client {
             ),
         )
     }
+    /// TODO-DOC
+    ///
+    /// # Required
+    ///
+    /// - `repository_name`: TODO-DOC
+    /// - `repository_type`: TODO-DOC
+    /// - `image_id`: TODO-DOC
+    /// - `status`: TODO-DOC
+    ///
+    /// Optional members are set on the returned [`SetImageStatus`](crate::operation::SetImageStatus).
+    pub fn set_image_status(
+        &self,
+        repository_name: impl Into<String>,
+        repository_type: impl Into<crate::types::RepositoryType>,
+        image_id: crate::types::ImageIdentifier,
+        status: impl Into<crate::types::ImageStatus>,
+    ) -> crate::operation::SetImageStatus {
+        crate::operation::SetImageStatus::new(
+            self.handle.clone(),
+            crate::input::SetImageStatusInput::new(
+                repository_name,
+                repository_type,
+                image_id,
+                status,
+            ),
+        )
+    }
+    /// TODO-DOC
+    ///
+    /// # Required
+    ///
+    /// - `repository_name`: TODO-DOC
+    /// - `policy_text`: TODO-DOC
+    ///
+    /// Optional members are set on the returned [`SetPremiumRepositoryPolicy`](crate::operation::SetPremiumRepositoryPolicy).
+    pub fn set_premium_repository_policy(
+        &self,
+        repository_name: impl Into<String>,
+        policy_text: impl Into<String>,
+    ) -> crate::operation::SetPremiumRepositoryPolicy {
+        crate::operation::SetPremiumRepositoryPolicy::new(
+            self.handle.clone(),
+            crate::input::SetPremiumRepositoryPolicyInput::new(
+                repository_name,
+                policy_text,
+            ),
+        )
+    }
     /// Attaches a permissions policy to a repository, replacing any policy already there.
     ///
     /// # Required
@@ -334,6 +670,30 @@ impl Client {
         crate::operation::SetRepositoryPolicy::new(
             self.handle.clone(),
             crate::input::SetRepositoryPolicyInput::new(repository_name, policy_text),
+        )
+    }
+    /// TODO-DOC
+    ///
+    /// # Required
+    ///
+    /// - `repository_name`: TODO-DOC
+    /// - `repository_type`: TODO-DOC
+    /// - `state`: TODO-DOC
+    ///
+    /// Optional members are set on the returned [`SetRepositoryState`](crate::operation::SetRepositoryState).
+    pub fn set_repository_state(
+        &self,
+        repository_name: impl Into<String>,
+        repository_type: impl Into<crate::types::RepositoryType>,
+        state: impl Into<crate::types::RepositoryState>,
+    ) -> crate::operation::SetRepositoryState {
+        crate::operation::SetRepositoryState::new(
+            self.handle.clone(),
+            crate::input::SetRepositoryStateInput::new(
+                repository_name,
+                repository_type,
+                state,
+            ),
         )
     }
     /// Attaches key/value tags to a repository. A tag whose key is already present gets the new value.

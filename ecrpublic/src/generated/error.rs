@@ -2,6 +2,262 @@
 // run `cargo xtask codegen` instead.
 
 //! Errors: one struct per error the service models, and one enum per operation.
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AssociationAlreadyExistsException {
+    /// TODO-DOC
+    pub message: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+impl AssociationAlreadyExistsException {
+    /// Sets [`message`](Self::message).
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for AssociationAlreadyExistsException {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl AssociationAlreadyExistsException {
+    /// The error code the service sends for this error.
+    pub const CODE: &'static str = "AssociationAlreadyExistsException";
+    /// The error code the service sends for this error.
+    pub fn code(&self) -> &'static str {
+        Self::CODE
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl std::fmt::Display for AssociationAlreadyExistsException {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::rt::error::fmt_service_error(
+            f,
+            self.code(),
+            self.message(),
+            self.request_id(),
+        )
+    }
+}
+impl std::error::Error for AssociationAlreadyExistsException {}
+impl crate::rt::operation::ModeledError for AssociationAlreadyExistsException {
+    const CODE: &'static str = "AssociationAlreadyExistsException";
+    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
+    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
+        self.request_id = request_id.map(str::to_owned);
+        if self.message.is_none() {
+            self.message = message.map(str::to_owned);
+        }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AssociationNotFoundException {
+    /// TODO-DOC
+    pub message: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+impl AssociationNotFoundException {
+    /// Sets [`message`](Self::message).
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for AssociationNotFoundException {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl AssociationNotFoundException {
+    /// The error code the service sends for this error.
+    pub const CODE: &'static str = "AssociationNotFoundException";
+    /// The error code the service sends for this error.
+    pub fn code(&self) -> &'static str {
+        Self::CODE
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl std::fmt::Display for AssociationNotFoundException {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::rt::error::fmt_service_error(
+            f,
+            self.code(),
+            self.message(),
+            self.request_id(),
+        )
+    }
+}
+impl std::error::Error for AssociationNotFoundException {}
+impl crate::rt::operation::ModeledError for AssociationNotFoundException {
+    const CODE: &'static str = "AssociationNotFoundException";
+    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
+    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
+        self.request_id = request_id.map(str::to_owned);
+        if self.message.is_none() {
+            self.message = message.map(str::to_owned);
+        }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ConflictException {
+    /// TODO-DOC
+    pub message: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+impl ConflictException {
+    /// Sets [`message`](Self::message).
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for ConflictException {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl ConflictException {
+    /// The error code the service sends for this error.
+    pub const CODE: &'static str = "ConflictException";
+    /// The error code the service sends for this error.
+    pub fn code(&self) -> &'static str {
+        Self::CODE
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl std::fmt::Display for ConflictException {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::rt::error::fmt_service_error(
+            f,
+            self.code(),
+            self.message(),
+            self.request_id(),
+        )
+    }
+}
+impl std::error::Error for ConflictException {}
+impl crate::rt::operation::ModeledError for ConflictException {
+    const CODE: &'static str = "ConflictException";
+    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
+    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
+        self.request_id = request_id.map(str::to_owned);
+        if self.message.is_none() {
+            self.message = message.map(str::to_owned);
+        }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DeletionNotAllowedException {
+    /// TODO-DOC
+    pub message: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+impl DeletionNotAllowedException {
+    /// Sets [`message`](Self::message).
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for DeletionNotAllowedException {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl DeletionNotAllowedException {
+    /// The error code the service sends for this error.
+    pub const CODE: &'static str = "DeletionNotAllowedException";
+    /// The error code the service sends for this error.
+    pub fn code(&self) -> &'static str {
+        Self::CODE
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl std::fmt::Display for DeletionNotAllowedException {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::rt::error::fmt_service_error(
+            f,
+            self.code(),
+            self.message(),
+            self.request_id(),
+        )
+    }
+}
+impl std::error::Error for DeletionNotAllowedException {}
+impl crate::rt::operation::ModeledError for DeletionNotAllowedException {
+    const CODE: &'static str = "DeletionNotAllowedException";
+    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
+    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
+        self.request_id = request_id.map(str::to_owned);
+        if self.message.is_none() {
+            self.message = message.map(str::to_owned);
+        }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
+}
 /// The layer upload held no data, so there was nothing to complete.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -51,6 +307,70 @@ impl std::fmt::Display for EmptyUploadException {
 impl std::error::Error for EmptyUploadException {}
 impl crate::rt::operation::ModeledError for EmptyUploadException {
     const CODE: &'static str = "EmptyUploadException";
+    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
+    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
+        self.request_id = request_id.map(str::to_owned);
+        if self.message.is_none() {
+            self.message = message.map(str::to_owned);
+        }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct EntitlementNotFoundException {
+    /// TODO-DOC
+    pub message: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+impl EntitlementNotFoundException {
+    /// Sets [`message`](Self::message).
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for EntitlementNotFoundException {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl EntitlementNotFoundException {
+    /// The error code the service sends for this error.
+    pub const CODE: &'static str = "EntitlementNotFoundException";
+    /// The error code the service sends for this error.
+    pub fn code(&self) -> &'static str {
+        Self::CODE
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl std::fmt::Display for EntitlementNotFoundException {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::rt::error::fmt_service_error(
+            f,
+            self.code(),
+            self.message(),
+            self.request_id(),
+        )
+    }
+}
+impl std::error::Error for EntitlementNotFoundException {}
+impl crate::rt::operation::ModeledError for EntitlementNotFoundException {
+    const CODE: &'static str = "EntitlementNotFoundException";
     const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
     const STATUS: u16 = 400u16;
     fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
@@ -862,6 +1182,70 @@ impl crate::rt::operation::ModeledError for LimitExceededException {
         self.request_id()
     }
 }
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PublisherReportNotFoundException {
+    /// TODO-DOC
+    pub message: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+impl PublisherReportNotFoundException {
+    /// Sets [`message`](Self::message).
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for PublisherReportNotFoundException {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl PublisherReportNotFoundException {
+    /// The error code the service sends for this error.
+    pub const CODE: &'static str = "PublisherReportNotFoundException";
+    /// The error code the service sends for this error.
+    pub fn code(&self) -> &'static str {
+        Self::CODE
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl std::fmt::Display for PublisherReportNotFoundException {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::rt::error::fmt_service_error(
+            f,
+            self.code(),
+            self.message(),
+            self.request_id(),
+        )
+    }
+}
+impl std::error::Error for PublisherReportNotFoundException {}
+impl crate::rt::operation::ModeledError for PublisherReportNotFoundException {
+    const CODE: &'static str = "PublisherReportNotFoundException";
+    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
+    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
+        self.request_id = request_id.map(str::to_owned);
+        if self.message.is_none() {
+            self.message = message.map(str::to_owned);
+        }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
+}
 /// The manifest refers to images that are not present in the repository.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1310,6 +1694,70 @@ impl crate::rt::operation::ModeledError for RepositoryPolicyNotFoundException {
         self.request_id()
     }
 }
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ScanNotFoundException {
+    /// TODO-DOC
+    pub message: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+impl ScanNotFoundException {
+    /// Sets [`message`](Self::message).
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for ScanNotFoundException {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl ScanNotFoundException {
+    /// The error code the service sends for this error.
+    pub const CODE: &'static str = "ScanNotFoundException";
+    /// The error code the service sends for this error.
+    pub fn code(&self) -> &'static str {
+        Self::CODE
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl std::fmt::Display for ScanNotFoundException {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::rt::error::fmt_service_error(
+            f,
+            self.code(),
+            self.message(),
+            self.request_id(),
+        )
+    }
+}
+impl std::error::Error for ScanNotFoundException {}
+impl crate::rt::operation::ModeledError for ScanNotFoundException {
+    const CODE: &'static str = "ScanNotFoundException";
+    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
+    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
+        self.request_id = request_id.map(str::to_owned);
+        if self.message.is_none() {
+            self.message = message.map(str::to_owned);
+        }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
+}
 /// The service hit an internal failure while handling the request; retrying may help.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1566,6 +2014,181 @@ impl crate::rt::operation::ModeledError for UploadNotFoundException {
         self.request_id()
     }
 }
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ValidationException {
+    /// TODO-DOC
+    pub message: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+impl ValidationException {
+    /// Sets [`message`](Self::message).
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for ValidationException {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl ValidationException {
+    /// The error code the service sends for this error.
+    pub const CODE: &'static str = "ValidationException";
+    /// The error code the service sends for this error.
+    pub fn code(&self) -> &'static str {
+        Self::CODE
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl std::fmt::Display for ValidationException {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::rt::error::fmt_service_error(
+            f,
+            self.code(),
+            self.message(),
+            self.request_id(),
+        )
+    }
+}
+impl std::error::Error for ValidationException {}
+impl crate::rt::operation::ModeledError for ValidationException {
+    const CODE: &'static str = "ValidationException";
+    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
+    const STATUS: u16 = 400u16;
+    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
+        self.request_id = request_id.map(str::to_owned);
+        if self.message.is_none() {
+            self.message = message.map(str::to_owned);
+        }
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id()
+    }
+}
+/// An error `AssociateRepositories` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum AssociateRepositoriesError {
+    /// TODO-DOC
+    AssociationAlreadyExistsException(AssociationAlreadyExistsException),
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// A service quota for the account or repository would be exceeded by this request.
+    LimitExceededException(LimitExceededException),
+    /// The repository named in the request does not exist in the registry.
+    RepositoryNotFoundException(RepositoryNotFoundException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// The action is not available in the Region the request was sent to.
+    UnsupportedCommandException(UnsupportedCommandException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl AssociateRepositoriesError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::AssociationAlreadyExistsException(e) => e,
+            Self::InvalidParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for AssociateRepositoriesError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for AssociateRepositoriesError {}
+impl crate::rt::operation::OperationError for AssociateRepositoriesError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "AssociationAlreadyExistsException" => {
+                raw.modeled()
+                    .map_or_else(
+                        Self::Unhandled,
+                        Self::AssociationAlreadyExistsException,
+                    )
+            }
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "LimitExceededException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
+            }
+            "RepositoryNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "UnsupportedCommandException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::AssociationAlreadyExistsException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
 /// An error `BatchCheckLayerAvailability` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -1670,6 +2293,8 @@ impl crate::rt::operation::OperationError for BatchCheckLayerAvailabilityError {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum BatchDeleteImageError {
+    /// TODO-DOC
+    DeletionNotAllowedException(DeletionNotAllowedException),
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
     /// The repository named in the request does not exist in the registry.
@@ -1685,6 +2310,7 @@ impl BatchDeleteImageError {
     /// The error inside, whichever it is.
     fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
         match self {
+            Self::DeletionNotAllowedException(e) => e,
             Self::InvalidParameterException(e) => e,
             Self::RepositoryNotFoundException(e) => e,
             Self::ServerException(e) => e,
@@ -1714,6 +2340,10 @@ impl std::error::Error for BatchDeleteImageError {}
 impl crate::rt::operation::OperationError for BatchDeleteImageError {
     fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
         match raw.code {
+            "DeletionNotAllowedException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::DeletionNotAllowedException)
+            }
             "InvalidParameterException" => {
                 raw.modeled()
                     .map_or_else(Self::Unhandled, Self::InvalidParameterException)
@@ -1740,6 +2370,9 @@ impl crate::rt::operation::OperationError for BatchDeleteImageError {
     }
     fn to_wire(&self) -> crate::rt::operation::WireError {
         match self {
+            Self::DeletionNotAllowedException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
             Self::InvalidParameterException(e) => {
                 crate::rt::operation::WireError::modeled(e)
             }
@@ -1896,6 +2529,128 @@ impl crate::rt::operation::OperationError for CompleteLayerUploadError {
         }
     }
 }
+/// An error `CreatePremiumRepository` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum CreatePremiumRepositoryError {
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// A tag key or value was malformed or too long.
+    InvalidTagParameterException(InvalidTagParameterException),
+    /// A service quota for the account or repository would be exceeded by this request.
+    LimitExceededException(LimitExceededException),
+    /// The registry already has a repository called that.
+    RepositoryAlreadyExistsException(RepositoryAlreadyExistsException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// The request would leave the resource with more tags than the service allows.
+    TooManyTagsException(TooManyTagsException),
+    /// The action is not available in the Region the request was sent to.
+    UnsupportedCommandException(UnsupportedCommandException),
+    /// TODO-DOC
+    ValidationException(ValidationException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl CreatePremiumRepositoryError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::InvalidTagParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::RepositoryAlreadyExistsException(e) => e,
+            Self::ServerException(e) => e,
+            Self::TooManyTagsException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::ValidationException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for CreatePremiumRepositoryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for CreatePremiumRepositoryError {}
+impl crate::rt::operation::OperationError for CreatePremiumRepositoryError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "InvalidTagParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidTagParameterException)
+            }
+            "LimitExceededException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
+            }
+            "RepositoryAlreadyExistsException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::RepositoryAlreadyExistsException)
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "TooManyTagsException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::TooManyTagsException)
+            }
+            "UnsupportedCommandException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
+            }
+            "ValidationException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ValidationException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::InvalidTagParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryAlreadyExistsException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::TooManyTagsException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ValidationException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
 /// An error `CreateRepository` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -2004,6 +2759,225 @@ impl crate::rt::operation::OperationError for CreateRepositoryError {
             }
             Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
             Self::TooManyTagsException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
+/// An error `DeletePremiumRepository` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum DeletePremiumRepositoryError {
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// A service quota for the account or repository would be exceeded by this request.
+    LimitExceededException(LimitExceededException),
+    /// The repository still holds images; set `force` to delete it anyway.
+    RepositoryNotEmptyException(RepositoryNotEmptyException),
+    /// The repository named in the request does not exist in the registry.
+    RepositoryNotFoundException(RepositoryNotFoundException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// The action is not available in the Region the request was sent to.
+    UnsupportedCommandException(UnsupportedCommandException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl DeletePremiumRepositoryError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::RepositoryNotEmptyException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for DeletePremiumRepositoryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for DeletePremiumRepositoryError {}
+impl crate::rt::operation::OperationError for DeletePremiumRepositoryError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "LimitExceededException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
+            }
+            "RepositoryNotEmptyException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::RepositoryNotEmptyException)
+            }
+            "RepositoryNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "UnsupportedCommandException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotEmptyException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
+/// An error `DeletePremiumRepositoryPolicy` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum DeletePremiumRepositoryPolicyError {
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// A service quota for the account or repository would be exceeded by this request.
+    LimitExceededException(LimitExceededException),
+    /// The repository named in the request does not exist in the registry.
+    RepositoryNotFoundException(RepositoryNotFoundException),
+    /// The repository has no permissions policy attached.
+    RepositoryPolicyNotFoundException(RepositoryPolicyNotFoundException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// The action is not available in the Region the request was sent to.
+    UnsupportedCommandException(UnsupportedCommandException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl DeletePremiumRepositoryPolicyError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::RepositoryPolicyNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for DeletePremiumRepositoryPolicyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for DeletePremiumRepositoryPolicyError {}
+impl crate::rt::operation::OperationError for DeletePremiumRepositoryPolicyError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "LimitExceededException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
+            }
+            "RepositoryNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
+            }
+            "RepositoryPolicyNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(
+                        Self::Unhandled,
+                        Self::RepositoryPolicyNotFoundException,
+                    )
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "UnsupportedCommandException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryPolicyNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
             Self::UnsupportedCommandException(e) => {
                 crate::rt::operation::WireError::modeled(e)
             }
@@ -2212,6 +3186,401 @@ impl crate::rt::operation::OperationError for DeleteRepositoryPolicyError {
         }
     }
 }
+/// An error `DescribeEntitledImageTags` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum DescribeEntitledImageTagsError {
+    /// TODO-DOC
+    EntitlementNotFoundException(EntitlementNotFoundException),
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// A service quota for the account or repository would be exceeded by this request.
+    LimitExceededException(LimitExceededException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// The action is not available in the Region the request was sent to.
+    UnsupportedCommandException(UnsupportedCommandException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl DescribeEntitledImageTagsError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::EntitlementNotFoundException(e) => e,
+            Self::InvalidParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for DescribeEntitledImageTagsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for DescribeEntitledImageTagsError {}
+impl crate::rt::operation::OperationError for DescribeEntitledImageTagsError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "EntitlementNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::EntitlementNotFoundException)
+            }
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "LimitExceededException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "UnsupportedCommandException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::EntitlementNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
+/// An error `DescribeEntitledImages` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum DescribeEntitledImagesError {
+    /// TODO-DOC
+    EntitlementNotFoundException(EntitlementNotFoundException),
+    /// No image matched the requested digest or tag.
+    ImageNotFoundException(ImageNotFoundException),
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// A service quota for the account or repository would be exceeded by this request.
+    LimitExceededException(LimitExceededException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// The action is not available in the Region the request was sent to.
+    UnsupportedCommandException(UnsupportedCommandException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl DescribeEntitledImagesError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::EntitlementNotFoundException(e) => e,
+            Self::ImageNotFoundException(e) => e,
+            Self::InvalidParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for DescribeEntitledImagesError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for DescribeEntitledImagesError {}
+impl crate::rt::operation::OperationError for DescribeEntitledImagesError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "EntitlementNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::EntitlementNotFoundException)
+            }
+            "ImageNotFoundException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ImageNotFoundException)
+            }
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "LimitExceededException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "UnsupportedCommandException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::EntitlementNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ImageNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
+/// An error `DescribeEntitledRepositories` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum DescribeEntitledRepositoriesError {
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// A service quota for the account or repository would be exceeded by this request.
+    LimitExceededException(LimitExceededException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// The action is not available in the Region the request was sent to.
+    UnsupportedCommandException(UnsupportedCommandException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl DescribeEntitledRepositoriesError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for DescribeEntitledRepositoriesError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for DescribeEntitledRepositoriesError {}
+impl crate::rt::operation::OperationError for DescribeEntitledRepositoriesError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "LimitExceededException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "UnsupportedCommandException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
+/// An error `DescribeImageScanFindings` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum DescribeImageScanFindingsError {
+    /// No image matched the requested digest or tag.
+    ImageNotFoundException(ImageNotFoundException),
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// The repository named in the request does not exist in the registry.
+    RepositoryNotFoundException(RepositoryNotFoundException),
+    /// TODO-DOC
+    ScanNotFoundException(ScanNotFoundException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// TODO-DOC
+    ValidationException(ValidationException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl DescribeImageScanFindingsError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::ImageNotFoundException(e) => e,
+            Self::InvalidParameterException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ScanNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::ValidationException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for DescribeImageScanFindingsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for DescribeImageScanFindingsError {}
+impl crate::rt::operation::OperationError for DescribeImageScanFindingsError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "ImageNotFoundException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ImageNotFoundException)
+            }
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "RepositoryNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
+            }
+            "ScanNotFoundException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ScanNotFoundException)
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "ValidationException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ValidationException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::ImageNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ScanNotFoundException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::ValidationException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
 /// An error `DescribeImageTags` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -2399,6 +3768,104 @@ impl crate::rt::operation::OperationError for DescribeImagesError {
         }
     }
 }
+/// An error `DescribePremiumRepositories` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum DescribePremiumRepositoriesError {
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// A service quota for the account or repository would be exceeded by this request.
+    LimitExceededException(LimitExceededException),
+    /// The repository named in the request does not exist in the registry.
+    RepositoryNotFoundException(RepositoryNotFoundException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// The action is not available in the Region the request was sent to.
+    UnsupportedCommandException(UnsupportedCommandException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl DescribePremiumRepositoriesError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for DescribePremiumRepositoriesError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for DescribePremiumRepositoriesError {}
+impl crate::rt::operation::OperationError for DescribePremiumRepositoriesError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "LimitExceededException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
+            }
+            "RepositoryNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "UnsupportedCommandException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
 /// An error `DescribeRegistries` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -2567,6 +4034,114 @@ impl crate::rt::operation::OperationError for DescribeRepositoriesError {
         }
     }
 }
+/// An error `DisassociateRepositories` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum DisassociateRepositoriesError {
+    /// TODO-DOC
+    AssociationNotFoundException(AssociationNotFoundException),
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// A service quota for the account or repository would be exceeded by this request.
+    LimitExceededException(LimitExceededException),
+    /// The repository named in the request does not exist in the registry.
+    RepositoryNotFoundException(RepositoryNotFoundException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// The action is not available in the Region the request was sent to.
+    UnsupportedCommandException(UnsupportedCommandException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl DisassociateRepositoriesError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::AssociationNotFoundException(e) => e,
+            Self::InvalidParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for DisassociateRepositoriesError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for DisassociateRepositoriesError {}
+impl crate::rt::operation::OperationError for DisassociateRepositoriesError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "AssociationNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::AssociationNotFoundException)
+            }
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "LimitExceededException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
+            }
+            "RepositoryNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "UnsupportedCommandException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::AssociationNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
 /// An error `GetAuthorizationToken` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -2636,6 +4211,326 @@ impl crate::rt::operation::OperationError for GetAuthorizationTokenError {
     fn to_wire(&self) -> crate::rt::operation::WireError {
         match self {
             Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
+/// An error `GetDownloadUrlForPublisherReport` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum GetDownloadUrlForPublisherReportError {
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// A service quota for the account or repository would be exceeded by this request.
+    LimitExceededException(LimitExceededException),
+    /// TODO-DOC
+    PublisherReportNotFoundException(PublisherReportNotFoundException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// The action is not available in the Region the request was sent to.
+    UnsupportedCommandException(UnsupportedCommandException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl GetDownloadUrlForPublisherReportError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::PublisherReportNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for GetDownloadUrlForPublisherReportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for GetDownloadUrlForPublisherReportError {}
+impl crate::rt::operation::OperationError for GetDownloadUrlForPublisherReportError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "LimitExceededException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
+            }
+            "PublisherReportNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::PublisherReportNotFoundException)
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "UnsupportedCommandException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::PublisherReportNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
+/// An error `GetPremiumRepositoryCatalogData` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum GetPremiumRepositoryCatalogDataError {
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// A service quota for the account or repository would be exceeded by this request.
+    LimitExceededException(LimitExceededException),
+    /// No gallery catalog information has been stored for this repository.
+    RepositoryCatalogDataNotFoundException(RepositoryCatalogDataNotFoundException),
+    /// The repository named in the request does not exist in the registry.
+    RepositoryNotFoundException(RepositoryNotFoundException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// The action is not available in the Region the request was sent to.
+    UnsupportedCommandException(UnsupportedCommandException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl GetPremiumRepositoryCatalogDataError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::RepositoryCatalogDataNotFoundException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for GetPremiumRepositoryCatalogDataError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for GetPremiumRepositoryCatalogDataError {}
+impl crate::rt::operation::OperationError for GetPremiumRepositoryCatalogDataError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "LimitExceededException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
+            }
+            "RepositoryCatalogDataNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(
+                        Self::Unhandled,
+                        Self::RepositoryCatalogDataNotFoundException,
+                    )
+            }
+            "RepositoryNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "UnsupportedCommandException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryCatalogDataNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
+/// An error `GetPremiumRepositoryPolicy` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum GetPremiumRepositoryPolicyError {
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// A service quota for the account or repository would be exceeded by this request.
+    LimitExceededException(LimitExceededException),
+    /// The repository named in the request does not exist in the registry.
+    RepositoryNotFoundException(RepositoryNotFoundException),
+    /// The repository has no permissions policy attached.
+    RepositoryPolicyNotFoundException(RepositoryPolicyNotFoundException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// The action is not available in the Region the request was sent to.
+    UnsupportedCommandException(UnsupportedCommandException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl GetPremiumRepositoryPolicyError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::RepositoryPolicyNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for GetPremiumRepositoryPolicyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for GetPremiumRepositoryPolicyError {}
+impl crate::rt::operation::OperationError for GetPremiumRepositoryPolicyError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "LimitExceededException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
+            }
+            "RepositoryNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
+            }
+            "RepositoryPolicyNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(
+                        Self::Unhandled,
+                        Self::RepositoryPolicyNotFoundException,
+                    )
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "UnsupportedCommandException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryPolicyNotFoundException(e) => {
                 crate::rt::operation::WireError::modeled(e)
             }
             Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
@@ -3018,6 +4913,94 @@ impl crate::rt::operation::OperationError for InitiateLayerUploadError {
         }
     }
 }
+/// An error `ListPublisherReports` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum ListPublisherReportsError {
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// A service quota for the account or repository would be exceeded by this request.
+    LimitExceededException(LimitExceededException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// The action is not available in the Region the request was sent to.
+    UnsupportedCommandException(UnsupportedCommandException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl ListPublisherReportsError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for ListPublisherReportsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for ListPublisherReportsError {}
+impl crate::rt::operation::OperationError for ListPublisherReportsError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "LimitExceededException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "UnsupportedCommandException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
 /// An error `ListTagsForResource` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -3112,6 +5095,8 @@ impl crate::rt::operation::OperationError for ListTagsForResourceError {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum PutImageError {
+    /// TODO-DOC
+    ConflictException(ConflictException),
     /// An image with this manifest and tag is already in the repository.
     ImageAlreadyExistsException(ImageAlreadyExistsException),
     /// The digest given in the request differs from the digest the service computed for the manifest.
@@ -3134,6 +5119,8 @@ pub enum PutImageError {
     ServerException(ServerException),
     /// The action is not available in the Region the request was sent to.
     UnsupportedCommandException(UnsupportedCommandException),
+    /// TODO-DOC
+    ValidationException(ValidationException),
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
@@ -3141,6 +5128,7 @@ impl PutImageError {
     /// The error inside, whichever it is.
     fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
         match self {
+            Self::ConflictException(e) => e,
             Self::ImageAlreadyExistsException(e) => e,
             Self::ImageDigestDoesNotMatchException(e) => e,
             Self::ImageTagAlreadyExistsException(e) => e,
@@ -3152,6 +5140,7 @@ impl PutImageError {
             Self::RepositoryNotFoundException(e) => e,
             Self::ServerException(e) => e,
             Self::UnsupportedCommandException(e) => e,
+            Self::ValidationException(e) => e,
             Self::Unhandled(e) => e,
         }
     }
@@ -3177,6 +5166,9 @@ impl std::error::Error for PutImageError {}
 impl crate::rt::operation::OperationError for PutImageError {
     fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
         match raw.code {
+            "ConflictException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ConflictException)
+            }
             "ImageAlreadyExistsException" => {
                 raw.modeled()
                     .map_or_else(Self::Unhandled, Self::ImageAlreadyExistsException)
@@ -3221,6 +5213,9 @@ impl crate::rt::operation::OperationError for PutImageError {
                 raw.modeled()
                     .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
             }
+            "ValidationException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ValidationException)
+            }
             _ => Self::Unhandled(raw.unhandled()),
         }
     }
@@ -3232,6 +5227,7 @@ impl crate::rt::operation::OperationError for PutImageError {
     }
     fn to_wire(&self) -> crate::rt::operation::WireError {
         match self {
+            Self::ConflictException(e) => crate::rt::operation::WireError::modeled(e),
             Self::ImageAlreadyExistsException(e) => {
                 crate::rt::operation::WireError::modeled(e)
             }
@@ -3254,6 +5250,203 @@ impl crate::rt::operation::OperationError for PutImageError {
                 crate::rt::operation::WireError::modeled(e)
             }
             Self::RegistryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ValidationException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
+/// An error `PutPremiumRepositoryCatalogData` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum PutPremiumRepositoryCatalogDataError {
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// A service quota for the account or repository would be exceeded by this request.
+    LimitExceededException(LimitExceededException),
+    /// The repository named in the request does not exist in the registry.
+    RepositoryNotFoundException(RepositoryNotFoundException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// The action is not available in the Region the request was sent to.
+    UnsupportedCommandException(UnsupportedCommandException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl PutPremiumRepositoryCatalogDataError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for PutPremiumRepositoryCatalogDataError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for PutPremiumRepositoryCatalogDataError {}
+impl crate::rt::operation::OperationError for PutPremiumRepositoryCatalogDataError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "LimitExceededException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
+            }
+            "RepositoryNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "UnsupportedCommandException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
+/// An error `PutPremiumRepositoryProducts` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum PutPremiumRepositoryProductsError {
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// A service quota for the account or repository would be exceeded by this request.
+    LimitExceededException(LimitExceededException),
+    /// The repository named in the request does not exist in the registry.
+    RepositoryNotFoundException(RepositoryNotFoundException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// The action is not available in the Region the request was sent to.
+    UnsupportedCommandException(UnsupportedCommandException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl PutPremiumRepositoryProductsError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for PutPremiumRepositoryProductsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for PutPremiumRepositoryProductsError {}
+impl crate::rt::operation::OperationError for PutPremiumRepositoryProductsError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "LimitExceededException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
+            }
+            "RepositoryNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "UnsupportedCommandException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
                 crate::rt::operation::WireError::modeled(e)
             }
             Self::RepositoryNotFoundException(e) => {
@@ -3435,6 +5628,216 @@ impl crate::rt::operation::OperationError for PutRepositoryCatalogDataError {
         }
     }
 }
+/// An error `SetImageStatus` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum SetImageStatusError {
+    /// TODO-DOC
+    ConflictException(ConflictException),
+    /// No image matched the requested digest or tag.
+    ImageNotFoundException(ImageNotFoundException),
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// The repository named in the request does not exist in the registry.
+    RepositoryNotFoundException(RepositoryNotFoundException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// The action is not available in the Region the request was sent to.
+    UnsupportedCommandException(UnsupportedCommandException),
+    /// TODO-DOC
+    ValidationException(ValidationException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl SetImageStatusError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::ConflictException(e) => e,
+            Self::ImageNotFoundException(e) => e,
+            Self::InvalidParameterException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::ValidationException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for SetImageStatusError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for SetImageStatusError {}
+impl crate::rt::operation::OperationError for SetImageStatusError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "ConflictException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ConflictException)
+            }
+            "ImageNotFoundException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ImageNotFoundException)
+            }
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "RepositoryNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "UnsupportedCommandException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
+            }
+            "ValidationException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ValidationException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::ConflictException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::ImageNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ValidationException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
+/// An error `SetPremiumRepositoryPolicy` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum SetPremiumRepositoryPolicyError {
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// A service quota for the account or repository would be exceeded by this request.
+    LimitExceededException(LimitExceededException),
+    /// The repository named in the request does not exist in the registry.
+    RepositoryNotFoundException(RepositoryNotFoundException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// The action is not available in the Region the request was sent to.
+    UnsupportedCommandException(UnsupportedCommandException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl SetPremiumRepositoryPolicyError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for SetPremiumRepositoryPolicyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for SetPremiumRepositoryPolicyError {}
+impl crate::rt::operation::OperationError for SetPremiumRepositoryPolicyError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "LimitExceededException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
+            }
+            "RepositoryNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "UnsupportedCommandException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
 /// An error `SetRepositoryPolicy` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -3511,6 +5914,104 @@ impl crate::rt::operation::OperationError for SetRepositoryPolicyError {
     fn to_wire(&self) -> crate::rt::operation::WireError {
         match self {
             Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::RepositoryNotFoundException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
+            Self::UnsupportedCommandException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+        }
+    }
+}
+/// An error `SetRepositoryState` can return.
+#[derive(Debug)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum SetRepositoryStateError {
+    /// A request parameter was missing, malformed or outside its allowed range.
+    InvalidParameterException(InvalidParameterException),
+    /// A service quota for the account or repository would be exceeded by this request.
+    LimitExceededException(LimitExceededException),
+    /// The repository named in the request does not exist in the registry.
+    RepositoryNotFoundException(RepositoryNotFoundException),
+    /// The service hit an internal failure while handling the request; retrying may help.
+    ServerException(ServerException),
+    /// The action is not available in the Region the request was sent to.
+    UnsupportedCommandException(UnsupportedCommandException),
+    /// An error the model does not list for this operation.
+    Unhandled(crate::Unhandled),
+}
+impl SetRepositoryStateError {
+    /// The error inside, whichever it is.
+    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+        match self {
+            Self::InvalidParameterException(e) => e,
+            Self::LimitExceededException(e) => e,
+            Self::RepositoryNotFoundException(e) => e,
+            Self::ServerException(e) => e,
+            Self::UnsupportedCommandException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code the service sent.
+    pub fn code(&self) -> &str {
+        self.info().code()
+    }
+    /// The message the service gave, when it gave one.
+    pub fn message(&self) -> Option<&str> {
+        self.info().message()
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.info().request_id()
+    }
+}
+impl std::fmt::Display for SetRepositoryStateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info().fmt(f)
+    }
+}
+impl std::error::Error for SetRepositoryStateError {}
+impl crate::rt::operation::OperationError for SetRepositoryStateError {
+    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
+        match raw.code {
+            "InvalidParameterException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
+            }
+            "LimitExceededException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
+            }
+            "RepositoryNotFoundException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
+            }
+            "ServerException" => {
+                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
+            }
+            "UnsupportedCommandException" => {
+                raw.modeled()
+                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
+            }
+            _ => Self::Unhandled(raw.unhandled()),
+        }
+    }
+    fn unhandled(&self) -> Option<&crate::Unhandled> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn to_wire(&self) -> crate::rt::operation::WireError {
+        match self {
+            Self::InvalidParameterException(e) => {
+                crate::rt::operation::WireError::modeled(e)
+            }
+            Self::LimitExceededException(e) => {
                 crate::rt::operation::WireError::modeled(e)
             }
             Self::RepositoryNotFoundException(e) => {

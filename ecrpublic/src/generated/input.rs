@@ -2,6 +2,43 @@
 // run `cargo xtask codegen` instead.
 
 //! What each operation sends: required members are arguments of the client method.
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AssociateRepositoriesInput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: String,
+    /// TODO-DOC
+    pub repository_type: crate::types::RepositoryType,
+    /// TODO-DOC
+    pub associated_repository_name: String,
+    /// TODO-DOC
+    pub associated_repository_type: crate::types::RepositoryType,
+}
+impl AssociateRepositoriesInput {
+    /// Creates a `AssociateRepositoriesInput` from its required members: `repository_name`, `repository_type`, `associated_repository_name`, `associated_repository_type`.
+    pub fn new(
+        repository_name: impl Into<String>,
+        repository_type: impl Into<crate::types::RepositoryType>,
+        associated_repository_name: impl Into<String>,
+        associated_repository_type: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        Self {
+            repository_name: repository_name.into(),
+            repository_type: repository_type.into(),
+            associated_repository_name: associated_repository_name.into(),
+            associated_repository_type: associated_repository_type.into(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+}
 /// Parameters of the `BatchCheckLayerAvailability` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -10,6 +47,8 @@ pub struct BatchCheckLayerAvailabilityInput {
     pub registry_id: Option<String>,
     /// Repository whose layers are checked.
     pub repository_name: String,
+    /// TODO-DOC
+    pub repository_type: Option<crate::types::RepositoryType>,
     /// Layer digests to look up, at most 100 per call.
     pub layer_digests: Vec<String>,
 }
@@ -30,6 +69,14 @@ impl BatchCheckLayerAvailabilityInput {
         self.registry_id = Some(value.into());
         self
     }
+    /// Sets [`repository_type`](Self::repository_type).
+    pub fn with_repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.repository_type = Some(value.into());
+        self
+    }
 }
 /// Parameters of the `BatchDeleteImage` call.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,6 +86,8 @@ pub struct BatchDeleteImageInput {
     pub registry_id: Option<String>,
     /// Repository to remove images from.
     pub repository_name: String,
+    /// TODO-DOC
+    pub repository_type: Option<crate::types::RepositoryType>,
     /// Images to remove, each given by digest or tag.
     pub image_ids: Vec<crate::types::ImageIdentifier>,
 }
@@ -59,6 +108,14 @@ impl BatchDeleteImageInput {
         self.registry_id = Some(value.into());
         self
     }
+    /// Sets [`repository_type`](Self::repository_type).
+    pub fn with_repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.repository_type = Some(value.into());
+        self
+    }
 }
 /// Parameters of the `CompleteLayerUpload` call.
 #[derive(Clone, Debug, PartialEq)]
@@ -68,6 +125,8 @@ pub struct CompleteLayerUploadInput {
     pub registry_id: Option<String>,
     /// Repository receiving the layer.
     pub repository_name: String,
+    /// TODO-DOC
+    pub repository_type: Option<crate::types::RepositoryType>,
     /// Upload ID returned by `InitiateLayerUpload`.
     pub upload_id: String,
     /// Digest of the complete layer, used to verify the uploaded parts.
@@ -90,6 +149,59 @@ impl CompleteLayerUploadInput {
     /// Sets [`registry_id`](Self::registry_id).
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
         self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`repository_type`](Self::repository_type).
+    pub fn with_repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.repository_type = Some(value.into());
+        self
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreatePremiumRepositoryInput {
+    /// TODO-DOC
+    pub repository_name: String,
+    /// TODO-DOC
+    pub catalog_data: Option<crate::types::RepositoryCatalogDataInput>,
+    /// TODO-DOC
+    pub marketplace_products: Vec<String>,
+    /// TODO-DOC
+    pub tags: Option<Vec<crate::types::Tag>>,
+}
+impl CreatePremiumRepositoryInput {
+    /// Creates a `CreatePremiumRepositoryInput` from its required members: `repository_name`, `marketplace_products`.
+    pub fn new(
+        repository_name: impl Into<String>,
+        marketplace_products: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            repository_name: repository_name.into(),
+            marketplace_products: marketplace_products
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`catalog_data`](Self::catalog_data).
+    pub fn with_catalog_data(
+        mut self,
+        value: crate::types::RepositoryCatalogDataInput,
+    ) -> Self {
+        self.catalog_data = Some(value);
+        self
+    }
+    /// Sets [`tags`](Self::tags).
+    pub fn with_tags(
+        mut self,
+        value: impl IntoIterator<Item = crate::types::Tag>,
+    ) -> Self {
+        self.tags = Some(value.into_iter().collect());
         self
     }
 }
@@ -126,6 +238,52 @@ impl CreateRepositoryInput {
         value: impl IntoIterator<Item = crate::types::Tag>,
     ) -> Self {
         self.tags = Some(value.into_iter().collect());
+        self
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DeletePremiumRepositoryInput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: String,
+}
+impl DeletePremiumRepositoryInput {
+    /// Creates a `DeletePremiumRepositoryInput` from its required members: `repository_name`.
+    pub fn new(repository_name: impl Into<String>) -> Self {
+        Self {
+            repository_name: repository_name.into(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DeletePremiumRepositoryPolicyInput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: String,
+}
+impl DeletePremiumRepositoryPolicyInput {
+    /// Creates a `DeletePremiumRepositoryPolicyInput` from its required members: `repository_name`.
+    pub fn new(repository_name: impl Into<String>) -> Self {
+        Self {
+            repository_name: repository_name.into(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
         self
     }
 }
@@ -182,6 +340,167 @@ impl DeleteRepositoryPolicyInput {
         self
     }
 }
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DescribeEntitledImageTagsInput {
+    /// TODO-DOC
+    pub repository_name: String,
+    /// TODO-DOC
+    pub registry_alias: String,
+    /// TODO-DOC
+    pub next_token: Option<String>,
+    /// TODO-DOC
+    pub max_results: Option<i32>,
+}
+impl DescribeEntitledImageTagsInput {
+    /// Creates a `DescribeEntitledImageTagsInput` from its required members: `repository_name`, `registry_alias`.
+    pub fn new(
+        repository_name: impl Into<String>,
+        registry_alias: impl Into<String>,
+    ) -> Self {
+        Self {
+            repository_name: repository_name.into(),
+            registry_alias: registry_alias.into(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`next_token`](Self::next_token).
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets [`max_results`](Self::max_results).
+    pub fn with_max_results(mut self, value: i32) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DescribeEntitledImagesInput {
+    /// TODO-DOC
+    pub repository_name: String,
+    /// TODO-DOC
+    pub registry_alias: String,
+    /// TODO-DOC
+    pub image_ids: Option<Vec<crate::types::ImageIdentifier>>,
+    /// TODO-DOC
+    pub next_token: Option<String>,
+    /// TODO-DOC
+    pub max_results: Option<i32>,
+}
+impl DescribeEntitledImagesInput {
+    /// Creates a `DescribeEntitledImagesInput` from its required members: `repository_name`, `registry_alias`.
+    pub fn new(
+        repository_name: impl Into<String>,
+        registry_alias: impl Into<String>,
+    ) -> Self {
+        Self {
+            repository_name: repository_name.into(),
+            registry_alias: registry_alias.into(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`image_ids`](Self::image_ids).
+    pub fn with_image_ids(
+        mut self,
+        value: impl IntoIterator<Item = crate::types::ImageIdentifier>,
+    ) -> Self {
+        self.image_ids = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets [`next_token`](Self::next_token).
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets [`max_results`](Self::max_results).
+    pub fn with_max_results(mut self, value: i32) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DescribeEntitledRepositoriesInput {
+    /// TODO-DOC
+    pub next_token: Option<String>,
+    /// TODO-DOC
+    pub max_results: Option<i32>,
+}
+impl DescribeEntitledRepositoriesInput {
+    /// Sets [`next_token`](Self::next_token).
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets [`max_results`](Self::max_results).
+    pub fn with_max_results(mut self, value: i32) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+}
+impl Default for DescribeEntitledRepositoriesInput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DescribeImageScanFindingsInput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: String,
+    /// TODO-DOC
+    pub repository_type: Option<crate::types::RepositoryType>,
+    /// TODO-DOC
+    pub image_id: crate::types::ImageIdentifier,
+    /// TODO-DOC
+    pub next_token: Option<String>,
+    /// TODO-DOC
+    pub max_results: Option<i32>,
+}
+impl DescribeImageScanFindingsInput {
+    /// Creates a `DescribeImageScanFindingsInput` from its required members: `repository_name`, `image_id`.
+    pub fn new(
+        repository_name: impl Into<String>,
+        image_id: crate::types::ImageIdentifier,
+    ) -> Self {
+        Self {
+            repository_name: repository_name.into(),
+            image_id,
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`repository_type`](Self::repository_type).
+    pub fn with_repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.repository_type = Some(value.into());
+        self
+    }
+    /// Sets [`next_token`](Self::next_token).
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets [`max_results`](Self::max_results).
+    pub fn with_max_results(mut self, value: i32) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+}
 /// Parameters of the `DescribeImageTags` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -190,6 +509,8 @@ pub struct DescribeImageTagsInput {
     pub registry_id: Option<String>,
     /// Repository whose tags are listed.
     pub repository_name: String,
+    /// TODO-DOC
+    pub repository_type: Option<crate::types::RepositoryType>,
     /// Cursor from a previous page; leave unset to start at the beginning.
     pub next_token: Option<String>,
     /// Largest number of tags to return in this page.
@@ -206,6 +527,14 @@ impl DescribeImageTagsInput {
     /// Sets [`registry_id`](Self::registry_id).
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
         self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`repository_type`](Self::repository_type).
+    pub fn with_repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.repository_type = Some(value.into());
         self
     }
     /// Sets [`next_token`](Self::next_token).
@@ -227,6 +556,8 @@ pub struct DescribeImagesInput {
     pub registry_id: Option<String>,
     /// Repository whose images are described.
     pub repository_name: String,
+    /// TODO-DOC
+    pub repository_type: Option<crate::types::RepositoryType>,
     /// Particular images to describe; leave unset to page through every image.
     pub image_ids: Option<Vec<crate::types::ImageIdentifier>>,
     /// Cursor from a previous page; leave unset to start at the beginning. Not used together with `imageIds`.
@@ -247,6 +578,14 @@ impl DescribeImagesInput {
         self.registry_id = Some(value.into());
         self
     }
+    /// Sets [`repository_type`](Self::repository_type).
+    pub fn with_repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.repository_type = Some(value.into());
+        self
+    }
     /// Sets [`image_ids`](Self::image_ids).
     pub fn with_image_ids(
         mut self,
@@ -264,6 +603,49 @@ impl DescribeImagesInput {
     pub fn with_max_results(mut self, value: i32) -> Self {
         self.max_results = Some(value);
         self
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DescribePremiumRepositoriesInput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_names: Option<Vec<String>>,
+    /// TODO-DOC
+    pub max_results: Option<i32>,
+    /// TODO-DOC
+    pub next_token: Option<String>,
+}
+impl DescribePremiumRepositoriesInput {
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`repository_names`](Self::repository_names).
+    pub fn with_repository_names(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.repository_names = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets [`max_results`](Self::max_results).
+    pub fn with_max_results(mut self, value: i32) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+    /// Sets [`next_token`](Self::next_token).
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+}
+impl Default for DescribePremiumRepositoriesInput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
     }
 }
 /// Parameters of the `DescribeRegistries` call.
@@ -335,6 +717,43 @@ impl Default for DescribeRepositoriesInput {
         crate::rt::json::Json::zero()
     }
 }
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DisassociateRepositoriesInput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: String,
+    /// TODO-DOC
+    pub repository_type: crate::types::RepositoryType,
+    /// TODO-DOC
+    pub associated_repository_name: String,
+    /// TODO-DOC
+    pub associated_repository_type: crate::types::RepositoryType,
+}
+impl DisassociateRepositoriesInput {
+    /// Creates a `DisassociateRepositoriesInput` from its required members: `repository_name`, `repository_type`, `associated_repository_name`, `associated_repository_type`.
+    pub fn new(
+        repository_name: impl Into<String>,
+        repository_type: impl Into<crate::types::RepositoryType>,
+        associated_repository_name: impl Into<String>,
+        associated_repository_type: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        Self {
+            repository_name: repository_name.into(),
+            repository_type: repository_type.into(),
+            associated_repository_name: associated_repository_name.into(),
+            associated_repository_type: associated_repository_type.into(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+}
 /// The `GetAuthorizationToken` call takes no parameters.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -342,6 +761,68 @@ pub struct GetAuthorizationTokenInput {}
 impl Default for GetAuthorizationTokenInput {
     fn default() -> Self {
         crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct GetDownloadUrlForPublisherReportInput {
+    /// TODO-DOC
+    pub report_id: String,
+}
+impl GetDownloadUrlForPublisherReportInput {
+    /// Creates a `GetDownloadUrlForPublisherReportInput` from its required members: `report_id`.
+    pub fn new(report_id: impl Into<String>) -> Self {
+        Self {
+            report_id: report_id.into(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct GetPremiumRepositoryCatalogDataInput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: String,
+}
+impl GetPremiumRepositoryCatalogDataInput {
+    /// Creates a `GetPremiumRepositoryCatalogDataInput` from its required members: `repository_name`.
+    pub fn new(repository_name: impl Into<String>) -> Self {
+        Self {
+            repository_name: repository_name.into(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct GetPremiumRepositoryPolicyInput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: String,
+}
+impl GetPremiumRepositoryPolicyInput {
+    /// Creates a `GetPremiumRepositoryPolicyInput` from its required members: `repository_name`.
+    pub fn new(repository_name: impl Into<String>) -> Self {
+        Self {
+            repository_name: repository_name.into(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
     }
 }
 /// The `GetRegistryCatalogData` call takes no parameters.
@@ -407,6 +888,8 @@ pub struct InitiateLayerUploadInput {
     pub registry_id: Option<String>,
     /// Repository that will receive the layer.
     pub repository_name: String,
+    /// TODO-DOC
+    pub repository_type: Option<crate::types::RepositoryType>,
 }
 impl InitiateLayerUploadInput {
     /// Creates a `InitiateLayerUploadInput` from its required members: `repository_name`.
@@ -420,6 +903,60 @@ impl InitiateLayerUploadInput {
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
         self.registry_id = Some(value.into());
         self
+    }
+    /// Sets [`repository_type`](Self::repository_type).
+    pub fn with_repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.repository_type = Some(value.into());
+        self
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ListPublisherReportsInput {
+    /// TODO-DOC
+    pub report_type: Option<crate::types::PublisherReportType>,
+    /// TODO-DOC
+    pub granularity: Option<crate::types::PublisherReportGranularity>,
+    /// TODO-DOC
+    pub max_results: Option<i32>,
+    /// TODO-DOC
+    pub next_token: Option<String>,
+}
+impl ListPublisherReportsInput {
+    /// Sets [`report_type`](Self::report_type).
+    pub fn with_report_type(
+        mut self,
+        value: impl Into<crate::types::PublisherReportType>,
+    ) -> Self {
+        self.report_type = Some(value.into());
+        self
+    }
+    /// Sets [`granularity`](Self::granularity).
+    pub fn with_granularity(
+        mut self,
+        value: impl Into<crate::types::PublisherReportGranularity>,
+    ) -> Self {
+        self.granularity = Some(value.into());
+        self
+    }
+    /// Sets [`max_results`](Self::max_results).
+    pub fn with_max_results(mut self, value: i32) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+    /// Sets [`next_token`](Self::next_token).
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+}
+impl Default for ListPublisherReportsInput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
     }
 }
 /// Parameters of the `ListTagsForResource` call.
@@ -446,6 +983,8 @@ pub struct PutImageInput {
     pub registry_id: Option<String>,
     /// Repository to write the image into.
     pub repository_name: String,
+    /// TODO-DOC
+    pub repository_type: Option<crate::types::RepositoryType>,
     /// Manifest of the image as JSON text.
     pub image_manifest: String,
     /// Media type of the manifest; needed when the manifest itself does not declare one.
@@ -472,6 +1011,14 @@ impl PutImageInput {
         self.registry_id = Some(value.into());
         self
     }
+    /// Sets [`repository_type`](Self::repository_type).
+    pub fn with_repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.repository_type = Some(value.into());
+        self
+    }
     /// Sets [`image_manifest_media_type`](Self::image_manifest_media_type).
     pub fn with_image_manifest_media_type(mut self, value: impl Into<String>) -> Self {
         self.image_manifest_media_type = Some(value.into());
@@ -488,17 +1035,92 @@ impl PutImageInput {
         self
     }
 }
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PutPremiumRepositoryCatalogDataInput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: String,
+    /// TODO-DOC
+    pub catalog_data: crate::types::RepositoryCatalogDataInput,
+}
+impl PutPremiumRepositoryCatalogDataInput {
+    /// Creates a `PutPremiumRepositoryCatalogDataInput` from its required members: `repository_name`, `catalog_data`.
+    pub fn new(
+        repository_name: impl Into<String>,
+        catalog_data: crate::types::RepositoryCatalogDataInput,
+    ) -> Self {
+        Self {
+            repository_name: repository_name.into(),
+            catalog_data,
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PutPremiumRepositoryProductsInput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: String,
+    /// TODO-DOC
+    pub marketplace_products: Vec<String>,
+}
+impl PutPremiumRepositoryProductsInput {
+    /// Creates a `PutPremiumRepositoryProductsInput` from its required members: `repository_name`, `marketplace_products`.
+    pub fn new(
+        repository_name: impl Into<String>,
+        marketplace_products: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            repository_name: repository_name.into(),
+            marketplace_products: marketplace_products
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+}
 /// Parameters of the `PutRegistryCatalogData` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PutRegistryCatalogDataInput {
     /// Name to show for the registry in the gallery. Only verified accounts can set it.
     pub display_name: Option<String>,
+    /// TODO-DOC
+    pub description: Option<String>,
+    /// TODO-DOC
+    pub logo_image_blob: Option<crate::Blob>,
 }
 impl PutRegistryCatalogDataInput {
     /// Sets [`display_name`](Self::display_name).
     pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
         self.display_name = Some(value.into());
+        self
+    }
+    /// Sets [`description`](Self::description).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets [`logo_image_blob`](Self::logo_image_blob).
+    pub fn with_logo_image_blob(mut self, value: impl Into<crate::Blob>) -> Self {
+        self.logo_image_blob = Some(value.into());
         self
     }
 }
@@ -536,6 +1158,86 @@ impl PutRepositoryCatalogDataInput {
         self
     }
 }
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct SetImageStatusInput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: String,
+    /// TODO-DOC
+    pub repository_type: crate::types::RepositoryType,
+    /// TODO-DOC
+    pub image_id: crate::types::ImageIdentifier,
+    /// TODO-DOC
+    pub status: crate::types::ImageStatus,
+    /// TODO-DOC
+    pub deprecation_period_days: Option<i32>,
+}
+impl SetImageStatusInput {
+    /// Creates a `SetImageStatusInput` from its required members: `repository_name`, `repository_type`, `image_id`, `status`.
+    pub fn new(
+        repository_name: impl Into<String>,
+        repository_type: impl Into<crate::types::RepositoryType>,
+        image_id: crate::types::ImageIdentifier,
+        status: impl Into<crate::types::ImageStatus>,
+    ) -> Self {
+        Self {
+            repository_name: repository_name.into(),
+            repository_type: repository_type.into(),
+            image_id,
+            status: status.into(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`deprecation_period_days`](Self::deprecation_period_days).
+    pub fn with_deprecation_period_days(mut self, value: i32) -> Self {
+        self.deprecation_period_days = Some(value);
+        self
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct SetPremiumRepositoryPolicyInput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: String,
+    /// TODO-DOC
+    pub policy_text: String,
+    /// TODO-DOC
+    pub force: Option<bool>,
+}
+impl SetPremiumRepositoryPolicyInput {
+    /// Creates a `SetPremiumRepositoryPolicyInput` from its required members: `repository_name`, `policy_text`.
+    pub fn new(
+        repository_name: impl Into<String>,
+        policy_text: impl Into<String>,
+    ) -> Self {
+        Self {
+            repository_name: repository_name.into(),
+            policy_text: policy_text.into(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`force`](Self::force).
+    pub fn with_force(mut self, value: bool) -> Self {
+        self.force = Some(value);
+        self
+    }
+}
 /// Parameters of the `SetRepositoryPolicy` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -569,6 +1271,39 @@ impl SetRepositoryPolicyInput {
     /// Sets [`force`](Self::force).
     pub fn with_force(mut self, value: bool) -> Self {
         self.force = value;
+        self
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct SetRepositoryStateInput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: String,
+    /// TODO-DOC
+    pub repository_type: crate::types::RepositoryType,
+    /// TODO-DOC
+    pub state: crate::types::RepositoryState,
+}
+impl SetRepositoryStateInput {
+    /// Creates a `SetRepositoryStateInput` from its required members: `repository_name`, `repository_type`, `state`.
+    pub fn new(
+        repository_name: impl Into<String>,
+        repository_type: impl Into<crate::types::RepositoryType>,
+        state: impl Into<crate::types::RepositoryState>,
+    ) -> Self {
+        Self {
+            repository_name: repository_name.into(),
+            repository_type: repository_type.into(),
+            state: state.into(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
         self
     }
 }
@@ -624,6 +1359,8 @@ pub struct UploadLayerPartInput {
     pub registry_id: Option<String>,
     /// Repository receiving the layer.
     pub repository_name: String,
+    /// TODO-DOC
+    pub repository_type: Option<crate::types::RepositoryType>,
     /// Upload ID returned by `InitiateLayerUpload`.
     pub upload_id: String,
     /// Offset within the layer of the first byte in this part.
@@ -654,6 +1391,14 @@ impl UploadLayerPartInput {
     /// Sets [`registry_id`](Self::registry_id).
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
         self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`repository_type`](Self::repository_type).
+    pub fn with_repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.repository_type = Some(value.into());
         self
     }
 }

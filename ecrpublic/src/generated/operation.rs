@@ -2,6 +2,58 @@
 // run `cargo xtask codegen` instead.
 
 //! Request builders: set optional members, then `send().await`.
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct AssociateRepositories {
+    handle: crate::rt::client::Handle,
+    input: crate::input::AssociateRepositoriesInput,
+    options: crate::CallOptions,
+}
+impl AssociateRepositories {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::AssociateRepositoriesInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// TODO-DOC
+    pub fn registry_id(mut self, value: impl Into<String>) -> Self {
+        self.input.registry_id = Some(value.into());
+        self
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::AssociateRepositoriesInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `AssociateRepositories` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::AssociateRepositoriesOutput,
+        crate::Error<crate::error::AssociateRepositoriesError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for AssociateRepositories {
+    const NAME: &'static str = "AssociateRepositories";
+    type Input = crate::input::AssociateRepositoriesInput;
+    type Output = crate::output::AssociateRepositoriesOutput;
+    type Error = crate::error::AssociateRepositoriesError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
 /// Reports, for a batch of layer digests, whether each layer is already stored in a repository. Image push tools call this to skip uploading layers the registry has.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
@@ -24,6 +76,14 @@ impl BatchCheckLayerAvailability {
     /// Account ID or alias of the registry to look in; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
+        self
+    }
+    /// TODO-DOC
+    pub fn repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.input.repository_type = Some(value.into());
         self
     }
     /// The input as built so far.
@@ -78,6 +138,14 @@ impl BatchDeleteImage {
         self.input.registry_id = Some(value.into());
         self
     }
+    /// TODO-DOC
+    pub fn repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.input.repository_type = Some(value.into());
+        self
+    }
     /// The input as built so far.
     pub fn input(&self) -> &crate::input::BatchDeleteImageInput {
         &self.input
@@ -130,6 +198,14 @@ impl CompleteLayerUpload {
         self.input.registry_id = Some(value.into());
         self
     }
+    /// TODO-DOC
+    pub fn repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.input.repository_type = Some(value.into());
+        self
+    }
     /// The input as built so far.
     pub fn input(&self) -> &crate::input::CompleteLayerUploadInput {
         &self.input
@@ -154,6 +230,66 @@ impl crate::rt::operation::Operation for CompleteLayerUpload {
     type Input = crate::input::CompleteLayerUploadInput;
     type Output = crate::output::CompleteLayerUploadOutput;
     type Error = crate::error::CompleteLayerUploadError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct CreatePremiumRepository {
+    handle: crate::rt::client::Handle,
+    input: crate::input::CreatePremiumRepositoryInput,
+    options: crate::CallOptions,
+}
+impl CreatePremiumRepository {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::CreatePremiumRepositoryInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// TODO-DOC
+    pub fn catalog_data(
+        mut self,
+        value: crate::types::RepositoryCatalogDataInput,
+    ) -> Self {
+        self.input.catalog_data = Some(value);
+        self
+    }
+    /// TODO-DOC
+    pub fn tags(mut self, value: impl IntoIterator<Item = crate::types::Tag>) -> Self {
+        self.input.tags = Some(value.into_iter().collect());
+        self
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::CreatePremiumRepositoryInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `CreatePremiumRepository` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::CreatePremiumRepositoryOutput,
+        crate::Error<crate::error::CreatePremiumRepositoryError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for CreatePremiumRepository {
+    const NAME: &'static str = "CreatePremiumRepository";
+    type Input = crate::input::CreatePremiumRepositoryInput;
+    type Output = crate::output::CreatePremiumRepositoryOutput;
+    type Error = crate::error::CreatePremiumRepositoryError;
     fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
         crate::rt::validate::Validate::validate(input, "", v)
     }
@@ -214,6 +350,110 @@ impl crate::rt::operation::Operation for CreateRepository {
     type Input = crate::input::CreateRepositoryInput;
     type Output = crate::output::CreateRepositoryOutput;
     type Error = crate::error::CreateRepositoryError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct DeletePremiumRepository {
+    handle: crate::rt::client::Handle,
+    input: crate::input::DeletePremiumRepositoryInput,
+    options: crate::CallOptions,
+}
+impl DeletePremiumRepository {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::DeletePremiumRepositoryInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// TODO-DOC
+    pub fn registry_id(mut self, value: impl Into<String>) -> Self {
+        self.input.registry_id = Some(value.into());
+        self
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::DeletePremiumRepositoryInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `DeletePremiumRepository` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::DeletePremiumRepositoryOutput,
+        crate::Error<crate::error::DeletePremiumRepositoryError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for DeletePremiumRepository {
+    const NAME: &'static str = "DeletePremiumRepository";
+    type Input = crate::input::DeletePremiumRepositoryInput;
+    type Output = crate::output::DeletePremiumRepositoryOutput;
+    type Error = crate::error::DeletePremiumRepositoryError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct DeletePremiumRepositoryPolicy {
+    handle: crate::rt::client::Handle,
+    input: crate::input::DeletePremiumRepositoryPolicyInput,
+    options: crate::CallOptions,
+}
+impl DeletePremiumRepositoryPolicy {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::DeletePremiumRepositoryPolicyInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// TODO-DOC
+    pub fn registry_id(mut self, value: impl Into<String>) -> Self {
+        self.input.registry_id = Some(value.into());
+        self
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::DeletePremiumRepositoryPolicyInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `DeletePremiumRepositoryPolicy` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::DeletePremiumRepositoryPolicyOutput,
+        crate::Error<crate::error::DeletePremiumRepositoryPolicyError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for DeletePremiumRepositoryPolicy {
+    const NAME: &'static str = "DeletePremiumRepositoryPolicy";
+    type Input = crate::input::DeletePremiumRepositoryPolicyInput;
+    type Output = crate::output::DeletePremiumRepositoryPolicyOutput;
+    type Error = crate::error::DeletePremiumRepositoryPolicyError;
     fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
         crate::rt::validate::Validate::validate(input, "", v)
     }
@@ -327,6 +567,360 @@ impl crate::rt::operation::Operation for DeleteRepositoryPolicy {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct DescribeEntitledImageTags {
+    handle: crate::rt::client::Handle,
+    input: crate::input::DescribeEntitledImageTagsInput,
+    options: crate::CallOptions,
+}
+impl DescribeEntitledImageTags {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::DescribeEntitledImageTagsInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// TODO-DOC
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.input.next_token = Some(value.into());
+        self
+    }
+    /// TODO-DOC
+    pub fn max_results(mut self, value: i32) -> Self {
+        self.input.max_results = Some(value);
+        self
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::DescribeEntitledImageTagsInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `DescribeEntitledImageTags` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::DescribeEntitledImageTagsOutput,
+        crate::Error<crate::error::DescribeEntitledImageTagsError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for DescribeEntitledImageTags {
+    const NAME: &'static str = "DescribeEntitledImageTags";
+    type Input = crate::input::DescribeEntitledImageTagsInput;
+    type Output = crate::output::DescribeEntitledImageTagsOutput;
+    type Error = crate::error::DescribeEntitledImageTagsError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
+impl DescribeEntitledImageTags {
+    /// Pages through every result of `DescribeEntitledImageTags`: a [`Paginator`](crate::paginate::Paginator) yields whole pages, its [`items`](crate::paginate::Paginator::items) the `imageTagDetails` one by one. Pages are requested as they are consumed.
+    pub fn into_paginator(self) -> crate::paginate::Paginator<Self> {
+        crate::paginate::Paginator::new(self.handle, self.input, self.options)
+    }
+}
+impl crate::rt::paginate::Paginated for DescribeEntitledImageTags {
+    type Item = crate::types::EntitledImageTagDetail;
+    type Token = String;
+    fn set_token(input: &mut Self::Input, token: Option<Self::Token>) {
+        input.next_token = token;
+    }
+    fn token(input: &Self::Input) -> Option<&Self::Token> {
+        input.next_token.as_ref()
+    }
+    fn next_token(output: &Self::Output) -> Option<&Self::Token> {
+        output.next_token.as_ref()
+    }
+    fn set_page_size(input: &mut Self::Input, size: i32) {
+        input.max_results = Some(size);
+    }
+    fn take_items(output: &mut Self::Output) -> Vec<Self::Item> {
+        std::mem::take(&mut output.image_tag_details).into_iter().collect()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct DescribeEntitledImages {
+    handle: crate::rt::client::Handle,
+    input: crate::input::DescribeEntitledImagesInput,
+    options: crate::CallOptions,
+}
+impl DescribeEntitledImages {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::DescribeEntitledImagesInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// TODO-DOC
+    pub fn image_ids(
+        mut self,
+        value: impl IntoIterator<Item = crate::types::ImageIdentifier>,
+    ) -> Self {
+        self.input.image_ids = Some(value.into_iter().collect());
+        self
+    }
+    /// TODO-DOC
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.input.next_token = Some(value.into());
+        self
+    }
+    /// TODO-DOC
+    pub fn max_results(mut self, value: i32) -> Self {
+        self.input.max_results = Some(value);
+        self
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::DescribeEntitledImagesInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `DescribeEntitledImages` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::DescribeEntitledImagesOutput,
+        crate::Error<crate::error::DescribeEntitledImagesError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for DescribeEntitledImages {
+    const NAME: &'static str = "DescribeEntitledImages";
+    type Input = crate::input::DescribeEntitledImagesInput;
+    type Output = crate::output::DescribeEntitledImagesOutput;
+    type Error = crate::error::DescribeEntitledImagesError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
+impl DescribeEntitledImages {
+    /// Pages through every result of `DescribeEntitledImages`: a [`Paginator`](crate::paginate::Paginator) yields whole pages, its [`items`](crate::paginate::Paginator::items) the `imageDetails` one by one. Pages are requested as they are consumed.
+    pub fn into_paginator(self) -> crate::paginate::Paginator<Self> {
+        crate::paginate::Paginator::new(self.handle, self.input, self.options)
+    }
+}
+impl crate::rt::paginate::Paginated for DescribeEntitledImages {
+    type Item = crate::types::EntitledImageDetail;
+    type Token = String;
+    fn set_token(input: &mut Self::Input, token: Option<Self::Token>) {
+        input.next_token = token;
+    }
+    fn token(input: &Self::Input) -> Option<&Self::Token> {
+        input.next_token.as_ref()
+    }
+    fn next_token(output: &Self::Output) -> Option<&Self::Token> {
+        output.next_token.as_ref()
+    }
+    fn set_page_size(input: &mut Self::Input, size: i32) {
+        input.max_results = Some(size);
+    }
+    fn take_items(output: &mut Self::Output) -> Vec<Self::Item> {
+        std::mem::take(&mut output.image_details).into_iter().collect()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct DescribeEntitledRepositories {
+    handle: crate::rt::client::Handle,
+    input: crate::input::DescribeEntitledRepositoriesInput,
+    options: crate::CallOptions,
+}
+impl DescribeEntitledRepositories {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::DescribeEntitledRepositoriesInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// TODO-DOC
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.input.next_token = Some(value.into());
+        self
+    }
+    /// TODO-DOC
+    pub fn max_results(mut self, value: i32) -> Self {
+        self.input.max_results = Some(value);
+        self
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::DescribeEntitledRepositoriesInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `DescribeEntitledRepositories` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::DescribeEntitledRepositoriesOutput,
+        crate::Error<crate::error::DescribeEntitledRepositoriesError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for DescribeEntitledRepositories {
+    const NAME: &'static str = "DescribeEntitledRepositories";
+    type Input = crate::input::DescribeEntitledRepositoriesInput;
+    type Output = crate::output::DescribeEntitledRepositoriesOutput;
+    type Error = crate::error::DescribeEntitledRepositoriesError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
+impl DescribeEntitledRepositories {
+    /// Pages through every result of `DescribeEntitledRepositories`: a [`Paginator`](crate::paginate::Paginator) yields whole pages, its [`items`](crate::paginate::Paginator::items) the `repositories` one by one. Pages are requested as they are consumed.
+    pub fn into_paginator(self) -> crate::paginate::Paginator<Self> {
+        crate::paginate::Paginator::new(self.handle, self.input, self.options)
+    }
+}
+impl crate::rt::paginate::Paginated for DescribeEntitledRepositories {
+    type Item = crate::types::EntitledRepository;
+    type Token = String;
+    fn set_token(input: &mut Self::Input, token: Option<Self::Token>) {
+        input.next_token = token;
+    }
+    fn token(input: &Self::Input) -> Option<&Self::Token> {
+        input.next_token.as_ref()
+    }
+    fn next_token(output: &Self::Output) -> Option<&Self::Token> {
+        output.next_token.as_ref()
+    }
+    fn set_page_size(input: &mut Self::Input, size: i32) {
+        input.max_results = Some(size);
+    }
+    fn take_items(output: &mut Self::Output) -> Vec<Self::Item> {
+        std::mem::take(&mut output.repositories).into_iter().collect()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct DescribeImageScanFindings {
+    handle: crate::rt::client::Handle,
+    input: crate::input::DescribeImageScanFindingsInput,
+    options: crate::CallOptions,
+}
+impl DescribeImageScanFindings {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::DescribeImageScanFindingsInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// TODO-DOC
+    pub fn registry_id(mut self, value: impl Into<String>) -> Self {
+        self.input.registry_id = Some(value.into());
+        self
+    }
+    /// TODO-DOC
+    pub fn repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.input.repository_type = Some(value.into());
+        self
+    }
+    /// TODO-DOC
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.input.next_token = Some(value.into());
+        self
+    }
+    /// TODO-DOC
+    pub fn max_results(mut self, value: i32) -> Self {
+        self.input.max_results = Some(value);
+        self
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::DescribeImageScanFindingsInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `DescribeImageScanFindings` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::DescribeImageScanFindingsOutput,
+        crate::Error<crate::error::DescribeImageScanFindingsError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for DescribeImageScanFindings {
+    const NAME: &'static str = "DescribeImageScanFindings";
+    type Input = crate::input::DescribeImageScanFindingsInput;
+    type Output = crate::output::DescribeImageScanFindingsOutput;
+    type Error = crate::error::DescribeImageScanFindingsError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
+impl DescribeImageScanFindings {
+    /// Pages through every result of `DescribeImageScanFindings`: a [`Paginator`](crate::paginate::Paginator) yields whole pages, its [`items`](crate::paginate::Paginator::items) the `imageScanFindings.findings` one by one. Pages are requested as they are consumed.
+    pub fn into_paginator(self) -> crate::paginate::Paginator<Self> {
+        crate::paginate::Paginator::new(self.handle, self.input, self.options)
+    }
+}
+impl crate::rt::paginate::Paginated for DescribeImageScanFindings {
+    type Item = crate::types::ImageScanFinding;
+    type Token = String;
+    fn set_token(input: &mut Self::Input, token: Option<Self::Token>) {
+        input.next_token = token;
+    }
+    fn token(input: &Self::Input) -> Option<&Self::Token> {
+        input.next_token.as_ref()
+    }
+    fn next_token(output: &Self::Output) -> Option<&Self::Token> {
+        output.next_token.as_ref()
+    }
+    fn set_page_size(input: &mut Self::Input, size: i32) {
+        input.max_results = Some(size);
+    }
+    fn take_items(output: &mut Self::Output) -> Vec<Self::Item> {
+        Some(output)
+            .and_then(|x| x.image_scan_findings.as_mut())
+            .map(|x| std::mem::take(&mut x.findings))
+            .unwrap_or_default()
+            .into_iter()
+            .collect()
+    }
+}
 /// Lists the tags in a repository together with a summary of the image each tag points at. Results are paged.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
@@ -349,6 +943,14 @@ impl DescribeImageTags {
     /// Account ID of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
+        self
+    }
+    /// TODO-DOC
+    pub fn repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.input.repository_type = Some(value.into());
         self
     }
     /// Cursor from a previous page; leave unset to start at the beginning.
@@ -438,6 +1040,14 @@ impl DescribeImages {
         self.input.registry_id = Some(value.into());
         self
     }
+    /// TODO-DOC
+    pub fn repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.input.repository_type = Some(value.into());
+        self
+    }
     /// Particular images to describe; leave unset to page through every image.
     pub fn image_ids(
         mut self,
@@ -507,6 +1117,101 @@ impl crate::rt::paginate::Paginated for DescribeImages {
     }
     fn take_items(output: &mut Self::Output) -> Vec<Self::Item> {
         std::mem::take(&mut output.image_details).into_iter().collect()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct DescribePremiumRepositories {
+    handle: crate::rt::client::Handle,
+    input: crate::input::DescribePremiumRepositoriesInput,
+    options: crate::CallOptions,
+}
+impl DescribePremiumRepositories {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::DescribePremiumRepositoriesInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// TODO-DOC
+    pub fn registry_id(mut self, value: impl Into<String>) -> Self {
+        self.input.registry_id = Some(value.into());
+        self
+    }
+    /// TODO-DOC
+    pub fn repository_names(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input.repository_names = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// TODO-DOC
+    pub fn max_results(mut self, value: i32) -> Self {
+        self.input.max_results = Some(value);
+        self
+    }
+    /// TODO-DOC
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.input.next_token = Some(value.into());
+        self
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::DescribePremiumRepositoriesInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `DescribePremiumRepositories` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::DescribePremiumRepositoriesOutput,
+        crate::Error<crate::error::DescribePremiumRepositoriesError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for DescribePremiumRepositories {
+    const NAME: &'static str = "DescribePremiumRepositories";
+    type Input = crate::input::DescribePremiumRepositoriesInput;
+    type Output = crate::output::DescribePremiumRepositoriesOutput;
+    type Error = crate::error::DescribePremiumRepositoriesError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
+impl DescribePremiumRepositories {
+    /// Pages through every result of `DescribePremiumRepositories`: a [`Paginator`](crate::paginate::Paginator) yields whole pages, its [`items`](crate::paginate::Paginator::items) the `repositories` one by one. Pages are requested as they are consumed.
+    pub fn into_paginator(self) -> crate::paginate::Paginator<Self> {
+        crate::paginate::Paginator::new(self.handle, self.input, self.options)
+    }
+}
+impl crate::rt::paginate::Paginated for DescribePremiumRepositories {
+    type Item = crate::types::PremiumRepository;
+    type Token = String;
+    fn set_token(input: &mut Self::Input, token: Option<Self::Token>) {
+        input.next_token = token;
+    }
+    fn token(input: &Self::Input) -> Option<&Self::Token> {
+        input.next_token.as_ref()
+    }
+    fn next_token(output: &Self::Output) -> Option<&Self::Token> {
+        output.next_token.as_ref()
+    }
+    fn set_page_size(input: &mut Self::Input, size: i32) {
+        input.max_results = Some(size);
+    }
+    fn take_items(output: &mut Self::Output) -> Vec<Self::Item> {
+        std::mem::take(&mut output.repositories).into_iter().collect()
     }
 }
 /// Lists the public registries owned by the calling account, including their aliases. Results are paged.
@@ -686,6 +1391,58 @@ impl crate::rt::paginate::Paginated for DescribeRepositories {
         std::mem::take(&mut output.repositories).into_iter().collect()
     }
 }
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct DisassociateRepositories {
+    handle: crate::rt::client::Handle,
+    input: crate::input::DisassociateRepositoriesInput,
+    options: crate::CallOptions,
+}
+impl DisassociateRepositories {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::DisassociateRepositoriesInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// TODO-DOC
+    pub fn registry_id(mut self, value: impl Into<String>) -> Self {
+        self.input.registry_id = Some(value.into());
+        self
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::DisassociateRepositoriesInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `DisassociateRepositories` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::DisassociateRepositoriesOutput,
+        crate::Error<crate::error::DisassociateRepositoriesError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for DisassociateRepositories {
+    const NAME: &'static str = "DisassociateRepositories";
+    type Input = crate::input::DisassociateRepositoriesInput;
+    type Output = crate::output::DisassociateRepositoriesOutput;
+    type Error = crate::error::DisassociateRepositoriesError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
 /// Issues a short-lived token that container clients such as Docker use to log in to the public registry. The token is good for 12 hours.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
@@ -729,6 +1486,157 @@ impl crate::rt::operation::Operation for GetAuthorizationToken {
     type Input = crate::input::GetAuthorizationTokenInput;
     type Output = crate::output::GetAuthorizationTokenOutput;
     type Error = crate::error::GetAuthorizationTokenError;
+}
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct GetDownloadUrlForPublisherReport {
+    handle: crate::rt::client::Handle,
+    input: crate::input::GetDownloadUrlForPublisherReportInput,
+    options: crate::CallOptions,
+}
+impl GetDownloadUrlForPublisherReport {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::GetDownloadUrlForPublisherReportInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::GetDownloadUrlForPublisherReportInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `GetDownloadUrlForPublisherReport` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::GetDownloadUrlForPublisherReportOutput,
+        crate::Error<crate::error::GetDownloadUrlForPublisherReportError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for GetDownloadUrlForPublisherReport {
+    const NAME: &'static str = "GetDownloadUrlForPublisherReport";
+    type Input = crate::input::GetDownloadUrlForPublisherReportInput;
+    type Output = crate::output::GetDownloadUrlForPublisherReportOutput;
+    type Error = crate::error::GetDownloadUrlForPublisherReportError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct GetPremiumRepositoryCatalogData {
+    handle: crate::rt::client::Handle,
+    input: crate::input::GetPremiumRepositoryCatalogDataInput,
+    options: crate::CallOptions,
+}
+impl GetPremiumRepositoryCatalogData {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::GetPremiumRepositoryCatalogDataInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// TODO-DOC
+    pub fn registry_id(mut self, value: impl Into<String>) -> Self {
+        self.input.registry_id = Some(value.into());
+        self
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::GetPremiumRepositoryCatalogDataInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `GetPremiumRepositoryCatalogData` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::GetPremiumRepositoryCatalogDataOutput,
+        crate::Error<crate::error::GetPremiumRepositoryCatalogDataError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for GetPremiumRepositoryCatalogData {
+    const NAME: &'static str = "GetPremiumRepositoryCatalogData";
+    type Input = crate::input::GetPremiumRepositoryCatalogDataInput;
+    type Output = crate::output::GetPremiumRepositoryCatalogDataOutput;
+    type Error = crate::error::GetPremiumRepositoryCatalogDataError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct GetPremiumRepositoryPolicy {
+    handle: crate::rt::client::Handle,
+    input: crate::input::GetPremiumRepositoryPolicyInput,
+    options: crate::CallOptions,
+}
+impl GetPremiumRepositoryPolicy {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::GetPremiumRepositoryPolicyInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// TODO-DOC
+    pub fn registry_id(mut self, value: impl Into<String>) -> Self {
+        self.input.registry_id = Some(value.into());
+        self
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::GetPremiumRepositoryPolicyInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `GetPremiumRepositoryPolicy` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::GetPremiumRepositoryPolicyOutput,
+        crate::Error<crate::error::GetPremiumRepositoryPolicyError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for GetPremiumRepositoryPolicy {
+    const NAME: &'static str = "GetPremiumRepositoryPolicy";
+    type Input = crate::input::GetPremiumRepositoryPolicyInput;
+    type Output = crate::output::GetPremiumRepositoryPolicyOutput;
+    type Error = crate::error::GetPremiumRepositoryPolicyError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
 }
 /// Fetches the gallery catalog information, such as the display name, of the caller's registry.
 #[derive(Clone, Debug)]
@@ -902,6 +1810,14 @@ impl InitiateLayerUpload {
         self.input.registry_id = Some(value.into());
         self
     }
+    /// TODO-DOC
+    pub fn repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.input.repository_type = Some(value.into());
+        self
+    }
     /// The input as built so far.
     pub fn input(&self) -> &crate::input::InitiateLayerUploadInput {
         &self.input
@@ -928,6 +1844,104 @@ impl crate::rt::operation::Operation for InitiateLayerUpload {
     type Error = crate::error::InitiateLayerUploadError;
     fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
         crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct ListPublisherReports {
+    handle: crate::rt::client::Handle,
+    input: crate::input::ListPublisherReportsInput,
+    options: crate::CallOptions,
+}
+impl ListPublisherReports {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::ListPublisherReportsInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// TODO-DOC
+    pub fn report_type(
+        mut self,
+        value: impl Into<crate::types::PublisherReportType>,
+    ) -> Self {
+        self.input.report_type = Some(value.into());
+        self
+    }
+    /// TODO-DOC
+    pub fn granularity(
+        mut self,
+        value: impl Into<crate::types::PublisherReportGranularity>,
+    ) -> Self {
+        self.input.granularity = Some(value.into());
+        self
+    }
+    /// TODO-DOC
+    pub fn max_results(mut self, value: i32) -> Self {
+        self.input.max_results = Some(value);
+        self
+    }
+    /// TODO-DOC
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.input.next_token = Some(value.into());
+        self
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::ListPublisherReportsInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `ListPublisherReports` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::ListPublisherReportsOutput,
+        crate::Error<crate::error::ListPublisherReportsError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for ListPublisherReports {
+    const NAME: &'static str = "ListPublisherReports";
+    type Input = crate::input::ListPublisherReportsInput;
+    type Output = crate::output::ListPublisherReportsOutput;
+    type Error = crate::error::ListPublisherReportsError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
+impl ListPublisherReports {
+    /// Pages through every result of `ListPublisherReports`: a [`Paginator`](crate::paginate::Paginator) yields whole pages, its [`items`](crate::paginate::Paginator::items) the `reports` one by one. Pages are requested as they are consumed.
+    pub fn into_paginator(self) -> crate::paginate::Paginator<Self> {
+        crate::paginate::Paginator::new(self.handle, self.input, self.options)
+    }
+}
+impl crate::rt::paginate::Paginated for ListPublisherReports {
+    type Item = crate::types::PublisherReport;
+    type Token = String;
+    fn set_token(input: &mut Self::Input, token: Option<Self::Token>) {
+        input.next_token = token;
+    }
+    fn token(input: &Self::Input) -> Option<&Self::Token> {
+        input.next_token.as_ref()
+    }
+    fn next_token(output: &Self::Output) -> Option<&Self::Token> {
+        output.next_token.as_ref()
+    }
+    fn set_page_size(input: &mut Self::Input, size: i32) {
+        input.max_results = Some(size);
+    }
+    fn take_items(output: &mut Self::Output) -> Vec<Self::Item> {
+        std::mem::take(&mut output.reports).into_iter().collect()
     }
 }
 /// Returns the key/value tags attached to a public repository.
@@ -1001,6 +2015,14 @@ impl PutImage {
         self.input.registry_id = Some(value.into());
         self
     }
+    /// TODO-DOC
+    pub fn repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.input.repository_type = Some(value.into());
+        self
+    }
     /// Media type of the manifest; needed when the manifest itself does not declare one.
     pub fn image_manifest_media_type(mut self, value: impl Into<String>) -> Self {
         self.input.image_manifest_media_type = Some(value.into());
@@ -1044,6 +2066,110 @@ impl crate::rt::operation::Operation for PutImage {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct PutPremiumRepositoryCatalogData {
+    handle: crate::rt::client::Handle,
+    input: crate::input::PutPremiumRepositoryCatalogDataInput,
+    options: crate::CallOptions,
+}
+impl PutPremiumRepositoryCatalogData {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::PutPremiumRepositoryCatalogDataInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// TODO-DOC
+    pub fn registry_id(mut self, value: impl Into<String>) -> Self {
+        self.input.registry_id = Some(value.into());
+        self
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::PutPremiumRepositoryCatalogDataInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `PutPremiumRepositoryCatalogData` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::PutPremiumRepositoryCatalogDataOutput,
+        crate::Error<crate::error::PutPremiumRepositoryCatalogDataError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for PutPremiumRepositoryCatalogData {
+    const NAME: &'static str = "PutPremiumRepositoryCatalogData";
+    type Input = crate::input::PutPremiumRepositoryCatalogDataInput;
+    type Output = crate::output::PutPremiumRepositoryCatalogDataOutput;
+    type Error = crate::error::PutPremiumRepositoryCatalogDataError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct PutPremiumRepositoryProducts {
+    handle: crate::rt::client::Handle,
+    input: crate::input::PutPremiumRepositoryProductsInput,
+    options: crate::CallOptions,
+}
+impl PutPremiumRepositoryProducts {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::PutPremiumRepositoryProductsInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// TODO-DOC
+    pub fn registry_id(mut self, value: impl Into<String>) -> Self {
+        self.input.registry_id = Some(value.into());
+        self
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::PutPremiumRepositoryProductsInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `PutPremiumRepositoryProducts` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::PutPremiumRepositoryProductsOutput,
+        crate::Error<crate::error::PutPremiumRepositoryProductsError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for PutPremiumRepositoryProducts {
+    const NAME: &'static str = "PutPremiumRepositoryProducts";
+    type Input = crate::input::PutPremiumRepositoryProductsInput;
+    type Output = crate::output::PutPremiumRepositoryProductsOutput;
+    type Error = crate::error::PutPremiumRepositoryProductsError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
 /// Creates or replaces the gallery catalog information of the caller's registry.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
@@ -1066,6 +2192,16 @@ impl PutRegistryCatalogData {
     /// Name to show for the registry in the gallery. Only verified accounts can set it.
     pub fn display_name(mut self, value: impl Into<String>) -> Self {
         self.input.display_name = Some(value.into());
+        self
+    }
+    /// TODO-DOC
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input.description = Some(value.into());
+        self
+    }
+    /// TODO-DOC
+    pub fn logo_image_blob(mut self, value: impl Into<crate::Blob>) -> Self {
+        self.input.logo_image_blob = Some(value.into());
         self
     }
     /// The input as built so far.
@@ -1148,6 +2284,120 @@ impl crate::rt::operation::Operation for PutRepositoryCatalogData {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct SetImageStatus {
+    handle: crate::rt::client::Handle,
+    input: crate::input::SetImageStatusInput,
+    options: crate::CallOptions,
+}
+impl SetImageStatus {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::SetImageStatusInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// TODO-DOC
+    pub fn registry_id(mut self, value: impl Into<String>) -> Self {
+        self.input.registry_id = Some(value.into());
+        self
+    }
+    /// TODO-DOC
+    pub fn deprecation_period_days(mut self, value: i32) -> Self {
+        self.input.deprecation_period_days = Some(value);
+        self
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::SetImageStatusInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `SetImageStatus` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::SetImageStatusOutput,
+        crate::Error<crate::error::SetImageStatusError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for SetImageStatus {
+    const NAME: &'static str = "SetImageStatus";
+    type Input = crate::input::SetImageStatusInput;
+    type Output = crate::output::SetImageStatusOutput;
+    type Error = crate::error::SetImageStatusError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct SetPremiumRepositoryPolicy {
+    handle: crate::rt::client::Handle,
+    input: crate::input::SetPremiumRepositoryPolicyInput,
+    options: crate::CallOptions,
+}
+impl SetPremiumRepositoryPolicy {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::SetPremiumRepositoryPolicyInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// TODO-DOC
+    pub fn registry_id(mut self, value: impl Into<String>) -> Self {
+        self.input.registry_id = Some(value.into());
+        self
+    }
+    /// TODO-DOC
+    pub fn force(mut self, value: bool) -> Self {
+        self.input.force = Some(value);
+        self
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::SetPremiumRepositoryPolicyInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `SetPremiumRepositoryPolicy` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::SetPremiumRepositoryPolicyOutput,
+        crate::Error<crate::error::SetPremiumRepositoryPolicyError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for SetPremiumRepositoryPolicy {
+    const NAME: &'static str = "SetPremiumRepositoryPolicy";
+    type Input = crate::input::SetPremiumRepositoryPolicyInput;
+    type Output = crate::output::SetPremiumRepositoryPolicyOutput;
+    type Error = crate::error::SetPremiumRepositoryPolicyError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
 /// Attaches a permissions policy to a repository, replacing any policy already there.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
@@ -1201,6 +2451,58 @@ impl crate::rt::operation::Operation for SetRepositoryPolicy {
     type Input = crate::input::SetRepositoryPolicyInput;
     type Output = crate::output::SetRepositoryPolicyOutput;
     type Error = crate::error::SetRepositoryPolicyError;
+    fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
+        crate::rt::validate::Validate::validate(input, "", v)
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `send().await`"]
+pub struct SetRepositoryState {
+    handle: crate::rt::client::Handle,
+    input: crate::input::SetRepositoryStateInput,
+    options: crate::CallOptions,
+}
+impl SetRepositoryState {
+    pub(crate) fn new(
+        handle: crate::rt::client::Handle,
+        input: crate::input::SetRepositoryStateInput,
+    ) -> Self {
+        Self {
+            handle,
+            input,
+            options: crate::CallOptions::default(),
+        }
+    }
+    /// TODO-DOC
+    pub fn registry_id(mut self, value: impl Into<String>) -> Self {
+        self.input.registry_id = Some(value.into());
+        self
+    }
+    /// The input as built so far.
+    pub fn input(&self) -> &crate::input::SetRepositoryStateInput {
+        &self.input
+    }
+    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
+    pub fn options(mut self, options: crate::CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the `SetRepositoryState` request and waits for its response.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::output::SetRepositoryStateOutput,
+        crate::Error<crate::error::SetRepositoryStateError>,
+    > {
+        self.handle.call::<Self>(&self.input, &self.options).await
+    }
+}
+impl crate::rt::operation::Operation for SetRepositoryState {
+    const NAME: &'static str = "SetRepositoryState";
+    type Input = crate::input::SetRepositoryStateInput;
+    type Output = crate::output::SetRepositoryStateOutput;
+    type Error = crate::error::SetRepositoryStateError;
     fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
         crate::rt::validate::Validate::validate(input, "", v)
     }
@@ -1321,6 +2623,14 @@ impl UploadLayerPart {
     /// Account ID or alias of the registry being uploaded to; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
+        self
+    }
+    /// TODO-DOC
+    pub fn repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.input.repository_type = Some(value.into());
         self
     }
     /// The input as built so far.

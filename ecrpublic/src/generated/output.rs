@@ -2,6 +2,69 @@
 // run `cargo xtask codegen` instead.
 
 //! What each operation returns.
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AssociateRepositoriesOutput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub repository_type: Option<crate::types::RepositoryType>,
+    /// TODO-DOC
+    pub associated_repository_name: Option<String>,
+    /// TODO-DOC
+    pub associated_repository_type: Option<crate::types::RepositoryType>,
+    pub(crate) request_id: Option<String>,
+}
+impl AssociateRepositoriesOutput {
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`repository_name`](Self::repository_name).
+    pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`repository_type`](Self::repository_type).
+    pub fn with_repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.repository_type = Some(value.into());
+        self
+    }
+    /// Sets [`associated_repository_name`](Self::associated_repository_name).
+    pub fn with_associated_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.associated_repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`associated_repository_type`](Self::associated_repository_type).
+    pub fn with_associated_repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.associated_repository_type = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for AssociateRepositoriesOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for AssociateRepositoriesOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
 /// What a successful `BatchCheckLayerAvailability` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -94,6 +157,8 @@ pub struct CompleteLayerUploadOutput {
     pub registry_id: Option<String>,
     /// Repository that received the layer.
     pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub repository_type: Option<crate::types::RepositoryType>,
     /// Upload ID of the finished upload.
     pub upload_id: Option<String>,
     /// Digest of the stored layer.
@@ -109,6 +174,14 @@ impl CompleteLayerUploadOutput {
     /// Sets [`repository_name`](Self::repository_name).
     pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
         self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`repository_type`](Self::repository_type).
+    pub fn with_repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.repository_type = Some(value.into());
         self
     }
     /// Sets [`upload_id`](Self::upload_id).
@@ -132,6 +205,48 @@ impl Default for CompleteLayerUploadOutput {
     }
 }
 impl crate::rt::operation::Output for CompleteLayerUploadOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreatePremiumRepositoryOutput {
+    /// TODO-DOC
+    pub premium_repository: Option<crate::types::PremiumRepository>,
+    /// TODO-DOC
+    pub catalog_data: Option<crate::types::RepositoryCatalogData>,
+    pub(crate) request_id: Option<String>,
+}
+impl CreatePremiumRepositoryOutput {
+    /// Sets [`premium_repository`](Self::premium_repository).
+    pub fn with_premium_repository(
+        mut self,
+        value: crate::types::PremiumRepository,
+    ) -> Self {
+        self.premium_repository = Some(value);
+        self
+    }
+    /// Sets [`catalog_data`](Self::catalog_data).
+    pub fn with_catalog_data(
+        mut self,
+        value: crate::types::RepositoryCatalogData,
+    ) -> Self {
+        self.catalog_data = Some(value);
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for CreatePremiumRepositoryOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for CreatePremiumRepositoryOutput {
     fn set_request_id(&mut self, request_id: Option<String>) {
         self.request_id = request_id;
     }
@@ -171,6 +286,81 @@ impl Default for CreateRepositoryOutput {
     }
 }
 impl crate::rt::operation::Output for CreateRepositoryOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DeletePremiumRepositoryOutput {
+    /// TODO-DOC
+    pub premium_repository: Option<crate::types::PremiumRepository>,
+    pub(crate) request_id: Option<String>,
+}
+impl DeletePremiumRepositoryOutput {
+    /// Sets [`premium_repository`](Self::premium_repository).
+    pub fn with_premium_repository(
+        mut self,
+        value: crate::types::PremiumRepository,
+    ) -> Self {
+        self.premium_repository = Some(value);
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for DeletePremiumRepositoryOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for DeletePremiumRepositoryOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DeletePremiumRepositoryPolicyOutput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub policy_text: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+impl DeletePremiumRepositoryPolicyOutput {
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`repository_name`](Self::repository_name).
+    pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`policy_text`](Self::policy_text).
+    pub fn with_policy_text(mut self, value: impl Into<String>) -> Self {
+        self.policy_text = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for DeletePremiumRepositoryPolicyOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for DeletePremiumRepositoryPolicyOutput {
     fn set_request_id(&mut self, request_id: Option<String>) {
         self.request_id = request_id;
     }
@@ -243,6 +433,223 @@ impl Default for DeleteRepositoryPolicyOutput {
     }
 }
 impl crate::rt::operation::Output for DeleteRepositoryPolicyOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DescribeEntitledImageTagsOutput {
+    /// TODO-DOC
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub registry_alias: Option<String>,
+    /// TODO-DOC
+    pub image_tag_details: Vec<crate::types::EntitledImageTagDetail>,
+    /// TODO-DOC
+    pub next_token: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+impl DescribeEntitledImageTagsOutput {
+    /// Creates a `DescribeEntitledImageTagsOutput` from its required members: `image_tag_details`.
+    pub fn new(
+        image_tag_details: impl IntoIterator<Item = crate::types::EntitledImageTagDetail>,
+    ) -> Self {
+        Self {
+            image_tag_details: image_tag_details.into_iter().collect(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`repository_name`](Self::repository_name).
+    pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`registry_alias`](Self::registry_alias).
+    pub fn with_registry_alias(mut self, value: impl Into<String>) -> Self {
+        self.registry_alias = Some(value.into());
+        self
+    }
+    /// Sets [`next_token`](Self::next_token).
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for DescribeEntitledImageTagsOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for DescribeEntitledImageTagsOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DescribeEntitledImagesOutput {
+    /// TODO-DOC
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub registry_alias: Option<String>,
+    /// TODO-DOC
+    pub image_details: Vec<crate::types::EntitledImageDetail>,
+    /// TODO-DOC
+    pub next_token: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+impl DescribeEntitledImagesOutput {
+    /// Creates a `DescribeEntitledImagesOutput` from its required members: `image_details`.
+    pub fn new(
+        image_details: impl IntoIterator<Item = crate::types::EntitledImageDetail>,
+    ) -> Self {
+        Self {
+            image_details: image_details.into_iter().collect(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`repository_name`](Self::repository_name).
+    pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`registry_alias`](Self::registry_alias).
+    pub fn with_registry_alias(mut self, value: impl Into<String>) -> Self {
+        self.registry_alias = Some(value.into());
+        self
+    }
+    /// Sets [`next_token`](Self::next_token).
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for DescribeEntitledImagesOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for DescribeEntitledImagesOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DescribeEntitledRepositoriesOutput {
+    /// TODO-DOC
+    pub repositories: Vec<crate::types::EntitledRepository>,
+    /// TODO-DOC
+    pub next_token: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+impl DescribeEntitledRepositoriesOutput {
+    /// Creates a `DescribeEntitledRepositoriesOutput` from its required members: `repositories`.
+    pub fn new(
+        repositories: impl IntoIterator<Item = crate::types::EntitledRepository>,
+    ) -> Self {
+        Self {
+            repositories: repositories.into_iter().collect(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`next_token`](Self::next_token).
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for DescribeEntitledRepositoriesOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for DescribeEntitledRepositoriesOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DescribeImageScanFindingsOutput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub image_id: Option<crate::types::ImageIdentifier>,
+    /// TODO-DOC
+    pub image_scan_status: crate::types::ImageScanStatus,
+    /// TODO-DOC
+    pub image_scan_findings: Option<crate::types::ImageScanFindings>,
+    /// TODO-DOC
+    pub next_token: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+impl DescribeImageScanFindingsOutput {
+    /// Creates a `DescribeImageScanFindingsOutput` from its required members: `image_scan_status`.
+    pub fn new(image_scan_status: crate::types::ImageScanStatus) -> Self {
+        Self {
+            image_scan_status,
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`repository_name`](Self::repository_name).
+    pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`image_id`](Self::image_id).
+    pub fn with_image_id(mut self, value: crate::types::ImageIdentifier) -> Self {
+        self.image_id = Some(value);
+        self
+    }
+    /// Sets [`image_scan_findings`](Self::image_scan_findings).
+    pub fn with_image_scan_findings(
+        mut self,
+        value: crate::types::ImageScanFindings,
+    ) -> Self {
+        self.image_scan_findings = Some(value);
+        self
+    }
+    /// Sets [`next_token`](Self::next_token).
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for DescribeImageScanFindingsOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for DescribeImageScanFindingsOutput {
     fn set_request_id(&mut self, request_id: Option<String>) {
         self.request_id = request_id;
     }
@@ -325,6 +732,46 @@ impl crate::rt::operation::Output for DescribeImagesOutput {
         self.request_id = request_id;
     }
 }
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DescribePremiumRepositoriesOutput {
+    /// TODO-DOC
+    pub repositories: Vec<crate::types::PremiumRepository>,
+    /// TODO-DOC
+    pub next_token: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+impl DescribePremiumRepositoriesOutput {
+    /// Creates a `DescribePremiumRepositoriesOutput` from its required members: `repositories`.
+    pub fn new(
+        repositories: impl IntoIterator<Item = crate::types::PremiumRepository>,
+    ) -> Self {
+        Self {
+            repositories: repositories.into_iter().collect(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`next_token`](Self::next_token).
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for DescribePremiumRepositoriesOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for DescribePremiumRepositoriesOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
 /// What a successful `DescribeRegistries` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -402,6 +849,69 @@ impl crate::rt::operation::Output for DescribeRepositoriesOutput {
         self.request_id = request_id;
     }
 }
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DisassociateRepositoriesOutput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub repository_type: Option<crate::types::RepositoryType>,
+    /// TODO-DOC
+    pub associated_repository_name: Option<String>,
+    /// TODO-DOC
+    pub associated_repository_type: Option<crate::types::RepositoryType>,
+    pub(crate) request_id: Option<String>,
+}
+impl DisassociateRepositoriesOutput {
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`repository_name`](Self::repository_name).
+    pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`repository_type`](Self::repository_type).
+    pub fn with_repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.repository_type = Some(value.into());
+        self
+    }
+    /// Sets [`associated_repository_name`](Self::associated_repository_name).
+    pub fn with_associated_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.associated_repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`associated_repository_type`](Self::associated_repository_type).
+    pub fn with_associated_repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.associated_repository_type = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for DisassociateRepositoriesOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for DisassociateRepositoriesOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
 /// What a successful `GetAuthorizationToken` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -430,6 +940,129 @@ impl Default for GetAuthorizationTokenOutput {
     }
 }
 impl crate::rt::operation::Output for GetAuthorizationTokenOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct GetDownloadUrlForPublisherReportOutput {
+    /// TODO-DOC
+    pub report_id: String,
+    /// TODO-DOC
+    pub download_url: String,
+    pub(crate) request_id: Option<String>,
+}
+impl GetDownloadUrlForPublisherReportOutput {
+    /// Creates a `GetDownloadUrlForPublisherReportOutput` from its required members: `report_id`, `download_url`.
+    pub fn new(report_id: impl Into<String>, download_url: impl Into<String>) -> Self {
+        Self {
+            report_id: report_id.into(),
+            download_url: download_url.into(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for GetDownloadUrlForPublisherReportOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for GetDownloadUrlForPublisherReportOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct GetPremiumRepositoryCatalogDataOutput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub catalog_data: Option<crate::types::RepositoryCatalogData>,
+    pub(crate) request_id: Option<String>,
+}
+impl GetPremiumRepositoryCatalogDataOutput {
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`repository_name`](Self::repository_name).
+    pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`catalog_data`](Self::catalog_data).
+    pub fn with_catalog_data(
+        mut self,
+        value: crate::types::RepositoryCatalogData,
+    ) -> Self {
+        self.catalog_data = Some(value);
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for GetPremiumRepositoryCatalogDataOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for GetPremiumRepositoryCatalogDataOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct GetPremiumRepositoryPolicyOutput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub policy_text: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+impl GetPremiumRepositoryPolicyOutput {
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`repository_name`](Self::repository_name).
+    pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`policy_text`](Self::policy_text).
+    pub fn with_policy_text(mut self, value: impl Into<String>) -> Self {
+        self.policy_text = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for GetPremiumRepositoryPolicyOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for GetPremiumRepositoryPolicyOutput {
     fn set_request_id(&mut self, request_id: Option<String>) {
         self.request_id = request_id;
     }
@@ -576,6 +1209,46 @@ impl crate::rt::operation::Output for InitiateLayerUploadOutput {
         self.request_id = request_id;
     }
 }
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ListPublisherReportsOutput {
+    /// TODO-DOC
+    pub reports: Vec<crate::types::PublisherReport>,
+    /// TODO-DOC
+    pub next_token: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+impl ListPublisherReportsOutput {
+    /// Creates a `ListPublisherReportsOutput` from its required members: `reports`.
+    pub fn new(
+        reports: impl IntoIterator<Item = crate::types::PublisherReport>,
+    ) -> Self {
+        Self {
+            reports: reports.into_iter().collect(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+    /// Sets [`next_token`](Self::next_token).
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for ListPublisherReportsOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for ListPublisherReportsOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
 /// What a successful `ListTagsForResource` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -633,6 +1306,98 @@ impl Default for PutImageOutput {
     }
 }
 impl crate::rt::operation::Output for PutImageOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PutPremiumRepositoryCatalogDataOutput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub catalog_data: Option<crate::types::RepositoryCatalogData>,
+    pub(crate) request_id: Option<String>,
+}
+impl PutPremiumRepositoryCatalogDataOutput {
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`repository_name`](Self::repository_name).
+    pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`catalog_data`](Self::catalog_data).
+    pub fn with_catalog_data(
+        mut self,
+        value: crate::types::RepositoryCatalogData,
+    ) -> Self {
+        self.catalog_data = Some(value);
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for PutPremiumRepositoryCatalogDataOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for PutPremiumRepositoryCatalogDataOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PutPremiumRepositoryProductsOutput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub marketplace_products: Vec<String>,
+    pub(crate) request_id: Option<String>,
+}
+impl PutPremiumRepositoryProductsOutput {
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`repository_name`](Self::repository_name).
+    pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`marketplace_products`](Self::marketplace_products).
+    pub fn with_marketplace_products(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.marketplace_products = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for PutPremiumRepositoryProductsOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for PutPremiumRepositoryProductsOutput {
     fn set_request_id(&mut self, request_id: Option<String>) {
         self.request_id = request_id;
     }
@@ -700,6 +1465,112 @@ impl crate::rt::operation::Output for PutRepositoryCatalogDataOutput {
         self.request_id = request_id;
     }
 }
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct SetImageStatusOutput {
+    /// TODO-DOC
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub repository_type: Option<crate::types::RepositoryType>,
+    /// TODO-DOC
+    pub image_id: Option<crate::types::ImageIdentifier>,
+    /// TODO-DOC
+    pub status: Option<crate::types::ImageStatus>,
+    /// TODO-DOC
+    pub scheduled_deletion_at: Option<crate::DateTime>,
+    pub(crate) request_id: Option<String>,
+}
+impl SetImageStatusOutput {
+    /// Sets [`repository_name`](Self::repository_name).
+    pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`repository_type`](Self::repository_type).
+    pub fn with_repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.repository_type = Some(value.into());
+        self
+    }
+    /// Sets [`image_id`](Self::image_id).
+    pub fn with_image_id(mut self, value: crate::types::ImageIdentifier) -> Self {
+        self.image_id = Some(value);
+        self
+    }
+    /// Sets [`status`](Self::status).
+    pub fn with_status(mut self, value: impl Into<crate::types::ImageStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets [`scheduled_deletion_at`](Self::scheduled_deletion_at).
+    pub fn with_scheduled_deletion_at(
+        mut self,
+        value: impl Into<crate::DateTime>,
+    ) -> Self {
+        self.scheduled_deletion_at = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for SetImageStatusOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for SetImageStatusOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct SetPremiumRepositoryPolicyOutput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub policy_text: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+impl SetPremiumRepositoryPolicyOutput {
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`repository_name`](Self::repository_name).
+    pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`policy_text`](Self::policy_text).
+    pub fn with_policy_text(mut self, value: impl Into<String>) -> Self {
+        self.policy_text = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for SetPremiumRepositoryPolicyOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for SetPremiumRepositoryPolicyOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
 /// What a successful `SetRepositoryPolicy` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -739,6 +1610,62 @@ impl Default for SetRepositoryPolicyOutput {
     }
 }
 impl crate::rt::operation::Output for SetRepositoryPolicyOutput {
+    fn set_request_id(&mut self, request_id: Option<String>) {
+        self.request_id = request_id;
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct SetRepositoryStateOutput {
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub repository_type: Option<crate::types::RepositoryType>,
+    /// TODO-DOC
+    pub state: Option<crate::types::RepositoryState>,
+    pub(crate) request_id: Option<String>,
+}
+impl SetRepositoryStateOutput {
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`repository_name`](Self::repository_name).
+    pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`repository_type`](Self::repository_type).
+    pub fn with_repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.repository_type = Some(value.into());
+        self
+    }
+    /// Sets [`state`](Self::state).
+    pub fn with_state(
+        mut self,
+        value: impl Into<crate::types::RepositoryState>,
+    ) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// The request id the service gave the response, when it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+impl Default for SetRepositoryStateOutput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+impl crate::rt::operation::Output for SetRepositoryStateOutput {
     fn set_request_id(&mut self, request_id: Option<String>) {
         self.request_id = request_id;
     }
@@ -795,6 +1722,8 @@ pub struct UploadLayerPartOutput {
     pub registry_id: Option<String>,
     /// Repository receiving the layer.
     pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub repository_type: Option<crate::types::RepositoryType>,
     /// ID of the upload the part belongs to.
     pub upload_id: Option<String>,
     /// Offset of the last byte the service has now received for this upload.
@@ -810,6 +1739,14 @@ impl UploadLayerPartOutput {
     /// Sets [`repository_name`](Self::repository_name).
     pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
         self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`repository_type`](Self::repository_type).
+    pub fn with_repository_type(
+        mut self,
+        value: impl Into<crate::types::RepositoryType>,
+    ) -> Self {
+        self.repository_type = Some(value.into());
         self
     }
     /// Sets [`upload_id`](Self::upload_id).

@@ -4,10 +4,42 @@
 //! Round trips of every operation's input and output through awsJson.
 use crate::rt::json::{from_slice, to_vec};
 #[test]
+fn associate_repositories_input() {
+    let value = crate::input::AssociateRepositoriesInput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: String::from("repositoryName-value \"quoted\" é"),
+        repository_type: crate::types::RepositoryType::from("FREE"),
+        associated_repository_name: String::from(
+            "associatedRepositoryName-value \"quoted\" é",
+        ),
+        associated_repository_type: crate::types::RepositoryType::from("FREE"),
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn associate_repositories_output() {
+    let value = crate::output::AssociateRepositoriesOutput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
+        repository_type: Some(crate::types::RepositoryType::from("FREE")),
+        associated_repository_name: Some(
+            String::from("associatedRepositoryName-value \"quoted\" é"),
+        ),
+        associated_repository_type: Some(crate::types::RepositoryType::from("FREE")),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
 fn batch_check_layer_availability_input() {
     let value = crate::input::BatchCheckLayerAvailabilityInput {
         registry_id: Some(String::from("registryId-value \"quoted\" é")),
         repository_name: String::from("repositoryName-value \"quoted\" é"),
+        repository_type: Some(crate::types::RepositoryType::from("FREE")),
         layer_digests: vec![String::from("layerDigests-value \"quoted\" é")],
     };
     let wire = to_vec(&value);
@@ -40,6 +72,7 @@ fn batch_delete_image_input() {
     let value = crate::input::BatchDeleteImageInput {
         registry_id: Some(String::from("registryId-value \"quoted\" é")),
         repository_name: String::from("repositoryName-value \"quoted\" é"),
+        repository_type: Some(crate::types::RepositoryType::from("FREE")),
         image_ids: vec![
             crate ::types::ImageIdentifier { image_digest :
             Some(String::from("imageDigest-value \"quoted\" é")), image_tag :
@@ -77,6 +110,7 @@ fn complete_layer_upload_input() {
     let value = crate::input::CompleteLayerUploadInput {
         registry_id: Some(String::from("registryId-value \"quoted\" é")),
         repository_name: String::from("repositoryName-value \"quoted\" é"),
+        repository_type: Some(crate::types::RepositoryType::from("FREE")),
         upload_id: String::from("uploadId-value \"quoted\" é"),
         layer_digests: vec![String::from("layerDigests-value \"quoted\" é")],
     };
@@ -89,8 +123,79 @@ fn complete_layer_upload_output() {
     let value = crate::output::CompleteLayerUploadOutput {
         registry_id: Some(String::from("registryId-value \"quoted\" é")),
         repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
+        repository_type: Some(crate::types::RepositoryType::from("FREE")),
         upload_id: Some(String::from("uploadId-value \"quoted\" é")),
         layer_digest: Some(String::from("layerDigest-value \"quoted\" é")),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn create_premium_repository_input() {
+    let value = crate::input::CreatePremiumRepositoryInput {
+        repository_name: String::from("repositoryName-value \"quoted\" é"),
+        catalog_data: Some(crate::types::RepositoryCatalogDataInput {
+            description: Some(String::from("description-value \"quoted\" é")),
+            architectures: Some(vec![String::from("architectures-value \"quoted\" é")]),
+            operating_systems: Some(
+                vec![String::from("operatingSystems-value \"quoted\" é")],
+            ),
+            logo_image_blob: Some(crate::Blob::from(&b"\x00\x01binary\xff"[..])),
+            about_text: Some(String::from("aboutText-value \"quoted\" é")),
+            usage_text: Some(String::from("usageText-value \"quoted\" é")),
+            categories: Some(
+                vec![crate ::types::RepositoryCategory::from("BASE_IMAGES")],
+            ),
+        }),
+        marketplace_products: vec![
+            String::from("marketplaceProducts-value \"quoted\" é")
+        ],
+        tags: Some(
+            vec![
+                crate ::types::Tag { key : Some(String::from("Key-value \"quoted\" é")),
+                value : Some(String::from("Value-value \"quoted\" é")), }
+            ],
+        ),
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn create_premium_repository_output() {
+    let value = crate::output::CreatePremiumRepositoryOutput {
+        premium_repository: Some(crate::types::PremiumRepository {
+            repository_arn: Some(String::from("repositoryArn-value \"quoted\" é")),
+            registry_id: Some(String::from("registryId-value \"quoted\" é")),
+            repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
+            repository_uri: Some(String::from("repositoryUri-value \"quoted\" é")),
+            created_at: Some(crate::DateTime::from_millis(1_700_000_000_250)),
+            marketplace_products: vec![
+                String::from("marketplaceProducts-value \"quoted\" é")
+            ],
+            associated_repositories: vec![
+                crate ::types::AssociatedRepository { repository_name :
+                Some(String::from("repositoryName-value \"quoted\" é")), repository_type
+                : Some(crate ::types::RepositoryType::from("FREE")), }
+            ],
+            state: Some(crate::types::RepositoryState::from("DRAFT")),
+        }),
+        catalog_data: Some(crate::types::RepositoryCatalogData {
+            description: Some(String::from("description-value \"quoted\" é")),
+            architectures: vec![String::from("architectures-value \"quoted\" é")],
+            operating_systems: vec![
+                String::from("operatingSystems-value \"quoted\" é")
+            ],
+            logo_url: Some(String::from("logoUrl-value \"quoted\" é")),
+            about_text: Some(String::from("aboutText-value \"quoted\" é")),
+            usage_text: Some(String::from("usageText-value \"quoted\" é")),
+            marketplace_certified: Some(true),
+            categories: vec![crate ::types::RepositoryCategory::from("BASE_IMAGES")],
+            badges: vec![crate ::types::RepositoryBadge::from("FIPS")],
+            artifact_types: vec![crate ::types::RepositoryArtifactType::from("IMAGE")],
+        }),
         request_id: None,
     };
     let wire = to_vec(&value);
@@ -110,6 +215,9 @@ fn create_repository_input() {
             logo_image_blob: Some(crate::Blob::from(&b"\x00\x01binary\xff"[..])),
             about_text: Some(String::from("aboutText-value \"quoted\" é")),
             usage_text: Some(String::from("usageText-value \"quoted\" é")),
+            categories: Some(
+                vec![crate ::types::RepositoryCategory::from("BASE_IMAGES")],
+            ),
         }),
         tags: Some(
             vec![
@@ -131,6 +239,11 @@ fn create_repository_output() {
             repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
             repository_uri: Some(String::from("repositoryUri-value \"quoted\" é")),
             created_at: Some(crate::DateTime::from_millis(1_700_000_000_250)),
+            associated_repositories: vec![
+                crate ::types::AssociatedRepository { repository_name :
+                Some(String::from("repositoryName-value \"quoted\" é")), repository_type
+                : Some(crate ::types::RepositoryType::from("FREE")), }
+            ],
         }),
         catalog_data: Some(crate::types::RepositoryCatalogData {
             description: Some(String::from("description-value \"quoted\" é")),
@@ -142,7 +255,67 @@ fn create_repository_output() {
             about_text: Some(String::from("aboutText-value \"quoted\" é")),
             usage_text: Some(String::from("usageText-value \"quoted\" é")),
             marketplace_certified: Some(true),
+            categories: vec![crate ::types::RepositoryCategory::from("BASE_IMAGES")],
+            badges: vec![crate ::types::RepositoryBadge::from("FIPS")],
+            artifact_types: vec![crate ::types::RepositoryArtifactType::from("IMAGE")],
         }),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn delete_premium_repository_input() {
+    let value = crate::input::DeletePremiumRepositoryInput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: String::from("repositoryName-value \"quoted\" é"),
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn delete_premium_repository_output() {
+    let value = crate::output::DeletePremiumRepositoryOutput {
+        premium_repository: Some(crate::types::PremiumRepository {
+            repository_arn: Some(String::from("repositoryArn-value \"quoted\" é")),
+            registry_id: Some(String::from("registryId-value \"quoted\" é")),
+            repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
+            repository_uri: Some(String::from("repositoryUri-value \"quoted\" é")),
+            created_at: Some(crate::DateTime::from_millis(1_700_000_000_250)),
+            marketplace_products: vec![
+                String::from("marketplaceProducts-value \"quoted\" é")
+            ],
+            associated_repositories: vec![
+                crate ::types::AssociatedRepository { repository_name :
+                Some(String::from("repositoryName-value \"quoted\" é")), repository_type
+                : Some(crate ::types::RepositoryType::from("FREE")), }
+            ],
+            state: Some(crate::types::RepositoryState::from("DRAFT")),
+        }),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn delete_premium_repository_policy_input() {
+    let value = crate::input::DeletePremiumRepositoryPolicyInput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: String::from("repositoryName-value \"quoted\" é"),
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn delete_premium_repository_policy_output() {
+    let value = crate::output::DeletePremiumRepositoryPolicyOutput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
+        policy_text: Some(String::from("policyText-value \"quoted\" é")),
         request_id: None,
     };
     let wire = to_vec(&value);
@@ -169,6 +342,11 @@ fn delete_repository_output() {
             repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
             repository_uri: Some(String::from("repositoryUri-value \"quoted\" é")),
             created_at: Some(crate::DateTime::from_millis(1_700_000_000_250)),
+            associated_repositories: vec![
+                crate ::types::AssociatedRepository { repository_name :
+                Some(String::from("repositoryName-value \"quoted\" é")), repository_type
+                : Some(crate ::types::RepositoryType::from("FREE")), }
+            ],
         }),
         request_id: None,
     };
@@ -199,10 +377,198 @@ fn delete_repository_policy_output() {
     assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
 }
 #[test]
+fn describe_entitled_image_tags_input() {
+    let value = crate::input::DescribeEntitledImageTagsInput {
+        repository_name: String::from("repositoryName-value \"quoted\" é"),
+        registry_alias: String::from("registryAlias-value \"quoted\" é"),
+        next_token: Some(String::from("nextToken-value \"quoted\" é")),
+        max_results: Some(7),
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn describe_entitled_image_tags_output() {
+    let value = crate::output::DescribeEntitledImageTagsOutput {
+        repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
+        registry_alias: Some(String::from("registryAlias-value \"quoted\" é")),
+        image_tag_details: vec![
+            crate ::types::EntitledImageTagDetail { image_tag :
+            Some(String::from("imageTag-value \"quoted\" é")), created_at : Some(crate
+            ::DateTime::from_millis(1_700_000_000_250)), image_detail : Some(crate
+            ::types::ReferencedImageDetail { image_digest :
+            Some(String::from("imageDigest-value \"quoted\" é")), image_size_in_bytes :
+            Some(7), image_pushed_at : Some(crate
+            ::DateTime::from_millis(1_700_000_000_250)), image_manifest_media_type :
+            Some(String::from("imageManifestMediaType-value \"quoted\" é")),
+            artifact_media_type :
+            Some(String::from("artifactMediaType-value \"quoted\" é")), image_status :
+            Some(crate ::types::ImageStatus::from("ACTIVE")), scheduled_deletion_at :
+            Some(crate ::DateTime::from_millis(1_700_000_000_250)), }), }
+        ],
+        next_token: Some(String::from("nextToken-value \"quoted\" é")),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn describe_entitled_images_input() {
+    let value = crate::input::DescribeEntitledImagesInput {
+        repository_name: String::from("repositoryName-value \"quoted\" é"),
+        registry_alias: String::from("registryAlias-value \"quoted\" é"),
+        image_ids: Some(
+            vec![
+                crate ::types::ImageIdentifier { image_digest :
+                Some(String::from("imageDigest-value \"quoted\" é")), image_tag :
+                Some(String::from("imageTag-value \"quoted\" é")), }
+            ],
+        ),
+        next_token: Some(String::from("nextToken-value \"quoted\" é")),
+        max_results: Some(7),
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn describe_entitled_images_output() {
+    let value = crate::output::DescribeEntitledImagesOutput {
+        repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
+        registry_alias: Some(String::from("registryAlias-value \"quoted\" é")),
+        image_details: vec![
+            crate ::types::EntitledImageDetail { repository_name :
+            Some(String::from("repositoryName-value \"quoted\" é")), image_digest :
+            Some(String::from("imageDigest-value \"quoted\" é")), image_tags :
+            vec![String::from("imageTags-value \"quoted\" é")], image_size_in_bytes :
+            Some(7), image_pushed_at : Some(crate
+            ::DateTime::from_millis(1_700_000_000_250)), image_manifest_media_type :
+            Some(String::from("imageManifestMediaType-value \"quoted\" é")),
+            artifact_media_type :
+            Some(String::from("artifactMediaType-value \"quoted\" é")), image_status :
+            Some(crate ::types::ImageStatus::from("ACTIVE")), scheduled_deletion_at :
+            Some(crate ::DateTime::from_millis(1_700_000_000_250)), }
+        ],
+        next_token: Some(String::from("nextToken-value \"quoted\" é")),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn describe_entitled_repositories_input() {
+    let value = crate::input::DescribeEntitledRepositoriesInput {
+        next_token: Some(String::from("nextToken-value \"quoted\" é")),
+        max_results: Some(7),
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn describe_entitled_repositories_output() {
+    let value = crate::output::DescribeEntitledRepositoriesOutput {
+        repositories: vec![
+            crate ::types::EntitledRepository { registry_alias :
+            Some(String::from("registryAlias-value \"quoted\" é")), repository_name :
+            Some(String::from("repositoryName-value \"quoted\" é")), repository_arn :
+            Some(String::from("repositoryArn-value \"quoted\" é")), repository_uri :
+            Some(String::from("repositoryUri-value \"quoted\" é")), state : Some(crate
+            ::types::RepositoryState::from("DRAFT")), entitled_via_product_id :
+            Some(String::from("entitledViaProductId-value \"quoted\" é")),
+            registry_display_name :
+            Some(String::from("registryDisplayName-value \"quoted\" é")), }
+        ],
+        next_token: Some(String::from("nextToken-value \"quoted\" é")),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn describe_image_scan_findings_input() {
+    let value = crate::input::DescribeImageScanFindingsInput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: String::from("repositoryName-value \"quoted\" é"),
+        repository_type: Some(crate::types::RepositoryType::from("FREE")),
+        image_id: crate::types::ImageIdentifier {
+            image_digest: Some(String::from("imageDigest-value \"quoted\" é")),
+            image_tag: Some(String::from("imageTag-value \"quoted\" é")),
+        },
+        next_token: Some(String::from("nextToken-value \"quoted\" é")),
+        max_results: Some(7),
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn describe_image_scan_findings_output() {
+    let value = crate::output::DescribeImageScanFindingsOutput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
+        image_id: Some(crate::types::ImageIdentifier {
+            image_digest: Some(String::from("imageDigest-value \"quoted\" é")),
+            image_tag: Some(String::from("imageTag-value \"quoted\" é")),
+        }),
+        image_scan_status: crate::types::ImageScanStatus {
+            status: Some(crate::types::ScanStatus::from("FAILED")),
+            description: Some(String::from("description-value \"quoted\" é")),
+        },
+        image_scan_findings: Some(crate::types::ImageScanFindings {
+            image_scan_completed_at: Some(
+                crate::DateTime::from_millis(1_700_000_000_250),
+            ),
+            vulnerability_source_updated_at: Some(
+                crate::DateTime::from_millis(1_700_000_000_250),
+            ),
+            finding_severity_counts: [(String::from("key"), 7)].into_iter().collect(),
+            findings: vec![
+                crate ::types::ImageScanFinding { aws_account_id :
+                Some(String::from("awsAccountId-value \"quoted\" é")), finding_id :
+                Some(String::from("findingId-value \"quoted\" é")), description :
+                Some(String::from("description-value \"quoted\" é")), first_observed_at
+                : Some(crate ::DateTime::from_millis(1_700_000_000_250)),
+                last_observed_at : Some(crate
+                ::DateTime::from_millis(1_700_000_000_250)),
+                package_vulnerability_details : Some(crate
+                ::types::PackageVulnerabilityDetails { cvss : Default::default(),
+                reference_urls : Default::default(), related_vulnerabilities :
+                Default::default(), source : Default::default(), source_url :
+                Default::default(), vendor_created_at : Default::default(),
+                vendor_severity : Default::default(), vendor_updated_at :
+                Default::default(), vulnerability_id : Default::default(),
+                vulnerable_packages : Default::default(), }), remediation : Some(crate
+                ::types::Remediation { recommendation : Default::default(), }), resources
+                : vec![crate ::types::Resource { details : Default::default(), r#type :
+                Default::default(), }], score : Some(2.5), score_details : Some(crate
+                ::types::ScoreDetails { cvss : Default::default(), }), severity :
+                Some(String::from("severity-value \"quoted\" é")), status :
+                Some(String::from("status-value \"quoted\" é")), title :
+                Some(String::from("title-value \"quoted\" é")), r#type :
+                Some(String::from("type-value \"quoted\" é")), updated_at : Some(crate
+                ::DateTime::from_millis(1_700_000_000_250)), fix_available :
+                Some(String::from("fixAvailable-value \"quoted\" é")), exploit_available
+                : Some(String::from("exploitAvailable-value \"quoted\" é")), }
+            ],
+        }),
+        next_token: Some(String::from("nextToken-value \"quoted\" é")),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
 fn describe_image_tags_input() {
     let value = crate::input::DescribeImageTagsInput {
         registry_id: Some(String::from("registryId-value \"quoted\" é")),
         repository_name: String::from("repositoryName-value \"quoted\" é"),
+        repository_type: Some(crate::types::RepositoryType::from("FREE")),
         next_token: Some(String::from("nextToken-value \"quoted\" é")),
         max_results: Some(7),
     };
@@ -223,7 +589,9 @@ fn describe_image_tags_output() {
             ::DateTime::from_millis(1_700_000_000_250)), image_manifest_media_type :
             Some(String::from("imageManifestMediaType-value \"quoted\" é")),
             artifact_media_type :
-            Some(String::from("artifactMediaType-value \"quoted\" é")), }), }
+            Some(String::from("artifactMediaType-value \"quoted\" é")), image_status :
+            Some(crate ::types::ImageStatus::from("ACTIVE")), scheduled_deletion_at :
+            Some(crate ::DateTime::from_millis(1_700_000_000_250)), }), }
         ],
         next_token: Some(String::from("nextToken-value \"quoted\" é")),
         request_id: None,
@@ -237,6 +605,7 @@ fn describe_images_input() {
     let value = crate::input::DescribeImagesInput {
         registry_id: Some(String::from("registryId-value \"quoted\" é")),
         repository_name: String::from("repositoryName-value \"quoted\" é"),
+        repository_type: Some(crate::types::RepositoryType::from("FREE")),
         image_ids: Some(
             vec![
                 crate ::types::ImageIdentifier { image_digest :
@@ -257,14 +626,56 @@ fn describe_images_output() {
         image_details: vec![
             crate ::types::ImageDetail { registry_id :
             Some(String::from("registryId-value \"quoted\" é")), repository_name :
-            Some(String::from("repositoryName-value \"quoted\" é")), image_digest :
+            Some(String::from("repositoryName-value \"quoted\" é")), repository_type :
+            Some(crate ::types::RepositoryType::from("FREE")), image_digest :
             Some(String::from("imageDigest-value \"quoted\" é")), image_tags :
             vec![String::from("imageTags-value \"quoted\" é")], image_size_in_bytes :
             Some(7), image_pushed_at : Some(crate
             ::DateTime::from_millis(1_700_000_000_250)), image_manifest_media_type :
             Some(String::from("imageManifestMediaType-value \"quoted\" é")),
             artifact_media_type :
-            Some(String::from("artifactMediaType-value \"quoted\" é")), }
+            Some(String::from("artifactMediaType-value \"quoted\" é")),
+            subject_manifest_digest :
+            Some(String::from("subjectManifestDigest-value \"quoted\" é")), image_status
+            : Some(crate ::types::ImageStatus::from("ACTIVE")), scheduled_deletion_at :
+            Some(crate ::DateTime::from_millis(1_700_000_000_250)), }
+        ],
+        next_token: Some(String::from("nextToken-value \"quoted\" é")),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn describe_premium_repositories_input() {
+    let value = crate::input::DescribePremiumRepositoriesInput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_names: Some(
+            vec![String::from("repositoryNames-value \"quoted\" é")],
+        ),
+        max_results: Some(7),
+        next_token: Some(String::from("nextToken-value \"quoted\" é")),
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn describe_premium_repositories_output() {
+    let value = crate::output::DescribePremiumRepositoriesOutput {
+        repositories: vec![
+            crate ::types::PremiumRepository { repository_arn :
+            Some(String::from("repositoryArn-value \"quoted\" é")), registry_id :
+            Some(String::from("registryId-value \"quoted\" é")), repository_name :
+            Some(String::from("repositoryName-value \"quoted\" é")), repository_uri :
+            Some(String::from("repositoryUri-value \"quoted\" é")), created_at :
+            Some(crate ::DateTime::from_millis(1_700_000_000_250)), marketplace_products
+            : vec![String::from("marketplaceProducts-value \"quoted\" é")],
+            associated_repositories : vec![crate ::types::AssociatedRepository {
+            repository_name : Some(String::from("repositoryName-value \"quoted\" é")),
+            repository_type : Some(crate ::types::RepositoryType::from("FREE")), }],
+            state : Some(crate ::types::RepositoryState::from("DRAFT")), }
         ],
         next_token: Some(String::from("nextToken-value \"quoted\" é")),
         request_id: None,
@@ -294,7 +705,9 @@ fn describe_registries_output() {
             vec![crate ::types::RegistryAlias { name :
             String::from("name-value \"quoted\" é"), status : crate
             ::types::RegistryAliasStatus::from("ACTIVE"), primary_registry_alias : true,
-            default_registry_alias : true, }], }
+            default_registry_alias : true, }], premium_status : Some(crate
+            ::types::RegistryPremiumStatus::from("ENABLED")), premium_registry_uri :
+            Some(String::from("premiumRegistryUri-value \"quoted\" é")), }
         ],
         next_token: Some(String::from("nextToken-value \"quoted\" é")),
         request_id: None,
@@ -326,9 +739,43 @@ fn describe_repositories_output() {
             Some(String::from("registryId-value \"quoted\" é")), repository_name :
             Some(String::from("repositoryName-value \"quoted\" é")), repository_uri :
             Some(String::from("repositoryUri-value \"quoted\" é")), created_at :
-            Some(crate ::DateTime::from_millis(1_700_000_000_250)), }
+            Some(crate ::DateTime::from_millis(1_700_000_000_250)),
+            associated_repositories : vec![crate ::types::AssociatedRepository {
+            repository_name : Some(String::from("repositoryName-value \"quoted\" é")),
+            repository_type : Some(crate ::types::RepositoryType::from("FREE")), }], }
         ],
         next_token: Some(String::from("nextToken-value \"quoted\" é")),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn disassociate_repositories_input() {
+    let value = crate::input::DisassociateRepositoriesInput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: String::from("repositoryName-value \"quoted\" é"),
+        repository_type: crate::types::RepositoryType::from("FREE"),
+        associated_repository_name: String::from(
+            "associatedRepositoryName-value \"quoted\" é",
+        ),
+        associated_repository_type: crate::types::RepositoryType::from("FREE"),
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn disassociate_repositories_output() {
+    let value = crate::output::DisassociateRepositoriesOutput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
+        repository_type: Some(crate::types::RepositoryType::from("FREE")),
+        associated_repository_name: Some(
+            String::from("associatedRepositoryName-value \"quoted\" é"),
+        ),
+        associated_repository_type: Some(crate::types::RepositoryType::from("FREE")),
         request_id: None,
     };
     let wire = to_vec(&value);
@@ -359,6 +806,83 @@ fn get_authorization_token_output() {
     assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
 }
 #[test]
+fn get_download_url_for_publisher_report_input() {
+    let value = crate::input::GetDownloadUrlForPublisherReportInput {
+        report_id: String::from("reportId-value \"quoted\" é"),
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn get_download_url_for_publisher_report_output() {
+    let value = crate::output::GetDownloadUrlForPublisherReportOutput {
+        report_id: String::from("reportId-value \"quoted\" é"),
+        download_url: String::from("downloadUrl-value \"quoted\" é"),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn get_premium_repository_catalog_data_input() {
+    let value = crate::input::GetPremiumRepositoryCatalogDataInput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: String::from("repositoryName-value \"quoted\" é"),
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn get_premium_repository_catalog_data_output() {
+    let value = crate::output::GetPremiumRepositoryCatalogDataOutput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
+        catalog_data: Some(crate::types::RepositoryCatalogData {
+            description: Some(String::from("description-value \"quoted\" é")),
+            architectures: vec![String::from("architectures-value \"quoted\" é")],
+            operating_systems: vec![
+                String::from("operatingSystems-value \"quoted\" é")
+            ],
+            logo_url: Some(String::from("logoUrl-value \"quoted\" é")),
+            about_text: Some(String::from("aboutText-value \"quoted\" é")),
+            usage_text: Some(String::from("usageText-value \"quoted\" é")),
+            marketplace_certified: Some(true),
+            categories: vec![crate ::types::RepositoryCategory::from("BASE_IMAGES")],
+            badges: vec![crate ::types::RepositoryBadge::from("FIPS")],
+            artifact_types: vec![crate ::types::RepositoryArtifactType::from("IMAGE")],
+        }),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn get_premium_repository_policy_input() {
+    let value = crate::input::GetPremiumRepositoryPolicyInput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: String::from("repositoryName-value \"quoted\" é"),
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn get_premium_repository_policy_output() {
+    let value = crate::output::GetPremiumRepositoryPolicyOutput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
+        policy_text: Some(String::from("policyText-value \"quoted\" é")),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
 fn get_registry_catalog_data_input() {
     let value = crate::input::GetRegistryCatalogDataInput {
     };
@@ -371,6 +895,8 @@ fn get_registry_catalog_data_output() {
     let value = crate::output::GetRegistryCatalogDataOutput {
         registry_catalog_data: crate::types::RegistryCatalogData {
             display_name: Some(String::from("displayName-value \"quoted\" é")),
+            description: Some(String::from("description-value \"quoted\" é")),
+            logo_url: Some(String::from("logoUrl-value \"quoted\" é")),
         },
         request_id: None,
     };
@@ -401,6 +927,9 @@ fn get_repository_catalog_data_output() {
             about_text: Some(String::from("aboutText-value \"quoted\" é")),
             usage_text: Some(String::from("usageText-value \"quoted\" é")),
             marketplace_certified: Some(true),
+            categories: vec![crate ::types::RepositoryCategory::from("BASE_IMAGES")],
+            badges: vec![crate ::types::RepositoryBadge::from("FIPS")],
+            artifact_types: vec![crate ::types::RepositoryArtifactType::from("IMAGE")],
         }),
         request_id: None,
     };
@@ -435,6 +964,7 @@ fn initiate_layer_upload_input() {
     let value = crate::input::InitiateLayerUploadInput {
         registry_id: Some(String::from("registryId-value \"quoted\" é")),
         repository_name: String::from("repositoryName-value \"quoted\" é"),
+        repository_type: Some(crate::types::RepositoryType::from("FREE")),
     };
     let wire = to_vec(&value);
     let back = from_slice(&wire).expect("reads back");
@@ -445,6 +975,38 @@ fn initiate_layer_upload_output() {
     let value = crate::output::InitiateLayerUploadOutput {
         upload_id: Some(String::from("uploadId-value \"quoted\" é")),
         part_size: Some(7),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn list_publisher_reports_input() {
+    let value = crate::input::ListPublisherReportsInput {
+        report_type: Some(crate::types::PublisherReportType::from("SUMMARY")),
+        granularity: Some(crate::types::PublisherReportGranularity::from("WEEKLY")),
+        max_results: Some(7),
+        next_token: Some(String::from("nextToken-value \"quoted\" é")),
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn list_publisher_reports_output() {
+    let value = crate::output::ListPublisherReportsOutput {
+        reports: vec![
+            crate ::types::PublisherReport { report_id :
+            String::from("reportId-value \"quoted\" é"), report_type : crate
+            ::types::PublisherReportType::from("SUMMARY"), granularity : crate
+            ::types::PublisherReportGranularity::from("WEEKLY"), period : crate
+            ::types::PublisherReportPeriod { start_date :
+            String::from("startDate-value \"quoted\" é"), end_date :
+            String::from("endDate-value \"quoted\" é"), }, size_in_bytes : 7, created_at
+            : crate ::DateTime::from_millis(1_700_000_000_250), }
+        ],
+        next_token: Some(String::from("nextToken-value \"quoted\" é")),
         request_id: None,
     };
     let wire = to_vec(&value);
@@ -478,6 +1040,7 @@ fn put_image_input() {
     let value = crate::input::PutImageInput {
         registry_id: Some(String::from("registryId-value \"quoted\" é")),
         repository_name: String::from("repositoryName-value \"quoted\" é"),
+        repository_type: Some(crate::types::RepositoryType::from("FREE")),
         image_manifest: String::from("imageManifest-value \"quoted\" é"),
         image_manifest_media_type: Some(
             String::from("imageManifestMediaType-value \"quoted\" é"),
@@ -495,6 +1058,7 @@ fn put_image_output() {
         image: Some(crate::types::Image {
             registry_id: Some(String::from("registryId-value \"quoted\" é")),
             repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
+            repository_type: Some(crate::types::RepositoryType::from("FREE")),
             image_id: Some(crate::types::ImageIdentifier {
                 image_digest: Some(String::from("imageDigest-value \"quoted\" é")),
                 image_tag: Some(String::from("imageTag-value \"quoted\" é")),
@@ -503,7 +1067,85 @@ fn put_image_output() {
             image_manifest_media_type: Some(
                 String::from("imageManifestMediaType-value \"quoted\" é"),
             ),
+            subject_manifest_digest: Some(
+                String::from("subjectManifestDigest-value \"quoted\" é"),
+            ),
         }),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn put_premium_repository_catalog_data_input() {
+    let value = crate::input::PutPremiumRepositoryCatalogDataInput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: String::from("repositoryName-value \"quoted\" é"),
+        catalog_data: crate::types::RepositoryCatalogDataInput {
+            description: Some(String::from("description-value \"quoted\" é")),
+            architectures: Some(vec![String::from("architectures-value \"quoted\" é")]),
+            operating_systems: Some(
+                vec![String::from("operatingSystems-value \"quoted\" é")],
+            ),
+            logo_image_blob: Some(crate::Blob::from(&b"\x00\x01binary\xff"[..])),
+            about_text: Some(String::from("aboutText-value \"quoted\" é")),
+            usage_text: Some(String::from("usageText-value \"quoted\" é")),
+            categories: Some(
+                vec![crate ::types::RepositoryCategory::from("BASE_IMAGES")],
+            ),
+        },
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn put_premium_repository_catalog_data_output() {
+    let value = crate::output::PutPremiumRepositoryCatalogDataOutput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
+        catalog_data: Some(crate::types::RepositoryCatalogData {
+            description: Some(String::from("description-value \"quoted\" é")),
+            architectures: vec![String::from("architectures-value \"quoted\" é")],
+            operating_systems: vec![
+                String::from("operatingSystems-value \"quoted\" é")
+            ],
+            logo_url: Some(String::from("logoUrl-value \"quoted\" é")),
+            about_text: Some(String::from("aboutText-value \"quoted\" é")),
+            usage_text: Some(String::from("usageText-value \"quoted\" é")),
+            marketplace_certified: Some(true),
+            categories: vec![crate ::types::RepositoryCategory::from("BASE_IMAGES")],
+            badges: vec![crate ::types::RepositoryBadge::from("FIPS")],
+            artifact_types: vec![crate ::types::RepositoryArtifactType::from("IMAGE")],
+        }),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn put_premium_repository_products_input() {
+    let value = crate::input::PutPremiumRepositoryProductsInput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: String::from("repositoryName-value \"quoted\" é"),
+        marketplace_products: vec![
+            String::from("marketplaceProducts-value \"quoted\" é")
+        ],
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn put_premium_repository_products_output() {
+    let value = crate::output::PutPremiumRepositoryProductsOutput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
+        marketplace_products: vec![
+            String::from("marketplaceProducts-value \"quoted\" é")
+        ],
         request_id: None,
     };
     let wire = to_vec(&value);
@@ -514,6 +1156,8 @@ fn put_image_output() {
 fn put_registry_catalog_data_input() {
     let value = crate::input::PutRegistryCatalogDataInput {
         display_name: Some(String::from("displayName-value \"quoted\" é")),
+        description: Some(String::from("description-value \"quoted\" é")),
+        logo_image_blob: Some(crate::Blob::from(&b"\x00\x01binary\xff"[..])),
     };
     let wire = to_vec(&value);
     let back = from_slice(&wire).expect("reads back");
@@ -524,6 +1168,8 @@ fn put_registry_catalog_data_output() {
     let value = crate::output::PutRegistryCatalogDataOutput {
         registry_catalog_data: crate::types::RegistryCatalogData {
             display_name: Some(String::from("displayName-value \"quoted\" é")),
+            description: Some(String::from("description-value \"quoted\" é")),
+            logo_url: Some(String::from("logoUrl-value \"quoted\" é")),
         },
         request_id: None,
     };
@@ -545,6 +1191,9 @@ fn put_repository_catalog_data_input() {
             logo_image_blob: Some(crate::Blob::from(&b"\x00\x01binary\xff"[..])),
             about_text: Some(String::from("aboutText-value \"quoted\" é")),
             usage_text: Some(String::from("usageText-value \"quoted\" é")),
+            categories: Some(
+                vec![crate ::types::RepositoryCategory::from("BASE_IMAGES")],
+            ),
         },
     };
     let wire = to_vec(&value);
@@ -564,7 +1213,68 @@ fn put_repository_catalog_data_output() {
             about_text: Some(String::from("aboutText-value \"quoted\" é")),
             usage_text: Some(String::from("usageText-value \"quoted\" é")),
             marketplace_certified: Some(true),
+            categories: vec![crate ::types::RepositoryCategory::from("BASE_IMAGES")],
+            badges: vec![crate ::types::RepositoryBadge::from("FIPS")],
+            artifact_types: vec![crate ::types::RepositoryArtifactType::from("IMAGE")],
         }),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn set_image_status_input() {
+    let value = crate::input::SetImageStatusInput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: String::from("repositoryName-value \"quoted\" é"),
+        repository_type: crate::types::RepositoryType::from("FREE"),
+        image_id: crate::types::ImageIdentifier {
+            image_digest: Some(String::from("imageDigest-value \"quoted\" é")),
+            image_tag: Some(String::from("imageTag-value \"quoted\" é")),
+        },
+        status: crate::types::ImageStatus::from("ACTIVE"),
+        deprecation_period_days: Some(7),
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn set_image_status_output() {
+    let value = crate::output::SetImageStatusOutput {
+        repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
+        repository_type: Some(crate::types::RepositoryType::from("FREE")),
+        image_id: Some(crate::types::ImageIdentifier {
+            image_digest: Some(String::from("imageDigest-value \"quoted\" é")),
+            image_tag: Some(String::from("imageTag-value \"quoted\" é")),
+        }),
+        status: Some(crate::types::ImageStatus::from("ACTIVE")),
+        scheduled_deletion_at: Some(crate::DateTime::from_millis(1_700_000_000_250)),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn set_premium_repository_policy_input() {
+    let value = crate::input::SetPremiumRepositoryPolicyInput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: String::from("repositoryName-value \"quoted\" é"),
+        policy_text: String::from("policyText-value \"quoted\" é"),
+        force: Some(true),
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn set_premium_repository_policy_output() {
+    let value = crate::output::SetPremiumRepositoryPolicyOutput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
+        policy_text: Some(String::from("policyText-value \"quoted\" é")),
         request_id: None,
     };
     let wire = to_vec(&value);
@@ -589,6 +1299,31 @@ fn set_repository_policy_output() {
         registry_id: Some(String::from("registryId-value \"quoted\" é")),
         repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
         policy_text: Some(String::from("policyText-value \"quoted\" é")),
+        request_id: None,
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn set_repository_state_input() {
+    let value = crate::input::SetRepositoryStateInput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: String::from("repositoryName-value \"quoted\" é"),
+        repository_type: crate::types::RepositoryType::from("FREE"),
+        state: crate::types::RepositoryState::from("DRAFT"),
+    };
+    let wire = to_vec(&value);
+    let back = from_slice(&wire).expect("reads back");
+    assert_eq!(value, back, "{}", String::from_utf8_lossy(& wire));
+}
+#[test]
+fn set_repository_state_output() {
+    let value = crate::output::SetRepositoryStateOutput {
+        registry_id: Some(String::from("registryId-value \"quoted\" é")),
+        repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
+        repository_type: Some(crate::types::RepositoryType::from("FREE")),
+        state: Some(crate::types::RepositoryState::from("DRAFT")),
         request_id: None,
     };
     let wire = to_vec(&value);
@@ -641,6 +1376,7 @@ fn upload_layer_part_input() {
     let value = crate::input::UploadLayerPartInput {
         registry_id: Some(String::from("registryId-value \"quoted\" é")),
         repository_name: String::from("repositoryName-value \"quoted\" é"),
+        repository_type: Some(crate::types::RepositoryType::from("FREE")),
         upload_id: String::from("uploadId-value \"quoted\" é"),
         part_first_byte: 7,
         part_last_byte: 7,
@@ -655,6 +1391,7 @@ fn upload_layer_part_output() {
     let value = crate::output::UploadLayerPartOutput {
         registry_id: Some(String::from("registryId-value \"quoted\" é")),
         repository_name: Some(String::from("repositoryName-value \"quoted\" é")),
+        repository_type: Some(crate::types::RepositoryType::from("FREE")),
         upload_id: Some(String::from("uploadId-value \"quoted\" é")),
         last_byte_received: Some(7),
         request_id: None,

@@ -3,6 +3,151 @@
 
 //! awsJson serialization of the generated types.
 use crate::rt::json::{Json, JsonError, JsonReader, JsonWriter};
+impl Json for crate::input::AssociateRepositoriesInput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
+            associated_repository_name: crate::rt::json::Json::zero(),
+            associated_repository_type: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
+                "associatedRepositoryName" => out.associated_repository_name = r.read()?,
+                "associatedRepositoryType" => out.associated_repository_type = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
+        w.member("associatedRepositoryName", &self.associated_repository_name);
+        w.member("associatedRepositoryType", &self.associated_repository_type);
+        w.end_object();
+    }
+}
+impl Json for crate::output::AssociateRepositoriesOutput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
+            associated_repository_name: crate::rt::json::Json::zero(),
+            associated_repository_type: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
+                "associatedRepositoryName" => out.associated_repository_name = r.read()?,
+                "associatedRepositoryType" => out.associated_repository_type = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
+        w.member("associatedRepositoryName", &self.associated_repository_name);
+        w.member("associatedRepositoryType", &self.associated_repository_type);
+        w.end_object();
+    }
+}
+impl Json for crate::types::AssociatedRepository {
+    fn zero() -> Self {
+        Self {
+            repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
+        w.end_object();
+    }
+}
+impl Json for crate::error::AssociationAlreadyExistsException {
+    fn zero() -> Self {
+        Self {
+            message: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "message" => out.message = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("message", &self.message);
+        w.end_object();
+    }
+}
+impl Json for crate::error::AssociationNotFoundException {
+    fn zero() -> Self {
+        Self {
+            message: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "message" => out.message = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("message", &self.message);
+        w.end_object();
+    }
+}
 impl Json for crate::types::AuthorizationData {
     fn zero() -> Self {
         Self {
@@ -34,6 +179,7 @@ impl Json for crate::input::BatchCheckLayerAvailabilityInput {
         Self {
             registry_id: crate::rt::json::Json::zero(),
             repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
             layer_digests: crate::rt::json::Json::zero(),
         }
     }
@@ -43,6 +189,7 @@ impl Json for crate::input::BatchCheckLayerAvailabilityInput {
             match key {
                 "registryId" => out.registry_id = r.read()?,
                 "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
                 "layerDigests" => out.layer_digests = r.read()?,
                 _ => r.skip_value()?,
             }
@@ -54,6 +201,7 @@ impl Json for crate::input::BatchCheckLayerAvailabilityInput {
         w.begin_object();
         w.member("registryId", &self.registry_id);
         w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
         w.member("layerDigests", &self.layer_digests);
         w.end_object();
     }
@@ -94,6 +242,7 @@ impl Json for crate::input::BatchDeleteImageInput {
         Self {
             registry_id: crate::rt::json::Json::zero(),
             repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
             image_ids: crate::rt::json::Json::zero(),
         }
     }
@@ -103,6 +252,7 @@ impl Json for crate::input::BatchDeleteImageInput {
             match key {
                 "registryId" => out.registry_id = r.read()?,
                 "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
                 "imageIds" => out.image_ids = r.read()?,
                 _ => r.skip_value()?,
             }
@@ -114,6 +264,7 @@ impl Json for crate::input::BatchDeleteImageInput {
         w.begin_object();
         w.member("registryId", &self.registry_id);
         w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
         w.member("imageIds", &self.image_ids);
         w.end_object();
     }
@@ -154,6 +305,7 @@ impl Json for crate::input::CompleteLayerUploadInput {
         Self {
             registry_id: crate::rt::json::Json::zero(),
             repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
             upload_id: crate::rt::json::Json::zero(),
             layer_digests: crate::rt::json::Json::zero(),
         }
@@ -164,6 +316,7 @@ impl Json for crate::input::CompleteLayerUploadInput {
             match key {
                 "registryId" => out.registry_id = r.read()?,
                 "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
                 "uploadId" => out.upload_id = r.read()?,
                 "layerDigests" => out.layer_digests = r.read()?,
                 _ => r.skip_value()?,
@@ -176,6 +329,7 @@ impl Json for crate::input::CompleteLayerUploadInput {
         w.begin_object();
         w.member("registryId", &self.registry_id);
         w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
         w.member("uploadId", &self.upload_id);
         w.member("layerDigests", &self.layer_digests);
         w.end_object();
@@ -186,6 +340,7 @@ impl Json for crate::output::CompleteLayerUploadOutput {
         Self {
             registry_id: crate::rt::json::Json::zero(),
             repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
             upload_id: crate::rt::json::Json::zero(),
             layer_digest: crate::rt::json::Json::zero(),
             request_id: None,
@@ -197,6 +352,7 @@ impl Json for crate::output::CompleteLayerUploadOutput {
             match key {
                 "registryId" => out.registry_id = r.read()?,
                 "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
                 "uploadId" => out.upload_id = r.read()?,
                 "layerDigest" => out.layer_digest = r.read()?,
                 _ => r.skip_value()?,
@@ -209,8 +365,138 @@ impl Json for crate::output::CompleteLayerUploadOutput {
         w.begin_object();
         w.member("registryId", &self.registry_id);
         w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
         w.member("uploadId", &self.upload_id);
         w.member("layerDigest", &self.layer_digest);
+        w.end_object();
+    }
+}
+impl Json for crate::error::ConflictException {
+    fn zero() -> Self {
+        Self {
+            message: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "message" => out.message = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("message", &self.message);
+        w.end_object();
+    }
+}
+impl Json for crate::types::ContainerImageDetails {
+    fn zero() -> Self {
+        Self {
+            architecture: crate::rt::json::Json::zero(),
+            author: crate::rt::json::Json::zero(),
+            image_hash: crate::rt::json::Json::zero(),
+            image_tags: crate::rt::json::Json::zero(),
+            platform: crate::rt::json::Json::zero(),
+            pushed_at: crate::rt::json::Json::zero(),
+            registry: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "architecture" => out.architecture = r.read()?,
+                "author" => out.author = r.read()?,
+                "imageHash" => out.image_hash = r.read()?,
+                "imageTags" => out.image_tags = r.read()?,
+                "platform" => out.platform = r.read()?,
+                "pushedAt" => out.pushed_at = r.read()?,
+                "registry" => out.registry = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("architecture", &self.architecture);
+        w.member("author", &self.author);
+        w.member("imageHash", &self.image_hash);
+        if !self.image_tags.is_empty() {
+            w.member("imageTags", &self.image_tags);
+        }
+        w.member("platform", &self.platform);
+        w.member("pushedAt", &self.pushed_at);
+        w.member("registry", &self.registry);
+        w.member("repositoryName", &self.repository_name);
+        w.end_object();
+    }
+}
+impl Json for crate::input::CreatePremiumRepositoryInput {
+    fn zero() -> Self {
+        Self {
+            repository_name: crate::rt::json::Json::zero(),
+            catalog_data: crate::rt::json::Json::zero(),
+            marketplace_products: crate::rt::json::Json::zero(),
+            tags: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "repositoryName" => out.repository_name = r.read()?,
+                "catalogData" => out.catalog_data = r.read()?,
+                "marketplaceProducts" => out.marketplace_products = r.read()?,
+                "tags" => out.tags = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("repositoryName", &self.repository_name);
+        w.member("catalogData", &self.catalog_data);
+        w.member("marketplaceProducts", &self.marketplace_products);
+        w.member("tags", &self.tags);
+        w.end_object();
+    }
+}
+impl Json for crate::output::CreatePremiumRepositoryOutput {
+    fn zero() -> Self {
+        Self {
+            premium_repository: crate::rt::json::Json::zero(),
+            catalog_data: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "premiumRepository" => out.premium_repository = r.read()?,
+                "catalogData" => out.catalog_data = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("premiumRepository", &self.premium_repository);
+        w.member("catalogData", &self.catalog_data);
         w.end_object();
     }
 }
@@ -267,6 +553,207 @@ impl Json for crate::output::CreateRepositoryOutput {
         w.begin_object();
         w.member("repository", &self.repository);
         w.member("catalogData", &self.catalog_data);
+        w.end_object();
+    }
+}
+impl Json for crate::types::CvssScore {
+    fn zero() -> Self {
+        Self {
+            base_score: crate::rt::json::Json::zero(),
+            scoring_vector: crate::rt::json::Json::zero(),
+            source: crate::rt::json::Json::zero(),
+            version: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "baseScore" => out.base_score = r.read()?,
+                "scoringVector" => out.scoring_vector = r.read()?,
+                "source" => out.source = r.read()?,
+                "version" => out.version = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("baseScore", &self.base_score);
+        w.member("scoringVector", &self.scoring_vector);
+        w.member("source", &self.source);
+        w.member("version", &self.version);
+        w.end_object();
+    }
+}
+impl Json for crate::types::CvssScoreAdjustment {
+    fn zero() -> Self {
+        Self {
+            metric: crate::rt::json::Json::zero(),
+            reason: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "metric" => out.metric = r.read()?,
+                "reason" => out.reason = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("metric", &self.metric);
+        w.member("reason", &self.reason);
+        w.end_object();
+    }
+}
+impl Json for crate::types::CvssScoreDetails {
+    fn zero() -> Self {
+        Self {
+            adjustments: crate::rt::json::Json::zero(),
+            score: crate::rt::json::Json::zero(),
+            score_source: crate::rt::json::Json::zero(),
+            scoring_vector: crate::rt::json::Json::zero(),
+            version: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "adjustments" => out.adjustments = r.read()?,
+                "score" => out.score = r.read()?,
+                "scoreSource" => out.score_source = r.read()?,
+                "scoringVector" => out.scoring_vector = r.read()?,
+                "version" => out.version = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        if !self.adjustments.is_empty() {
+            w.member("adjustments", &self.adjustments);
+        }
+        w.member("score", &self.score);
+        w.member("scoreSource", &self.score_source);
+        w.member("scoringVector", &self.scoring_vector);
+        w.member("version", &self.version);
+        w.end_object();
+    }
+}
+impl Json for crate::input::DeletePremiumRepositoryPolicyInput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.end_object();
+    }
+}
+impl Json for crate::output::DeletePremiumRepositoryPolicyOutput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            policy_text: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "policyText" => out.policy_text = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.member("policyText", &self.policy_text);
+        w.end_object();
+    }
+}
+impl Json for crate::input::DeletePremiumRepositoryInput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.end_object();
+    }
+}
+impl Json for crate::output::DeletePremiumRepositoryOutput {
+    fn zero() -> Self {
+        Self {
+            premium_repository: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "premiumRepository" => out.premium_repository = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("premiumRepository", &self.premium_repository);
         w.end_object();
     }
 }
@@ -379,11 +866,223 @@ impl Json for crate::output::DeleteRepositoryOutput {
         w.end_object();
     }
 }
-impl Json for crate::input::DescribeImageTagsInput {
+impl Json for crate::error::DeletionNotAllowedException {
+    fn zero() -> Self {
+        Self {
+            message: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "message" => out.message = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("message", &self.message);
+        w.end_object();
+    }
+}
+impl Json for crate::input::DescribeEntitledImageTagsInput {
+    fn zero() -> Self {
+        Self {
+            repository_name: crate::rt::json::Json::zero(),
+            registry_alias: crate::rt::json::Json::zero(),
+            next_token: crate::rt::json::Json::zero(),
+            max_results: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "repositoryName" => out.repository_name = r.read()?,
+                "registryAlias" => out.registry_alias = r.read()?,
+                "nextToken" => out.next_token = r.read()?,
+                "maxResults" => out.max_results = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("repositoryName", &self.repository_name);
+        w.member("registryAlias", &self.registry_alias);
+        w.member("nextToken", &self.next_token);
+        w.member("maxResults", &self.max_results);
+        w.end_object();
+    }
+}
+impl Json for crate::output::DescribeEntitledImageTagsOutput {
+    fn zero() -> Self {
+        Self {
+            repository_name: crate::rt::json::Json::zero(),
+            registry_alias: crate::rt::json::Json::zero(),
+            image_tag_details: crate::rt::json::Json::zero(),
+            next_token: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "repositoryName" => out.repository_name = r.read()?,
+                "registryAlias" => out.registry_alias = r.read()?,
+                "imageTagDetails" => out.image_tag_details = r.read()?,
+                "nextToken" => out.next_token = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("repositoryName", &self.repository_name);
+        w.member("registryAlias", &self.registry_alias);
+        w.member("imageTagDetails", &self.image_tag_details);
+        w.member("nextToken", &self.next_token);
+        w.end_object();
+    }
+}
+impl Json for crate::input::DescribeEntitledImagesInput {
+    fn zero() -> Self {
+        Self {
+            repository_name: crate::rt::json::Json::zero(),
+            registry_alias: crate::rt::json::Json::zero(),
+            image_ids: crate::rt::json::Json::zero(),
+            next_token: crate::rt::json::Json::zero(),
+            max_results: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "repositoryName" => out.repository_name = r.read()?,
+                "registryAlias" => out.registry_alias = r.read()?,
+                "imageIds" => out.image_ids = r.read()?,
+                "nextToken" => out.next_token = r.read()?,
+                "maxResults" => out.max_results = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("repositoryName", &self.repository_name);
+        w.member("registryAlias", &self.registry_alias);
+        w.member("imageIds", &self.image_ids);
+        w.member("nextToken", &self.next_token);
+        w.member("maxResults", &self.max_results);
+        w.end_object();
+    }
+}
+impl Json for crate::output::DescribeEntitledImagesOutput {
+    fn zero() -> Self {
+        Self {
+            repository_name: crate::rt::json::Json::zero(),
+            registry_alias: crate::rt::json::Json::zero(),
+            image_details: crate::rt::json::Json::zero(),
+            next_token: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "repositoryName" => out.repository_name = r.read()?,
+                "registryAlias" => out.registry_alias = r.read()?,
+                "imageDetails" => out.image_details = r.read()?,
+                "nextToken" => out.next_token = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("repositoryName", &self.repository_name);
+        w.member("registryAlias", &self.registry_alias);
+        w.member("imageDetails", &self.image_details);
+        w.member("nextToken", &self.next_token);
+        w.end_object();
+    }
+}
+impl Json for crate::input::DescribeEntitledRepositoriesInput {
+    fn zero() -> Self {
+        Self {
+            next_token: crate::rt::json::Json::zero(),
+            max_results: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "nextToken" => out.next_token = r.read()?,
+                "maxResults" => out.max_results = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("nextToken", &self.next_token);
+        w.member("maxResults", &self.max_results);
+        w.end_object();
+    }
+}
+impl Json for crate::output::DescribeEntitledRepositoriesOutput {
+    fn zero() -> Self {
+        Self {
+            repositories: crate::rt::json::Json::zero(),
+            next_token: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "repositories" => out.repositories = r.read()?,
+                "nextToken" => out.next_token = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("repositories", &self.repositories);
+        w.member("nextToken", &self.next_token);
+        w.end_object();
+    }
+}
+impl Json for crate::input::DescribeImageScanFindingsInput {
     fn zero() -> Self {
         Self {
             registry_id: crate::rt::json::Json::zero(),
             repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
+            image_id: crate::rt::json::Json::zero(),
             next_token: crate::rt::json::Json::zero(),
             max_results: crate::rt::json::Json::zero(),
         }
@@ -394,6 +1093,8 @@ impl Json for crate::input::DescribeImageTagsInput {
             match key {
                 "registryId" => out.registry_id = r.read()?,
                 "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
+                "imageId" => out.image_id = r.read()?,
                 "nextToken" => out.next_token = r.read()?,
                 "maxResults" => out.max_results = r.read()?,
                 _ => r.skip_value()?,
@@ -406,6 +1107,82 @@ impl Json for crate::input::DescribeImageTagsInput {
         w.begin_object();
         w.member("registryId", &self.registry_id);
         w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
+        w.member("imageId", &self.image_id);
+        w.member("nextToken", &self.next_token);
+        w.member("maxResults", &self.max_results);
+        w.end_object();
+    }
+}
+impl Json for crate::output::DescribeImageScanFindingsOutput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            image_id: crate::rt::json::Json::zero(),
+            image_scan_status: crate::rt::json::Json::zero(),
+            image_scan_findings: crate::rt::json::Json::zero(),
+            next_token: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "imageId" => out.image_id = r.read()?,
+                "imageScanStatus" => out.image_scan_status = r.read()?,
+                "imageScanFindings" => out.image_scan_findings = r.read()?,
+                "nextToken" => out.next_token = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.member("imageId", &self.image_id);
+        w.member("imageScanStatus", &self.image_scan_status);
+        w.member("imageScanFindings", &self.image_scan_findings);
+        w.member("nextToken", &self.next_token);
+        w.end_object();
+    }
+}
+impl Json for crate::input::DescribeImageTagsInput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
+            next_token: crate::rt::json::Json::zero(),
+            max_results: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
+                "nextToken" => out.next_token = r.read()?,
+                "maxResults" => out.max_results = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
         w.member("nextToken", &self.next_token);
         w.member("maxResults", &self.max_results);
         w.end_object();
@@ -445,6 +1222,7 @@ impl Json for crate::input::DescribeImagesInput {
         Self {
             registry_id: crate::rt::json::Json::zero(),
             repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
             image_ids: crate::rt::json::Json::zero(),
             next_token: crate::rt::json::Json::zero(),
             max_results: crate::rt::json::Json::zero(),
@@ -456,6 +1234,7 @@ impl Json for crate::input::DescribeImagesInput {
             match key {
                 "registryId" => out.registry_id = r.read()?,
                 "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
                 "imageIds" => out.image_ids = r.read()?,
                 "nextToken" => out.next_token = r.read()?,
                 "maxResults" => out.max_results = r.read()?,
@@ -469,6 +1248,7 @@ impl Json for crate::input::DescribeImagesInput {
         w.begin_object();
         w.member("registryId", &self.registry_id);
         w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
         w.member("imageIds", &self.image_ids);
         w.member("nextToken", &self.next_token);
         w.member("maxResults", &self.max_results);
@@ -500,6 +1280,65 @@ impl Json for crate::output::DescribeImagesOutput {
         if !self.image_details.is_empty() {
             w.member("imageDetails", &self.image_details);
         }
+        w.member("nextToken", &self.next_token);
+        w.end_object();
+    }
+}
+impl Json for crate::input::DescribePremiumRepositoriesInput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_names: crate::rt::json::Json::zero(),
+            max_results: crate::rt::json::Json::zero(),
+            next_token: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryNames" => out.repository_names = r.read()?,
+                "maxResults" => out.max_results = r.read()?,
+                "nextToken" => out.next_token = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryNames", &self.repository_names);
+        w.member("maxResults", &self.max_results);
+        w.member("nextToken", &self.next_token);
+        w.end_object();
+    }
+}
+impl Json for crate::output::DescribePremiumRepositoriesOutput {
+    fn zero() -> Self {
+        Self {
+            repositories: crate::rt::json::Json::zero(),
+            next_token: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "repositories" => out.repositories = r.read()?,
+                "nextToken" => out.next_token = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("repositories", &self.repositories);
         w.member("nextToken", &self.next_token);
         w.end_object();
     }
@@ -618,6 +1457,77 @@ impl Json for crate::output::DescribeRepositoriesOutput {
         w.end_object();
     }
 }
+impl Json for crate::input::DisassociateRepositoriesInput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
+            associated_repository_name: crate::rt::json::Json::zero(),
+            associated_repository_type: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
+                "associatedRepositoryName" => out.associated_repository_name = r.read()?,
+                "associatedRepositoryType" => out.associated_repository_type = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
+        w.member("associatedRepositoryName", &self.associated_repository_name);
+        w.member("associatedRepositoryType", &self.associated_repository_type);
+        w.end_object();
+    }
+}
+impl Json for crate::output::DisassociateRepositoriesOutput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
+            associated_repository_name: crate::rt::json::Json::zero(),
+            associated_repository_type: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
+                "associatedRepositoryName" => out.associated_repository_name = r.read()?,
+                "associatedRepositoryType" => out.associated_repository_type = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
+        w.member("associatedRepositoryName", &self.associated_repository_name);
+        w.member("associatedRepositoryType", &self.associated_repository_type);
+        w.end_object();
+    }
+}
 impl Json for crate::error::EmptyUploadException {
     fn zero() -> Self {
         Self {
@@ -640,6 +1550,160 @@ impl Json for crate::error::EmptyUploadException {
         w.begin_object();
         w.member("message", &self.message);
         w.end_object();
+    }
+}
+impl Json for crate::types::EntitledImageDetail {
+    fn zero() -> Self {
+        Self {
+            repository_name: crate::rt::json::Json::zero(),
+            image_digest: crate::rt::json::Json::zero(),
+            image_tags: crate::rt::json::Json::zero(),
+            image_size_in_bytes: crate::rt::json::Json::zero(),
+            image_pushed_at: crate::rt::json::Json::zero(),
+            image_manifest_media_type: crate::rt::json::Json::zero(),
+            artifact_media_type: crate::rt::json::Json::zero(),
+            image_status: crate::rt::json::Json::zero(),
+            scheduled_deletion_at: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "repositoryName" => out.repository_name = r.read()?,
+                "imageDigest" => out.image_digest = r.read()?,
+                "imageTags" => out.image_tags = r.read()?,
+                "imageSizeInBytes" => out.image_size_in_bytes = r.read()?,
+                "imagePushedAt" => out.image_pushed_at = r.read()?,
+                "imageManifestMediaType" => out.image_manifest_media_type = r.read()?,
+                "artifactMediaType" => out.artifact_media_type = r.read()?,
+                "imageStatus" => out.image_status = r.read()?,
+                "scheduledDeletionAt" => out.scheduled_deletion_at = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("repositoryName", &self.repository_name);
+        w.member("imageDigest", &self.image_digest);
+        if !self.image_tags.is_empty() {
+            w.member("imageTags", &self.image_tags);
+        }
+        w.member("imageSizeInBytes", &self.image_size_in_bytes);
+        w.member("imagePushedAt", &self.image_pushed_at);
+        w.member("imageManifestMediaType", &self.image_manifest_media_type);
+        w.member("artifactMediaType", &self.artifact_media_type);
+        w.member("imageStatus", &self.image_status);
+        w.member("scheduledDeletionAt", &self.scheduled_deletion_at);
+        w.end_object();
+    }
+}
+impl Json for crate::types::EntitledImageTagDetail {
+    fn zero() -> Self {
+        Self {
+            image_tag: crate::rt::json::Json::zero(),
+            created_at: crate::rt::json::Json::zero(),
+            image_detail: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "imageTag" => out.image_tag = r.read()?,
+                "createdAt" => out.created_at = r.read()?,
+                "imageDetail" => out.image_detail = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("imageTag", &self.image_tag);
+        w.member("createdAt", &self.created_at);
+        w.member("imageDetail", &self.image_detail);
+        w.end_object();
+    }
+}
+impl Json for crate::types::EntitledRepository {
+    fn zero() -> Self {
+        Self {
+            registry_alias: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            repository_arn: crate::rt::json::Json::zero(),
+            repository_uri: crate::rt::json::Json::zero(),
+            state: crate::rt::json::Json::zero(),
+            entitled_via_product_id: crate::rt::json::Json::zero(),
+            registry_display_name: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryAlias" => out.registry_alias = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "repositoryArn" => out.repository_arn = r.read()?,
+                "repositoryUri" => out.repository_uri = r.read()?,
+                "state" => out.state = r.read()?,
+                "entitledViaProductId" => out.entitled_via_product_id = r.read()?,
+                "registryDisplayName" => out.registry_display_name = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryAlias", &self.registry_alias);
+        w.member("repositoryName", &self.repository_name);
+        w.member("repositoryArn", &self.repository_arn);
+        w.member("repositoryUri", &self.repository_uri);
+        w.member("state", &self.state);
+        w.member("entitledViaProductId", &self.entitled_via_product_id);
+        w.member("registryDisplayName", &self.registry_display_name);
+        w.end_object();
+    }
+}
+impl Json for crate::error::EntitlementNotFoundException {
+    fn zero() -> Self {
+        Self {
+            message: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "message" => out.message = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("message", &self.message);
+        w.end_object();
+    }
+}
+impl Json for crate::types::FindingSeverity {
+    fn zero() -> Self {
+        Self::from("")
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        Ok(Self::from(r.read_str()?.as_ref()))
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.string(self.as_str())
     }
 }
 impl Json for crate::input::GetAuthorizationTokenInput {
@@ -676,6 +1740,168 @@ impl Json for crate::output::GetAuthorizationTokenOutput {
     fn write(&self, w: &mut JsonWriter) {
         w.begin_object();
         w.member("authorizationData", &self.authorization_data);
+        w.end_object();
+    }
+}
+impl Json for crate::input::GetDownloadUrlForPublisherReportInput {
+    fn zero() -> Self {
+        Self {
+            report_id: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "reportId" => out.report_id = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("reportId", &self.report_id);
+        w.end_object();
+    }
+}
+impl Json for crate::output::GetDownloadUrlForPublisherReportOutput {
+    fn zero() -> Self {
+        Self {
+            report_id: crate::rt::json::Json::zero(),
+            download_url: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "reportId" => out.report_id = r.read()?,
+                "downloadUrl" => out.download_url = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("reportId", &self.report_id);
+        w.member("downloadUrl", &self.download_url);
+        w.end_object();
+    }
+}
+impl Json for crate::input::GetPremiumRepositoryCatalogDataInput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.end_object();
+    }
+}
+impl Json for crate::output::GetPremiumRepositoryCatalogDataOutput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            catalog_data: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "catalogData" => out.catalog_data = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.member("catalogData", &self.catalog_data);
+        w.end_object();
+    }
+}
+impl Json for crate::input::GetPremiumRepositoryPolicyInput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.end_object();
+    }
+}
+impl Json for crate::output::GetPremiumRepositoryPolicyOutput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            policy_text: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "policyText" => out.policy_text = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.member("policyText", &self.policy_text);
         w.end_object();
     }
 }
@@ -827,9 +2053,11 @@ impl Json for crate::types::Image {
         Self {
             registry_id: crate::rt::json::Json::zero(),
             repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
             image_id: crate::rt::json::Json::zero(),
             image_manifest: crate::rt::json::Json::zero(),
             image_manifest_media_type: crate::rt::json::Json::zero(),
+            subject_manifest_digest: crate::rt::json::Json::zero(),
         }
     }
     fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
@@ -838,9 +2066,11 @@ impl Json for crate::types::Image {
             match key {
                 "registryId" => out.registry_id = r.read()?,
                 "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
                 "imageId" => out.image_id = r.read()?,
                 "imageManifest" => out.image_manifest = r.read()?,
                 "imageManifestMediaType" => out.image_manifest_media_type = r.read()?,
+                "subjectManifestDigest" => out.subject_manifest_digest = r.read()?,
                 _ => r.skip_value()?,
             }
             Ok(())
@@ -851,9 +2081,11 @@ impl Json for crate::types::Image {
         w.begin_object();
         w.member("registryId", &self.registry_id);
         w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
         w.member("imageId", &self.image_id);
         w.member("imageManifest", &self.image_manifest);
         w.member("imageManifestMediaType", &self.image_manifest_media_type);
+        w.member("subjectManifestDigest", &self.subject_manifest_digest);
         w.end_object();
     }
 }
@@ -886,12 +2118,16 @@ impl Json for crate::types::ImageDetail {
         Self {
             registry_id: crate::rt::json::Json::zero(),
             repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
             image_digest: crate::rt::json::Json::zero(),
             image_tags: crate::rt::json::Json::zero(),
             image_size_in_bytes: crate::rt::json::Json::zero(),
             image_pushed_at: crate::rt::json::Json::zero(),
             image_manifest_media_type: crate::rt::json::Json::zero(),
             artifact_media_type: crate::rt::json::Json::zero(),
+            subject_manifest_digest: crate::rt::json::Json::zero(),
+            image_status: crate::rt::json::Json::zero(),
+            scheduled_deletion_at: crate::rt::json::Json::zero(),
         }
     }
     fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
@@ -900,12 +2136,16 @@ impl Json for crate::types::ImageDetail {
             match key {
                 "registryId" => out.registry_id = r.read()?,
                 "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
                 "imageDigest" => out.image_digest = r.read()?,
                 "imageTags" => out.image_tags = r.read()?,
                 "imageSizeInBytes" => out.image_size_in_bytes = r.read()?,
                 "imagePushedAt" => out.image_pushed_at = r.read()?,
                 "imageManifestMediaType" => out.image_manifest_media_type = r.read()?,
                 "artifactMediaType" => out.artifact_media_type = r.read()?,
+                "subjectManifestDigest" => out.subject_manifest_digest = r.read()?,
+                "imageStatus" => out.image_status = r.read()?,
+                "scheduledDeletionAt" => out.scheduled_deletion_at = r.read()?,
                 _ => r.skip_value()?,
             }
             Ok(())
@@ -916,6 +2156,7 @@ impl Json for crate::types::ImageDetail {
         w.begin_object();
         w.member("registryId", &self.registry_id);
         w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
         w.member("imageDigest", &self.image_digest);
         if !self.image_tags.is_empty() {
             w.member("imageTags", &self.image_tags);
@@ -924,6 +2165,9 @@ impl Json for crate::types::ImageDetail {
         w.member("imagePushedAt", &self.image_pushed_at);
         w.member("imageManifestMediaType", &self.image_manifest_media_type);
         w.member("artifactMediaType", &self.artifact_media_type);
+        w.member("subjectManifestDigest", &self.subject_manifest_digest);
+        w.member("imageStatus", &self.image_status);
+        w.member("scheduledDeletionAt", &self.scheduled_deletion_at);
         w.end_object();
     }
 }
@@ -1041,6 +2285,156 @@ impl Json for crate::error::ImageNotFoundException {
         w.end_object();
     }
 }
+impl Json for crate::types::ImageScanFinding {
+    fn zero() -> Self {
+        Self {
+            aws_account_id: crate::rt::json::Json::zero(),
+            finding_id: crate::rt::json::Json::zero(),
+            description: crate::rt::json::Json::zero(),
+            first_observed_at: crate::rt::json::Json::zero(),
+            last_observed_at: crate::rt::json::Json::zero(),
+            package_vulnerability_details: crate::rt::json::Json::zero(),
+            remediation: crate::rt::json::Json::zero(),
+            resources: crate::rt::json::Json::zero(),
+            score: crate::rt::json::Json::zero(),
+            score_details: crate::rt::json::Json::zero(),
+            severity: crate::rt::json::Json::zero(),
+            status: crate::rt::json::Json::zero(),
+            title: crate::rt::json::Json::zero(),
+            r#type: crate::rt::json::Json::zero(),
+            updated_at: crate::rt::json::Json::zero(),
+            fix_available: crate::rt::json::Json::zero(),
+            exploit_available: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "awsAccountId" => out.aws_account_id = r.read()?,
+                "findingId" => out.finding_id = r.read()?,
+                "description" => out.description = r.read()?,
+                "firstObservedAt" => out.first_observed_at = r.read()?,
+                "lastObservedAt" => out.last_observed_at = r.read()?,
+                "packageVulnerabilityDetails" => {
+                    out.package_vulnerability_details = r.read()?;
+                }
+                "remediation" => out.remediation = r.read()?,
+                "resources" => out.resources = r.read()?,
+                "score" => out.score = r.read()?,
+                "scoreDetails" => out.score_details = r.read()?,
+                "severity" => out.severity = r.read()?,
+                "status" => out.status = r.read()?,
+                "title" => out.title = r.read()?,
+                "type" => out.r#type = r.read()?,
+                "updatedAt" => out.updated_at = r.read()?,
+                "fixAvailable" => out.fix_available = r.read()?,
+                "exploitAvailable" => out.exploit_available = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("awsAccountId", &self.aws_account_id);
+        w.member("findingId", &self.finding_id);
+        w.member("description", &self.description);
+        w.member("firstObservedAt", &self.first_observed_at);
+        w.member("lastObservedAt", &self.last_observed_at);
+        w.member("packageVulnerabilityDetails", &self.package_vulnerability_details);
+        w.member("remediation", &self.remediation);
+        if !self.resources.is_empty() {
+            w.member("resources", &self.resources);
+        }
+        w.member("score", &self.score);
+        w.member("scoreDetails", &self.score_details);
+        w.member("severity", &self.severity);
+        w.member("status", &self.status);
+        w.member("title", &self.title);
+        w.member("type", &self.r#type);
+        w.member("updatedAt", &self.updated_at);
+        w.member("fixAvailable", &self.fix_available);
+        w.member("exploitAvailable", &self.exploit_available);
+        w.end_object();
+    }
+}
+impl Json for crate::types::ImageScanFindings {
+    fn zero() -> Self {
+        Self {
+            image_scan_completed_at: crate::rt::json::Json::zero(),
+            vulnerability_source_updated_at: crate::rt::json::Json::zero(),
+            finding_severity_counts: crate::rt::json::Json::zero(),
+            findings: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "imageScanCompletedAt" => out.image_scan_completed_at = r.read()?,
+                "vulnerabilitySourceUpdatedAt" => {
+                    out.vulnerability_source_updated_at = r.read()?;
+                }
+                "findingSeverityCounts" => out.finding_severity_counts = r.read()?,
+                "findings" => out.findings = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("imageScanCompletedAt", &self.image_scan_completed_at);
+        w.member("vulnerabilitySourceUpdatedAt", &self.vulnerability_source_updated_at);
+        if !self.finding_severity_counts.is_empty() {
+            w.member("findingSeverityCounts", &self.finding_severity_counts);
+        }
+        if !self.findings.is_empty() {
+            w.member("findings", &self.findings);
+        }
+        w.end_object();
+    }
+}
+impl Json for crate::types::ImageScanStatus {
+    fn zero() -> Self {
+        Self {
+            status: crate::rt::json::Json::zero(),
+            description: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "status" => out.status = r.read()?,
+                "description" => out.description = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("status", &self.status);
+        w.member("description", &self.description);
+        w.end_object();
+    }
+}
+impl Json for crate::types::ImageStatus {
+    fn zero() -> Self {
+        Self::from("")
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        Ok(Self::from(r.read_str()?.as_ref()))
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.string(self.as_str())
+    }
+}
 impl Json for crate::error::ImageTagAlreadyExistsException {
     fn zero() -> Self {
         Self {
@@ -1099,6 +2493,7 @@ impl Json for crate::input::InitiateLayerUploadInput {
         Self {
             registry_id: crate::rt::json::Json::zero(),
             repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
         }
     }
     fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
@@ -1107,6 +2502,7 @@ impl Json for crate::input::InitiateLayerUploadInput {
             match key {
                 "registryId" => out.registry_id = r.read()?,
                 "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
                 _ => r.skip_value()?,
             }
             Ok(())
@@ -1117,6 +2513,7 @@ impl Json for crate::input::InitiateLayerUploadInput {
         w.begin_object();
         w.member("registryId", &self.registry_id);
         w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
         w.end_object();
     }
 }
@@ -1434,6 +2831,65 @@ impl Json for crate::error::LimitExceededException {
         w.end_object();
     }
 }
+impl Json for crate::input::ListPublisherReportsInput {
+    fn zero() -> Self {
+        Self {
+            report_type: crate::rt::json::Json::zero(),
+            granularity: crate::rt::json::Json::zero(),
+            max_results: crate::rt::json::Json::zero(),
+            next_token: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "reportType" => out.report_type = r.read()?,
+                "granularity" => out.granularity = r.read()?,
+                "maxResults" => out.max_results = r.read()?,
+                "nextToken" => out.next_token = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("reportType", &self.report_type);
+        w.member("granularity", &self.granularity);
+        w.member("maxResults", &self.max_results);
+        w.member("nextToken", &self.next_token);
+        w.end_object();
+    }
+}
+impl Json for crate::output::ListPublisherReportsOutput {
+    fn zero() -> Self {
+        Self {
+            reports: crate::rt::json::Json::zero(),
+            next_token: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "reports" => out.reports = r.read()?,
+                "nextToken" => out.next_token = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("reports", &self.reports);
+        w.member("nextToken", &self.next_token);
+        w.end_object();
+    }
+}
 impl Json for crate::input::ListTagsForResourceInput {
     fn zero() -> Self {
         Self {
@@ -1483,11 +2939,228 @@ impl Json for crate::output::ListTagsForResourceOutput {
         w.end_object();
     }
 }
+impl Json for crate::types::PackageVulnerabilityDetails {
+    fn zero() -> Self {
+        Self {
+            cvss: crate::rt::json::Json::zero(),
+            reference_urls: crate::rt::json::Json::zero(),
+            related_vulnerabilities: crate::rt::json::Json::zero(),
+            source: crate::rt::json::Json::zero(),
+            source_url: crate::rt::json::Json::zero(),
+            vendor_created_at: crate::rt::json::Json::zero(),
+            vendor_severity: crate::rt::json::Json::zero(),
+            vendor_updated_at: crate::rt::json::Json::zero(),
+            vulnerability_id: crate::rt::json::Json::zero(),
+            vulnerable_packages: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "cvss" => out.cvss = r.read()?,
+                "referenceUrls" => out.reference_urls = r.read()?,
+                "relatedVulnerabilities" => out.related_vulnerabilities = r.read()?,
+                "source" => out.source = r.read()?,
+                "sourceUrl" => out.source_url = r.read()?,
+                "vendorCreatedAt" => out.vendor_created_at = r.read()?,
+                "vendorSeverity" => out.vendor_severity = r.read()?,
+                "vendorUpdatedAt" => out.vendor_updated_at = r.read()?,
+                "vulnerabilityId" => out.vulnerability_id = r.read()?,
+                "vulnerablePackages" => out.vulnerable_packages = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        if !self.cvss.is_empty() {
+            w.member("cvss", &self.cvss);
+        }
+        if !self.reference_urls.is_empty() {
+            w.member("referenceUrls", &self.reference_urls);
+        }
+        if !self.related_vulnerabilities.is_empty() {
+            w.member("relatedVulnerabilities", &self.related_vulnerabilities);
+        }
+        w.member("source", &self.source);
+        w.member("sourceUrl", &self.source_url);
+        w.member("vendorCreatedAt", &self.vendor_created_at);
+        w.member("vendorSeverity", &self.vendor_severity);
+        w.member("vendorUpdatedAt", &self.vendor_updated_at);
+        w.member("vulnerabilityId", &self.vulnerability_id);
+        if !self.vulnerable_packages.is_empty() {
+            w.member("vulnerablePackages", &self.vulnerable_packages);
+        }
+        w.end_object();
+    }
+}
+impl Json for crate::types::PremiumRepository {
+    fn zero() -> Self {
+        Self {
+            repository_arn: crate::rt::json::Json::zero(),
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            repository_uri: crate::rt::json::Json::zero(),
+            created_at: crate::rt::json::Json::zero(),
+            marketplace_products: crate::rt::json::Json::zero(),
+            associated_repositories: crate::rt::json::Json::zero(),
+            state: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "repositoryArn" => out.repository_arn = r.read()?,
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "repositoryUri" => out.repository_uri = r.read()?,
+                "createdAt" => out.created_at = r.read()?,
+                "marketplaceProducts" => out.marketplace_products = r.read()?,
+                "associatedRepositories" => out.associated_repositories = r.read()?,
+                "state" => out.state = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("repositoryArn", &self.repository_arn);
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.member("repositoryUri", &self.repository_uri);
+        w.member("createdAt", &self.created_at);
+        if !self.marketplace_products.is_empty() {
+            w.member("marketplaceProducts", &self.marketplace_products);
+        }
+        if !self.associated_repositories.is_empty() {
+            w.member("associatedRepositories", &self.associated_repositories);
+        }
+        w.member("state", &self.state);
+        w.end_object();
+    }
+}
+impl Json for crate::types::PublisherReport {
+    fn zero() -> Self {
+        Self {
+            report_id: crate::rt::json::Json::zero(),
+            report_type: crate::rt::json::Json::zero(),
+            granularity: crate::rt::json::Json::zero(),
+            period: crate::rt::json::Json::zero(),
+            size_in_bytes: crate::rt::json::Json::zero(),
+            created_at: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "reportId" => out.report_id = r.read()?,
+                "reportType" => out.report_type = r.read()?,
+                "granularity" => out.granularity = r.read()?,
+                "period" => out.period = r.read()?,
+                "sizeInBytes" => out.size_in_bytes = r.read()?,
+                "createdAt" => out.created_at = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("reportId", &self.report_id);
+        w.member("reportType", &self.report_type);
+        w.member("granularity", &self.granularity);
+        w.member("period", &self.period);
+        w.member("sizeInBytes", &self.size_in_bytes);
+        w.member("createdAt", &self.created_at);
+        w.end_object();
+    }
+}
+impl Json for crate::types::PublisherReportGranularity {
+    fn zero() -> Self {
+        Self::from("")
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        Ok(Self::from(r.read_str()?.as_ref()))
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.string(self.as_str())
+    }
+}
+impl Json for crate::error::PublisherReportNotFoundException {
+    fn zero() -> Self {
+        Self {
+            message: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "message" => out.message = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("message", &self.message);
+        w.end_object();
+    }
+}
+impl Json for crate::types::PublisherReportPeriod {
+    fn zero() -> Self {
+        Self {
+            start_date: crate::rt::json::Json::zero(),
+            end_date: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "startDate" => out.start_date = r.read()?,
+                "endDate" => out.end_date = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("startDate", &self.start_date);
+        w.member("endDate", &self.end_date);
+        w.end_object();
+    }
+}
+impl Json for crate::types::PublisherReportType {
+    fn zero() -> Self {
+        Self::from("")
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        Ok(Self::from(r.read_str()?.as_ref()))
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.string(self.as_str())
+    }
+}
 impl Json for crate::input::PutImageInput {
     fn zero() -> Self {
         Self {
             registry_id: crate::rt::json::Json::zero(),
             repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
             image_manifest: crate::rt::json::Json::zero(),
             image_manifest_media_type: crate::rt::json::Json::zero(),
             image_tag: crate::rt::json::Json::zero(),
@@ -1500,6 +3173,7 @@ impl Json for crate::input::PutImageInput {
             match key {
                 "registryId" => out.registry_id = r.read()?,
                 "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
                 "imageManifest" => out.image_manifest = r.read()?,
                 "imageManifestMediaType" => out.image_manifest_media_type = r.read()?,
                 "imageTag" => out.image_tag = r.read()?,
@@ -1514,6 +3188,7 @@ impl Json for crate::input::PutImageInput {
         w.begin_object();
         w.member("registryId", &self.registry_id);
         w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
         w.member("imageManifest", &self.image_manifest);
         w.member("imageManifestMediaType", &self.image_manifest_media_type);
         w.member("imageTag", &self.image_tag);
@@ -1545,10 +3220,132 @@ impl Json for crate::output::PutImageOutput {
         w.end_object();
     }
 }
+impl Json for crate::input::PutPremiumRepositoryCatalogDataInput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            catalog_data: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "catalogData" => out.catalog_data = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.member("catalogData", &self.catalog_data);
+        w.end_object();
+    }
+}
+impl Json for crate::output::PutPremiumRepositoryCatalogDataOutput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            catalog_data: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "catalogData" => out.catalog_data = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.member("catalogData", &self.catalog_data);
+        w.end_object();
+    }
+}
+impl Json for crate::input::PutPremiumRepositoryProductsInput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            marketplace_products: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "marketplaceProducts" => out.marketplace_products = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.member("marketplaceProducts", &self.marketplace_products);
+        w.end_object();
+    }
+}
+impl Json for crate::output::PutPremiumRepositoryProductsOutput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            marketplace_products: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "marketplaceProducts" => out.marketplace_products = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        if !self.marketplace_products.is_empty() {
+            w.member("marketplaceProducts", &self.marketplace_products);
+        }
+        w.end_object();
+    }
+}
 impl Json for crate::input::PutRegistryCatalogDataInput {
     fn zero() -> Self {
         Self {
             display_name: crate::rt::json::Json::zero(),
+            description: crate::rt::json::Json::zero(),
+            logo_image_blob: crate::rt::json::Json::zero(),
         }
     }
     fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
@@ -1556,6 +3353,8 @@ impl Json for crate::input::PutRegistryCatalogDataInput {
         r.read_object(|key, r| {
             match key {
                 "displayName" => out.display_name = r.read()?,
+                "description" => out.description = r.read()?,
+                "logoImageBlob" => out.logo_image_blob = r.read()?,
                 _ => r.skip_value()?,
             }
             Ok(())
@@ -1565,6 +3364,8 @@ impl Json for crate::input::PutRegistryCatalogDataInput {
     fn write(&self, w: &mut JsonWriter) {
         w.begin_object();
         w.member("displayName", &self.display_name);
+        w.member("description", &self.description);
+        w.member("logoImageBlob", &self.logo_image_blob);
         w.end_object();
     }
 }
@@ -1645,6 +3446,32 @@ impl Json for crate::output::PutRepositoryCatalogDataOutput {
         w.end_object();
     }
 }
+impl Json for crate::types::Recommendation {
+    fn zero() -> Self {
+        Self {
+            url: crate::rt::json::Json::zero(),
+            text: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "url" => out.url = r.read()?,
+                "text" => out.text = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("url", &self.url);
+        w.member("text", &self.text);
+        w.end_object();
+    }
+}
 impl Json for crate::types::ReferencedImageDetail {
     fn zero() -> Self {
         Self {
@@ -1653,6 +3480,8 @@ impl Json for crate::types::ReferencedImageDetail {
             image_pushed_at: crate::rt::json::Json::zero(),
             image_manifest_media_type: crate::rt::json::Json::zero(),
             artifact_media_type: crate::rt::json::Json::zero(),
+            image_status: crate::rt::json::Json::zero(),
+            scheduled_deletion_at: crate::rt::json::Json::zero(),
         }
     }
     fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
@@ -1664,6 +3493,8 @@ impl Json for crate::types::ReferencedImageDetail {
                 "imagePushedAt" => out.image_pushed_at = r.read()?,
                 "imageManifestMediaType" => out.image_manifest_media_type = r.read()?,
                 "artifactMediaType" => out.artifact_media_type = r.read()?,
+                "imageStatus" => out.image_status = r.read()?,
+                "scheduledDeletionAt" => out.scheduled_deletion_at = r.read()?,
                 _ => r.skip_value()?,
             }
             Ok(())
@@ -1677,6 +3508,8 @@ impl Json for crate::types::ReferencedImageDetail {
         w.member("imagePushedAt", &self.image_pushed_at);
         w.member("imageManifestMediaType", &self.image_manifest_media_type);
         w.member("artifactMediaType", &self.artifact_media_type);
+        w.member("imageStatus", &self.image_status);
+        w.member("scheduledDeletionAt", &self.scheduled_deletion_at);
         w.end_object();
     }
 }
@@ -1712,6 +3545,8 @@ impl Json for crate::types::Registry {
             registry_uri: crate::rt::json::Json::zero(),
             verified: crate::rt::json::Json::zero(),
             aliases: crate::rt::json::Json::zero(),
+            premium_status: crate::rt::json::Json::zero(),
+            premium_registry_uri: crate::rt::json::Json::zero(),
         }
     }
     fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
@@ -1723,6 +3558,8 @@ impl Json for crate::types::Registry {
                 "registryUri" => out.registry_uri = r.read()?,
                 "verified" => out.verified = r.read()?,
                 "aliases" => out.aliases = r.read()?,
+                "premiumStatus" => out.premium_status = r.read()?,
+                "premiumRegistryUri" => out.premium_registry_uri = r.read()?,
                 _ => r.skip_value()?,
             }
             Ok(())
@@ -1736,6 +3573,8 @@ impl Json for crate::types::Registry {
         w.member("registryUri", &self.registry_uri);
         w.member("verified", &self.verified);
         w.member("aliases", &self.aliases);
+        w.member("premiumStatus", &self.premium_status);
+        w.member("premiumRegistryUri", &self.premium_registry_uri);
         w.end_object();
     }
 }
@@ -1786,6 +3625,8 @@ impl Json for crate::types::RegistryCatalogData {
     fn zero() -> Self {
         Self {
             display_name: crate::rt::json::Json::zero(),
+            description: crate::rt::json::Json::zero(),
+            logo_url: crate::rt::json::Json::zero(),
         }
     }
     fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
@@ -1793,6 +3634,8 @@ impl Json for crate::types::RegistryCatalogData {
         r.read_object(|key, r| {
             match key {
                 "displayName" => out.display_name = r.read()?,
+                "description" => out.description = r.read()?,
+                "logoUrl" => out.logo_url = r.read()?,
                 _ => r.skip_value()?,
             }
             Ok(())
@@ -1802,6 +3645,8 @@ impl Json for crate::types::RegistryCatalogData {
     fn write(&self, w: &mut JsonWriter) {
         w.begin_object();
         w.member("displayName", &self.display_name);
+        w.member("description", &self.description);
+        w.member("logoUrl", &self.logo_url);
         w.end_object();
     }
 }
@@ -1829,6 +3674,40 @@ impl Json for crate::error::RegistryNotFoundException {
         w.end_object();
     }
 }
+impl Json for crate::types::RegistryPremiumStatus {
+    fn zero() -> Self {
+        Self::from("")
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        Ok(Self::from(r.read_str()?.as_ref()))
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.string(self.as_str())
+    }
+}
+impl Json for crate::types::Remediation {
+    fn zero() -> Self {
+        Self {
+            recommendation: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "recommendation" => out.recommendation = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("recommendation", &self.recommendation);
+        w.end_object();
+    }
+}
 impl Json for crate::types::Repository {
     fn zero() -> Self {
         Self {
@@ -1837,6 +3716,7 @@ impl Json for crate::types::Repository {
             repository_name: crate::rt::json::Json::zero(),
             repository_uri: crate::rt::json::Json::zero(),
             created_at: crate::rt::json::Json::zero(),
+            associated_repositories: crate::rt::json::Json::zero(),
         }
     }
     fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
@@ -1848,6 +3728,7 @@ impl Json for crate::types::Repository {
                 "repositoryName" => out.repository_name = r.read()?,
                 "repositoryUri" => out.repository_uri = r.read()?,
                 "createdAt" => out.created_at = r.read()?,
+                "associatedRepositories" => out.associated_repositories = r.read()?,
                 _ => r.skip_value()?,
             }
             Ok(())
@@ -1861,6 +3742,9 @@ impl Json for crate::types::Repository {
         w.member("repositoryName", &self.repository_name);
         w.member("repositoryUri", &self.repository_uri);
         w.member("createdAt", &self.created_at);
+        if !self.associated_repositories.is_empty() {
+            w.member("associatedRepositories", &self.associated_repositories);
+        }
         w.end_object();
     }
 }
@@ -1888,6 +3772,28 @@ impl Json for crate::error::RepositoryAlreadyExistsException {
         w.end_object();
     }
 }
+impl Json for crate::types::RepositoryArtifactType {
+    fn zero() -> Self {
+        Self::from("")
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        Ok(Self::from(r.read_str()?.as_ref()))
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.string(self.as_str())
+    }
+}
+impl Json for crate::types::RepositoryBadge {
+    fn zero() -> Self {
+        Self::from("")
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        Ok(Self::from(r.read_str()?.as_ref()))
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.string(self.as_str())
+    }
+}
 impl Json for crate::types::RepositoryCatalogData {
     fn zero() -> Self {
         Self {
@@ -1898,6 +3804,9 @@ impl Json for crate::types::RepositoryCatalogData {
             about_text: crate::rt::json::Json::zero(),
             usage_text: crate::rt::json::Json::zero(),
             marketplace_certified: crate::rt::json::Json::zero(),
+            categories: crate::rt::json::Json::zero(),
+            badges: crate::rt::json::Json::zero(),
+            artifact_types: crate::rt::json::Json::zero(),
         }
     }
     fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
@@ -1911,6 +3820,9 @@ impl Json for crate::types::RepositoryCatalogData {
                 "aboutText" => out.about_text = r.read()?,
                 "usageText" => out.usage_text = r.read()?,
                 "marketplaceCertified" => out.marketplace_certified = r.read()?,
+                "categories" => out.categories = r.read()?,
+                "badges" => out.badges = r.read()?,
+                "artifactTypes" => out.artifact_types = r.read()?,
                 _ => r.skip_value()?,
             }
             Ok(())
@@ -1930,6 +3842,15 @@ impl Json for crate::types::RepositoryCatalogData {
         w.member("aboutText", &self.about_text);
         w.member("usageText", &self.usage_text);
         w.member("marketplaceCertified", &self.marketplace_certified);
+        if !self.categories.is_empty() {
+            w.member("categories", &self.categories);
+        }
+        if !self.badges.is_empty() {
+            w.member("badges", &self.badges);
+        }
+        if !self.artifact_types.is_empty() {
+            w.member("artifactTypes", &self.artifact_types);
+        }
         w.end_object();
     }
 }
@@ -1942,6 +3863,7 @@ impl Json for crate::types::RepositoryCatalogDataInput {
             logo_image_blob: crate::rt::json::Json::zero(),
             about_text: crate::rt::json::Json::zero(),
             usage_text: crate::rt::json::Json::zero(),
+            categories: crate::rt::json::Json::zero(),
         }
     }
     fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
@@ -1954,6 +3876,7 @@ impl Json for crate::types::RepositoryCatalogDataInput {
                 "logoImageBlob" => out.logo_image_blob = r.read()?,
                 "aboutText" => out.about_text = r.read()?,
                 "usageText" => out.usage_text = r.read()?,
+                "categories" => out.categories = r.read()?,
                 _ => r.skip_value()?,
             }
             Ok(())
@@ -1968,6 +3891,7 @@ impl Json for crate::types::RepositoryCatalogDataInput {
         w.member("logoImageBlob", &self.logo_image_blob);
         w.member("aboutText", &self.about_text);
         w.member("usageText", &self.usage_text);
+        w.member("categories", &self.categories);
         w.end_object();
     }
 }
@@ -1993,6 +3917,17 @@ impl Json for crate::error::RepositoryCatalogDataNotFoundException {
         w.begin_object();
         w.member("message", &self.message);
         w.end_object();
+    }
+}
+impl Json for crate::types::RepositoryCategory {
+    fn zero() -> Self {
+        Self::from("")
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        Ok(Self::from(r.read_str()?.as_ref()))
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.string(self.as_str())
     }
 }
 impl Json for crate::error::RepositoryNotEmptyException {
@@ -2067,6 +4002,135 @@ impl Json for crate::error::RepositoryPolicyNotFoundException {
         w.end_object();
     }
 }
+impl Json for crate::types::RepositoryState {
+    fn zero() -> Self {
+        Self::from("")
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        Ok(Self::from(r.read_str()?.as_ref()))
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.string(self.as_str())
+    }
+}
+impl Json for crate::types::RepositoryType {
+    fn zero() -> Self {
+        Self::from("")
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        Ok(Self::from(r.read_str()?.as_ref()))
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.string(self.as_str())
+    }
+}
+impl Json for crate::types::Resource {
+    fn zero() -> Self {
+        Self {
+            details: crate::rt::json::Json::zero(),
+            r#type: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "details" => out.details = r.read()?,
+                "type" => out.r#type = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("details", &self.details);
+        w.member("type", &self.r#type);
+        w.end_object();
+    }
+}
+impl Json for crate::types::ResourceDetails {
+    fn zero() -> Self {
+        Self {
+            container_image: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "containerImage" => out.container_image = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("containerImage", &self.container_image);
+        w.end_object();
+    }
+}
+impl Json for crate::error::ScanNotFoundException {
+    fn zero() -> Self {
+        Self {
+            message: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "message" => out.message = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("message", &self.message);
+        w.end_object();
+    }
+}
+impl Json for crate::types::ScanStatus {
+    fn zero() -> Self {
+        Self::from("")
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        Ok(Self::from(r.read_str()?.as_ref()))
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.string(self.as_str())
+    }
+}
+impl Json for crate::types::ScoreDetails {
+    fn zero() -> Self {
+        Self {
+            cvss: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "cvss" => out.cvss = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("cvss", &self.cvss);
+        w.end_object();
+    }
+}
 impl Json for crate::error::ServerException {
     fn zero() -> Self {
         Self {
@@ -2088,6 +4152,142 @@ impl Json for crate::error::ServerException {
     fn write(&self, w: &mut JsonWriter) {
         w.begin_object();
         w.member("message", &self.message);
+        w.end_object();
+    }
+}
+impl Json for crate::input::SetImageStatusInput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
+            image_id: crate::rt::json::Json::zero(),
+            status: crate::rt::json::Json::zero(),
+            deprecation_period_days: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
+                "imageId" => out.image_id = r.read()?,
+                "status" => out.status = r.read()?,
+                "deprecationPeriodDays" => out.deprecation_period_days = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
+        w.member("imageId", &self.image_id);
+        w.member("status", &self.status);
+        w.member("deprecationPeriodDays", &self.deprecation_period_days);
+        w.end_object();
+    }
+}
+impl Json for crate::output::SetImageStatusOutput {
+    fn zero() -> Self {
+        Self {
+            repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
+            image_id: crate::rt::json::Json::zero(),
+            status: crate::rt::json::Json::zero(),
+            scheduled_deletion_at: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
+                "imageId" => out.image_id = r.read()?,
+                "status" => out.status = r.read()?,
+                "scheduledDeletionAt" => out.scheduled_deletion_at = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
+        w.member("imageId", &self.image_id);
+        w.member("status", &self.status);
+        w.member("scheduledDeletionAt", &self.scheduled_deletion_at);
+        w.end_object();
+    }
+}
+impl Json for crate::input::SetPremiumRepositoryPolicyInput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            policy_text: crate::rt::json::Json::zero(),
+            force: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "policyText" => out.policy_text = r.read()?,
+                "force" => out.force = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.member("policyText", &self.policy_text);
+        w.member("force", &self.force);
+        w.end_object();
+    }
+}
+impl Json for crate::output::SetPremiumRepositoryPolicyOutput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            policy_text: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "policyText" => out.policy_text = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.member("policyText", &self.policy_text);
         w.end_object();
     }
 }
@@ -2150,6 +4350,71 @@ impl Json for crate::output::SetRepositoryPolicyOutput {
         w.member("registryId", &self.registry_id);
         w.member("repositoryName", &self.repository_name);
         w.member("policyText", &self.policy_text);
+        w.end_object();
+    }
+}
+impl Json for crate::input::SetRepositoryStateInput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
+            state: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
+                "state" => out.state = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
+        w.member("state", &self.state);
+        w.end_object();
+    }
+}
+impl Json for crate::output::SetRepositoryStateOutput {
+    fn zero() -> Self {
+        Self {
+            registry_id: crate::rt::json::Json::zero(),
+            repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
+            state: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "registryId" => out.registry_id = r.read()?,
+                "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
+                "state" => out.state = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("registryId", &self.registry_id);
+        w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
+        w.member("state", &self.state);
         w.end_object();
     }
 }
@@ -2310,6 +4575,7 @@ impl Json for crate::input::UploadLayerPartInput {
         Self {
             registry_id: crate::rt::json::Json::zero(),
             repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
             upload_id: crate::rt::json::Json::zero(),
             part_first_byte: crate::rt::json::Json::zero(),
             part_last_byte: crate::rt::json::Json::zero(),
@@ -2322,6 +4588,7 @@ impl Json for crate::input::UploadLayerPartInput {
             match key {
                 "registryId" => out.registry_id = r.read()?,
                 "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
                 "uploadId" => out.upload_id = r.read()?,
                 "partFirstByte" => out.part_first_byte = r.read()?,
                 "partLastByte" => out.part_last_byte = r.read()?,
@@ -2336,6 +4603,7 @@ impl Json for crate::input::UploadLayerPartInput {
         w.begin_object();
         w.member("registryId", &self.registry_id);
         w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
         w.member("uploadId", &self.upload_id);
         w.member("partFirstByte", &self.part_first_byte);
         w.member("partLastByte", &self.part_last_byte);
@@ -2348,6 +4616,7 @@ impl Json for crate::output::UploadLayerPartOutput {
         Self {
             registry_id: crate::rt::json::Json::zero(),
             repository_name: crate::rt::json::Json::zero(),
+            repository_type: crate::rt::json::Json::zero(),
             upload_id: crate::rt::json::Json::zero(),
             last_byte_received: crate::rt::json::Json::zero(),
             request_id: None,
@@ -2359,6 +4628,7 @@ impl Json for crate::output::UploadLayerPartOutput {
             match key {
                 "registryId" => out.registry_id = r.read()?,
                 "repositoryName" => out.repository_name = r.read()?,
+                "repositoryType" => out.repository_type = r.read()?,
                 "uploadId" => out.upload_id = r.read()?,
                 "lastByteReceived" => out.last_byte_received = r.read()?,
                 _ => r.skip_value()?,
@@ -2371,6 +4641,7 @@ impl Json for crate::output::UploadLayerPartOutput {
         w.begin_object();
         w.member("registryId", &self.registry_id);
         w.member("repositoryName", &self.repository_name);
+        w.member("repositoryType", &self.repository_type);
         w.member("uploadId", &self.upload_id);
         w.member("lastByteReceived", &self.last_byte_received);
         w.end_object();
@@ -2397,6 +4668,77 @@ impl Json for crate::error::UploadNotFoundException {
     fn write(&self, w: &mut JsonWriter) {
         w.begin_object();
         w.member("message", &self.message);
+        w.end_object();
+    }
+}
+impl Json for crate::error::ValidationException {
+    fn zero() -> Self {
+        Self {
+            message: crate::rt::json::Json::zero(),
+            request_id: None,
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "message" => out.message = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("message", &self.message);
+        w.end_object();
+    }
+}
+impl Json for crate::types::VulnerablePackage {
+    fn zero() -> Self {
+        Self {
+            arch: crate::rt::json::Json::zero(),
+            epoch: crate::rt::json::Json::zero(),
+            file_path: crate::rt::json::Json::zero(),
+            name: crate::rt::json::Json::zero(),
+            package_manager: crate::rt::json::Json::zero(),
+            release: crate::rt::json::Json::zero(),
+            source_layer_hash: crate::rt::json::Json::zero(),
+            version: crate::rt::json::Json::zero(),
+            fixed_in_version: crate::rt::json::Json::zero(),
+        }
+    }
+    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
+        let mut out = Self::zero();
+        r.read_object(|key, r| {
+            match key {
+                "arch" => out.arch = r.read()?,
+                "epoch" => out.epoch = r.read()?,
+                "filePath" => out.file_path = r.read()?,
+                "name" => out.name = r.read()?,
+                "packageManager" => out.package_manager = r.read()?,
+                "release" => out.release = r.read()?,
+                "sourceLayerHash" => out.source_layer_hash = r.read()?,
+                "version" => out.version = r.read()?,
+                "fixedInVersion" => out.fixed_in_version = r.read()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.member("arch", &self.arch);
+        w.member("epoch", &self.epoch);
+        w.member("filePath", &self.file_path);
+        w.member("name", &self.name);
+        w.member("packageManager", &self.package_manager);
+        w.member("release", &self.release);
+        w.member("sourceLayerHash", &self.source_layer_hash);
+        w.member("version", &self.version);
+        w.member("fixedInVersion", &self.fixed_in_version);
         w.end_object();
     }
 }

@@ -2,6 +2,32 @@
 // run `cargo xtask codegen` instead.
 
 //! Data types the operations send and receive.
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AssociatedRepository {
+    /// TODO-DOC
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub repository_type: Option<RepositoryType>,
+}
+impl AssociatedRepository {
+    /// Sets [`repository_name`](Self::repository_name).
+    pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`repository_type`](Self::repository_type).
+    pub fn with_repository_type(mut self, value: impl Into<RepositoryType>) -> Self {
+        self.repository_type = Some(value.into());
+        self
+    }
+}
+impl Default for AssociatedRepository {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
 /// A login credential for the public registry along with the time it stops working.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -28,25 +54,64 @@ impl Default for AuthorizationData {
         crate::rt::json::Json::zero()
     }
 }
-/// An image stored in a repository, identified by digest and/or tag, with its manifest.
+/// TODO-DOC
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct Image {
-    /// Account ID or alias of the registry holding the image.
-    pub registry_id: Option<String>,
-    /// Repository holding the image.
+pub struct ContainerImageDetails {
+    /// TODO-DOC
+    pub architecture: Option<String>,
+    /// TODO-DOC
+    pub author: Option<String>,
+    /// TODO-DOC
+    pub image_hash: Option<String>,
+    /// TODO-DOC
+    pub image_tags: Vec<String>,
+    /// TODO-DOC
+    pub platform: Option<String>,
+    /// TODO-DOC
+    pub pushed_at: Option<crate::DateTime>,
+    /// TODO-DOC
+    pub registry: Option<String>,
+    /// TODO-DOC
     pub repository_name: Option<String>,
-    /// Digest and/or tag of the image.
-    pub image_id: Option<ImageIdentifier>,
-    /// The image's manifest as JSON text.
-    pub image_manifest: Option<String>,
-    /// Media type of the manifest.
-    pub image_manifest_media_type: Option<String>,
 }
-impl Image {
-    /// Sets [`registry_id`](Self::registry_id).
-    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
-        self.registry_id = Some(value.into());
+impl ContainerImageDetails {
+    /// Sets [`architecture`](Self::architecture).
+    pub fn with_architecture(mut self, value: impl Into<String>) -> Self {
+        self.architecture = Some(value.into());
+        self
+    }
+    /// Sets [`author`](Self::author).
+    pub fn with_author(mut self, value: impl Into<String>) -> Self {
+        self.author = Some(value.into());
+        self
+    }
+    /// Sets [`image_hash`](Self::image_hash).
+    pub fn with_image_hash(mut self, value: impl Into<String>) -> Self {
+        self.image_hash = Some(value.into());
+        self
+    }
+    /// Sets [`image_tags`](Self::image_tags).
+    pub fn with_image_tags(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.image_tags = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets [`platform`](Self::platform).
+    pub fn with_platform(mut self, value: impl Into<String>) -> Self {
+        self.platform = Some(value.into());
+        self
+    }
+    /// Sets [`pushed_at`](Self::pushed_at).
+    pub fn with_pushed_at(mut self, value: impl Into<crate::DateTime>) -> Self {
+        self.pushed_at = Some(value.into());
+        self
+    }
+    /// Sets [`registry`](Self::registry).
+    pub fn with_registry(mut self, value: impl Into<String>) -> Self {
+        self.registry = Some(value.into());
         self
     }
     /// Sets [`repository_name`](Self::repository_name).
@@ -54,54 +119,152 @@ impl Image {
         self.repository_name = Some(value.into());
         self
     }
-    /// Sets [`image_id`](Self::image_id).
-    pub fn with_image_id(mut self, value: ImageIdentifier) -> Self {
-        self.image_id = Some(value);
-        self
-    }
-    /// Sets [`image_manifest`](Self::image_manifest).
-    pub fn with_image_manifest(mut self, value: impl Into<String>) -> Self {
-        self.image_manifest = Some(value.into());
-        self
-    }
-    /// Sets [`image_manifest_media_type`](Self::image_manifest_media_type).
-    pub fn with_image_manifest_media_type(mut self, value: impl Into<String>) -> Self {
-        self.image_manifest_media_type = Some(value.into());
-        self
-    }
 }
-impl Default for Image {
+impl Default for ContainerImageDetails {
     fn default() -> Self {
         crate::rt::json::Json::zero()
     }
 }
-/// Summary information about one image in a repository.
+/// TODO-DOC
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct ImageDetail {
-    /// Account ID of the registry holding the image.
-    pub registry_id: Option<String>,
-    /// Repository holding the image.
-    pub repository_name: Option<String>,
-    /// Content hash that identifies the image, e.g. `sha256:...`.
-    pub image_digest: Option<String>,
-    /// Tags currently pointing at the image.
-    pub image_tags: Vec<String>,
-    /// Compressed size of the image in bytes.
-    pub image_size_in_bytes: Option<i64>,
-    /// When the image was pushed to the repository.
-    pub image_pushed_at: Option<crate::DateTime>,
-    /// Manifest format, as a media type string.
-    pub image_manifest_media_type: Option<String>,
-    /// Media type of the artifact's configuration, for images and other OCI artifacts.
-    pub artifact_media_type: Option<String>,
+pub struct CvssScore {
+    /// TODO-DOC
+    pub base_score: Option<f64>,
+    /// TODO-DOC
+    pub scoring_vector: Option<String>,
+    /// TODO-DOC
+    pub source: Option<String>,
+    /// TODO-DOC
+    pub version: Option<String>,
 }
-impl ImageDetail {
-    /// Sets [`registry_id`](Self::registry_id).
-    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
-        self.registry_id = Some(value.into());
+impl CvssScore {
+    /// Sets [`base_score`](Self::base_score).
+    pub fn with_base_score(mut self, value: f64) -> Self {
+        self.base_score = Some(value);
         self
     }
+    /// Sets [`scoring_vector`](Self::scoring_vector).
+    pub fn with_scoring_vector(mut self, value: impl Into<String>) -> Self {
+        self.scoring_vector = Some(value.into());
+        self
+    }
+    /// Sets [`source`](Self::source).
+    pub fn with_source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets [`version`](Self::version).
+    pub fn with_version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
+impl Default for CvssScore {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CvssScoreAdjustment {
+    /// TODO-DOC
+    pub metric: Option<String>,
+    /// TODO-DOC
+    pub reason: Option<String>,
+}
+impl CvssScoreAdjustment {
+    /// Sets [`metric`](Self::metric).
+    pub fn with_metric(mut self, value: impl Into<String>) -> Self {
+        self.metric = Some(value.into());
+        self
+    }
+    /// Sets [`reason`](Self::reason).
+    pub fn with_reason(mut self, value: impl Into<String>) -> Self {
+        self.reason = Some(value.into());
+        self
+    }
+}
+impl Default for CvssScoreAdjustment {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CvssScoreDetails {
+    /// TODO-DOC
+    pub adjustments: Vec<CvssScoreAdjustment>,
+    /// TODO-DOC
+    pub score: Option<f64>,
+    /// TODO-DOC
+    pub score_source: Option<String>,
+    /// TODO-DOC
+    pub scoring_vector: Option<String>,
+    /// TODO-DOC
+    pub version: Option<String>,
+}
+impl CvssScoreDetails {
+    /// Sets [`adjustments`](Self::adjustments).
+    pub fn with_adjustments(
+        mut self,
+        value: impl IntoIterator<Item = CvssScoreAdjustment>,
+    ) -> Self {
+        self.adjustments = value.into_iter().collect();
+        self
+    }
+    /// Sets [`score`](Self::score).
+    pub fn with_score(mut self, value: f64) -> Self {
+        self.score = Some(value);
+        self
+    }
+    /// Sets [`score_source`](Self::score_source).
+    pub fn with_score_source(mut self, value: impl Into<String>) -> Self {
+        self.score_source = Some(value.into());
+        self
+    }
+    /// Sets [`scoring_vector`](Self::scoring_vector).
+    pub fn with_scoring_vector(mut self, value: impl Into<String>) -> Self {
+        self.scoring_vector = Some(value.into());
+        self
+    }
+    /// Sets [`version`](Self::version).
+    pub fn with_version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
+impl Default for CvssScoreDetails {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct EntitledImageDetail {
+    /// TODO-DOC
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub image_digest: Option<String>,
+    /// TODO-DOC
+    pub image_tags: Vec<String>,
+    /// TODO-DOC
+    pub image_size_in_bytes: Option<i64>,
+    /// TODO-DOC
+    pub image_pushed_at: Option<crate::DateTime>,
+    /// TODO-DOC
+    pub image_manifest_media_type: Option<String>,
+    /// TODO-DOC
+    pub artifact_media_type: Option<String>,
+    /// TODO-DOC
+    pub image_status: Option<ImageStatus>,
+    /// TODO-DOC
+    pub scheduled_deletion_at: Option<crate::DateTime>,
+}
+impl EntitledImageDetail {
     /// Sets [`repository_name`](Self::repository_name).
     pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
         self.repository_name = Some(value.into());
@@ -138,6 +301,354 @@ impl ImageDetail {
     /// Sets [`artifact_media_type`](Self::artifact_media_type).
     pub fn with_artifact_media_type(mut self, value: impl Into<String>) -> Self {
         self.artifact_media_type = Some(value.into());
+        self
+    }
+    /// Sets [`image_status`](Self::image_status).
+    pub fn with_image_status(mut self, value: impl Into<ImageStatus>) -> Self {
+        self.image_status = Some(value.into());
+        self
+    }
+    /// Sets [`scheduled_deletion_at`](Self::scheduled_deletion_at).
+    pub fn with_scheduled_deletion_at(
+        mut self,
+        value: impl Into<crate::DateTime>,
+    ) -> Self {
+        self.scheduled_deletion_at = Some(value.into());
+        self
+    }
+}
+impl Default for EntitledImageDetail {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct EntitledImageTagDetail {
+    /// TODO-DOC
+    pub image_tag: Option<String>,
+    /// TODO-DOC
+    pub created_at: Option<crate::DateTime>,
+    /// TODO-DOC
+    pub image_detail: Option<ReferencedImageDetail>,
+}
+impl EntitledImageTagDetail {
+    /// Sets [`image_tag`](Self::image_tag).
+    pub fn with_image_tag(mut self, value: impl Into<String>) -> Self {
+        self.image_tag = Some(value.into());
+        self
+    }
+    /// Sets [`created_at`](Self::created_at).
+    pub fn with_created_at(mut self, value: impl Into<crate::DateTime>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets [`image_detail`](Self::image_detail).
+    pub fn with_image_detail(mut self, value: ReferencedImageDetail) -> Self {
+        self.image_detail = Some(value);
+        self
+    }
+}
+impl Default for EntitledImageTagDetail {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct EntitledRepository {
+    /// TODO-DOC
+    pub registry_alias: Option<String>,
+    /// TODO-DOC
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub repository_arn: Option<String>,
+    /// TODO-DOC
+    pub repository_uri: Option<String>,
+    /// TODO-DOC
+    pub state: Option<RepositoryState>,
+    /// TODO-DOC
+    pub entitled_via_product_id: Option<String>,
+    /// TODO-DOC
+    pub registry_display_name: Option<String>,
+}
+impl EntitledRepository {
+    /// Sets [`registry_alias`](Self::registry_alias).
+    pub fn with_registry_alias(mut self, value: impl Into<String>) -> Self {
+        self.registry_alias = Some(value.into());
+        self
+    }
+    /// Sets [`repository_name`](Self::repository_name).
+    pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`repository_arn`](Self::repository_arn).
+    pub fn with_repository_arn(mut self, value: impl Into<String>) -> Self {
+        self.repository_arn = Some(value.into());
+        self
+    }
+    /// Sets [`repository_uri`](Self::repository_uri).
+    pub fn with_repository_uri(mut self, value: impl Into<String>) -> Self {
+        self.repository_uri = Some(value.into());
+        self
+    }
+    /// Sets [`state`](Self::state).
+    pub fn with_state(mut self, value: impl Into<RepositoryState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets [`entitled_via_product_id`](Self::entitled_via_product_id).
+    pub fn with_entitled_via_product_id(mut self, value: impl Into<String>) -> Self {
+        self.entitled_via_product_id = Some(value.into());
+        self
+    }
+    /// Sets [`registry_display_name`](Self::registry_display_name).
+    pub fn with_registry_display_name(mut self, value: impl Into<String>) -> Self {
+        self.registry_display_name = Some(value.into());
+        self
+    }
+}
+impl Default for EntitledRepository {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum FindingSeverity {
+    /// TODO-DOC
+    Informational,
+    /// TODO-DOC
+    Low,
+    /// TODO-DOC
+    Medium,
+    /// TODO-DOC
+    High,
+    /// TODO-DOC
+    Critical,
+    /// TODO-DOC
+    Undefined,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl FindingSeverity {
+    /// The known values, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "INFORMATIONAL",
+        "LOW",
+        "MEDIUM",
+        "HIGH",
+        "CRITICAL",
+        "UNDEFINED",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Informational => "INFORMATIONAL",
+            Self::Low => "LOW",
+            Self::Medium => "MEDIUM",
+            Self::High => "HIGH",
+            Self::Critical => "CRITICAL",
+            Self::Undefined => "UNDEFINED",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+impl From<&str> for FindingSeverity {
+    fn from(v: &str) -> Self {
+        match v {
+            "INFORMATIONAL" => Self::Informational,
+            "LOW" => Self::Low,
+            "MEDIUM" => Self::Medium,
+            "HIGH" => Self::High,
+            "CRITICAL" => Self::Critical,
+            "UNDEFINED" => Self::Undefined,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for FindingSeverity {
+    fn from(v: String) -> Self {
+        match v.as_str() {
+            "INFORMATIONAL" => Self::Informational,
+            "LOW" => Self::Low,
+            "MEDIUM" => Self::Medium,
+            "HIGH" => Self::High,
+            "CRITICAL" => Self::Critical,
+            "UNDEFINED" => Self::Undefined,
+            _ => Self::Unknown(v),
+        }
+    }
+}
+impl AsRef<str> for FindingSeverity {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for FindingSeverity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// An image stored in a repository, identified by digest and/or tag, with its manifest.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Image {
+    /// Account ID or alias of the registry holding the image.
+    pub registry_id: Option<String>,
+    /// Repository holding the image.
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub repository_type: Option<RepositoryType>,
+    /// Digest and/or tag of the image.
+    pub image_id: Option<ImageIdentifier>,
+    /// The image's manifest as JSON text.
+    pub image_manifest: Option<String>,
+    /// Media type of the manifest.
+    pub image_manifest_media_type: Option<String>,
+    /// TODO-DOC
+    pub subject_manifest_digest: Option<String>,
+}
+impl Image {
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`repository_name`](Self::repository_name).
+    pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`repository_type`](Self::repository_type).
+    pub fn with_repository_type(mut self, value: impl Into<RepositoryType>) -> Self {
+        self.repository_type = Some(value.into());
+        self
+    }
+    /// Sets [`image_id`](Self::image_id).
+    pub fn with_image_id(mut self, value: ImageIdentifier) -> Self {
+        self.image_id = Some(value);
+        self
+    }
+    /// Sets [`image_manifest`](Self::image_manifest).
+    pub fn with_image_manifest(mut self, value: impl Into<String>) -> Self {
+        self.image_manifest = Some(value.into());
+        self
+    }
+    /// Sets [`image_manifest_media_type`](Self::image_manifest_media_type).
+    pub fn with_image_manifest_media_type(mut self, value: impl Into<String>) -> Self {
+        self.image_manifest_media_type = Some(value.into());
+        self
+    }
+    /// Sets [`subject_manifest_digest`](Self::subject_manifest_digest).
+    pub fn with_subject_manifest_digest(mut self, value: impl Into<String>) -> Self {
+        self.subject_manifest_digest = Some(value.into());
+        self
+    }
+}
+impl Default for Image {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+/// Summary information about one image in a repository.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ImageDetail {
+    /// Account ID of the registry holding the image.
+    pub registry_id: Option<String>,
+    /// Repository holding the image.
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub repository_type: Option<RepositoryType>,
+    /// Content hash that identifies the image, e.g. `sha256:...`.
+    pub image_digest: Option<String>,
+    /// Tags currently pointing at the image.
+    pub image_tags: Vec<String>,
+    /// Compressed size of the image in bytes.
+    pub image_size_in_bytes: Option<i64>,
+    /// When the image was pushed to the repository.
+    pub image_pushed_at: Option<crate::DateTime>,
+    /// Manifest format, as a media type string.
+    pub image_manifest_media_type: Option<String>,
+    /// Media type of the artifact's configuration, for images and other OCI artifacts.
+    pub artifact_media_type: Option<String>,
+    /// TODO-DOC
+    pub subject_manifest_digest: Option<String>,
+    /// TODO-DOC
+    pub image_status: Option<ImageStatus>,
+    /// TODO-DOC
+    pub scheduled_deletion_at: Option<crate::DateTime>,
+}
+impl ImageDetail {
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`repository_name`](Self::repository_name).
+    pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`repository_type`](Self::repository_type).
+    pub fn with_repository_type(mut self, value: impl Into<RepositoryType>) -> Self {
+        self.repository_type = Some(value.into());
+        self
+    }
+    /// Sets [`image_digest`](Self::image_digest).
+    pub fn with_image_digest(mut self, value: impl Into<String>) -> Self {
+        self.image_digest = Some(value.into());
+        self
+    }
+    /// Sets [`image_tags`](Self::image_tags).
+    pub fn with_image_tags(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.image_tags = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets [`image_size_in_bytes`](Self::image_size_in_bytes).
+    pub fn with_image_size_in_bytes(mut self, value: i64) -> Self {
+        self.image_size_in_bytes = Some(value);
+        self
+    }
+    /// Sets [`image_pushed_at`](Self::image_pushed_at).
+    pub fn with_image_pushed_at(mut self, value: impl Into<crate::DateTime>) -> Self {
+        self.image_pushed_at = Some(value.into());
+        self
+    }
+    /// Sets [`image_manifest_media_type`](Self::image_manifest_media_type).
+    pub fn with_image_manifest_media_type(mut self, value: impl Into<String>) -> Self {
+        self.image_manifest_media_type = Some(value.into());
+        self
+    }
+    /// Sets [`artifact_media_type`](Self::artifact_media_type).
+    pub fn with_artifact_media_type(mut self, value: impl Into<String>) -> Self {
+        self.artifact_media_type = Some(value.into());
+        self
+    }
+    /// Sets [`subject_manifest_digest`](Self::subject_manifest_digest).
+    pub fn with_subject_manifest_digest(mut self, value: impl Into<String>) -> Self {
+        self.subject_manifest_digest = Some(value.into());
+        self
+    }
+    /// Sets [`image_status`](Self::image_status).
+    pub fn with_image_status(mut self, value: impl Into<ImageStatus>) -> Self {
+        self.image_status = Some(value.into());
+        self
+    }
+    /// Sets [`scheduled_deletion_at`](Self::scheduled_deletion_at).
+    pub fn with_scheduled_deletion_at(
+        mut self,
+        value: impl Into<crate::DateTime>,
+    ) -> Self {
+        self.scheduled_deletion_at = Some(value.into());
         self
     }
 }
@@ -197,6 +708,8 @@ pub enum ImageFailureCode {
     ImageReferencedByManifestList,
     /// A key management problem stopped the operation.
     KmsError,
+    /// TODO-DOC
+    ImageNotEligibleForDeletion,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
@@ -210,6 +723,7 @@ impl ImageFailureCode {
         "MissingDigestAndTag",
         "ImageReferencedByManifestList",
         "KmsError",
+        "ImageNotEligibleForDeletion",
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -221,6 +735,7 @@ impl ImageFailureCode {
             Self::MissingDigestAndTag => "MissingDigestAndTag",
             Self::ImageReferencedByManifestList => "ImageReferencedByManifestList",
             Self::KmsError => "KmsError",
+            Self::ImageNotEligibleForDeletion => "ImageNotEligibleForDeletion",
             Self::Unknown(v) => v,
         }
     }
@@ -235,6 +750,7 @@ impl From<&str> for ImageFailureCode {
             "MissingDigestAndTag" => Self::MissingDigestAndTag,
             "ImageReferencedByManifestList" => Self::ImageReferencedByManifestList,
             "KmsError" => Self::KmsError,
+            "ImageNotEligibleForDeletion" => Self::ImageNotEligibleForDeletion,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -249,6 +765,7 @@ impl From<String> for ImageFailureCode {
             "MissingDigestAndTag" => Self::MissingDigestAndTag,
             "ImageReferencedByManifestList" => Self::ImageReferencedByManifestList,
             "KmsError" => Self::KmsError,
+            "ImageNotEligibleForDeletion" => Self::ImageNotEligibleForDeletion,
             _ => Self::Unknown(v),
         }
     }
@@ -287,6 +804,272 @@ impl ImageIdentifier {
 impl Default for ImageIdentifier {
     fn default() -> Self {
         crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ImageScanFinding {
+    /// TODO-DOC
+    pub aws_account_id: Option<String>,
+    /// TODO-DOC
+    pub finding_id: Option<String>,
+    /// TODO-DOC
+    pub description: Option<String>,
+    /// TODO-DOC
+    pub first_observed_at: Option<crate::DateTime>,
+    /// TODO-DOC
+    pub last_observed_at: Option<crate::DateTime>,
+    /// TODO-DOC
+    pub package_vulnerability_details: Option<PackageVulnerabilityDetails>,
+    /// TODO-DOC
+    pub remediation: Option<Remediation>,
+    /// TODO-DOC
+    pub resources: Vec<Resource>,
+    /// TODO-DOC
+    pub score: Option<f64>,
+    /// TODO-DOC
+    pub score_details: Option<ScoreDetails>,
+    /// TODO-DOC
+    pub severity: Option<String>,
+    /// TODO-DOC
+    pub status: Option<String>,
+    /// TODO-DOC
+    pub title: Option<String>,
+    /// TODO-DOC
+    pub r#type: Option<String>,
+    /// TODO-DOC
+    pub updated_at: Option<crate::DateTime>,
+    /// TODO-DOC
+    pub fix_available: Option<String>,
+    /// TODO-DOC
+    pub exploit_available: Option<String>,
+}
+impl ImageScanFinding {
+    /// Sets [`aws_account_id`](Self::aws_account_id).
+    pub fn with_aws_account_id(mut self, value: impl Into<String>) -> Self {
+        self.aws_account_id = Some(value.into());
+        self
+    }
+    /// Sets [`finding_id`](Self::finding_id).
+    pub fn with_finding_id(mut self, value: impl Into<String>) -> Self {
+        self.finding_id = Some(value.into());
+        self
+    }
+    /// Sets [`description`](Self::description).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets [`first_observed_at`](Self::first_observed_at).
+    pub fn with_first_observed_at(mut self, value: impl Into<crate::DateTime>) -> Self {
+        self.first_observed_at = Some(value.into());
+        self
+    }
+    /// Sets [`last_observed_at`](Self::last_observed_at).
+    pub fn with_last_observed_at(mut self, value: impl Into<crate::DateTime>) -> Self {
+        self.last_observed_at = Some(value.into());
+        self
+    }
+    /// Sets [`package_vulnerability_details`](Self::package_vulnerability_details).
+    pub fn with_package_vulnerability_details(
+        mut self,
+        value: PackageVulnerabilityDetails,
+    ) -> Self {
+        self.package_vulnerability_details = Some(value);
+        self
+    }
+    /// Sets [`remediation`](Self::remediation).
+    pub fn with_remediation(mut self, value: Remediation) -> Self {
+        self.remediation = Some(value);
+        self
+    }
+    /// Sets [`resources`](Self::resources).
+    pub fn with_resources(mut self, value: impl IntoIterator<Item = Resource>) -> Self {
+        self.resources = value.into_iter().collect();
+        self
+    }
+    /// Sets [`score`](Self::score).
+    pub fn with_score(mut self, value: f64) -> Self {
+        self.score = Some(value);
+        self
+    }
+    /// Sets [`score_details`](Self::score_details).
+    pub fn with_score_details(mut self, value: ScoreDetails) -> Self {
+        self.score_details = Some(value);
+        self
+    }
+    /// Sets [`severity`](Self::severity).
+    pub fn with_severity(mut self, value: impl Into<String>) -> Self {
+        self.severity = Some(value.into());
+        self
+    }
+    /// Sets [`status`](Self::status).
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets [`title`](Self::title).
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets [`type`](Self::type).
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets [`updated_at`](Self::updated_at).
+    pub fn with_updated_at(mut self, value: impl Into<crate::DateTime>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets [`fix_available`](Self::fix_available).
+    pub fn with_fix_available(mut self, value: impl Into<String>) -> Self {
+        self.fix_available = Some(value.into());
+        self
+    }
+    /// Sets [`exploit_available`](Self::exploit_available).
+    pub fn with_exploit_available(mut self, value: impl Into<String>) -> Self {
+        self.exploit_available = Some(value.into());
+        self
+    }
+}
+impl Default for ImageScanFinding {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ImageScanFindings {
+    /// TODO-DOC
+    pub image_scan_completed_at: Option<crate::DateTime>,
+    /// TODO-DOC
+    pub vulnerability_source_updated_at: Option<crate::DateTime>,
+    /// TODO-DOC
+    pub finding_severity_counts: std::collections::HashMap<String, i32>,
+    /// TODO-DOC
+    pub findings: Vec<ImageScanFinding>,
+}
+impl ImageScanFindings {
+    /// Sets [`image_scan_completed_at`](Self::image_scan_completed_at).
+    pub fn with_image_scan_completed_at(
+        mut self,
+        value: impl Into<crate::DateTime>,
+    ) -> Self {
+        self.image_scan_completed_at = Some(value.into());
+        self
+    }
+    /// Sets [`vulnerability_source_updated_at`](Self::vulnerability_source_updated_at).
+    pub fn with_vulnerability_source_updated_at(
+        mut self,
+        value: impl Into<crate::DateTime>,
+    ) -> Self {
+        self.vulnerability_source_updated_at = Some(value.into());
+        self
+    }
+    /// Sets [`finding_severity_counts`](Self::finding_severity_counts).
+    pub fn with_finding_severity_counts(
+        mut self,
+        value: impl IntoIterator<Item = (impl Into<String>, i32)>,
+    ) -> Self {
+        self.finding_severity_counts = value
+            .into_iter()
+            .map(|(k, v)| (k.into(), v))
+            .collect();
+        self
+    }
+    /// Sets [`findings`](Self::findings).
+    pub fn with_findings(
+        mut self,
+        value: impl IntoIterator<Item = ImageScanFinding>,
+    ) -> Self {
+        self.findings = value.into_iter().collect();
+        self
+    }
+}
+impl Default for ImageScanFindings {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ImageScanStatus {
+    /// TODO-DOC
+    pub status: Option<ScanStatus>,
+    /// TODO-DOC
+    pub description: Option<String>,
+}
+impl ImageScanStatus {
+    /// Sets [`status`](Self::status).
+    pub fn with_status(mut self, value: impl Into<ScanStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets [`description`](Self::description).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
+impl Default for ImageScanStatus {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ImageStatus {
+    /// TODO-DOC
+    Active,
+    /// TODO-DOC
+    Deprecated,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl ImageStatus {
+    /// The known values, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["ACTIVE", "DEPRECATED"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::Deprecated => "DEPRECATED",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+impl From<&str> for ImageStatus {
+    fn from(v: &str) -> Self {
+        match v {
+            "ACTIVE" => Self::Active,
+            "DEPRECATED" => Self::Deprecated,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for ImageStatus {
+    fn from(v: String) -> Self {
+        match v.as_str() {
+            "ACTIVE" => Self::Active,
+            "DEPRECATED" => Self::Deprecated,
+            _ => Self::Unknown(v),
+        }
+    }
+}
+impl AsRef<str> for ImageStatus {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for ImageStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 /// One tag of a repository and a summary of the image it refers to.
@@ -503,6 +1286,356 @@ impl std::fmt::Display for LayerFailureCode {
         f.write_str(self.as_str())
     }
 }
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PackageVulnerabilityDetails {
+    /// TODO-DOC
+    pub cvss: Vec<CvssScore>,
+    /// TODO-DOC
+    pub reference_urls: Vec<String>,
+    /// TODO-DOC
+    pub related_vulnerabilities: Vec<String>,
+    /// TODO-DOC
+    pub source: Option<String>,
+    /// TODO-DOC
+    pub source_url: Option<String>,
+    /// TODO-DOC
+    pub vendor_created_at: Option<crate::DateTime>,
+    /// TODO-DOC
+    pub vendor_severity: Option<String>,
+    /// TODO-DOC
+    pub vendor_updated_at: Option<crate::DateTime>,
+    /// TODO-DOC
+    pub vulnerability_id: Option<String>,
+    /// TODO-DOC
+    pub vulnerable_packages: Vec<VulnerablePackage>,
+}
+impl PackageVulnerabilityDetails {
+    /// Sets [`cvss`](Self::cvss).
+    pub fn with_cvss(mut self, value: impl IntoIterator<Item = CvssScore>) -> Self {
+        self.cvss = value.into_iter().collect();
+        self
+    }
+    /// Sets [`reference_urls`](Self::reference_urls).
+    pub fn with_reference_urls(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.reference_urls = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets [`related_vulnerabilities`](Self::related_vulnerabilities).
+    pub fn with_related_vulnerabilities(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.related_vulnerabilities = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets [`source`](Self::source).
+    pub fn with_source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets [`source_url`](Self::source_url).
+    pub fn with_source_url(mut self, value: impl Into<String>) -> Self {
+        self.source_url = Some(value.into());
+        self
+    }
+    /// Sets [`vendor_created_at`](Self::vendor_created_at).
+    pub fn with_vendor_created_at(mut self, value: impl Into<crate::DateTime>) -> Self {
+        self.vendor_created_at = Some(value.into());
+        self
+    }
+    /// Sets [`vendor_severity`](Self::vendor_severity).
+    pub fn with_vendor_severity(mut self, value: impl Into<String>) -> Self {
+        self.vendor_severity = Some(value.into());
+        self
+    }
+    /// Sets [`vendor_updated_at`](Self::vendor_updated_at).
+    pub fn with_vendor_updated_at(mut self, value: impl Into<crate::DateTime>) -> Self {
+        self.vendor_updated_at = Some(value.into());
+        self
+    }
+    /// Sets [`vulnerability_id`](Self::vulnerability_id).
+    pub fn with_vulnerability_id(mut self, value: impl Into<String>) -> Self {
+        self.vulnerability_id = Some(value.into());
+        self
+    }
+    /// Sets [`vulnerable_packages`](Self::vulnerable_packages).
+    pub fn with_vulnerable_packages(
+        mut self,
+        value: impl IntoIterator<Item = VulnerablePackage>,
+    ) -> Self {
+        self.vulnerable_packages = value.into_iter().collect();
+        self
+    }
+}
+impl Default for PackageVulnerabilityDetails {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PremiumRepository {
+    /// TODO-DOC
+    pub repository_arn: Option<String>,
+    /// TODO-DOC
+    pub registry_id: Option<String>,
+    /// TODO-DOC
+    pub repository_name: Option<String>,
+    /// TODO-DOC
+    pub repository_uri: Option<String>,
+    /// TODO-DOC
+    pub created_at: Option<crate::DateTime>,
+    /// TODO-DOC
+    pub marketplace_products: Vec<String>,
+    /// TODO-DOC
+    pub associated_repositories: Vec<AssociatedRepository>,
+    /// TODO-DOC
+    pub state: Option<RepositoryState>,
+}
+impl PremiumRepository {
+    /// Sets [`repository_arn`](Self::repository_arn).
+    pub fn with_repository_arn(mut self, value: impl Into<String>) -> Self {
+        self.repository_arn = Some(value.into());
+        self
+    }
+    /// Sets [`registry_id`](Self::registry_id).
+    pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
+        self.registry_id = Some(value.into());
+        self
+    }
+    /// Sets [`repository_name`](Self::repository_name).
+    pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
+        self.repository_name = Some(value.into());
+        self
+    }
+    /// Sets [`repository_uri`](Self::repository_uri).
+    pub fn with_repository_uri(mut self, value: impl Into<String>) -> Self {
+        self.repository_uri = Some(value.into());
+        self
+    }
+    /// Sets [`created_at`](Self::created_at).
+    pub fn with_created_at(mut self, value: impl Into<crate::DateTime>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets [`marketplace_products`](Self::marketplace_products).
+    pub fn with_marketplace_products(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.marketplace_products = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets [`associated_repositories`](Self::associated_repositories).
+    pub fn with_associated_repositories(
+        mut self,
+        value: impl IntoIterator<Item = AssociatedRepository>,
+    ) -> Self {
+        self.associated_repositories = value.into_iter().collect();
+        self
+    }
+    /// Sets [`state`](Self::state).
+    pub fn with_state(mut self, value: impl Into<RepositoryState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+}
+impl Default for PremiumRepository {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PublisherReport {
+    /// TODO-DOC
+    pub report_id: String,
+    /// TODO-DOC
+    pub report_type: PublisherReportType,
+    /// TODO-DOC
+    pub granularity: PublisherReportGranularity,
+    /// TODO-DOC
+    pub period: PublisherReportPeriod,
+    /// TODO-DOC
+    pub size_in_bytes: i64,
+    /// TODO-DOC
+    pub created_at: crate::DateTime,
+}
+impl PublisherReport {
+    /// Creates a `PublisherReport` from its required members: `report_id`, `report_type`, `granularity`, `period`, `size_in_bytes`, `created_at`.
+    pub fn new(
+        report_id: impl Into<String>,
+        report_type: impl Into<PublisherReportType>,
+        granularity: impl Into<PublisherReportGranularity>,
+        period: PublisherReportPeriod,
+        size_in_bytes: i64,
+        created_at: impl Into<crate::DateTime>,
+    ) -> Self {
+        Self {
+            report_id: report_id.into(),
+            report_type: report_type.into(),
+            granularity: granularity.into(),
+            period,
+            size_in_bytes,
+            created_at: created_at.into(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum PublisherReportGranularity {
+    /// TODO-DOC
+    Weekly,
+    /// TODO-DOC
+    Monthly,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl PublisherReportGranularity {
+    /// The known values, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["WEEKLY", "MONTHLY"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Weekly => "WEEKLY",
+            Self::Monthly => "MONTHLY",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+impl From<&str> for PublisherReportGranularity {
+    fn from(v: &str) -> Self {
+        match v {
+            "WEEKLY" => Self::Weekly,
+            "MONTHLY" => Self::Monthly,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for PublisherReportGranularity {
+    fn from(v: String) -> Self {
+        match v.as_str() {
+            "WEEKLY" => Self::Weekly,
+            "MONTHLY" => Self::Monthly,
+            _ => Self::Unknown(v),
+        }
+    }
+}
+impl AsRef<str> for PublisherReportGranularity {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for PublisherReportGranularity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PublisherReportPeriod {
+    /// TODO-DOC
+    pub start_date: String,
+    /// TODO-DOC
+    pub end_date: String,
+}
+impl PublisherReportPeriod {
+    /// Creates a `PublisherReportPeriod` from its required members: `start_date`, `end_date`.
+    pub fn new(start_date: impl Into<String>, end_date: impl Into<String>) -> Self {
+        Self {
+            start_date: start_date.into(),
+            end_date: end_date.into(),
+            ..crate::rt::json::Json::zero()
+        }
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum PublisherReportType {
+    /// TODO-DOC
+    Summary,
+    /// TODO-DOC
+    Trends,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl PublisherReportType {
+    /// The known values, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["SUMMARY", "TRENDS"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Summary => "SUMMARY",
+            Self::Trends => "TRENDS",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+impl From<&str> for PublisherReportType {
+    fn from(v: &str) -> Self {
+        match v {
+            "SUMMARY" => Self::Summary,
+            "TRENDS" => Self::Trends,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for PublisherReportType {
+    fn from(v: String) -> Self {
+        match v.as_str() {
+            "SUMMARY" => Self::Summary,
+            "TRENDS" => Self::Trends,
+            _ => Self::Unknown(v),
+        }
+    }
+}
+impl AsRef<str> for PublisherReportType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for PublisherReportType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Recommendation {
+    /// TODO-DOC
+    pub url: Option<String>,
+    /// TODO-DOC
+    pub text: Option<String>,
+}
+impl Recommendation {
+    /// Sets [`url`](Self::url).
+    pub fn with_url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+    /// Sets [`text`](Self::text).
+    pub fn with_text(mut self, value: impl Into<String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+}
+impl Default for Recommendation {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
 /// Summary of the image that a tag refers to.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -517,6 +1650,10 @@ pub struct ReferencedImageDetail {
     pub image_manifest_media_type: Option<String>,
     /// Media type of the artifact's configuration.
     pub artifact_media_type: Option<String>,
+    /// TODO-DOC
+    pub image_status: Option<ImageStatus>,
+    /// TODO-DOC
+    pub scheduled_deletion_at: Option<crate::DateTime>,
 }
 impl ReferencedImageDetail {
     /// Sets [`image_digest`](Self::image_digest).
@@ -544,6 +1681,19 @@ impl ReferencedImageDetail {
         self.artifact_media_type = Some(value.into());
         self
     }
+    /// Sets [`image_status`](Self::image_status).
+    pub fn with_image_status(mut self, value: impl Into<ImageStatus>) -> Self {
+        self.image_status = Some(value.into());
+        self
+    }
+    /// Sets [`scheduled_deletion_at`](Self::scheduled_deletion_at).
+    pub fn with_scheduled_deletion_at(
+        mut self,
+        value: impl Into<crate::DateTime>,
+    ) -> Self {
+        self.scheduled_deletion_at = Some(value.into());
+        self
+    }
 }
 impl Default for ReferencedImageDetail {
     fn default() -> Self {
@@ -564,6 +1714,10 @@ pub struct Registry {
     pub verified: bool,
     /// Aliases that belong to the registry.
     pub aliases: Vec<RegistryAlias>,
+    /// TODO-DOC
+    pub premium_status: Option<RegistryPremiumStatus>,
+    /// TODO-DOC
+    pub premium_registry_uri: Option<String>,
 }
 impl Registry {
     /// Creates a `Registry` from its required members: `registry_id`, `registry_arn`, `registry_uri`, `verified`, `aliases`.
@@ -582,6 +1736,19 @@ impl Registry {
             aliases: aliases.into_iter().collect(),
             ..crate::rt::json::Json::zero()
         }
+    }
+    /// Sets [`premium_status`](Self::premium_status).
+    pub fn with_premium_status(
+        mut self,
+        value: impl Into<RegistryPremiumStatus>,
+    ) -> Self {
+        self.premium_status = Some(value.into());
+        self
+    }
+    /// Sets [`premium_registry_uri`](Self::premium_registry_uri).
+    pub fn with_premium_registry_uri(mut self, value: impl Into<String>) -> Self {
+        self.premium_registry_uri = Some(value.into());
+        self
     }
 }
 /// A named alias of a public registry; the alias appears in the repository URIs that clients pull from.
@@ -676,6 +1843,10 @@ impl std::fmt::Display for RegistryAliasStatus {
 pub struct RegistryCatalogData {
     /// Name shown for the registry in the gallery.
     pub display_name: Option<String>,
+    /// TODO-DOC
+    pub description: Option<String>,
+    /// TODO-DOC
+    pub logo_url: Option<String>,
 }
 impl RegistryCatalogData {
     /// Sets [`display_name`](Self::display_name).
@@ -683,8 +1854,88 @@ impl RegistryCatalogData {
         self.display_name = Some(value.into());
         self
     }
+    /// Sets [`description`](Self::description).
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets [`logo_url`](Self::logo_url).
+    pub fn with_logo_url(mut self, value: impl Into<String>) -> Self {
+        self.logo_url = Some(value.into());
+        self
+    }
 }
 impl Default for RegistryCatalogData {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum RegistryPremiumStatus {
+    /// TODO-DOC
+    Enabled,
+    /// TODO-DOC
+    Disabled,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl RegistryPremiumStatus {
+    /// The known values, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["ENABLED", "DISABLED"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+impl From<&str> for RegistryPremiumStatus {
+    fn from(v: &str) -> Self {
+        match v {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for RegistryPremiumStatus {
+    fn from(v: String) -> Self {
+        match v.as_str() {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            _ => Self::Unknown(v),
+        }
+    }
+}
+impl AsRef<str> for RegistryPremiumStatus {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for RegistryPremiumStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Remediation {
+    /// TODO-DOC
+    pub recommendation: Option<Recommendation>,
+}
+impl Remediation {
+    /// Sets [`recommendation`](Self::recommendation).
+    pub fn with_recommendation(mut self, value: Recommendation) -> Self {
+        self.recommendation = Some(value);
+        self
+    }
+}
+impl Default for Remediation {
     fn default() -> Self {
         crate::rt::json::Json::zero()
     }
@@ -703,6 +1954,8 @@ pub struct Repository {
     pub repository_uri: Option<String>,
     /// When the repository was created.
     pub created_at: Option<crate::DateTime>,
+    /// TODO-DOC
+    pub associated_repositories: Vec<AssociatedRepository>,
 }
 impl Repository {
     /// Sets [`repository_arn`](Self::repository_arn).
@@ -730,10 +1983,141 @@ impl Repository {
         self.created_at = Some(value.into());
         self
     }
+    /// Sets [`associated_repositories`](Self::associated_repositories).
+    pub fn with_associated_repositories(
+        mut self,
+        value: impl IntoIterator<Item = AssociatedRepository>,
+    ) -> Self {
+        self.associated_repositories = value.into_iter().collect();
+        self
+    }
 }
 impl Default for Repository {
     fn default() -> Self {
         crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum RepositoryArtifactType {
+    /// TODO-DOC
+    Image,
+    /// TODO-DOC
+    Helm,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl RepositoryArtifactType {
+    /// The known values, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["IMAGE", "HELM"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Image => "IMAGE",
+            Self::Helm => "HELM",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+impl From<&str> for RepositoryArtifactType {
+    fn from(v: &str) -> Self {
+        match v {
+            "IMAGE" => Self::Image,
+            "HELM" => Self::Helm,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for RepositoryArtifactType {
+    fn from(v: String) -> Self {
+        match v.as_str() {
+            "IMAGE" => Self::Image,
+            "HELM" => Self::Helm,
+            _ => Self::Unknown(v),
+        }
+    }
+}
+impl AsRef<str> for RepositoryArtifactType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for RepositoryArtifactType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum RepositoryBadge {
+    /// TODO-DOC
+    Fips,
+    /// TODO-DOC
+    Stig,
+    /// TODO-DOC
+    Signed,
+    /// TODO-DOC
+    Sbom,
+    /// TODO-DOC
+    Cis,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl RepositoryBadge {
+    /// The known values, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "FIPS",
+        "STIG",
+        "SIGNED",
+        "SBOM",
+        "CIS",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Fips => "FIPS",
+            Self::Stig => "STIG",
+            Self::Signed => "SIGNED",
+            Self::Sbom => "SBOM",
+            Self::Cis => "CIS",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+impl From<&str> for RepositoryBadge {
+    fn from(v: &str) -> Self {
+        match v {
+            "FIPS" => Self::Fips,
+            "STIG" => Self::Stig,
+            "SIGNED" => Self::Signed,
+            "SBOM" => Self::Sbom,
+            "CIS" => Self::Cis,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for RepositoryBadge {
+    fn from(v: String) -> Self {
+        match v.as_str() {
+            "FIPS" => Self::Fips,
+            "STIG" => Self::Stig,
+            "SIGNED" => Self::Signed,
+            "SBOM" => Self::Sbom,
+            "CIS" => Self::Cis,
+            _ => Self::Unknown(v),
+        }
+    }
+}
+impl AsRef<str> for RepositoryBadge {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for RepositoryBadge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 /// Gallery catalog information of a repository as the service stores and returns it.
@@ -754,6 +2138,12 @@ pub struct RepositoryCatalogData {
     pub usage_text: Option<String>,
     /// True when AWS Marketplace has certified the repository's content.
     pub marketplace_certified: Option<bool>,
+    /// TODO-DOC
+    pub categories: Vec<RepositoryCategory>,
+    /// TODO-DOC
+    pub badges: Vec<RepositoryBadge>,
+    /// TODO-DOC
+    pub artifact_types: Vec<RepositoryArtifactType>,
 }
 impl RepositoryCatalogData {
     /// Sets [`description`](Self::description).
@@ -797,6 +2187,30 @@ impl RepositoryCatalogData {
         self.marketplace_certified = Some(value);
         self
     }
+    /// Sets [`categories`](Self::categories).
+    pub fn with_categories(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RepositoryCategory>>,
+    ) -> Self {
+        self.categories = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets [`badges`](Self::badges).
+    pub fn with_badges(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RepositoryBadge>>,
+    ) -> Self {
+        self.badges = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets [`artifact_types`](Self::artifact_types).
+    pub fn with_artifact_types(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RepositoryArtifactType>>,
+    ) -> Self {
+        self.artifact_types = value.into_iter().map(Into::into).collect();
+        self
+    }
 }
 impl Default for RepositoryCatalogData {
     fn default() -> Self {
@@ -819,6 +2233,8 @@ pub struct RepositoryCatalogDataInput {
     pub about_text: Option<String>,
     /// Markdown for the Usage section of the gallery page.
     pub usage_text: Option<String>,
+    /// TODO-DOC
+    pub categories: Option<Vec<RepositoryCategory>>,
 }
 impl RepositoryCatalogDataInput {
     /// Sets [`description`](Self::description).
@@ -857,8 +2273,379 @@ impl RepositoryCatalogDataInput {
         self.usage_text = Some(value.into());
         self
     }
+    /// Sets [`categories`](Self::categories).
+    pub fn with_categories(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RepositoryCategory>>,
+    ) -> Self {
+        self.categories = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
 }
 impl Default for RepositoryCatalogDataInput {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum RepositoryCategory {
+    /// TODO-DOC
+    BaseImages,
+    /// TODO-DOC
+    ApplicationRuntimes,
+    /// TODO-DOC
+    Databases,
+    /// TODO-DOC
+    AiMl,
+    /// TODO-DOC
+    Networking,
+    /// TODO-DOC
+    Security,
+    /// TODO-DOC
+    Monitoring,
+    /// TODO-DOC
+    CiCdTools,
+    /// TODO-DOC
+    KubernetesExtensions,
+    /// TODO-DOC
+    WebServers,
+    /// TODO-DOC
+    Streaming,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl RepositoryCategory {
+    /// The known values, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "BASE_IMAGES",
+        "APPLICATION_RUNTIMES",
+        "DATABASES",
+        "AI_ML",
+        "NETWORKING",
+        "SECURITY",
+        "MONITORING",
+        "CI_CD_TOOLS",
+        "KUBERNETES_EXTENSIONS",
+        "WEB_SERVERS",
+        "STREAMING",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BaseImages => "BASE_IMAGES",
+            Self::ApplicationRuntimes => "APPLICATION_RUNTIMES",
+            Self::Databases => "DATABASES",
+            Self::AiMl => "AI_ML",
+            Self::Networking => "NETWORKING",
+            Self::Security => "SECURITY",
+            Self::Monitoring => "MONITORING",
+            Self::CiCdTools => "CI_CD_TOOLS",
+            Self::KubernetesExtensions => "KUBERNETES_EXTENSIONS",
+            Self::WebServers => "WEB_SERVERS",
+            Self::Streaming => "STREAMING",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+impl From<&str> for RepositoryCategory {
+    fn from(v: &str) -> Self {
+        match v {
+            "BASE_IMAGES" => Self::BaseImages,
+            "APPLICATION_RUNTIMES" => Self::ApplicationRuntimes,
+            "DATABASES" => Self::Databases,
+            "AI_ML" => Self::AiMl,
+            "NETWORKING" => Self::Networking,
+            "SECURITY" => Self::Security,
+            "MONITORING" => Self::Monitoring,
+            "CI_CD_TOOLS" => Self::CiCdTools,
+            "KUBERNETES_EXTENSIONS" => Self::KubernetesExtensions,
+            "WEB_SERVERS" => Self::WebServers,
+            "STREAMING" => Self::Streaming,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for RepositoryCategory {
+    fn from(v: String) -> Self {
+        match v.as_str() {
+            "BASE_IMAGES" => Self::BaseImages,
+            "APPLICATION_RUNTIMES" => Self::ApplicationRuntimes,
+            "DATABASES" => Self::Databases,
+            "AI_ML" => Self::AiMl,
+            "NETWORKING" => Self::Networking,
+            "SECURITY" => Self::Security,
+            "MONITORING" => Self::Monitoring,
+            "CI_CD_TOOLS" => Self::CiCdTools,
+            "KUBERNETES_EXTENSIONS" => Self::KubernetesExtensions,
+            "WEB_SERVERS" => Self::WebServers,
+            "STREAMING" => Self::Streaming,
+            _ => Self::Unknown(v),
+        }
+    }
+}
+impl AsRef<str> for RepositoryCategory {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for RepositoryCategory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum RepositoryState {
+    /// TODO-DOC
+    Draft,
+    /// TODO-DOC
+    Available,
+    /// TODO-DOC
+    Hidden,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl RepositoryState {
+    /// The known values, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["DRAFT", "AVAILABLE", "HIDDEN"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Draft => "DRAFT",
+            Self::Available => "AVAILABLE",
+            Self::Hidden => "HIDDEN",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+impl From<&str> for RepositoryState {
+    fn from(v: &str) -> Self {
+        match v {
+            "DRAFT" => Self::Draft,
+            "AVAILABLE" => Self::Available,
+            "HIDDEN" => Self::Hidden,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for RepositoryState {
+    fn from(v: String) -> Self {
+        match v.as_str() {
+            "DRAFT" => Self::Draft,
+            "AVAILABLE" => Self::Available,
+            "HIDDEN" => Self::Hidden,
+            _ => Self::Unknown(v),
+        }
+    }
+}
+impl AsRef<str> for RepositoryState {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for RepositoryState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum RepositoryType {
+    /// TODO-DOC
+    Free,
+    /// TODO-DOC
+    Premium,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl RepositoryType {
+    /// The known values, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["FREE", "PREMIUM"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Free => "FREE",
+            Self::Premium => "PREMIUM",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+impl From<&str> for RepositoryType {
+    fn from(v: &str) -> Self {
+        match v {
+            "FREE" => Self::Free,
+            "PREMIUM" => Self::Premium,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for RepositoryType {
+    fn from(v: String) -> Self {
+        match v.as_str() {
+            "FREE" => Self::Free,
+            "PREMIUM" => Self::Premium,
+            _ => Self::Unknown(v),
+        }
+    }
+}
+impl AsRef<str> for RepositoryType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for RepositoryType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Resource {
+    /// TODO-DOC
+    pub details: Option<ResourceDetails>,
+    /// TODO-DOC
+    pub r#type: Option<String>,
+}
+impl Resource {
+    /// Sets [`details`](Self::details).
+    pub fn with_details(mut self, value: ResourceDetails) -> Self {
+        self.details = Some(value);
+        self
+    }
+    /// Sets [`type`](Self::type).
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
+impl Default for Resource {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ResourceDetails {
+    /// TODO-DOC
+    pub container_image: Option<ContainerImageDetails>,
+}
+impl ResourceDetails {
+    /// Sets [`container_image`](Self::container_image).
+    pub fn with_container_image(mut self, value: ContainerImageDetails) -> Self {
+        self.container_image = Some(value);
+        self
+    }
+}
+impl Default for ResourceDetails {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ScanStatus {
+    /// TODO-DOC
+    Failed,
+    /// TODO-DOC
+    UnsupportedImage,
+    /// TODO-DOC
+    Active,
+    /// TODO-DOC
+    Complete,
+    /// TODO-DOC
+    Pending,
+    /// TODO-DOC
+    ScanEligibilityExpired,
+    /// TODO-DOC
+    FindingsUnavailable,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+impl ScanStatus {
+    /// The known values, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "FAILED",
+        "UNSUPPORTED_IMAGE",
+        "ACTIVE",
+        "COMPLETE",
+        "PENDING",
+        "SCAN_ELIGIBILITY_EXPIRED",
+        "FINDINGS_UNAVAILABLE",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Failed => "FAILED",
+            Self::UnsupportedImage => "UNSUPPORTED_IMAGE",
+            Self::Active => "ACTIVE",
+            Self::Complete => "COMPLETE",
+            Self::Pending => "PENDING",
+            Self::ScanEligibilityExpired => "SCAN_ELIGIBILITY_EXPIRED",
+            Self::FindingsUnavailable => "FINDINGS_UNAVAILABLE",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+impl From<&str> for ScanStatus {
+    fn from(v: &str) -> Self {
+        match v {
+            "FAILED" => Self::Failed,
+            "UNSUPPORTED_IMAGE" => Self::UnsupportedImage,
+            "ACTIVE" => Self::Active,
+            "COMPLETE" => Self::Complete,
+            "PENDING" => Self::Pending,
+            "SCAN_ELIGIBILITY_EXPIRED" => Self::ScanEligibilityExpired,
+            "FINDINGS_UNAVAILABLE" => Self::FindingsUnavailable,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for ScanStatus {
+    fn from(v: String) -> Self {
+        match v.as_str() {
+            "FAILED" => Self::Failed,
+            "UNSUPPORTED_IMAGE" => Self::UnsupportedImage,
+            "ACTIVE" => Self::Active,
+            "COMPLETE" => Self::Complete,
+            "PENDING" => Self::Pending,
+            "SCAN_ELIGIBILITY_EXPIRED" => Self::ScanEligibilityExpired,
+            "FINDINGS_UNAVAILABLE" => Self::FindingsUnavailable,
+            _ => Self::Unknown(v),
+        }
+    }
+}
+impl AsRef<str> for ScanStatus {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for ScanStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ScoreDetails {
+    /// TODO-DOC
+    pub cvss: Option<CvssScoreDetails>,
+}
+impl ScoreDetails {
+    /// Sets [`cvss`](Self::cvss).
+    pub fn with_cvss(mut self, value: CvssScoreDetails) -> Self {
+        self.cvss = Some(value);
+        self
+    }
+}
+impl Default for ScoreDetails {
     fn default() -> Self {
         crate::rt::json::Json::zero()
     }
@@ -885,6 +2672,81 @@ impl Tag {
     }
 }
 impl Default for Tag {
+    fn default() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
+/// TODO-DOC
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct VulnerablePackage {
+    /// TODO-DOC
+    pub arch: Option<String>,
+    /// TODO-DOC
+    pub epoch: Option<i32>,
+    /// TODO-DOC
+    pub file_path: Option<String>,
+    /// TODO-DOC
+    pub name: Option<String>,
+    /// TODO-DOC
+    pub package_manager: Option<String>,
+    /// TODO-DOC
+    pub release: Option<String>,
+    /// TODO-DOC
+    pub source_layer_hash: Option<String>,
+    /// TODO-DOC
+    pub version: Option<String>,
+    /// TODO-DOC
+    pub fixed_in_version: Option<String>,
+}
+impl VulnerablePackage {
+    /// Sets [`arch`](Self::arch).
+    pub fn with_arch(mut self, value: impl Into<String>) -> Self {
+        self.arch = Some(value.into());
+        self
+    }
+    /// Sets [`epoch`](Self::epoch).
+    pub fn with_epoch(mut self, value: i32) -> Self {
+        self.epoch = Some(value);
+        self
+    }
+    /// Sets [`file_path`](Self::file_path).
+    pub fn with_file_path(mut self, value: impl Into<String>) -> Self {
+        self.file_path = Some(value.into());
+        self
+    }
+    /// Sets [`name`](Self::name).
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets [`package_manager`](Self::package_manager).
+    pub fn with_package_manager(mut self, value: impl Into<String>) -> Self {
+        self.package_manager = Some(value.into());
+        self
+    }
+    /// Sets [`release`](Self::release).
+    pub fn with_release(mut self, value: impl Into<String>) -> Self {
+        self.release = Some(value.into());
+        self
+    }
+    /// Sets [`source_layer_hash`](Self::source_layer_hash).
+    pub fn with_source_layer_hash(mut self, value: impl Into<String>) -> Self {
+        self.source_layer_hash = Some(value.into());
+        self
+    }
+    /// Sets [`version`](Self::version).
+    pub fn with_version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+    /// Sets [`fixed_in_version`](Self::fixed_in_version).
+    pub fn with_fixed_in_version(mut self, value: impl Into<String>) -> Self {
+        self.fixed_in_version = Some(value.into());
+        self
+    }
+}
+impl Default for VulnerablePackage {
     fn default() -> Self {
         crate::rt::json::Json::zero()
     }

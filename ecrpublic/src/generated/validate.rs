@@ -3,6 +3,45 @@
 
 //! Checks of the model's `length`, `range` and `pattern` constraints.
 use crate::rt::validate::{Validate, Validator};
+impl Validate for crate::input::AssociateRepositoriesInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        if let Some(value) = &self.registry_id {
+            v.pattern(path, "registryId", value, "[0-9]{12}");
+        }
+        {
+            let value = &self.repository_name;
+            v.length(
+                path,
+                "repositoryName",
+                value.chars().count(),
+                Some(2u64),
+                Some(205u64),
+            );
+            v.pattern(
+                path,
+                "repositoryName",
+                value,
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
+            );
+        }
+        {
+            let value = &self.associated_repository_name;
+            v.length(
+                path,
+                "associatedRepositoryName",
+                value.chars().count(),
+                Some(2u64),
+                Some(205u64),
+            );
+            v.pattern(
+                path,
+                "associatedRepositoryName",
+                value,
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
+            );
+        }
+    }
+}
 impl Validate for crate::input::BatchCheckLayerAvailabilityInput {
     fn validate(&self, path: &str, v: &mut Validator) {
         if let Some(value) = &self.registry_id {
@@ -21,7 +60,7 @@ impl Validate for crate::input::BatchCheckLayerAvailabilityInput {
                 path,
                 "repositoryName",
                 value,
-                "^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$",
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
             );
         }
         {
@@ -52,7 +91,7 @@ impl Validate for crate::input::BatchDeleteImageInput {
                 path,
                 "repositoryName",
                 value,
-                "^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$",
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
             );
         }
         {
@@ -83,7 +122,7 @@ impl Validate for crate::input::CompleteLayerUploadInput {
                 path,
                 "repositoryName",
                 value,
-                "^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$",
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
             );
         }
         {
@@ -92,7 +131,7 @@ impl Validate for crate::input::CompleteLayerUploadInput {
                 path,
                 "uploadId",
                 value,
-                "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
             );
         }
         {
@@ -100,7 +139,46 @@ impl Validate for crate::input::CompleteLayerUploadInput {
             v.length(path, "layerDigests", value.len(), Some(1u64), Some(100u64));
             for (i, item) in value.iter().enumerate() {
                 let name = format!("{}[{}]", "layerDigests", i);
-                v.pattern(path, &name, item, "^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$");
+                v.pattern(path, &name, item, "[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+");
+            }
+        }
+    }
+}
+impl Validate for crate::input::CreatePremiumRepositoryInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        {
+            let value = &self.repository_name;
+            v.length(
+                path,
+                "repositoryName",
+                value.chars().count(),
+                Some(2u64),
+                Some(205u64),
+            );
+            v.pattern(
+                path,
+                "repositoryName",
+                value,
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
+            );
+        }
+        if let Some(value) = &self.catalog_data {
+            value.validate(&crate::rt::validate::join(path, "catalogData"), v);
+        }
+        {
+            let value = &self.marketplace_products;
+            v.length(path, "marketplaceProducts", value.len(), Some(1u64), Some(5u64));
+            for (i, item) in value.iter().enumerate() {
+                let name = format!("{}[{}]", "marketplaceProducts", i);
+                v.length(path, &name, item.chars().count(), Some(1u64), Some(255u64));
+                v.pattern(path, &name, item, "[A-Za-z0-9_-]+");
+            }
+        }
+        if let Some(value) = &self.tags {
+            v.length(path, "tags", value.len(), Some(0u64), Some(200u64));
+            for (i, item) in value.iter().enumerate() {
+                let name = format!("{}[{}]", "tags", i);
+                item.validate(&crate::rt::validate::join(path, &name), v);
             }
         }
     }
@@ -120,7 +198,7 @@ impl Validate for crate::input::CreateRepositoryInput {
                 path,
                 "repositoryName",
                 value,
-                "^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$",
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
             );
         }
         if let Some(value) = &self.catalog_data {
@@ -135,10 +213,10 @@ impl Validate for crate::input::CreateRepositoryInput {
         }
     }
 }
-impl Validate for crate::input::DeleteRepositoryPolicyInput {
+impl Validate for crate::input::DeletePremiumRepositoryPolicyInput {
     fn validate(&self, path: &str, v: &mut Validator) {
         if let Some(value) = &self.registry_id {
-            v.pattern(path, "registryId", value, "^[0-9]{12}$");
+            v.pattern(path, "registryId", value, "[0-9]{12}");
         }
         {
             let value = &self.repository_name;
@@ -153,7 +231,53 @@ impl Validate for crate::input::DeleteRepositoryPolicyInput {
                 path,
                 "repositoryName",
                 value,
-                "^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$",
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
+            );
+        }
+    }
+}
+impl Validate for crate::input::DeletePremiumRepositoryInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        if let Some(value) = &self.registry_id {
+            v.pattern(path, "registryId", value, "[0-9]{12}");
+        }
+        {
+            let value = &self.repository_name;
+            v.length(
+                path,
+                "repositoryName",
+                value.chars().count(),
+                Some(2u64),
+                Some(205u64),
+            );
+            v.pattern(
+                path,
+                "repositoryName",
+                value,
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
+            );
+        }
+    }
+}
+impl Validate for crate::input::DeleteRepositoryPolicyInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        if let Some(value) = &self.registry_id {
+            v.pattern(path, "registryId", value, "[0-9]{12}");
+        }
+        {
+            let value = &self.repository_name;
+            v.length(
+                path,
+                "repositoryName",
+                value.chars().count(),
+                Some(2u64),
+                Some(205u64),
+            );
+            v.pattern(
+                path,
+                "repositoryName",
+                value,
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
             );
         }
     }
@@ -161,7 +285,7 @@ impl Validate for crate::input::DeleteRepositoryPolicyInput {
 impl Validate for crate::input::DeleteRepositoryInput {
     fn validate(&self, path: &str, v: &mut Validator) {
         if let Some(value) = &self.registry_id {
-            v.pattern(path, "registryId", value, "^[0-9]{12}$");
+            v.pattern(path, "registryId", value, "[0-9]{12}");
         }
         {
             let value = &self.repository_name;
@@ -176,15 +300,127 @@ impl Validate for crate::input::DeleteRepositoryInput {
                 path,
                 "repositoryName",
                 value,
-                "^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$",
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
             );
+        }
+    }
+}
+impl Validate for crate::input::DescribeEntitledImageTagsInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        {
+            let value = &self.repository_name;
+            v.length(
+                path,
+                "repositoryName",
+                value.chars().count(),
+                Some(2u64),
+                Some(205u64),
+            );
+            v.pattern(
+                path,
+                "repositoryName",
+                value,
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
+            );
+        }
+        {
+            let value = &self.registry_alias;
+            v.length(
+                path,
+                "registryAlias",
+                value.chars().count(),
+                Some(2u64),
+                Some(50u64),
+            );
+            v.pattern(path, "registryAlias", value, "[a-z][a-z0-9]+(?:[._-][a-z0-9]+)*");
+        }
+        if let Some(value) = &self.max_results {
+            v.range(path, "maxResults", *value as f64, Some(1f64), Some(1000f64));
+        }
+    }
+}
+impl Validate for crate::input::DescribeEntitledImagesInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        {
+            let value = &self.repository_name;
+            v.length(
+                path,
+                "repositoryName",
+                value.chars().count(),
+                Some(2u64),
+                Some(205u64),
+            );
+            v.pattern(
+                path,
+                "repositoryName",
+                value,
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
+            );
+        }
+        {
+            let value = &self.registry_alias;
+            v.length(
+                path,
+                "registryAlias",
+                value.chars().count(),
+                Some(2u64),
+                Some(50u64),
+            );
+            v.pattern(path, "registryAlias", value, "[a-z][a-z0-9]+(?:[._-][a-z0-9]+)*");
+        }
+        if let Some(value) = &self.image_ids {
+            v.length(path, "imageIds", value.len(), Some(1u64), Some(100u64));
+            for (i, item) in value.iter().enumerate() {
+                let name = format!("{}[{}]", "imageIds", i);
+                item.validate(&crate::rt::validate::join(path, &name), v);
+            }
+        }
+        if let Some(value) = &self.max_results {
+            v.range(path, "maxResults", *value as f64, Some(1f64), Some(1000f64));
+        }
+    }
+}
+impl Validate for crate::input::DescribeEntitledRepositoriesInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        if let Some(value) = &self.max_results {
+            v.range(path, "maxResults", *value as f64, Some(1f64), Some(1000f64));
+        }
+    }
+}
+impl Validate for crate::input::DescribeImageScanFindingsInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        if let Some(value) = &self.registry_id {
+            v.pattern(path, "registryId", value, "[0-9]{12}");
+        }
+        {
+            let value = &self.repository_name;
+            v.length(
+                path,
+                "repositoryName",
+                value.chars().count(),
+                Some(2u64),
+                Some(205u64),
+            );
+            v.pattern(
+                path,
+                "repositoryName",
+                value,
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
+            );
+        }
+        {
+            let value = &self.image_id;
+            value.validate(&crate::rt::validate::join(path, "imageId"), v);
+        }
+        if let Some(value) = &self.max_results {
+            v.range(path, "maxResults", *value as f64, Some(1f64), Some(100f64));
         }
     }
 }
 impl Validate for crate::input::DescribeImageTagsInput {
     fn validate(&self, path: &str, v: &mut Validator) {
         if let Some(value) = &self.registry_id {
-            v.pattern(path, "registryId", value, "^[0-9]{12}$");
+            v.pattern(path, "registryId", value, "[0-9]{12}");
         }
         {
             let value = &self.repository_name;
@@ -199,7 +435,7 @@ impl Validate for crate::input::DescribeImageTagsInput {
                 path,
                 "repositoryName",
                 value,
-                "^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$",
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
             );
         }
         if let Some(value) = &self.max_results {
@@ -210,7 +446,7 @@ impl Validate for crate::input::DescribeImageTagsInput {
 impl Validate for crate::input::DescribeImagesInput {
     fn validate(&self, path: &str, v: &mut Validator) {
         if let Some(value) = &self.registry_id {
-            v.pattern(path, "registryId", value, "^[0-9]{12}$");
+            v.pattern(path, "registryId", value, "[0-9]{12}");
         }
         {
             let value = &self.repository_name;
@@ -225,7 +461,7 @@ impl Validate for crate::input::DescribeImagesInput {
                 path,
                 "repositoryName",
                 value,
-                "^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$",
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
             );
         }
         if let Some(value) = &self.image_ids {
@@ -233,6 +469,29 @@ impl Validate for crate::input::DescribeImagesInput {
             for (i, item) in value.iter().enumerate() {
                 let name = format!("{}[{}]", "imageIds", i);
                 item.validate(&crate::rt::validate::join(path, &name), v);
+            }
+        }
+        if let Some(value) = &self.max_results {
+            v.range(path, "maxResults", *value as f64, Some(1f64), Some(1000f64));
+        }
+    }
+}
+impl Validate for crate::input::DescribePremiumRepositoriesInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        if let Some(value) = &self.registry_id {
+            v.pattern(path, "registryId", value, "[0-9]{12}");
+        }
+        if let Some(value) = &self.repository_names {
+            v.length(path, "repositoryNames", value.len(), Some(1u64), Some(100u64));
+            for (i, item) in value.iter().enumerate() {
+                let name = format!("{}[{}]", "repositoryNames", i);
+                v.length(path, &name, item.chars().count(), Some(2u64), Some(205u64));
+                v.pattern(
+                    path,
+                    &name,
+                    item,
+                    "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
+                );
             }
         }
         if let Some(value) = &self.max_results {
@@ -250,7 +509,7 @@ impl Validate for crate::input::DescribeRegistriesInput {
 impl Validate for crate::input::DescribeRepositoriesInput {
     fn validate(&self, path: &str, v: &mut Validator) {
         if let Some(value) = &self.registry_id {
-            v.pattern(path, "registryId", value, "^[0-9]{12}$");
+            v.pattern(path, "registryId", value, "[0-9]{12}");
         }
         if let Some(value) = &self.repository_names {
             v.length(path, "repositoryNames", value.len(), Some(1u64), Some(100u64));
@@ -261,7 +520,7 @@ impl Validate for crate::input::DescribeRepositoriesInput {
                     path,
                     &name,
                     item,
-                    "^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$",
+                    "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
                 );
             }
         }
@@ -270,10 +529,10 @@ impl Validate for crate::input::DescribeRepositoriesInput {
         }
     }
 }
-impl Validate for crate::input::GetRepositoryCatalogDataInput {
+impl Validate for crate::input::DisassociateRepositoriesInput {
     fn validate(&self, path: &str, v: &mut Validator) {
         if let Some(value) = &self.registry_id {
-            v.pattern(path, "registryId", value, "^[0-9]{12}$");
+            v.pattern(path, "registryId", value, "[0-9]{12}");
         }
         {
             let value = &self.repository_name;
@@ -288,7 +547,101 @@ impl Validate for crate::input::GetRepositoryCatalogDataInput {
                 path,
                 "repositoryName",
                 value,
-                "^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$",
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
+            );
+        }
+        {
+            let value = &self.associated_repository_name;
+            v.length(
+                path,
+                "associatedRepositoryName",
+                value.chars().count(),
+                Some(2u64),
+                Some(205u64),
+            );
+            v.pattern(
+                path,
+                "associatedRepositoryName",
+                value,
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
+            );
+        }
+    }
+}
+impl Validate for crate::input::GetDownloadUrlForPublisherReportInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        {
+            let value = &self.report_id;
+            v.length(path, "reportId", value.chars().count(), Some(1u64), Some(64u64));
+            v.pattern(path, "reportId", value, "[a-z0-9]+");
+        }
+    }
+}
+impl Validate for crate::input::GetPremiumRepositoryCatalogDataInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        if let Some(value) = &self.registry_id {
+            v.pattern(path, "registryId", value, "[0-9]{12}");
+        }
+        {
+            let value = &self.repository_name;
+            v.length(
+                path,
+                "repositoryName",
+                value.chars().count(),
+                Some(2u64),
+                Some(205u64),
+            );
+            v.pattern(
+                path,
+                "repositoryName",
+                value,
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
+            );
+        }
+    }
+}
+impl Validate for crate::input::GetPremiumRepositoryPolicyInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        if let Some(value) = &self.registry_id {
+            v.pattern(path, "registryId", value, "[0-9]{12}");
+        }
+        {
+            let value = &self.repository_name;
+            v.length(
+                path,
+                "repositoryName",
+                value.chars().count(),
+                Some(2u64),
+                Some(205u64),
+            );
+            v.pattern(
+                path,
+                "repositoryName",
+                value,
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
+            );
+        }
+    }
+}
+impl Validate for crate::input::GetRepositoryCatalogDataInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        if let Some(value) = &self.registry_id {
+            v.pattern(path, "registryId", value, "[0-9]{12}");
+        }
+        {
+            let value = &self.repository_name;
+            v.length(
+                path,
+                "repositoryName",
+                value.chars().count(),
+                Some(2u64),
+                Some(205u64),
+            );
+            v.pattern(
+                path,
+                "repositoryName",
+                value,
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
             );
         }
     }
@@ -296,7 +649,7 @@ impl Validate for crate::input::GetRepositoryCatalogDataInput {
 impl Validate for crate::input::GetRepositoryPolicyInput {
     fn validate(&self, path: &str, v: &mut Validator) {
         if let Some(value) = &self.registry_id {
-            v.pattern(path, "registryId", value, "^[0-9]{12}$");
+            v.pattern(path, "registryId", value, "[0-9]{12}");
         }
         {
             let value = &self.repository_name;
@@ -311,7 +664,7 @@ impl Validate for crate::input::GetRepositoryPolicyInput {
                 path,
                 "repositoryName",
                 value,
-                "^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$",
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
             );
         }
     }
@@ -341,8 +694,15 @@ impl Validate for crate::input::InitiateLayerUploadInput {
                 path,
                 "repositoryName",
                 value,
-                "^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$",
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
             );
+        }
+    }
+}
+impl Validate for crate::input::ListPublisherReportsInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        if let Some(value) = &self.max_results {
+            v.range(path, "maxResults", *value as f64, Some(1f64), Some(1000f64));
         }
     }
 }
@@ -378,7 +738,7 @@ impl Validate for crate::input::PutImageInput {
                 path,
                 "repositoryName",
                 value,
-                "^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$",
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
             );
         }
         {
@@ -396,6 +756,65 @@ impl Validate for crate::input::PutImageInput {
         }
     }
 }
+impl Validate for crate::input::PutPremiumRepositoryCatalogDataInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        if let Some(value) = &self.registry_id {
+            v.pattern(path, "registryId", value, "[0-9]{12}");
+        }
+        {
+            let value = &self.repository_name;
+            v.length(
+                path,
+                "repositoryName",
+                value.chars().count(),
+                Some(2u64),
+                Some(205u64),
+            );
+            v.pattern(
+                path,
+                "repositoryName",
+                value,
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
+            );
+        }
+        {
+            let value = &self.catalog_data;
+            value.validate(&crate::rt::validate::join(path, "catalogData"), v);
+        }
+    }
+}
+impl Validate for crate::input::PutPremiumRepositoryProductsInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        if let Some(value) = &self.registry_id {
+            v.pattern(path, "registryId", value, "[0-9]{12}");
+        }
+        {
+            let value = &self.repository_name;
+            v.length(
+                path,
+                "repositoryName",
+                value.chars().count(),
+                Some(2u64),
+                Some(205u64),
+            );
+            v.pattern(
+                path,
+                "repositoryName",
+                value,
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
+            );
+        }
+        {
+            let value = &self.marketplace_products;
+            v.length(path, "marketplaceProducts", value.len(), Some(1u64), Some(5u64));
+            for (i, item) in value.iter().enumerate() {
+                let name = format!("{}[{}]", "marketplaceProducts", i);
+                v.length(path, &name, item.chars().count(), Some(1u64), Some(255u64));
+                v.pattern(path, &name, item, "[A-Za-z0-9_-]+");
+            }
+        }
+    }
+}
 impl Validate for crate::input::PutRegistryCatalogDataInput {
     fn validate(&self, path: &str, v: &mut Validator) {
         if let Some(value) = &self.display_name {
@@ -407,12 +826,18 @@ impl Validate for crate::input::PutRegistryCatalogDataInput {
                 Some(100u64),
             );
         }
+        if let Some(value) = &self.description {
+            v.length(path, "description", value.chars().count(), None, Some(1024u64));
+        }
+        if let Some(value) = &self.logo_image_blob {
+            v.length(path, "logoImageBlob", value.len(), Some(0u64), Some(512000u64));
+        }
     }
 }
 impl Validate for crate::input::PutRepositoryCatalogDataInput {
     fn validate(&self, path: &str, v: &mut Validator) {
         if let Some(value) = &self.registry_id {
-            v.pattern(path, "registryId", value, "^[0-9]{12}$");
+            v.pattern(path, "registryId", value, "[0-9]{12}");
         }
         {
             let value = &self.repository_name;
@@ -427,7 +852,7 @@ impl Validate for crate::input::PutRepositoryCatalogDataInput {
                 path,
                 "repositoryName",
                 value,
-                "^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$",
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
             );
         }
         {
@@ -439,23 +864,17 @@ impl Validate for crate::input::PutRepositoryCatalogDataInput {
 impl Validate for crate::types::RepositoryCatalogDataInput {
     fn validate(&self, path: &str, v: &mut Validator) {
         if let Some(value) = &self.description {
-            v.length(
-                path,
-                "description",
-                value.chars().count(),
-                Some(0u64),
-                Some(1024u64),
-            );
+            v.length(path, "description", value.chars().count(), None, Some(1024u64));
         }
         if let Some(value) = &self.architectures {
-            v.length(path, "architectures", value.len(), Some(0u64), Some(50u64));
+            v.length(path, "architectures", value.len(), None, Some(50u64));
             for (i, item) in value.iter().enumerate() {
                 let name = format!("{}[{}]", "architectures", i);
                 v.length(path, &name, item.chars().count(), Some(1u64), Some(50u64));
             }
         }
         if let Some(value) = &self.operating_systems {
-            v.length(path, "operatingSystems", value.len(), Some(0u64), Some(50u64));
+            v.length(path, "operatingSystems", value.len(), None, Some(50u64));
             for (i, item) in value.iter().enumerate() {
                 let name = format!("{}[{}]", "operatingSystems", i);
                 v.length(path, &name, item.chars().count(), Some(1u64), Some(50u64));
@@ -465,29 +884,20 @@ impl Validate for crate::types::RepositoryCatalogDataInput {
             v.length(path, "logoImageBlob", value.len(), Some(0u64), Some(512000u64));
         }
         if let Some(value) = &self.about_text {
-            v.length(
-                path,
-                "aboutText",
-                value.chars().count(),
-                Some(0u64),
-                Some(25600u64),
-            );
+            v.length(path, "aboutText", value.chars().count(), None, Some(25600u64));
         }
         if let Some(value) = &self.usage_text {
-            v.length(
-                path,
-                "usageText",
-                value.chars().count(),
-                Some(0u64),
-                Some(25600u64),
-            );
+            v.length(path, "usageText", value.chars().count(), None, Some(25600u64));
+        }
+        if let Some(value) = &self.categories {
+            v.length(path, "categories", value.len(), None, Some(3u64));
         }
     }
 }
-impl Validate for crate::input::SetRepositoryPolicyInput {
+impl Validate for crate::input::SetImageStatusInput {
     fn validate(&self, path: &str, v: &mut Validator) {
         if let Some(value) = &self.registry_id {
-            v.pattern(path, "registryId", value, "^[0-9]{12}$");
+            v.pattern(path, "registryId", value, "[0-9]{12}");
         }
         {
             let value = &self.repository_name;
@@ -502,7 +912,43 @@ impl Validate for crate::input::SetRepositoryPolicyInput {
                 path,
                 "repositoryName",
                 value,
-                "^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$",
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
+            );
+        }
+        {
+            let value = &self.image_id;
+            value.validate(&crate::rt::validate::join(path, "imageId"), v);
+        }
+        if let Some(value) = &self.deprecation_period_days {
+            v.range(
+                path,
+                "deprecationPeriodDays",
+                *value as f64,
+                Some(90f64),
+                Some(365f64),
+            );
+        }
+    }
+}
+impl Validate for crate::input::SetPremiumRepositoryPolicyInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        if let Some(value) = &self.registry_id {
+            v.pattern(path, "registryId", value, "[0-9]{12}");
+        }
+        {
+            let value = &self.repository_name;
+            v.length(
+                path,
+                "repositoryName",
+                value.chars().count(),
+                Some(2u64),
+                Some(205u64),
+            );
+            v.pattern(
+                path,
+                "repositoryName",
+                value,
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
             );
         }
         {
@@ -513,6 +959,62 @@ impl Validate for crate::input::SetRepositoryPolicyInput {
                 value.chars().count(),
                 Some(0u64),
                 Some(10240u64),
+            );
+        }
+    }
+}
+impl Validate for crate::input::SetRepositoryPolicyInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        if let Some(value) = &self.registry_id {
+            v.pattern(path, "registryId", value, "[0-9]{12}");
+        }
+        {
+            let value = &self.repository_name;
+            v.length(
+                path,
+                "repositoryName",
+                value.chars().count(),
+                Some(2u64),
+                Some(205u64),
+            );
+            v.pattern(
+                path,
+                "repositoryName",
+                value,
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
+            );
+        }
+        {
+            let value = &self.policy_text;
+            v.length(
+                path,
+                "policyText",
+                value.chars().count(),
+                Some(0u64),
+                Some(10240u64),
+            );
+        }
+    }
+}
+impl Validate for crate::input::SetRepositoryStateInput {
+    fn validate(&self, path: &str, v: &mut Validator) {
+        if let Some(value) = &self.registry_id {
+            v.pattern(path, "registryId", value, "[0-9]{12}");
+        }
+        {
+            let value = &self.repository_name;
+            v.length(
+                path,
+                "repositoryName",
+                value.chars().count(),
+                Some(2u64),
+                Some(205u64),
+            );
+            v.pattern(
+                path,
+                "repositoryName",
+                value,
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
             );
         }
     }
@@ -589,7 +1091,7 @@ impl Validate for crate::input::UploadLayerPartInput {
                 path,
                 "repositoryName",
                 value,
-                "^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$",
+                "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*",
             );
         }
         {
@@ -598,7 +1100,7 @@ impl Validate for crate::input::UploadLayerPartInput {
                 path,
                 "uploadId",
                 value,
-                "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
             );
         }
         {
