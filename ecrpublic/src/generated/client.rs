@@ -2,7 +2,7 @@
 // run `cargo xtask codegen` instead.
 
 //! The client: one method per operation.
-/// Client API for Amazon ECR Public, the registry service that hosts container images and other OCI artifacts for anyone to pull. Use it to manage public repositories, push image layers and manifests, and edit the catalog information shown in the gallery.
+/// Client API for Amazon ECR Public, the registry service that hosts container images and other OCI artifacts for anyone to pull. Use it to manage public repositories, push image layers and manifests, and edit the catalog information shown in the gallery. Premium repositories, which sell paid content through AWS Marketplace, have calls of their own, as do Marketplace entitlements, image scan findings and publisher reports.
 ///
 /// Cloning is cheap: clones share one connection pool and credentials cache.
 #[derive(Clone, Debug)]
@@ -27,14 +27,14 @@ impl Client {
     pub fn config(&self) -> &crate::Config {
         self.handle.config()
     }
-    /// TODO-DOC
+    /// Links a free repository with a premium repository of the same registry so the gallery shows the two together. Both must already exist and be of different kinds (one `FREE`, one `PREMIUM`), and a repository can be linked to only one other (otherwise `AssociationAlreadyExistsException`).
     ///
     /// # Required
     ///
-    /// - `repository_name`: TODO-DOC
-    /// - `repository_type`: TODO-DOC
-    /// - `associated_repository_name`: TODO-DOC
-    /// - `associated_repository_type`: TODO-DOC
+    /// - `repository_name`: Source repository of the link.
+    /// - `repository_type`: Whether the source repository is `FREE` or `PREMIUM`.
+    /// - `associated_repository_name`: Repository to link with the source repository.
+    /// - `associated_repository_type`: Whether the repository to link is `FREE` or `PREMIUM`; must differ from `repositoryType`.
     ///
     /// Optional members are set on the returned [`AssociateRepositories`](crate::operation::AssociateRepositories).
     pub fn associate_repositories(
@@ -54,7 +54,7 @@ impl Client {
             ),
         )
     }
-    /// Reports, for a batch of layer digests, whether each layer is already stored in a repository. Image push tools call this to skip uploading layers the registry has.
+    /// Reports, for a batch of layer digests, whether each layer is already stored in a free or premium repository. Image push tools call this to skip uploading layers the registry has.
     ///
     /// # Required
     ///
@@ -75,7 +75,7 @@ impl Client {
             ),
         )
     }
-    /// Removes several images from a repository in one call, addressing each by digest or tag. Per-image problems come back in `failures` instead of failing the whole call.
+    /// Removes several images from a free or premium repository in one call, addressing each by digest or tag. Per-image problems come back in `failures` instead of failing the whole call. In a premium repository that has left the `DRAFT` state images cannot be deleted this way (`DeletionNotAllowedException`); deprecate them with `SetImageStatus` instead.
     ///
     /// # Required
     ///
@@ -117,12 +117,12 @@ impl Client {
             ),
         )
     }
-    /// TODO-DOC
+    /// Makes a premium repository for paid content sold through AWS Marketplace. Only a verified registry with an approved custom alias can do this; otherwise the call fails with `ValidationException`. A new premium repository starts in `DRAFT`; publish it with `SetRepositoryState`.
     ///
     /// # Required
     ///
-    /// - `repository_name`: TODO-DOC
-    /// - `marketplace_products`: TODO-DOC
+    /// - `repository_name`: Name for the new premium repository; may include namespace parts such as `team/app`, and may equal the name of a free repository in the registry.
+    /// - `marketplace_products`: AWS Marketplace products to sell the repository through: one to five distinct IDs, each owned by the caller and offering ECR Public Premium delivery.
     ///
     /// Optional members are set on the returned [`CreatePremiumRepository`](crate::operation::CreatePremiumRepository).
     pub fn create_premium_repository(
@@ -138,7 +138,7 @@ impl Client {
             ),
         )
     }
-    /// Makes a new public repository in the caller's registry, optionally with gallery catalog data and tags.
+    /// Makes a new free public repository in the caller's registry, optionally with gallery catalog data and tags. Premium repositories are made with `CreatePremiumRepository`.
     ///
     /// # Required
     ///
@@ -154,11 +154,11 @@ impl Client {
             crate::input::CreateRepositoryInput::new(repository_name),
         )
     }
-    /// TODO-DOC
+    /// Removes a premium repository, which must hold no images; there is no `force` option. Empty it with `BatchDeleteImage` while it is in `DRAFT`, or later by deprecating its images with `SetImageStatus`.
     ///
     /// # Required
     ///
-    /// - `repository_name`: TODO-DOC
+    /// - `repository_name`: Premium repository to remove.
     ///
     /// Optional members are set on the returned [`DeletePremiumRepository`](crate::operation::DeletePremiumRepository).
     pub fn delete_premium_repository(
@@ -170,11 +170,11 @@ impl Client {
             crate::input::DeletePremiumRepositoryInput::new(repository_name),
         )
     }
-    /// TODO-DOC
+    /// Removes the permissions policy attached to a premium repository and returns the policy text that was removed.
     ///
     /// # Required
     ///
-    /// - `repository_name`: TODO-DOC
+    /// - `repository_name`: Premium repository whose policy is removed.
     ///
     /// Optional members are set on the returned [`DeletePremiumRepositoryPolicy`](crate::operation::DeletePremiumRepositoryPolicy).
     pub fn delete_premium_repository_policy(
@@ -186,7 +186,7 @@ impl Client {
             crate::input::DeletePremiumRepositoryPolicyInput::new(repository_name),
         )
     }
-    /// Removes a public repository. A repository that still holds images is only removed when `force` is set, which discards those images too.
+    /// Removes a free public repository. A repository that still holds images is only removed when `force` is set, which discards those images too.
     ///
     /// # Required
     ///
@@ -218,12 +218,12 @@ impl Client {
             crate::input::DeleteRepositoryPolicyInput::new(repository_name),
         )
     }
-    /// TODO-DOC
+    /// Lists the tags of a premium repository that the caller holds an AWS Marketplace entitlement to, each with a summary of the image it points at. Results are paged.
     ///
     /// # Required
     ///
-    /// - `repository_name`: TODO-DOC
-    /// - `registry_alias`: TODO-DOC
+    /// - `repository_name`: Premium repository whose tags are listed.
+    /// - `registry_alias`: Alias of the publisher's registry, i.e. the first path segment of the repository URI.
     ///
     /// Optional members are set on the returned [`DescribeEntitledImageTags`](crate::operation::DescribeEntitledImageTags).
     pub fn describe_entitled_image_tags(
@@ -239,12 +239,12 @@ impl Client {
             ),
         )
     }
-    /// TODO-DOC
+    /// Returns metadata of images the caller may pull from an entitled premium repository (bought through AWS Marketplace), either all of them (paged) or the ones named in `imageIds`.
     ///
     /// # Required
     ///
-    /// - `repository_name`: TODO-DOC
-    /// - `registry_alias`: TODO-DOC
+    /// - `repository_name`: Premium repository whose images are described.
+    /// - `registry_alias`: Alias of the publisher's registry, i.e. the first path segment of the repository URI.
     ///
     /// Optional members are set on the returned [`DescribeEntitledImages`](crate::operation::DescribeEntitledImages).
     pub fn describe_entitled_images(
@@ -260,7 +260,7 @@ impl Client {
             ),
         )
     }
-    /// TODO-DOC
+    /// Lists the premium repositories the caller is entitled to through active AWS Marketplace purchases, one entry per repository and product. The service finds the purchases by calling Marketplace `SearchAgreements` for the caller, so the caller needs the `aws-marketplace:SearchAgreements` permission as well as this one.
     ///
     /// Optional members are set on the returned [`DescribeEntitledRepositories`](crate::operation::DescribeEntitledRepositories).
     pub fn describe_entitled_repositories(
@@ -271,12 +271,12 @@ impl Client {
             crate::input::DescribeEntitledRepositoriesInput::default(),
         )
     }
-    /// TODO-DOC
+    /// Returns the scan state and vulnerability findings of one premium-repository image; free repositories get no scans. Premium images are scanned when pushed and scanned again as new vulnerabilities become known. Findings are paged.
     ///
     /// # Required
     ///
-    /// - `repository_name`: TODO-DOC
-    /// - `image_id`: TODO-DOC
+    /// - `repository_name`: Repository holding the image.
+    /// - `image_id`: Image whose findings are returned.
     ///
     /// Optional members are set on the returned [`DescribeImageScanFindings`](crate::operation::DescribeImageScanFindings).
     pub fn describe_image_scan_findings(
@@ -289,7 +289,7 @@ impl Client {
             crate::input::DescribeImageScanFindingsInput::new(repository_name, image_id),
         )
     }
-    /// Lists the tags in a repository together with a summary of the image each tag points at. Results are paged.
+    /// Lists the tags in a free or premium repository together with a summary of the image each tag points at. Results are paged.
     ///
     /// # Required
     ///
@@ -305,7 +305,7 @@ impl Client {
             crate::input::DescribeImageTagsInput::new(repository_name),
         )
     }
-    /// Returns metadata such as digest, tags, size and push time for images in a repository, either all of them (paged) or the ones named in `imageIds`.
+    /// Returns metadata such as digest, tags, size and push time for images in a free or premium repository, either all of them (paged) or the ones named in `imageIds`.
     ///
     /// # Required
     ///
@@ -321,7 +321,7 @@ impl Client {
             crate::input::DescribeImagesInput::new(repository_name),
         )
     }
-    /// TODO-DOC
+    /// Returns details of the premium repositories in a registry, whether `DRAFT`, `AVAILABLE` or `HIDDEN`, with their Marketplace products, linked repositories and state; either all of them (paged) or the ones named in `repositoryNames`.
     ///
     /// Optional members are set on the returned [`DescribePremiumRepositories`](crate::operation::DescribePremiumRepositories).
     pub fn describe_premium_repositories(
@@ -341,7 +341,7 @@ impl Client {
             crate::input::DescribeRegistriesInput::default(),
         )
     }
-    /// Returns details of public repositories in a registry, either all of them (paged) or the ones named in `repositoryNames`.
+    /// Returns details of the free public repositories in a registry, either all of them (paged) or the ones named in `repositoryNames`. Premium repositories are listed by `DescribePremiumRepositories`.
     ///
     /// Optional members are set on the returned [`DescribeRepositories`](crate::operation::DescribeRepositories).
     pub fn describe_repositories(&self) -> crate::operation::DescribeRepositories {
@@ -350,14 +350,14 @@ impl Client {
             crate::input::DescribeRepositoriesInput::default(),
         )
     }
-    /// TODO-DOC
+    /// Removes the link between a free and a premium repository of the same registry. Fails with `AssociationNotFoundException` when the two are not linked.
     ///
     /// # Required
     ///
-    /// - `repository_name`: TODO-DOC
-    /// - `repository_type`: TODO-DOC
-    /// - `associated_repository_name`: TODO-DOC
-    /// - `associated_repository_type`: TODO-DOC
+    /// - `repository_name`: Source repository of the link to remove.
+    /// - `repository_type`: Whether the source repository is `FREE` or `PREMIUM`.
+    /// - `associated_repository_name`: Repository to unlink from the source repository.
+    /// - `associated_repository_type`: Whether the repository to unlink is `FREE` or `PREMIUM`.
     ///
     /// Optional members are set on the returned [`DisassociateRepositories`](crate::operation::DisassociateRepositories).
     pub fn disassociate_repositories(
@@ -386,11 +386,11 @@ impl Client {
             crate::input::GetAuthorizationTokenInput::default(),
         )
     }
-    /// TODO-DOC
+    /// Returns a temporary URL for downloading one publisher report, a compressed CSV file. Only reports of the caller's own account can be fetched; `ListPublisherReports` gives their IDs.
     ///
     /// # Required
     ///
-    /// - `report_id`: TODO-DOC
+    /// - `report_id`: ID of the report to download.
     ///
     /// Optional members are set on the returned [`GetDownloadUrlForPublisherReport`](crate::operation::GetDownloadUrlForPublisherReport).
     pub fn get_download_url_for_publisher_report(
@@ -402,11 +402,11 @@ impl Client {
             crate::input::GetDownloadUrlForPublisherReportInput::new(report_id),
         )
     }
-    /// TODO-DOC
+    /// Fetches the gallery catalog information of one premium repository.
     ///
     /// # Required
     ///
-    /// - `repository_name`: TODO-DOC
+    /// - `repository_name`: Premium repository whose catalog information is fetched.
     ///
     /// Optional members are set on the returned [`GetPremiumRepositoryCatalogData`](crate::operation::GetPremiumRepositoryCatalogData).
     pub fn get_premium_repository_catalog_data(
@@ -418,11 +418,11 @@ impl Client {
             crate::input::GetPremiumRepositoryCatalogDataInput::new(repository_name),
         )
     }
-    /// TODO-DOC
+    /// Returns the permissions policy text attached to a premium repository.
     ///
     /// # Required
     ///
-    /// - `repository_name`: TODO-DOC
+    /// - `repository_name`: Premium repository whose policy is fetched.
     ///
     /// Optional members are set on the returned [`GetPremiumRepositoryPolicy`](crate::operation::GetPremiumRepositoryPolicy).
     pub fn get_premium_repository_policy(
@@ -434,7 +434,7 @@ impl Client {
             crate::input::GetPremiumRepositoryPolicyInput::new(repository_name),
         )
     }
-    /// Fetches the gallery catalog information, such as the display name, of the caller's registry.
+    /// Fetches the gallery catalog information, such as the display name, description and logo URL, of the caller's registry.
     ///
     /// Optional members are set on the returned [`GetRegistryCatalogData`](crate::operation::GetRegistryCatalogData).
     pub fn get_registry_catalog_data(&self) -> crate::operation::GetRegistryCatalogData {
@@ -475,7 +475,7 @@ impl Client {
             crate::input::GetRepositoryPolicyInput::new(repository_name),
         )
     }
-    /// Starts a multi-part upload of one image layer and hands back an upload ID plus the part size to use. Intended for push tooling rather than direct use.
+    /// Starts a multi-part upload of one image layer into a free or premium repository and hands back an upload ID plus the part size to use. Intended for push tooling rather than direct use.
     ///
     /// # Required
     ///
@@ -491,7 +491,7 @@ impl Client {
             crate::input::InitiateLayerUploadInput::new(repository_name),
         )
     }
-    /// TODO-DOC
+    /// Lists the publisher reports of the caller's registry created during the last 365 days, optionally only of one type or granularity. Reports are compressed CSV files and cover images in premium repositories as well as in free repositories linked to a premium one. Results are paged.
     ///
     /// Optional members are set on the returned [`ListPublisherReports`](crate::operation::ListPublisherReports).
     pub fn list_publisher_reports(&self) -> crate::operation::ListPublisherReports {
@@ -516,7 +516,7 @@ impl Client {
             crate::input::ListTagsForResourceInput::new(resource_arn),
         )
     }
-    /// Writes an image manifest into a repository, creating or updating the image and optionally tagging it. All layers the manifest refers to must already be uploaded.
+    /// Writes an image manifest into a free or premium repository, creating or updating the image and optionally tagging it. All layers the manifest refers to must already be uploaded. Fails with `ConflictException` while another change to the same resource is under way.
     ///
     /// # Required
     ///
@@ -534,12 +534,12 @@ impl Client {
             crate::input::PutImageInput::new(repository_name, image_manifest),
         )
     }
-    /// TODO-DOC
+    /// Updates the gallery catalog information of a premium repository: fields present in the request replace the stored ones, and absent fields keep their value. The gallery shows the information once the repository is `AVAILABLE` and one of its products is public.
     ///
     /// # Required
     ///
-    /// - `repository_name`: TODO-DOC
-    /// - `catalog_data`: TODO-DOC
+    /// - `repository_name`: Premium repository whose catalog information is written.
+    /// - `catalog_data`: Fields to change; omitted fields keep their value, and an empty `logoImageBlob` removes the logo.
     ///
     /// Optional members are set on the returned [`PutPremiumRepositoryCatalogData`](crate::operation::PutPremiumRepositoryCatalogData).
     pub fn put_premium_repository_catalog_data(
@@ -555,12 +555,12 @@ impl Client {
             ),
         )
     }
-    /// TODO-DOC
+    /// Replaces the AWS Marketplace product list of a premium repository with the complete list given, one to five products. Products can be dropped only during `DRAFT`; after that the list may only grow, and a request that omits a current product fails with `InvalidParameterException`.
     ///
     /// # Required
     ///
-    /// - `repository_name`: TODO-DOC
-    /// - `marketplace_products`: TODO-DOC
+    /// - `repository_name`: Premium repository whose products are set.
+    /// - `marketplace_products`: Complete new product list, replacing the old one: one to five distinct IDs, each owned by the caller and offering ECR Public Premium delivery.
     ///
     /// Optional members are set on the returned [`PutPremiumRepositoryProducts`](crate::operation::PutPremiumRepositoryProducts).
     pub fn put_premium_repository_products(
@@ -576,7 +576,7 @@ impl Client {
             ),
         )
     }
-    /// Creates or replaces the gallery catalog information of the caller's registry.
+    /// Creates or replaces the gallery catalog information (display name, description and logo) of the caller's registry.
     ///
     /// Optional members are set on the returned [`PutRegistryCatalogData`](crate::operation::PutRegistryCatalogData).
     pub fn put_registry_catalog_data(&self) -> crate::operation::PutRegistryCatalogData {
@@ -606,14 +606,14 @@ impl Client {
             ),
         )
     }
-    /// TODO-DOC
+    /// Marks an image of a premium repository `ACTIVE` or `DEPRECATED`; a deprecated image is deleted once its deprecation period is over. Not allowed while the repository is in `DRAFT`.
     ///
     /// # Required
     ///
-    /// - `repository_name`: TODO-DOC
-    /// - `repository_type`: TODO-DOC
-    /// - `image_id`: TODO-DOC
-    /// - `status`: TODO-DOC
+    /// - `repository_name`: Repository holding the image.
+    /// - `repository_type`: Must be `PREMIUM`; only images in premium repositories have a status.
+    /// - `image_id`: Image to change; a tag is first resolved to the digest it currently points at, and the status goes on that image.
+    /// - `status`: `DEPRECATED` schedules deletion after `deprecationPeriodDays`; `ACTIVE` calls off a pending deletion, which is possible only until the scheduled time, after which the status is fixed. A manifest list has to go before the images it refers to, so deprecate the list first with an earlier deletion time, and a list cannot return to `ACTIVE` while any image it refers to is deprecated. Violations get `ValidationException`.
     ///
     /// Optional members are set on the returned [`SetImageStatus`](crate::operation::SetImageStatus).
     pub fn set_image_status(
@@ -633,12 +633,12 @@ impl Client {
             ),
         )
     }
-    /// TODO-DOC
+    /// Attaches a permissions policy to a premium repository, replacing any policy already there.
     ///
     /// # Required
     ///
-    /// - `repository_name`: TODO-DOC
-    /// - `policy_text`: TODO-DOC
+    /// - `repository_name`: Premium repository to attach the policy to.
+    /// - `policy_text`: JSON text of the policy.
     ///
     /// Optional members are set on the returned [`SetPremiumRepositoryPolicy`](crate::operation::SetPremiumRepositoryPolicy).
     pub fn set_premium_repository_policy(
@@ -672,13 +672,13 @@ impl Client {
             crate::input::SetRepositoryPolicyInput::new(repository_name, policy_text),
         )
     }
-    /// TODO-DOC
+    /// Moves a premium repository to another lifecycle state, which decides whether the gallery lists it. Allowed moves are `DRAFT` to `AVAILABLE` and either way between `AVAILABLE` and `HIDDEN`; other moves fail with `InvalidParameterException`, and asking for the current state succeeds without changing anything.
     ///
     /// # Required
     ///
-    /// - `repository_name`: TODO-DOC
-    /// - `repository_type`: TODO-DOC
-    /// - `state`: TODO-DOC
+    /// - `repository_name`: Repository whose state is set.
+    /// - `repository_type`: Must be `PREMIUM`; `FREE` fails with `InvalidParameterException`.
+    /// - `state`: State to move to, `AVAILABLE` or `HIDDEN`; a repository can never go back to `DRAFT`.
     ///
     /// Optional members are set on the returned [`SetRepositoryState`](crate::operation::SetRepositoryState).
     pub fn set_repository_state(

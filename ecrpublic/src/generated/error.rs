@@ -2,11 +2,11 @@
 // run `cargo xtask codegen` instead.
 
 //! Errors: one struct per error the service models, and one enum per operation.
-/// TODO-DOC
+/// One of the repositories is already linked to some repository, and each can be linked to only one other. Remove that link with `DisassociateRepositories` first.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociationAlreadyExistsException {
-    /// TODO-DOC
+    /// Explanation of what went wrong.
     pub message: Option<String>,
     pub(crate) request_id: Option<String>,
 }
@@ -66,11 +66,11 @@ impl crate::rt::operation::ModeledError for AssociationAlreadyExistsException {
         self.request_id()
     }
 }
-/// TODO-DOC
+/// The two repositories named in the request, with the given names and types, are not linked to each other.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociationNotFoundException {
-    /// TODO-DOC
+    /// Explanation of what went wrong.
     pub message: Option<String>,
     pub(crate) request_id: Option<String>,
 }
@@ -130,11 +130,11 @@ impl crate::rt::operation::ModeledError for AssociationNotFoundException {
         self.request_id()
     }
 }
-/// TODO-DOC
+/// Another change to the same resource is still under way; retry after a short wait.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ConflictException {
-    /// TODO-DOC
+    /// Explanation of what went wrong.
     pub message: Option<String>,
     pub(crate) request_id: Option<String>,
 }
@@ -194,11 +194,11 @@ impl crate::rt::operation::ModeledError for ConflictException {
         self.request_id()
     }
 }
-/// TODO-DOC
+/// The image cannot be deleted directly because its premium repository has left the `DRAFT` state; deprecate it with `SetImageStatus` instead.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeletionNotAllowedException {
-    /// TODO-DOC
+    /// Explanation of what went wrong.
     pub message: Option<String>,
     pub(crate) request_id: Option<String>,
 }
@@ -322,11 +322,11 @@ impl crate::rt::operation::ModeledError for EmptyUploadException {
         self.request_id()
     }
 }
-/// TODO-DOC
+/// The caller holds no active AWS Marketplace entitlement to the premium repository, or the repository does not exist or is not published yet. `DescribeEntitledRepositories` shows what the caller is entitled to.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EntitlementNotFoundException {
-    /// TODO-DOC
+    /// Explanation of what went wrong.
     pub message: Option<String>,
     pub(crate) request_id: Option<String>,
 }
@@ -1182,11 +1182,11 @@ impl crate::rt::operation::ModeledError for LimitExceededException {
         self.request_id()
     }
 }
-/// TODO-DOC
+/// No publisher report has the given ID; `ListPublisherReports` shows the existing ones.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PublisherReportNotFoundException {
-    /// TODO-DOC
+    /// Explanation of what went wrong.
     pub message: Option<String>,
     pub(crate) request_id: Option<String>,
 }
@@ -1502,7 +1502,7 @@ impl crate::rt::operation::ModeledError for RepositoryCatalogDataNotFoundExcepti
         self.request_id()
     }
 }
-/// The repository still holds images; set `force` to delete it anyway.
+/// The repository still holds images. A free repository can be removed anyway by `DeleteRepository` with `force` set; `DeletePremiumRepository` has no such option.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RepositoryNotEmptyException {
@@ -1694,11 +1694,11 @@ impl crate::rt::operation::ModeledError for RepositoryPolicyNotFoundException {
         self.request_id()
     }
 }
-/// TODO-DOC
+/// There is no scan of the image, for example because it has not been scanned yet.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ScanNotFoundException {
-    /// TODO-DOC
+    /// Explanation of what went wrong.
     pub message: Option<String>,
     pub(crate) request_id: Option<String>,
 }
@@ -1822,7 +1822,7 @@ impl crate::rt::operation::ModeledError for ServerException {
         self.request_id()
     }
 }
-/// The request would leave the resource with more tags than the service allows.
+/// The request would leave the repository with more tags than the service allows, which is 50.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TooManyTagsException {
@@ -2014,11 +2014,11 @@ impl crate::rt::operation::ModeledError for UploadNotFoundException {
         self.request_id()
     }
 }
-/// TODO-DOC
+/// The request broke one of the service's validation rules; correct the parameters before sending it again.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ValidationException {
-    /// TODO-DOC
+    /// Explanation of what went wrong.
     pub message: Option<String>,
     pub(crate) request_id: Option<String>,
 }
@@ -2083,7 +2083,7 @@ impl crate::rt::operation::ModeledError for ValidationException {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum AssociateRepositoriesError {
-    /// TODO-DOC
+    /// One of the repositories is already linked to some repository, and each can be linked to only one other. Remove that link with `DisassociateRepositories` first.
     AssociationAlreadyExistsException(AssociationAlreadyExistsException),
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -2293,7 +2293,7 @@ impl crate::rt::operation::OperationError for BatchCheckLayerAvailabilityError {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum BatchDeleteImageError {
-    /// TODO-DOC
+    /// The image cannot be deleted directly because its premium repository has left the `DRAFT` state; deprecate it with `SetImageStatus` instead.
     DeletionNotAllowedException(DeletionNotAllowedException),
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -2544,11 +2544,11 @@ pub enum CreatePremiumRepositoryError {
     RepositoryAlreadyExistsException(RepositoryAlreadyExistsException),
     /// The service hit an internal failure while handling the request; retrying may help.
     ServerException(ServerException),
-    /// The request would leave the resource with more tags than the service allows.
+    /// The request would leave the repository with more tags than the service allows, which is 50.
     TooManyTagsException(TooManyTagsException),
     /// The action is not available in the Region the request was sent to.
     UnsupportedCommandException(UnsupportedCommandException),
-    /// TODO-DOC
+    /// The request broke one of the service's validation rules; correct the parameters before sending it again.
     ValidationException(ValidationException),
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
@@ -2666,7 +2666,7 @@ pub enum CreateRepositoryError {
     RepositoryAlreadyExistsException(RepositoryAlreadyExistsException),
     /// The service hit an internal failure while handling the request; retrying may help.
     ServerException(ServerException),
-    /// The request would leave the resource with more tags than the service allows.
+    /// The request would leave the repository with more tags than the service allows, which is 50.
     TooManyTagsException(TooManyTagsException),
     /// The action is not available in the Region the request was sent to.
     UnsupportedCommandException(UnsupportedCommandException),
@@ -2775,7 +2775,7 @@ pub enum DeletePremiumRepositoryError {
     InvalidParameterException(InvalidParameterException),
     /// A service quota for the account or repository would be exceeded by this request.
     LimitExceededException(LimitExceededException),
-    /// The repository still holds images; set `force` to delete it anyway.
+    /// The repository still holds images. A free repository can be removed anyway by `DeleteRepository` with `force` set; `DeletePremiumRepository` has no such option.
     RepositoryNotEmptyException(RepositoryNotEmptyException),
     /// The repository named in the request does not exist in the registry.
     RepositoryNotFoundException(RepositoryNotFoundException),
@@ -2992,7 +2992,7 @@ impl crate::rt::operation::OperationError for DeletePremiumRepositoryPolicyError
 pub enum DeleteRepositoryError {
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
-    /// The repository still holds images; set `force` to delete it anyway.
+    /// The repository still holds images. A free repository can be removed anyway by `DeleteRepository` with `force` set; `DeletePremiumRepository` has no such option.
     RepositoryNotEmptyException(RepositoryNotEmptyException),
     /// The repository named in the request does not exist in the registry.
     RepositoryNotFoundException(RepositoryNotFoundException),
@@ -3191,7 +3191,7 @@ impl crate::rt::operation::OperationError for DeleteRepositoryPolicyError {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum DescribeEntitledImageTagsError {
-    /// TODO-DOC
+    /// The caller holds no active AWS Marketplace entitlement to the premium repository, or the repository does not exist or is not published yet. `DescribeEntitledRepositories` shows what the caller is entitled to.
     EntitlementNotFoundException(EntitlementNotFoundException),
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -3289,7 +3289,7 @@ impl crate::rt::operation::OperationError for DescribeEntitledImageTagsError {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum DescribeEntitledImagesError {
-    /// TODO-DOC
+    /// The caller holds no active AWS Marketplace entitlement to the premium repository, or the repository does not exist or is not published yet. `DescribeEntitledRepositories` shows what the caller is entitled to.
     EntitlementNotFoundException(EntitlementNotFoundException),
     /// No image matched the requested digest or tag.
     ImageNotFoundException(ImageNotFoundException),
@@ -3490,11 +3490,11 @@ pub enum DescribeImageScanFindingsError {
     InvalidParameterException(InvalidParameterException),
     /// The repository named in the request does not exist in the registry.
     RepositoryNotFoundException(RepositoryNotFoundException),
-    /// TODO-DOC
+    /// There is no scan of the image, for example because it has not been scanned yet.
     ScanNotFoundException(ScanNotFoundException),
     /// The service hit an internal failure while handling the request; retrying may help.
     ServerException(ServerException),
-    /// TODO-DOC
+    /// The request broke one of the service's validation rules; correct the parameters before sending it again.
     ValidationException(ValidationException),
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
@@ -4039,7 +4039,7 @@ impl crate::rt::operation::OperationError for DescribeRepositoriesError {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum DisassociateRepositoriesError {
-    /// TODO-DOC
+    /// The two repositories named in the request, with the given names and types, are not linked to each other.
     AssociationNotFoundException(AssociationNotFoundException),
     /// A request parameter was missing, malformed or outside its allowed range.
     InvalidParameterException(InvalidParameterException),
@@ -4230,7 +4230,7 @@ pub enum GetDownloadUrlForPublisherReportError {
     InvalidParameterException(InvalidParameterException),
     /// A service quota for the account or repository would be exceeded by this request.
     LimitExceededException(LimitExceededException),
-    /// TODO-DOC
+    /// No publisher report has the given ID; `ListPublisherReports` shows the existing ones.
     PublisherReportNotFoundException(PublisherReportNotFoundException),
     /// The service hit an internal failure while handling the request; retrying may help.
     ServerException(ServerException),
@@ -5095,7 +5095,7 @@ impl crate::rt::operation::OperationError for ListTagsForResourceError {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum PutImageError {
-    /// TODO-DOC
+    /// Another change to the same resource is still under way; retry after a short wait.
     ConflictException(ConflictException),
     /// An image with this manifest and tag is already in the repository.
     ImageAlreadyExistsException(ImageAlreadyExistsException),
@@ -5119,7 +5119,7 @@ pub enum PutImageError {
     ServerException(ServerException),
     /// The action is not available in the Region the request was sent to.
     UnsupportedCommandException(UnsupportedCommandException),
-    /// TODO-DOC
+    /// The request broke one of the service's validation rules; correct the parameters before sending it again.
     ValidationException(ValidationException),
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
@@ -5633,7 +5633,7 @@ impl crate::rt::operation::OperationError for PutRepositoryCatalogDataError {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum SetImageStatusError {
-    /// TODO-DOC
+    /// Another change to the same resource is still under way; retry after a short wait.
     ConflictException(ConflictException),
     /// No image matched the requested digest or tag.
     ImageNotFoundException(ImageNotFoundException),
@@ -5645,7 +5645,7 @@ pub enum SetImageStatusError {
     ServerException(ServerException),
     /// The action is not available in the Region the request was sent to.
     UnsupportedCommandException(UnsupportedCommandException),
-    /// TODO-DOC
+    /// The request broke one of the service's validation rules; correct the parameters before sending it again.
     ValidationException(ValidationException),
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
@@ -6038,7 +6038,7 @@ pub enum TagResourceError {
     RepositoryNotFoundException(RepositoryNotFoundException),
     /// The service hit an internal failure while handling the request; retrying may help.
     ServerException(ServerException),
-    /// The request would leave the resource with more tags than the service allows.
+    /// The request would leave the repository with more tags than the service allows, which is 50.
     TooManyTagsException(TooManyTagsException),
     /// The action is not available in the Region the request was sent to.
     UnsupportedCommandException(UnsupportedCommandException),
@@ -6144,7 +6144,7 @@ pub enum UntagResourceError {
     RepositoryNotFoundException(RepositoryNotFoundException),
     /// The service hit an internal failure while handling the request; retrying may help.
     ServerException(ServerException),
-    /// The request would leave the resource with more tags than the service allows.
+    /// The request would leave the repository with more tags than the service allows, which is 50.
     TooManyTagsException(TooManyTagsException),
     /// The action is not available in the Region the request was sent to.
     UnsupportedCommandException(UnsupportedCommandException),

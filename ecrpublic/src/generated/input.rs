@@ -2,19 +2,19 @@
 // run `cargo xtask codegen` instead.
 
 //! What each operation sends: required members are arguments of the client method.
-/// TODO-DOC
+/// Parameters of the `AssociateRepositories` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociateRepositoriesInput {
-    /// TODO-DOC
+    /// Account ID of the registry holding both repositories; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Source repository of the link.
     pub repository_name: String,
-    /// TODO-DOC
+    /// Whether the source repository is `FREE` or `PREMIUM`.
     pub repository_type: crate::types::RepositoryType,
-    /// TODO-DOC
+    /// Repository to link with the source repository.
     pub associated_repository_name: String,
-    /// TODO-DOC
+    /// Whether the repository to link is `FREE` or `PREMIUM`; must differ from `repositoryType`.
     pub associated_repository_type: crate::types::RepositoryType,
 }
 impl AssociateRepositoriesInput {
@@ -47,7 +47,7 @@ pub struct BatchCheckLayerAvailabilityInput {
     pub registry_id: Option<String>,
     /// Repository whose layers are checked.
     pub repository_name: String,
-    /// TODO-DOC
+    /// Kind of repository, `FREE` or `PREMIUM`; `FREE` if unset.
     pub repository_type: Option<crate::types::RepositoryType>,
     /// Layer digests to look up, at most 100 per call.
     pub layer_digests: Vec<String>,
@@ -86,7 +86,7 @@ pub struct BatchDeleteImageInput {
     pub registry_id: Option<String>,
     /// Repository to remove images from.
     pub repository_name: String,
-    /// TODO-DOC
+    /// Kind of repository, `FREE` or `PREMIUM`; `FREE` if unset.
     pub repository_type: Option<crate::types::RepositoryType>,
     /// Images to remove, each given by digest or tag.
     pub image_ids: Vec<crate::types::ImageIdentifier>,
@@ -125,7 +125,7 @@ pub struct CompleteLayerUploadInput {
     pub registry_id: Option<String>,
     /// Repository receiving the layer.
     pub repository_name: String,
-    /// TODO-DOC
+    /// Kind of repository, `FREE` or `PREMIUM`; `FREE` if unset.
     pub repository_type: Option<crate::types::RepositoryType>,
     /// Upload ID returned by `InitiateLayerUpload`.
     pub upload_id: String,
@@ -160,17 +160,17 @@ impl CompleteLayerUploadInput {
         self
     }
 }
-/// TODO-DOC
+/// Parameters of the `CreatePremiumRepository` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePremiumRepositoryInput {
-    /// TODO-DOC
+    /// Name for the new premium repository; may include namespace parts such as `team/app`, and may equal the name of a free repository in the registry.
     pub repository_name: String,
-    /// TODO-DOC
+    /// Initial gallery catalog information; the gallery shows it once the repository is `AVAILABLE` and one of its products is public.
     pub catalog_data: Option<crate::types::RepositoryCatalogDataInput>,
-    /// TODO-DOC
+    /// AWS Marketplace products to sell the repository through: one to five distinct IDs, each owned by the caller and offering ECR Public Premium delivery.
     pub marketplace_products: Vec<String>,
-    /// TODO-DOC
+    /// Tags to attach to the repository when it is created.
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 impl CreatePremiumRepositoryInput {
@@ -241,13 +241,13 @@ impl CreateRepositoryInput {
         self
     }
 }
-/// TODO-DOC
+/// Parameters of the `DeletePremiumRepository` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePremiumRepositoryInput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Premium repository to remove.
     pub repository_name: String,
 }
 impl DeletePremiumRepositoryInput {
@@ -264,13 +264,13 @@ impl DeletePremiumRepositoryInput {
         self
     }
 }
-/// TODO-DOC
+/// Parameters of the `DeletePremiumRepositoryPolicy` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePremiumRepositoryPolicyInput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Premium repository whose policy is removed.
     pub repository_name: String,
 }
 impl DeletePremiumRepositoryPolicyInput {
@@ -340,17 +340,17 @@ impl DeleteRepositoryPolicyInput {
         self
     }
 }
-/// TODO-DOC
+/// Parameters of the `DescribeEntitledImageTags` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeEntitledImageTagsInput {
-    /// TODO-DOC
+    /// Premium repository whose tags are listed.
     pub repository_name: String,
-    /// TODO-DOC
+    /// Alias of the publisher's registry, i.e. the first path segment of the repository URI.
     pub registry_alias: String,
-    /// TODO-DOC
+    /// Cursor from a previous page; leave unset to start at the beginning.
     pub next_token: Option<String>,
-    /// TODO-DOC
+    /// Largest number of tags to return in this page.
     pub max_results: Option<i32>,
 }
 impl DescribeEntitledImageTagsInput {
@@ -376,19 +376,19 @@ impl DescribeEntitledImageTagsInput {
         self
     }
 }
-/// TODO-DOC
+/// Parameters of the `DescribeEntitledImages` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeEntitledImagesInput {
-    /// TODO-DOC
+    /// Premium repository whose images are described.
     pub repository_name: String,
-    /// TODO-DOC
+    /// Alias of the publisher's registry, i.e. the first path segment of the repository URI.
     pub registry_alias: String,
-    /// TODO-DOC
+    /// Particular images to describe; leave unset to page through every image.
     pub image_ids: Option<Vec<crate::types::ImageIdentifier>>,
-    /// TODO-DOC
+    /// Cursor from a previous page; leave unset to start at the beginning. Not used together with `imageIds`.
     pub next_token: Option<String>,
-    /// TODO-DOC
+    /// Largest number of images to return in this page. Not used together with `imageIds`.
     pub max_results: Option<i32>,
 }
 impl DescribeEntitledImagesInput {
@@ -422,13 +422,13 @@ impl DescribeEntitledImagesInput {
         self
     }
 }
-/// TODO-DOC
+/// Parameters of the `DescribeEntitledRepositories` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeEntitledRepositoriesInput {
-    /// TODO-DOC
+    /// Cursor from a previous page; leave unset to start at the beginning. A cursor only works for the account it was issued to; if it is refused with `InvalidParameterException`, start over without it.
     pub next_token: Option<String>,
-    /// TODO-DOC
+    /// Largest number of entries to return in this page. A page may hold fewer entries, or none, and still carry a `nextToken`, so keep going until it is absent.
     pub max_results: Option<i32>,
 }
 impl DescribeEntitledRepositoriesInput {
@@ -448,21 +448,21 @@ impl Default for DescribeEntitledRepositoriesInput {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// Parameters of the `DescribeImageScanFindings` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeImageScanFindingsInput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Repository holding the image.
     pub repository_name: String,
-    /// TODO-DOC
+    /// Must be `PREMIUM`, since only premium repositories are scanned; left unset it means `FREE`, and the call fails with `ValidationException`.
     pub repository_type: Option<crate::types::RepositoryType>,
-    /// TODO-DOC
+    /// Image whose findings are returned.
     pub image_id: crate::types::ImageIdentifier,
-    /// TODO-DOC
+    /// Cursor from a previous page; leave unset to start at the beginning.
     pub next_token: Option<String>,
-    /// TODO-DOC
+    /// Largest number of findings to return in this page, at most 100.
     pub max_results: Option<i32>,
 }
 impl DescribeImageScanFindingsInput {
@@ -509,7 +509,7 @@ pub struct DescribeImageTagsInput {
     pub registry_id: Option<String>,
     /// Repository whose tags are listed.
     pub repository_name: String,
-    /// TODO-DOC
+    /// Kind of repository, `FREE` or `PREMIUM`; `FREE` if unset.
     pub repository_type: Option<crate::types::RepositoryType>,
     /// Cursor from a previous page; leave unset to start at the beginning.
     pub next_token: Option<String>,
@@ -556,7 +556,7 @@ pub struct DescribeImagesInput {
     pub registry_id: Option<String>,
     /// Repository whose images are described.
     pub repository_name: String,
-    /// TODO-DOC
+    /// Kind of repository, `FREE` or `PREMIUM`; `FREE` if unset.
     pub repository_type: Option<crate::types::RepositoryType>,
     /// Particular images to describe; leave unset to page through every image.
     pub image_ids: Option<Vec<crate::types::ImageIdentifier>>,
@@ -605,17 +605,17 @@ impl DescribeImagesInput {
         self
     }
 }
-/// TODO-DOC
+/// Parameters of the `DescribePremiumRepositories` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePremiumRepositoriesInput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Particular premium repositories to describe; leave unset to page through all of them.
     pub repository_names: Option<Vec<String>>,
-    /// TODO-DOC
+    /// Largest number of repositories to return in this page. Not used together with `repositoryNames`.
     pub max_results: Option<i32>,
-    /// TODO-DOC
+    /// Cursor from a previous page; leave unset to start at the beginning. Not used together with `repositoryNames`.
     pub next_token: Option<String>,
 }
 impl DescribePremiumRepositoriesInput {
@@ -717,19 +717,19 @@ impl Default for DescribeRepositoriesInput {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// Parameters of the `DisassociateRepositories` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DisassociateRepositoriesInput {
-    /// TODO-DOC
+    /// Account ID of the registry holding both repositories; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Source repository of the link to remove.
     pub repository_name: String,
-    /// TODO-DOC
+    /// Whether the source repository is `FREE` or `PREMIUM`.
     pub repository_type: crate::types::RepositoryType,
-    /// TODO-DOC
+    /// Repository to unlink from the source repository.
     pub associated_repository_name: String,
-    /// TODO-DOC
+    /// Whether the repository to unlink is `FREE` or `PREMIUM`.
     pub associated_repository_type: crate::types::RepositoryType,
 }
 impl DisassociateRepositoriesInput {
@@ -763,11 +763,11 @@ impl Default for GetAuthorizationTokenInput {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// Parameters of the `GetDownloadUrlForPublisherReport` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetDownloadUrlForPublisherReportInput {
-    /// TODO-DOC
+    /// ID of the report to download.
     pub report_id: String,
 }
 impl GetDownloadUrlForPublisherReportInput {
@@ -779,13 +779,13 @@ impl GetDownloadUrlForPublisherReportInput {
         }
     }
 }
-/// TODO-DOC
+/// Parameters of the `GetPremiumRepositoryCatalogData` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetPremiumRepositoryCatalogDataInput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Premium repository whose catalog information is fetched.
     pub repository_name: String,
 }
 impl GetPremiumRepositoryCatalogDataInput {
@@ -802,13 +802,13 @@ impl GetPremiumRepositoryCatalogDataInput {
         self
     }
 }
-/// TODO-DOC
+/// Parameters of the `GetPremiumRepositoryPolicy` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetPremiumRepositoryPolicyInput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Premium repository whose policy is fetched.
     pub repository_name: String,
 }
 impl GetPremiumRepositoryPolicyInput {
@@ -888,7 +888,7 @@ pub struct InitiateLayerUploadInput {
     pub registry_id: Option<String>,
     /// Repository that will receive the layer.
     pub repository_name: String,
-    /// TODO-DOC
+    /// Kind of repository, `FREE` or `PREMIUM`; `FREE` if unset.
     pub repository_type: Option<crate::types::RepositoryType>,
 }
 impl InitiateLayerUploadInput {
@@ -913,17 +913,17 @@ impl InitiateLayerUploadInput {
         self
     }
 }
-/// TODO-DOC
+/// Parameters of the `ListPublisherReports` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPublisherReportsInput {
-    /// TODO-DOC
+    /// Only list reports of this type; leave unset for all types.
     pub report_type: Option<crate::types::PublisherReportType>,
-    /// TODO-DOC
+    /// Only list reports covering periods of this length; leave unset for all.
     pub granularity: Option<crate::types::PublisherReportGranularity>,
-    /// TODO-DOC
+    /// Largest number of reports to return in this page. A page may hold fewer, so rely on `nextToken` to tell whether more exist.
     pub max_results: Option<i32>,
-    /// TODO-DOC
+    /// Cursor from a previous page; leave unset to start at the beginning. Pass the same `reportType` and `granularity` as the call that produced it, or the call fails with `InvalidParameterException`.
     pub next_token: Option<String>,
 }
 impl ListPublisherReportsInput {
@@ -983,7 +983,7 @@ pub struct PutImageInput {
     pub registry_id: Option<String>,
     /// Repository to write the image into.
     pub repository_name: String,
-    /// TODO-DOC
+    /// Kind of repository, `FREE` or `PREMIUM`; `FREE` if unset.
     pub repository_type: Option<crate::types::RepositoryType>,
     /// Manifest of the image as JSON text.
     pub image_manifest: String,
@@ -1035,15 +1035,15 @@ impl PutImageInput {
         self
     }
 }
-/// TODO-DOC
+/// Parameters of the `PutPremiumRepositoryCatalogData` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PutPremiumRepositoryCatalogDataInput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Premium repository whose catalog information is written.
     pub repository_name: String,
-    /// TODO-DOC
+    /// Fields to change; omitted fields keep their value, and an empty `logoImageBlob` removes the logo.
     pub catalog_data: crate::types::RepositoryCatalogDataInput,
 }
 impl PutPremiumRepositoryCatalogDataInput {
@@ -1064,15 +1064,15 @@ impl PutPremiumRepositoryCatalogDataInput {
         self
     }
 }
-/// TODO-DOC
+/// Parameters of the `PutPremiumRepositoryProducts` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PutPremiumRepositoryProductsInput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Premium repository whose products are set.
     pub repository_name: String,
-    /// TODO-DOC
+    /// Complete new product list, replacing the old one: one to five distinct IDs, each owned by the caller and offering ECR Public Premium delivery.
     pub marketplace_products: Vec<String>,
 }
 impl PutPremiumRepositoryProductsInput {
@@ -1102,9 +1102,9 @@ impl PutPremiumRepositoryProductsInput {
 pub struct PutRegistryCatalogDataInput {
     /// Name to show for the registry in the gallery. Only verified accounts can set it.
     pub display_name: Option<String>,
-    /// TODO-DOC
+    /// Registry description to show in the gallery.
     pub description: Option<String>,
-    /// TODO-DOC
+    /// Logo image bytes to show for the registry in the gallery; usually sent base64-encoded by the SDK.
     pub logo_image_blob: Option<crate::Blob>,
 }
 impl PutRegistryCatalogDataInput {
@@ -1158,21 +1158,21 @@ impl PutRepositoryCatalogDataInput {
         self
     }
 }
-/// TODO-DOC
+/// Parameters of the `SetImageStatus` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetImageStatusInput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Repository holding the image.
     pub repository_name: String,
-    /// TODO-DOC
+    /// Must be `PREMIUM`; only images in premium repositories have a status.
     pub repository_type: crate::types::RepositoryType,
-    /// TODO-DOC
+    /// Image to change; a tag is first resolved to the digest it currently points at, and the status goes on that image.
     pub image_id: crate::types::ImageIdentifier,
-    /// TODO-DOC
+    /// `DEPRECATED` schedules deletion after `deprecationPeriodDays`; `ACTIVE` calls off a pending deletion, which is possible only until the scheduled time, after which the status is fixed. A manifest list has to go before the images it refers to, so deprecate the list first with an earlier deletion time, and a list cannot return to `ACTIVE` while any image it refers to is deprecated. Violations get `ValidationException`.
     pub status: crate::types::ImageStatus,
-    /// TODO-DOC
+    /// Days until a deprecated image is deleted, 90 to 365. Required with `DEPRECATED` and not allowed with `ACTIVE`.
     pub deprecation_period_days: Option<i32>,
 }
 impl SetImageStatusInput {
@@ -1202,17 +1202,17 @@ impl SetImageStatusInput {
         self
     }
 }
-/// TODO-DOC
+/// Parameters of the `SetPremiumRepositoryPolicy` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetPremiumRepositoryPolicyInput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Premium repository to attach the policy to.
     pub repository_name: String,
-    /// TODO-DOC
+    /// JSON text of the policy.
     pub policy_text: String,
-    /// TODO-DOC
+    /// When true, skip the safeguard that stops a policy from locking the caller out of the repository.
     pub force: Option<bool>,
 }
 impl SetPremiumRepositoryPolicyInput {
@@ -1274,17 +1274,17 @@ impl SetRepositoryPolicyInput {
         self
     }
 }
-/// TODO-DOC
+/// Parameters of the `SetRepositoryState` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetRepositoryStateInput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Repository whose state is set.
     pub repository_name: String,
-    /// TODO-DOC
+    /// Must be `PREMIUM`; `FREE` fails with `InvalidParameterException`.
     pub repository_type: crate::types::RepositoryType,
-    /// TODO-DOC
+    /// State to move to, `AVAILABLE` or `HIDDEN`; a repository can never go back to `DRAFT`.
     pub state: crate::types::RepositoryState,
 }
 impl SetRepositoryStateInput {
@@ -1359,7 +1359,7 @@ pub struct UploadLayerPartInput {
     pub registry_id: Option<String>,
     /// Repository receiving the layer.
     pub repository_name: String,
-    /// TODO-DOC
+    /// Kind of repository, `FREE` or `PREMIUM`; `FREE` if unset.
     pub repository_type: Option<crate::types::RepositoryType>,
     /// Upload ID returned by `InitiateLayerUpload`.
     pub upload_id: String,

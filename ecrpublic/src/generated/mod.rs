@@ -2,7 +2,7 @@
 // run `cargo xtask codegen` instead.
 
 //! Code generated from the service model: types, operations and their errors.
-/// Client API for Amazon ECR Public, the registry service that hosts container images and other OCI artifacts for anyone to pull. Use it to manage public repositories, push image layers and manifests, and edit the catalog information shown in the gallery.
+/// Client API for Amazon ECR Public, the registry service that hosts container images and other OCI artifacts for anyone to pull. Use it to manage public repositories, push image layers and manifests, and edit the catalog information shown in the gallery. Premium repositories, which sell paid content through AWS Marketplace, have calls of their own, as do Marketplace entitlements, image scan findings and publisher reports.
 pub mod client;
 pub mod error;
 pub mod input;

@@ -2,7 +2,7 @@
 // run `cargo xtask codegen` instead.
 
 //! Request builders: set optional members, then `send().await`.
-/// TODO-DOC
+/// Links a free repository with a premium repository of the same registry so the gallery shows the two together. Both must already exist and be of different kinds (one `FREE`, one `PREMIUM`), and a repository can be linked to only one other (otherwise `AssociationAlreadyExistsException`).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct AssociateRepositories {
@@ -21,7 +21,7 @@ impl AssociateRepositories {
             options: crate::CallOptions::default(),
         }
     }
-    /// TODO-DOC
+    /// Account ID of the registry holding both repositories; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
@@ -54,7 +54,7 @@ impl crate::rt::operation::Operation for AssociateRepositories {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// Reports, for a batch of layer digests, whether each layer is already stored in a repository. Image push tools call this to skip uploading layers the registry has.
+/// Reports, for a batch of layer digests, whether each layer is already stored in a free or premium repository. Image push tools call this to skip uploading layers the registry has.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct BatchCheckLayerAvailability {
@@ -78,7 +78,7 @@ impl BatchCheckLayerAvailability {
         self.input.registry_id = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Kind of repository, `FREE` or `PREMIUM`; `FREE` if unset.
     pub fn repository_type(
         mut self,
         value: impl Into<crate::types::RepositoryType>,
@@ -114,7 +114,7 @@ impl crate::rt::operation::Operation for BatchCheckLayerAvailability {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// Removes several images from a repository in one call, addressing each by digest or tag. Per-image problems come back in `failures` instead of failing the whole call.
+/// Removes several images from a free or premium repository in one call, addressing each by digest or tag. Per-image problems come back in `failures` instead of failing the whole call. In a premium repository that has left the `DRAFT` state images cannot be deleted this way (`DeletionNotAllowedException`); deprecate them with `SetImageStatus` instead.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct BatchDeleteImage {
@@ -138,7 +138,7 @@ impl BatchDeleteImage {
         self.input.registry_id = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Kind of repository, `FREE` or `PREMIUM`; `FREE` if unset.
     pub fn repository_type(
         mut self,
         value: impl Into<crate::types::RepositoryType>,
@@ -198,7 +198,7 @@ impl CompleteLayerUpload {
         self.input.registry_id = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Kind of repository, `FREE` or `PREMIUM`; `FREE` if unset.
     pub fn repository_type(
         mut self,
         value: impl Into<crate::types::RepositoryType>,
@@ -234,7 +234,7 @@ impl crate::rt::operation::Operation for CompleteLayerUpload {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// TODO-DOC
+/// Makes a premium repository for paid content sold through AWS Marketplace. Only a verified registry with an approved custom alias can do this; otherwise the call fails with `ValidationException`. A new premium repository starts in `DRAFT`; publish it with `SetRepositoryState`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct CreatePremiumRepository {
@@ -253,7 +253,7 @@ impl CreatePremiumRepository {
             options: crate::CallOptions::default(),
         }
     }
-    /// TODO-DOC
+    /// Initial gallery catalog information; the gallery shows it once the repository is `AVAILABLE` and one of its products is public.
     pub fn catalog_data(
         mut self,
         value: crate::types::RepositoryCatalogDataInput,
@@ -261,7 +261,7 @@ impl CreatePremiumRepository {
         self.input.catalog_data = Some(value);
         self
     }
-    /// TODO-DOC
+    /// Tags to attach to the repository when it is created.
     pub fn tags(mut self, value: impl IntoIterator<Item = crate::types::Tag>) -> Self {
         self.input.tags = Some(value.into_iter().collect());
         self
@@ -294,7 +294,7 @@ impl crate::rt::operation::Operation for CreatePremiumRepository {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// Makes a new public repository in the caller's registry, optionally with gallery catalog data and tags.
+/// Makes a new free public repository in the caller's registry, optionally with gallery catalog data and tags. Premium repositories are made with `CreatePremiumRepository`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct CreateRepository {
@@ -354,7 +354,7 @@ impl crate::rt::operation::Operation for CreateRepository {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// TODO-DOC
+/// Removes a premium repository, which must hold no images; there is no `force` option. Empty it with `BatchDeleteImage` while it is in `DRAFT`, or later by deprecating its images with `SetImageStatus`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct DeletePremiumRepository {
@@ -373,7 +373,7 @@ impl DeletePremiumRepository {
             options: crate::CallOptions::default(),
         }
     }
-    /// TODO-DOC
+    /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
@@ -406,7 +406,7 @@ impl crate::rt::operation::Operation for DeletePremiumRepository {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// TODO-DOC
+/// Removes the permissions policy attached to a premium repository and returns the policy text that was removed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct DeletePremiumRepositoryPolicy {
@@ -425,7 +425,7 @@ impl DeletePremiumRepositoryPolicy {
             options: crate::CallOptions::default(),
         }
     }
-    /// TODO-DOC
+    /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
@@ -458,7 +458,7 @@ impl crate::rt::operation::Operation for DeletePremiumRepositoryPolicy {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// Removes a public repository. A repository that still holds images is only removed when `force` is set, which discards those images too.
+/// Removes a free public repository. A repository that still holds images is only removed when `force` is set, which discards those images too.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct DeleteRepository {
@@ -567,7 +567,7 @@ impl crate::rt::operation::Operation for DeleteRepositoryPolicy {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// TODO-DOC
+/// Lists the tags of a premium repository that the caller holds an AWS Marketplace entitlement to, each with a summary of the image it points at. Results are paged.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct DescribeEntitledImageTags {
@@ -586,12 +586,12 @@ impl DescribeEntitledImageTags {
             options: crate::CallOptions::default(),
         }
     }
-    /// TODO-DOC
+    /// Cursor from a previous page; leave unset to start at the beginning.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.input.next_token = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Largest number of tags to return in this page.
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
         self
@@ -649,7 +649,7 @@ impl crate::rt::paginate::Paginated for DescribeEntitledImageTags {
         std::mem::take(&mut output.image_tag_details).into_iter().collect()
     }
 }
-/// TODO-DOC
+/// Returns metadata of images the caller may pull from an entitled premium repository (bought through AWS Marketplace), either all of them (paged) or the ones named in `imageIds`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct DescribeEntitledImages {
@@ -668,7 +668,7 @@ impl DescribeEntitledImages {
             options: crate::CallOptions::default(),
         }
     }
-    /// TODO-DOC
+    /// Particular images to describe; leave unset to page through every image.
     pub fn image_ids(
         mut self,
         value: impl IntoIterator<Item = crate::types::ImageIdentifier>,
@@ -676,12 +676,12 @@ impl DescribeEntitledImages {
         self.input.image_ids = Some(value.into_iter().collect());
         self
     }
-    /// TODO-DOC
+    /// Cursor from a previous page; leave unset to start at the beginning. Not used together with `imageIds`.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.input.next_token = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Largest number of images to return in this page. Not used together with `imageIds`.
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
         self
@@ -739,7 +739,7 @@ impl crate::rt::paginate::Paginated for DescribeEntitledImages {
         std::mem::take(&mut output.image_details).into_iter().collect()
     }
 }
-/// TODO-DOC
+/// Lists the premium repositories the caller is entitled to through active AWS Marketplace purchases, one entry per repository and product. The service finds the purchases by calling Marketplace `SearchAgreements` for the caller, so the caller needs the `aws-marketplace:SearchAgreements` permission as well as this one.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct DescribeEntitledRepositories {
@@ -758,12 +758,12 @@ impl DescribeEntitledRepositories {
             options: crate::CallOptions::default(),
         }
     }
-    /// TODO-DOC
+    /// Cursor from a previous page; leave unset to start at the beginning. A cursor only works for the account it was issued to; if it is refused with `InvalidParameterException`, start over without it.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.input.next_token = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Largest number of entries to return in this page. A page may hold fewer entries, or none, and still carry a `nextToken`, so keep going until it is absent.
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
         self
@@ -821,7 +821,7 @@ impl crate::rt::paginate::Paginated for DescribeEntitledRepositories {
         std::mem::take(&mut output.repositories).into_iter().collect()
     }
 }
-/// TODO-DOC
+/// Returns the scan state and vulnerability findings of one premium-repository image; free repositories get no scans. Premium images are scanned when pushed and scanned again as new vulnerabilities become known. Findings are paged.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct DescribeImageScanFindings {
@@ -840,12 +840,12 @@ impl DescribeImageScanFindings {
             options: crate::CallOptions::default(),
         }
     }
-    /// TODO-DOC
+    /// Account ID of the registry holding the repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Must be `PREMIUM`, since only premium repositories are scanned; left unset it means `FREE`, and the call fails with `ValidationException`.
     pub fn repository_type(
         mut self,
         value: impl Into<crate::types::RepositoryType>,
@@ -853,12 +853,12 @@ impl DescribeImageScanFindings {
         self.input.repository_type = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Cursor from a previous page; leave unset to start at the beginning.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.input.next_token = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Largest number of findings to return in this page, at most 100.
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
         self
@@ -921,7 +921,7 @@ impl crate::rt::paginate::Paginated for DescribeImageScanFindings {
             .collect()
     }
 }
-/// Lists the tags in a repository together with a summary of the image each tag points at. Results are paged.
+/// Lists the tags in a free or premium repository together with a summary of the image each tag points at. Results are paged.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct DescribeImageTags {
@@ -945,7 +945,7 @@ impl DescribeImageTags {
         self.input.registry_id = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Kind of repository, `FREE` or `PREMIUM`; `FREE` if unset.
     pub fn repository_type(
         mut self,
         value: impl Into<crate::types::RepositoryType>,
@@ -1016,7 +1016,7 @@ impl crate::rt::paginate::Paginated for DescribeImageTags {
         std::mem::take(&mut output.image_tag_details).into_iter().collect()
     }
 }
-/// Returns metadata such as digest, tags, size and push time for images in a repository, either all of them (paged) or the ones named in `imageIds`.
+/// Returns metadata such as digest, tags, size and push time for images in a free or premium repository, either all of them (paged) or the ones named in `imageIds`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct DescribeImages {
@@ -1040,7 +1040,7 @@ impl DescribeImages {
         self.input.registry_id = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Kind of repository, `FREE` or `PREMIUM`; `FREE` if unset.
     pub fn repository_type(
         mut self,
         value: impl Into<crate::types::RepositoryType>,
@@ -1119,7 +1119,7 @@ impl crate::rt::paginate::Paginated for DescribeImages {
         std::mem::take(&mut output.image_details).into_iter().collect()
     }
 }
-/// TODO-DOC
+/// Returns details of the premium repositories in a registry, whether `DRAFT`, `AVAILABLE` or `HIDDEN`, with their Marketplace products, linked repositories and state; either all of them (paged) or the ones named in `repositoryNames`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct DescribePremiumRepositories {
@@ -1138,12 +1138,12 @@ impl DescribePremiumRepositories {
             options: crate::CallOptions::default(),
         }
     }
-    /// TODO-DOC
+    /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Particular premium repositories to describe; leave unset to page through all of them.
     pub fn repository_names(
         mut self,
         value: impl IntoIterator<Item = impl Into<String>>,
@@ -1151,12 +1151,12 @@ impl DescribePremiumRepositories {
         self.input.repository_names = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// TODO-DOC
+    /// Largest number of repositories to return in this page. Not used together with `repositoryNames`.
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
         self
     }
-    /// TODO-DOC
+    /// Cursor from a previous page; leave unset to start at the beginning. Not used together with `repositoryNames`.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.input.next_token = Some(value.into());
         self
@@ -1296,7 +1296,7 @@ impl crate::rt::paginate::Paginated for DescribeRegistries {
         std::mem::take(&mut output.registries).into_iter().collect()
     }
 }
-/// Returns details of public repositories in a registry, either all of them (paged) or the ones named in `repositoryNames`.
+/// Returns details of the free public repositories in a registry, either all of them (paged) or the ones named in `repositoryNames`. Premium repositories are listed by `DescribePremiumRepositories`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct DescribeRepositories {
@@ -1391,7 +1391,7 @@ impl crate::rt::paginate::Paginated for DescribeRepositories {
         std::mem::take(&mut output.repositories).into_iter().collect()
     }
 }
-/// TODO-DOC
+/// Removes the link between a free and a premium repository of the same registry. Fails with `AssociationNotFoundException` when the two are not linked.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct DisassociateRepositories {
@@ -1410,7 +1410,7 @@ impl DisassociateRepositories {
             options: crate::CallOptions::default(),
         }
     }
-    /// TODO-DOC
+    /// Account ID of the registry holding both repositories; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
@@ -1487,7 +1487,7 @@ impl crate::rt::operation::Operation for GetAuthorizationToken {
     type Output = crate::output::GetAuthorizationTokenOutput;
     type Error = crate::error::GetAuthorizationTokenError;
 }
-/// TODO-DOC
+/// Returns a temporary URL for downloading one publisher report, a compressed CSV file. Only reports of the caller's own account can be fetched; `ListPublisherReports` gives their IDs.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct GetDownloadUrlForPublisherReport {
@@ -1534,7 +1534,7 @@ impl crate::rt::operation::Operation for GetDownloadUrlForPublisherReport {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// TODO-DOC
+/// Fetches the gallery catalog information of one premium repository.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct GetPremiumRepositoryCatalogData {
@@ -1553,7 +1553,7 @@ impl GetPremiumRepositoryCatalogData {
             options: crate::CallOptions::default(),
         }
     }
-    /// TODO-DOC
+    /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
@@ -1586,7 +1586,7 @@ impl crate::rt::operation::Operation for GetPremiumRepositoryCatalogData {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// TODO-DOC
+/// Returns the permissions policy text attached to a premium repository.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct GetPremiumRepositoryPolicy {
@@ -1605,7 +1605,7 @@ impl GetPremiumRepositoryPolicy {
             options: crate::CallOptions::default(),
         }
     }
-    /// TODO-DOC
+    /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
@@ -1638,7 +1638,7 @@ impl crate::rt::operation::Operation for GetPremiumRepositoryPolicy {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// Fetches the gallery catalog information, such as the display name, of the caller's registry.
+/// Fetches the gallery catalog information, such as the display name, description and logo URL, of the caller's registry.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct GetRegistryCatalogData {
@@ -1786,7 +1786,7 @@ impl crate::rt::operation::Operation for GetRepositoryPolicy {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// Starts a multi-part upload of one image layer and hands back an upload ID plus the part size to use. Intended for push tooling rather than direct use.
+/// Starts a multi-part upload of one image layer into a free or premium repository and hands back an upload ID plus the part size to use. Intended for push tooling rather than direct use.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct InitiateLayerUpload {
@@ -1810,7 +1810,7 @@ impl InitiateLayerUpload {
         self.input.registry_id = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Kind of repository, `FREE` or `PREMIUM`; `FREE` if unset.
     pub fn repository_type(
         mut self,
         value: impl Into<crate::types::RepositoryType>,
@@ -1846,7 +1846,7 @@ impl crate::rt::operation::Operation for InitiateLayerUpload {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// TODO-DOC
+/// Lists the publisher reports of the caller's registry created during the last 365 days, optionally only of one type or granularity. Reports are compressed CSV files and cover images in premium repositories as well as in free repositories linked to a premium one. Results are paged.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct ListPublisherReports {
@@ -1865,7 +1865,7 @@ impl ListPublisherReports {
             options: crate::CallOptions::default(),
         }
     }
-    /// TODO-DOC
+    /// Only list reports of this type; leave unset for all types.
     pub fn report_type(
         mut self,
         value: impl Into<crate::types::PublisherReportType>,
@@ -1873,7 +1873,7 @@ impl ListPublisherReports {
         self.input.report_type = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Only list reports covering periods of this length; leave unset for all.
     pub fn granularity(
         mut self,
         value: impl Into<crate::types::PublisherReportGranularity>,
@@ -1881,12 +1881,12 @@ impl ListPublisherReports {
         self.input.granularity = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Largest number of reports to return in this page. A page may hold fewer, so rely on `nextToken` to tell whether more exist.
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
         self
     }
-    /// TODO-DOC
+    /// Cursor from a previous page; leave unset to start at the beginning. Pass the same `reportType` and `granularity` as the call that produced it, or the call fails with `InvalidParameterException`.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.input.next_token = Some(value.into());
         self
@@ -1991,7 +1991,7 @@ impl crate::rt::operation::Operation for ListTagsForResource {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// Writes an image manifest into a repository, creating or updating the image and optionally tagging it. All layers the manifest refers to must already be uploaded.
+/// Writes an image manifest into a free or premium repository, creating or updating the image and optionally tagging it. All layers the manifest refers to must already be uploaded. Fails with `ConflictException` while another change to the same resource is under way.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct PutImage {
@@ -2015,7 +2015,7 @@ impl PutImage {
         self.input.registry_id = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Kind of repository, `FREE` or `PREMIUM`; `FREE` if unset.
     pub fn repository_type(
         mut self,
         value: impl Into<crate::types::RepositoryType>,
@@ -2066,7 +2066,7 @@ impl crate::rt::operation::Operation for PutImage {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// TODO-DOC
+/// Updates the gallery catalog information of a premium repository: fields present in the request replace the stored ones, and absent fields keep their value. The gallery shows the information once the repository is `AVAILABLE` and one of its products is public.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct PutPremiumRepositoryCatalogData {
@@ -2085,7 +2085,7 @@ impl PutPremiumRepositoryCatalogData {
             options: crate::CallOptions::default(),
         }
     }
-    /// TODO-DOC
+    /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
@@ -2118,7 +2118,7 @@ impl crate::rt::operation::Operation for PutPremiumRepositoryCatalogData {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// TODO-DOC
+/// Replaces the AWS Marketplace product list of a premium repository with the complete list given, one to five products. Products can be dropped only during `DRAFT`; after that the list may only grow, and a request that omits a current product fails with `InvalidParameterException`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct PutPremiumRepositoryProducts {
@@ -2137,7 +2137,7 @@ impl PutPremiumRepositoryProducts {
             options: crate::CallOptions::default(),
         }
     }
-    /// TODO-DOC
+    /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
@@ -2170,7 +2170,7 @@ impl crate::rt::operation::Operation for PutPremiumRepositoryProducts {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// Creates or replaces the gallery catalog information of the caller's registry.
+/// Creates or replaces the gallery catalog information (display name, description and logo) of the caller's registry.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct PutRegistryCatalogData {
@@ -2194,12 +2194,12 @@ impl PutRegistryCatalogData {
         self.input.display_name = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Registry description to show in the gallery.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.input.description = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Logo image bytes to show for the registry in the gallery; usually sent base64-encoded by the SDK.
     pub fn logo_image_blob(mut self, value: impl Into<crate::Blob>) -> Self {
         self.input.logo_image_blob = Some(value.into());
         self
@@ -2284,7 +2284,7 @@ impl crate::rt::operation::Operation for PutRepositoryCatalogData {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// TODO-DOC
+/// Marks an image of a premium repository `ACTIVE` or `DEPRECATED`; a deprecated image is deleted once its deprecation period is over. Not allowed while the repository is in `DRAFT`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct SetImageStatus {
@@ -2303,12 +2303,12 @@ impl SetImageStatus {
             options: crate::CallOptions::default(),
         }
     }
-    /// TODO-DOC
+    /// Account ID of the registry holding the repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Days until a deprecated image is deleted, 90 to 365. Required with `DEPRECATED` and not allowed with `ACTIVE`.
     pub fn deprecation_period_days(mut self, value: i32) -> Self {
         self.input.deprecation_period_days = Some(value);
         self
@@ -2341,7 +2341,7 @@ impl crate::rt::operation::Operation for SetImageStatus {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// TODO-DOC
+/// Attaches a permissions policy to a premium repository, replacing any policy already there.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct SetPremiumRepositoryPolicy {
@@ -2360,12 +2360,12 @@ impl SetPremiumRepositoryPolicy {
             options: crate::CallOptions::default(),
         }
     }
-    /// TODO-DOC
+    /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// When true, skip the safeguard that stops a policy from locking the caller out of the repository.
     pub fn force(mut self, value: bool) -> Self {
         self.input.force = Some(value);
         self
@@ -2455,7 +2455,7 @@ impl crate::rt::operation::Operation for SetRepositoryPolicy {
         crate::rt::validate::Validate::validate(input, "", v)
     }
 }
-/// TODO-DOC
+/// Moves a premium repository to another lifecycle state, which decides whether the gallery lists it. Allowed moves are `DRAFT` to `AVAILABLE` and either way between `AVAILABLE` and `HIDDEN`; other moves fail with `InvalidParameterException`, and asking for the current state succeeds without changing anything.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
 pub struct SetRepositoryState {
@@ -2474,7 +2474,7 @@ impl SetRepositoryState {
             options: crate::CallOptions::default(),
         }
     }
-    /// TODO-DOC
+    /// Account ID of the registry holding the repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
@@ -2625,7 +2625,7 @@ impl UploadLayerPart {
         self.input.registry_id = Some(value.into());
         self
     }
-    /// TODO-DOC
+    /// Kind of repository, `FREE` or `PREMIUM`; `FREE` if unset.
     pub fn repository_type(
         mut self,
         value: impl Into<crate::types::RepositoryType>,

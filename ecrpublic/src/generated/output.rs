@@ -2,19 +2,19 @@
 // run `cargo xtask codegen` instead.
 
 //! What each operation returns.
-/// TODO-DOC
+/// What a successful `AssociateRepositories` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociateRepositoriesOutput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the repositories.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Source repository of the new link.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// Whether the source repository is `FREE` or `PREMIUM`.
     pub repository_type: Option<crate::types::RepositoryType>,
-    /// TODO-DOC
+    /// Repository now linked with the source repository.
     pub associated_repository_name: Option<String>,
-    /// TODO-DOC
+    /// Whether the linked repository is `FREE` or `PREMIUM`.
     pub associated_repository_type: Option<crate::types::RepositoryType>,
     pub(crate) request_id: Option<String>,
 }
@@ -157,7 +157,7 @@ pub struct CompleteLayerUploadOutput {
     pub registry_id: Option<String>,
     /// Repository that received the layer.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// Kind of repository that received the layer.
     pub repository_type: Option<crate::types::RepositoryType>,
     /// Upload ID of the finished upload.
     pub upload_id: Option<String>,
@@ -209,13 +209,13 @@ impl crate::rt::operation::Output for CompleteLayerUploadOutput {
         self.request_id = request_id;
     }
 }
-/// TODO-DOC
+/// What a successful `CreatePremiumRepository` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePremiumRepositoryOutput {
-    /// TODO-DOC
+    /// The newly made premium repository.
     pub premium_repository: Option<crate::types::PremiumRepository>,
-    /// TODO-DOC
+    /// Catalog information stored for the new repository.
     pub catalog_data: Option<crate::types::RepositoryCatalogData>,
     pub(crate) request_id: Option<String>,
 }
@@ -290,11 +290,11 @@ impl crate::rt::operation::Output for CreateRepositoryOutput {
         self.request_id = request_id;
     }
 }
-/// TODO-DOC
+/// What a successful `DeletePremiumRepository` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePremiumRepositoryOutput {
-    /// TODO-DOC
+    /// The removed repository; only `repositoryName`, `registryId`, `repositoryArn`, `repositoryUri` and `createdAt` are filled in.
     pub premium_repository: Option<crate::types::PremiumRepository>,
     pub(crate) request_id: Option<String>,
 }
@@ -322,15 +322,15 @@ impl crate::rt::operation::Output for DeletePremiumRepositoryOutput {
         self.request_id = request_id;
     }
 }
-/// TODO-DOC
+/// What a successful `DeletePremiumRepositoryPolicy` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePremiumRepositoryPolicyOutput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the repository.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Premium repository whose policy was removed.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// Text of the policy that was removed.
     pub policy_text: Option<String>,
     pub(crate) request_id: Option<String>,
 }
@@ -437,17 +437,17 @@ impl crate::rt::operation::Output for DeleteRepositoryPolicyOutput {
         self.request_id = request_id;
     }
 }
-/// TODO-DOC
+/// What a successful `DescribeEntitledImageTags` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeEntitledImageTagsOutput {
-    /// TODO-DOC
+    /// Premium repository the tags belong to.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// Registry alias given in the request.
     pub registry_alias: Option<String>,
-    /// TODO-DOC
+    /// Tags on this page, each with its image summary.
     pub image_tag_details: Vec<crate::types::EntitledImageTagDetail>,
-    /// TODO-DOC
+    /// Cursor for the following page; absent when there are no more results.
     pub next_token: Option<String>,
     pub(crate) request_id: Option<String>,
 }
@@ -491,17 +491,17 @@ impl crate::rt::operation::Output for DescribeEntitledImageTagsOutput {
         self.request_id = request_id;
     }
 }
-/// TODO-DOC
+/// What a successful `DescribeEntitledImages` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeEntitledImagesOutput {
-    /// TODO-DOC
+    /// Premium repository the images belong to.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// Registry alias given in the request.
     pub registry_alias: Option<String>,
-    /// TODO-DOC
+    /// Images on this page.
     pub image_details: Vec<crate::types::EntitledImageDetail>,
-    /// TODO-DOC
+    /// Cursor for the following page; absent when there are no more results.
     pub next_token: Option<String>,
     pub(crate) request_id: Option<String>,
 }
@@ -545,13 +545,13 @@ impl crate::rt::operation::Output for DescribeEntitledImagesOutput {
         self.request_id = request_id;
     }
 }
-/// TODO-DOC
+/// What a successful `DescribeEntitledRepositories` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeEntitledRepositoriesOutput {
-    /// TODO-DOC
+    /// Entitled repositories on this page, one entry for each pairing of repository and product. A repository reachable through several products shows up several times, and a pair may repeat on later pages, so group entries by `repositoryArn`.
     pub repositories: Vec<crate::types::EntitledRepository>,
-    /// TODO-DOC
+    /// Cursor for the following page; absent when there are no more results.
     pub next_token: Option<String>,
     pub(crate) request_id: Option<String>,
 }
@@ -585,21 +585,21 @@ impl crate::rt::operation::Output for DescribeEntitledRepositoriesOutput {
         self.request_id = request_id;
     }
 }
-/// TODO-DOC
+/// What a successful `DescribeImageScanFindings` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeImageScanFindingsOutput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the image.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Repository holding the image.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// The image the findings refer to.
     pub image_id: Option<crate::types::ImageIdentifier>,
-    /// TODO-DOC
+    /// Current state of the image's scan.
     pub image_scan_status: crate::types::ImageScanStatus,
-    /// TODO-DOC
+    /// Results of the latest finished scan; its findings list holds this page.
     pub image_scan_findings: Option<crate::types::ImageScanFindings>,
-    /// TODO-DOC
+    /// Cursor for the following page; absent when there are no more results.
     pub next_token: Option<String>,
     pub(crate) request_id: Option<String>,
 }
@@ -732,13 +732,13 @@ impl crate::rt::operation::Output for DescribeImagesOutput {
         self.request_id = request_id;
     }
 }
-/// TODO-DOC
+/// What a successful `DescribePremiumRepositories` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePremiumRepositoriesOutput {
-    /// TODO-DOC
+    /// Premium repositories on this page.
     pub repositories: Vec<crate::types::PremiumRepository>,
-    /// TODO-DOC
+    /// Cursor for the following page; absent when there are no more results.
     pub next_token: Option<String>,
     pub(crate) request_id: Option<String>,
 }
@@ -849,19 +849,19 @@ impl crate::rt::operation::Output for DescribeRepositoriesOutput {
         self.request_id = request_id;
     }
 }
-/// TODO-DOC
+/// What a successful `DisassociateRepositories` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DisassociateRepositoriesOutput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the repositories.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Source repository of the removed link.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// Whether the source repository is `FREE` or `PREMIUM`.
     pub repository_type: Option<crate::types::RepositoryType>,
-    /// TODO-DOC
+    /// Repository no longer linked with the source repository.
     pub associated_repository_name: Option<String>,
-    /// TODO-DOC
+    /// Whether the unlinked repository is `FREE` or `PREMIUM`.
     pub associated_repository_type: Option<crate::types::RepositoryType>,
     pub(crate) request_id: Option<String>,
 }
@@ -944,13 +944,13 @@ impl crate::rt::operation::Output for GetAuthorizationTokenOutput {
         self.request_id = request_id;
     }
 }
-/// TODO-DOC
+/// What a successful `GetDownloadUrlForPublisherReport` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetDownloadUrlForPublisherReportOutput {
-    /// TODO-DOC
+    /// ID of the report.
     pub report_id: String,
-    /// TODO-DOC
+    /// URL to fetch the report from. It works for an hour at most, possibly less; if a download fails, ask for a fresh URL.
     pub download_url: String,
     pub(crate) request_id: Option<String>,
 }
@@ -978,15 +978,15 @@ impl crate::rt::operation::Output for GetDownloadUrlForPublisherReportOutput {
         self.request_id = request_id;
     }
 }
-/// TODO-DOC
+/// What a successful `GetPremiumRepositoryCatalogData` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetPremiumRepositoryCatalogDataOutput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the repository.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Premium repository the information belongs to.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// Catalog information of the premium repository.
     pub catalog_data: Option<crate::types::RepositoryCatalogData>,
     pub(crate) request_id: Option<String>,
 }
@@ -1024,15 +1024,15 @@ impl crate::rt::operation::Output for GetPremiumRepositoryCatalogDataOutput {
         self.request_id = request_id;
     }
 }
-/// TODO-DOC
+/// What a successful `GetPremiumRepositoryPolicy` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetPremiumRepositoryPolicyOutput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the repository.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Premium repository the policy belongs to.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// JSON text of the attached policy.
     pub policy_text: Option<String>,
     pub(crate) request_id: Option<String>,
 }
@@ -1209,13 +1209,13 @@ impl crate::rt::operation::Output for InitiateLayerUploadOutput {
         self.request_id = request_id;
     }
 }
-/// TODO-DOC
+/// What a successful `ListPublisherReports` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPublisherReportsOutput {
-    /// TODO-DOC
+    /// Reports on this page.
     pub reports: Vec<crate::types::PublisherReport>,
-    /// TODO-DOC
+    /// Cursor for the following page; absent when there are no more results.
     pub next_token: Option<String>,
     pub(crate) request_id: Option<String>,
 }
@@ -1310,15 +1310,15 @@ impl crate::rt::operation::Output for PutImageOutput {
         self.request_id = request_id;
     }
 }
-/// TODO-DOC
+/// What a successful `PutPremiumRepositoryCatalogData` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PutPremiumRepositoryCatalogDataOutput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the repository.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Premium repository whose catalog information was written.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// Complete catalog information now stored for the repository.
     pub catalog_data: Option<crate::types::RepositoryCatalogData>,
     pub(crate) request_id: Option<String>,
 }
@@ -1356,15 +1356,15 @@ impl crate::rt::operation::Output for PutPremiumRepositoryCatalogDataOutput {
         self.request_id = request_id;
     }
 }
-/// TODO-DOC
+/// What a successful `PutPremiumRepositoryProducts` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PutPremiumRepositoryProductsOutput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the repository.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Premium repository whose products were set.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// Product IDs now attached to the repository.
     pub marketplace_products: Vec<String>,
     pub(crate) request_id: Option<String>,
 }
@@ -1465,19 +1465,19 @@ impl crate::rt::operation::Output for PutRepositoryCatalogDataOutput {
         self.request_id = request_id;
     }
 }
-/// TODO-DOC
+/// What a successful `SetImageStatus` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetImageStatusOutput {
-    /// TODO-DOC
+    /// Repository holding the image.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// Kind of repository holding the image.
     pub repository_type: Option<crate::types::RepositoryType>,
-    /// TODO-DOC
+    /// The image whose status was set.
     pub image_id: Option<crate::types::ImageIdentifier>,
-    /// TODO-DOC
+    /// Status the image has now.
     pub status: Option<crate::types::ImageStatus>,
-    /// TODO-DOC
+    /// When the image is due for removal; only present for `DEPRECATED`.
     pub scheduled_deletion_at: Option<crate::DateTime>,
     pub(crate) request_id: Option<String>,
 }
@@ -1528,15 +1528,15 @@ impl crate::rt::operation::Output for SetImageStatusOutput {
         self.request_id = request_id;
     }
 }
-/// TODO-DOC
+/// What a successful `SetPremiumRepositoryPolicy` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetPremiumRepositoryPolicyOutput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the repository.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Premium repository the policy was attached to.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// JSON text of the policy now attached.
     pub policy_text: Option<String>,
     pub(crate) request_id: Option<String>,
 }
@@ -1614,17 +1614,17 @@ impl crate::rt::operation::Output for SetRepositoryPolicyOutput {
         self.request_id = request_id;
     }
 }
-/// TODO-DOC
+/// What a successful `SetRepositoryState` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetRepositoryStateOutput {
-    /// TODO-DOC
+    /// Account ID of the registry holding the repository.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Repository whose state was set.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// Kind of repository whose state was set.
     pub repository_type: Option<crate::types::RepositoryType>,
-    /// TODO-DOC
+    /// State the repository is in now.
     pub state: Option<crate::types::RepositoryState>,
     pub(crate) request_id: Option<String>,
 }
@@ -1722,7 +1722,7 @@ pub struct UploadLayerPartOutput {
     pub registry_id: Option<String>,
     /// Repository receiving the layer.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// Kind of repository receiving the layer.
     pub repository_type: Option<crate::types::RepositoryType>,
     /// ID of the upload the part belongs to.
     pub upload_id: Option<String>,

@@ -2,13 +2,13 @@
 // run `cargo xtask codegen` instead.
 
 //! Data types the operations send and receive.
-/// TODO-DOC
+/// Names a repository linked to another one, together with its kind.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociatedRepository {
-    /// TODO-DOC
+    /// Name of the linked repository.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// Whether the linked repository is `FREE` or `PREMIUM`.
     pub repository_type: Option<RepositoryType>,
 }
 impl AssociatedRepository {
@@ -54,25 +54,25 @@ impl Default for AuthorizationData {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// The container image a scan finding concerns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ContainerImageDetails {
-    /// TODO-DOC
+    /// CPU architecture of the image.
     pub architecture: Option<String>,
-    /// TODO-DOC
+    /// Author named in the image's metadata.
     pub author: Option<String>,
-    /// TODO-DOC
+    /// Manifest digest of the image.
     pub image_hash: Option<String>,
-    /// TODO-DOC
+    /// Tags on the image.
     pub image_tags: Vec<String>,
-    /// TODO-DOC
+    /// Platform the image was built for, such as its operating system distribution.
     pub platform: Option<String>,
-    /// TODO-DOC
+    /// When the image was pushed.
     pub pushed_at: Option<crate::DateTime>,
-    /// TODO-DOC
+    /// Account ID of the registry holding the image.
     pub registry: Option<String>,
-    /// TODO-DOC
+    /// Repository holding the image.
     pub repository_name: Option<String>,
 }
 impl ContainerImageDetails {
@@ -125,17 +125,17 @@ impl Default for ContainerImageDetails {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// One CVSS score of a vulnerability, with its vector, CVSS version and source.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CvssScore {
-    /// TODO-DOC
+    /// CVSS base score.
     pub base_score: Option<f64>,
-    /// TODO-DOC
+    /// CVSS vector string the score was computed from.
     pub scoring_vector: Option<String>,
-    /// TODO-DOC
+    /// Who supplied the score.
     pub source: Option<String>,
-    /// TODO-DOC
+    /// CVSS version of the score.
     pub version: Option<String>,
 }
 impl CvssScore {
@@ -165,13 +165,13 @@ impl Default for CvssScore {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// A change Amazon Inspector made to one metric of a finding's CVSS score.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CvssScoreAdjustment {
-    /// TODO-DOC
+    /// CVSS metric that was changed.
     pub metric: Option<String>,
-    /// TODO-DOC
+    /// Why the metric was changed.
     pub reason: Option<String>,
 }
 impl CvssScoreAdjustment {
@@ -191,19 +191,19 @@ impl Default for CvssScoreAdjustment {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// The CVSS score Amazon Inspector settled on for a finding, together with the vector, CVSS version, data source and adjustments behind it.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CvssScoreDetails {
-    /// TODO-DOC
+    /// Changes made to the score, if any.
     pub adjustments: Vec<CvssScoreAdjustment>,
-    /// TODO-DOC
+    /// The score value.
     pub score: Option<f64>,
-    /// TODO-DOC
+    /// Where the CVSS data came from.
     pub score_source: Option<String>,
-    /// TODO-DOC
+    /// CVSS vector string behind the score.
     pub scoring_vector: Option<String>,
-    /// TODO-DOC
+    /// CVSS version used.
     pub version: Option<String>,
 }
 impl CvssScoreDetails {
@@ -241,27 +241,27 @@ impl Default for CvssScoreDetails {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// Summary of one image in a premium repository the caller is entitled to.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EntitledImageDetail {
-    /// TODO-DOC
+    /// Premium repository holding the image.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// Content hash that identifies the image, e.g. `sha256:...`.
     pub image_digest: Option<String>,
-    /// TODO-DOC
+    /// Tags currently pointing at the image.
     pub image_tags: Vec<String>,
-    /// TODO-DOC
+    /// Compressed size of the image in bytes; for a manifest list, the largest size among the manifests it lists.
     pub image_size_in_bytes: Option<i64>,
-    /// TODO-DOC
+    /// When the image was pushed.
     pub image_pushed_at: Option<crate::DateTime>,
-    /// TODO-DOC
+    /// Manifest format, as a media type string.
     pub image_manifest_media_type: Option<String>,
-    /// TODO-DOC
+    /// Media type of the artifact's configuration.
     pub artifact_media_type: Option<String>,
-    /// TODO-DOC
+    /// `ACTIVE`, or `DEPRECATED` when the image is due to be deleted; entitled buyers can keep pulling a deprecated image until it is gone.
     pub image_status: Option<ImageStatus>,
-    /// TODO-DOC
+    /// Set only for `DEPRECATED` images: the moment the image becomes due for removal, which is when `SetImageStatus` was called plus the deprecation period. The service removes it within 24 hours of that moment.
     pub scheduled_deletion_at: Option<crate::DateTime>,
 }
 impl EntitledImageDetail {
@@ -322,15 +322,15 @@ impl Default for EntitledImageDetail {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// One tag of an entitled premium repository and a summary of the image it refers to.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EntitledImageTagDetail {
-    /// TODO-DOC
+    /// The tag itself.
     pub image_tag: Option<String>,
-    /// TODO-DOC
+    /// When the tag was created.
     pub created_at: Option<crate::DateTime>,
-    /// TODO-DOC
+    /// Summary of the image the tag points at.
     pub image_detail: Option<ReferencedImageDetail>,
 }
 impl EntitledImageTagDetail {
@@ -355,23 +355,23 @@ impl Default for EntitledImageTagDetail {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// A premium repository the caller can pull from thanks to an AWS Marketplace purchase, paired with the product that grants access.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EntitledRepository {
-    /// TODO-DOC
+    /// Alias of the publisher's registry.
     pub registry_alias: Option<String>,
-    /// TODO-DOC
+    /// Repository name, including any namespace prefix.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// ARN of the repository; it holds no account ID, and its resource part is `entitled-repository/ALIAS/NAME` after `arn:aws:ecr-public:::`.
     pub repository_arn: Option<String>,
-    /// TODO-DOC
+    /// URI to pull the repository's images from.
     pub repository_uri: Option<String>,
-    /// TODO-DOC
+    /// `AVAILABLE` when the gallery lists the repository, `HIDDEN` when it does not; an entitled buyer can pull in both cases.
     pub state: Option<RepositoryState>,
-    /// TODO-DOC
+    /// AWS Marketplace product through which the caller has access.
     pub entitled_via_product_id: Option<String>,
-    /// TODO-DOC
+    /// Gallery display name of the registry that publishes the repository; may be empty.
     pub registry_display_name: Option<String>,
 }
 impl EntitledRepository {
@@ -416,21 +416,21 @@ impl Default for EntitledRepository {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// Severity level used to count scan findings.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum FindingSeverity {
-    /// TODO-DOC
+    /// For information only.
     Informational,
-    /// TODO-DOC
+    /// Low severity.
     Low,
-    /// TODO-DOC
+    /// Medium severity.
     Medium,
-    /// TODO-DOC
+    /// High severity.
     High,
-    /// TODO-DOC
+    /// Critical severity.
     Critical,
-    /// TODO-DOC
+    /// No severity was assigned.
     Undefined,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
@@ -502,7 +502,7 @@ pub struct Image {
     pub registry_id: Option<String>,
     /// Repository holding the image.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// Whether the image's repository is `FREE` or `PREMIUM`.
     pub repository_type: Option<RepositoryType>,
     /// Digest and/or tag of the image.
     pub image_id: Option<ImageIdentifier>,
@@ -510,7 +510,7 @@ pub struct Image {
     pub image_manifest: Option<String>,
     /// Media type of the manifest.
     pub image_manifest_media_type: Option<String>,
-    /// TODO-DOC
+    /// Digest of the manifest this image names as its `subject`, if any.
     pub subject_manifest_digest: Option<String>,
 }
 impl Image {
@@ -563,25 +563,25 @@ pub struct ImageDetail {
     pub registry_id: Option<String>,
     /// Repository holding the image.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// Whether the image's repository is `FREE` or `PREMIUM`.
     pub repository_type: Option<RepositoryType>,
     /// Content hash that identifies the image, e.g. `sha256:...`.
     pub image_digest: Option<String>,
     /// Tags currently pointing at the image.
     pub image_tags: Vec<String>,
-    /// Compressed size of the image in bytes.
+    /// Compressed size of the image in bytes; for a manifest list, the largest size among the manifests it lists.
     pub image_size_in_bytes: Option<i64>,
-    /// When the image was pushed to the repository.
+    /// When the image was pushed.
     pub image_pushed_at: Option<crate::DateTime>,
     /// Manifest format, as a media type string.
     pub image_manifest_media_type: Option<String>,
     /// Media type of the artifact's configuration, for images and other OCI artifacts.
     pub artifact_media_type: Option<String>,
-    /// TODO-DOC
+    /// Digest of the manifest this image names as its `subject`, if any.
     pub subject_manifest_digest: Option<String>,
-    /// TODO-DOC
+    /// `ACTIVE`, or `DEPRECATED` when the image is due to be deleted; entitled buyers can keep pulling a deprecated image until it is gone.
     pub image_status: Option<ImageStatus>,
-    /// TODO-DOC
+    /// Set only for `DEPRECATED` images: the moment the image becomes due for removal, which is when `SetImageStatus` was called plus the deprecation period. The service removes it within 24 hours of that moment.
     pub scheduled_deletion_at: Option<crate::DateTime>,
 }
 impl ImageDetail {
@@ -708,7 +708,7 @@ pub enum ImageFailureCode {
     ImageReferencedByManifestList,
     /// A key management problem stopped the operation.
     KmsError,
-    /// TODO-DOC
+    /// Deleting this image is not allowed in its current state.
     ImageNotEligibleForDeletion,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
@@ -806,43 +806,43 @@ impl Default for ImageIdentifier {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// A single vulnerability detected in an image: how severe it is, its scores, the packages it affects and how to fix it.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ImageScanFinding {
-    /// TODO-DOC
+    /// Account ID that owns the image.
     pub aws_account_id: Option<String>,
-    /// TODO-DOC
+    /// Identifier of the finding.
     pub finding_id: Option<String>,
-    /// TODO-DOC
+    /// What the finding is about.
     pub description: Option<String>,
-    /// TODO-DOC
+    /// When the finding was first seen.
     pub first_observed_at: Option<crate::DateTime>,
-    /// TODO-DOC
+    /// When the finding was most recently seen.
     pub last_observed_at: Option<crate::DateTime>,
-    /// TODO-DOC
+    /// The vulnerability and the packages it affects.
     pub package_vulnerability_details: Option<PackageVulnerabilityDetails>,
-    /// TODO-DOC
+    /// How to fix the problem.
     pub remediation: Option<Remediation>,
-    /// TODO-DOC
+    /// Resources the finding concerns, such as the container image.
     pub resources: Vec<Resource>,
-    /// TODO-DOC
+    /// Score Amazon Inspector gave the finding.
     pub score: Option<f64>,
-    /// TODO-DOC
+    /// How that score was arrived at.
     pub score_details: Option<ScoreDetails>,
-    /// TODO-DOC
+    /// Severity of the finding.
     pub severity: Option<String>,
-    /// TODO-DOC
+    /// State of the finding.
     pub status: Option<String>,
-    /// TODO-DOC
+    /// Short title of the finding.
     pub title: Option<String>,
-    /// TODO-DOC
+    /// Kind of finding.
     pub r#type: Option<String>,
-    /// TODO-DOC
+    /// When the finding last changed.
     pub updated_at: Option<crate::DateTime>,
-    /// TODO-DOC
+    /// `YES`, `NO` or `PARTIAL`: whether newer package versions fix the problem; `PARTIAL` means only some affected packages have a fixed version.
     pub fix_available: Option<String>,
-    /// TODO-DOC
+    /// `YES` or `NO`: whether an exploit is known.
     pub exploit_available: Option<String>,
 }
 impl ImageScanFinding {
@@ -940,17 +940,17 @@ impl Default for ImageScanFinding {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// Outcome of an image scan: the findings, how many there are per severity, and when the scan finished.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ImageScanFindings {
-    /// TODO-DOC
+    /// When the latest scan finished.
     pub image_scan_completed_at: Option<crate::DateTime>,
-    /// TODO-DOC
+    /// When the vulnerability data behind the scan was last refreshed.
     pub vulnerability_source_updated_at: Option<crate::DateTime>,
-    /// TODO-DOC
+    /// Number of findings at each severity.
     pub finding_severity_counts: std::collections::HashMap<String, i32>,
-    /// TODO-DOC
+    /// Findings on this page.
     pub findings: Vec<ImageScanFinding>,
 }
 impl ImageScanFindings {
@@ -995,13 +995,13 @@ impl Default for ImageScanFindings {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// State of an image scan, with a human-readable explanation.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ImageScanStatus {
-    /// TODO-DOC
+    /// Current scan state.
     pub status: Option<ScanStatus>,
-    /// TODO-DOC
+    /// Human-readable explanation of the state.
     pub description: Option<String>,
 }
 impl ImageScanStatus {
@@ -1021,13 +1021,13 @@ impl Default for ImageScanStatus {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// Whether a premium repository's image is scheduled for removal.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ImageStatus {
-    /// TODO-DOC
+    /// No deletion is pending for the image.
     Active,
-    /// TODO-DOC
+    /// The image will be deleted when its deprecation period ends; entitled buyers can pull it until then.
     Deprecated,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
@@ -1286,29 +1286,29 @@ impl std::fmt::Display for LayerFailureCode {
         f.write_str(self.as_str())
     }
 }
-/// TODO-DOC
+/// Details of a vulnerability found in software packages: identifier, CVSS scores, the vendor's severity rating and the affected packages.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PackageVulnerabilityDetails {
-    /// TODO-DOC
+    /// CVSS scores of the vulnerability.
     pub cvss: Vec<CvssScore>,
-    /// TODO-DOC
+    /// URLs with more about this vulnerability.
     pub reference_urls: Vec<String>,
-    /// TODO-DOC
+    /// IDs of related vulnerabilities.
     pub related_vulnerabilities: Vec<String>,
-    /// TODO-DOC
+    /// Where the vulnerability information comes from.
     pub source: Option<String>,
-    /// TODO-DOC
+    /// URL of that source.
     pub source_url: Option<String>,
-    /// TODO-DOC
+    /// When the vendor first recorded the vulnerability.
     pub vendor_created_at: Option<crate::DateTime>,
-    /// TODO-DOC
+    /// Severity the vendor assigned.
     pub vendor_severity: Option<String>,
-    /// TODO-DOC
+    /// When the vendor last changed its record.
     pub vendor_updated_at: Option<crate::DateTime>,
-    /// TODO-DOC
+    /// Identifier of the vulnerability, such as a CVE ID.
     pub vulnerability_id: Option<String>,
-    /// TODO-DOC
+    /// Packages affected by the vulnerability.
     pub vulnerable_packages: Vec<VulnerablePackage>,
 }
 impl PackageVulnerabilityDetails {
@@ -1377,25 +1377,25 @@ impl Default for PackageVulnerabilityDetails {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// A premium repository: identifiers, creation time, Marketplace products, linked repository and lifecycle state.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PremiumRepository {
-    /// TODO-DOC
+    /// ARN of the repository, of the form `arn:aws:ecr-public::ACCOUNT:premium-repository/NAME`.
     pub repository_arn: Option<String>,
-    /// TODO-DOC
+    /// Account ID of the registry holding the repository.
     pub registry_id: Option<String>,
-    /// TODO-DOC
+    /// Repository name, including any namespace prefix.
     pub repository_name: Option<String>,
-    /// TODO-DOC
+    /// URI used by clients to pull and push.
     pub repository_uri: Option<String>,
-    /// TODO-DOC
+    /// When the repository was created.
     pub created_at: Option<crate::DateTime>,
-    /// TODO-DOC
+    /// AWS Marketplace product IDs the repository is sold through.
     pub marketplace_products: Vec<String>,
-    /// TODO-DOC
+    /// Free repository linked to this one, if any.
     pub associated_repositories: Vec<AssociatedRepository>,
-    /// TODO-DOC
+    /// Lifecycle state: `DRAFT` (only the owner can reach it), `AVAILABLE` (listed in the gallery when one of its products is public) or `HIDDEN` (not listed, though entitled buyers keep pull access).
     pub state: Option<RepositoryState>,
 }
 impl PremiumRepository {
@@ -1451,21 +1451,21 @@ impl Default for PremiumRepository {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// A usage report of the registry's images for one week or one month.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PublisherReport {
-    /// TODO-DOC
+    /// ID of the report; pass it to `GetDownloadUrlForPublisherReport` to download the file.
     pub report_id: String,
-    /// TODO-DOC
+    /// What the report counts.
     pub report_type: PublisherReportType,
-    /// TODO-DOC
+    /// Length of the period the report covers.
     pub granularity: PublisherReportGranularity,
-    /// TODO-DOC
+    /// First and last day covered.
     pub period: PublisherReportPeriod,
-    /// TODO-DOC
+    /// Byte size of the report file, compressed.
     pub size_in_bytes: i64,
-    /// TODO-DOC
+    /// When the report was generated.
     pub created_at: crate::DateTime,
 }
 impl PublisherReport {
@@ -1489,13 +1489,13 @@ impl PublisherReport {
         }
     }
 }
-/// TODO-DOC
+/// Length of the period a publisher report covers.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PublisherReportGranularity {
-    /// TODO-DOC
+    /// One week, Monday through Sunday.
     Weekly,
-    /// TODO-DOC
+    /// One calendar month.
     Monthly,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
@@ -1540,13 +1540,13 @@ impl std::fmt::Display for PublisherReportGranularity {
         f.write_str(self.as_str())
     }
 }
-/// TODO-DOC
+/// First and last day covered by a publisher report; both days count.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PublisherReportPeriod {
-    /// TODO-DOC
+    /// First day covered, as a UTC date such as `2026-10-01`.
     pub start_date: String,
-    /// TODO-DOC
+    /// Last day covered, as a UTC date such as `2026-10-31`.
     pub end_date: String,
 }
 impl PublisherReportPeriod {
@@ -1559,13 +1559,13 @@ impl PublisherReportPeriod {
         }
     }
 }
-/// TODO-DOC
+/// What a publisher report counts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PublisherReportType {
-    /// TODO-DOC
+    /// Pulls and version checks per image.
     Summary,
-    /// TODO-DOC
+    /// The same per-image counts, split by company, domain, client, cloud provider and country of whoever pulled.
     Trends,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
@@ -1610,13 +1610,13 @@ impl std::fmt::Display for PublisherReportType {
         f.write_str(self.as_str())
     }
 }
-/// TODO-DOC
+/// Suggested fix for a finding, with a link to more information.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Recommendation {
-    /// TODO-DOC
+    /// Where to read more about fixing the problem.
     pub url: Option<String>,
-    /// TODO-DOC
+    /// What to do to fix the problem.
     pub text: Option<String>,
 }
 impl Recommendation {
@@ -1642,7 +1642,7 @@ impl Default for Recommendation {
 pub struct ReferencedImageDetail {
     /// Content hash that identifies the image, e.g. `sha256:...`.
     pub image_digest: Option<String>,
-    /// Compressed size of the image in bytes.
+    /// Compressed size of the image in bytes; for a manifest list, the largest size among the manifests it lists.
     pub image_size_in_bytes: Option<i64>,
     /// When the image was pushed.
     pub image_pushed_at: Option<crate::DateTime>,
@@ -1650,9 +1650,9 @@ pub struct ReferencedImageDetail {
     pub image_manifest_media_type: Option<String>,
     /// Media type of the artifact's configuration.
     pub artifact_media_type: Option<String>,
-    /// TODO-DOC
+    /// `ACTIVE`, or `DEPRECATED` when the image is due to be deleted; entitled buyers can keep pulling a deprecated image until it is gone.
     pub image_status: Option<ImageStatus>,
-    /// TODO-DOC
+    /// Set only for `DEPRECATED` images: the moment the image becomes due for removal, which is when `SetImageStatus` was called plus the deprecation period. The service removes it within 24 hours of that moment.
     pub scheduled_deletion_at: Option<crate::DateTime>,
 }
 impl ReferencedImageDetail {
@@ -1700,7 +1700,7 @@ impl Default for ReferencedImageDetail {
         crate::rt::json::Json::zero()
     }
 }
-/// A public registry owned by the account, with its identifiers and aliases.
+/// A public registry owned by the account, with its identifiers, aliases and whether it may hold premium repositories.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Registry {
@@ -1714,9 +1714,9 @@ pub struct Registry {
     pub verified: bool,
     /// Aliases that belong to the registry.
     pub aliases: Vec<RegistryAlias>,
-    /// TODO-DOC
+    /// Whether premium repositories are enabled for the registry.
     pub premium_status: Option<RegistryPremiumStatus>,
-    /// TODO-DOC
+    /// Base URI of the registry's premium repositories.
     pub premium_registry_uri: Option<String>,
 }
 impl Registry {
@@ -1837,15 +1837,15 @@ impl std::fmt::Display for RegistryAliasStatus {
         f.write_str(self.as_str())
     }
 }
-/// Gallery catalog information that describes a registry.
+/// Gallery catalog information that describes a registry: display name, description and logo.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RegistryCatalogData {
     /// Name shown for the registry in the gallery.
     pub display_name: Option<String>,
-    /// TODO-DOC
+    /// Registry description shown in the gallery.
     pub description: Option<String>,
-    /// TODO-DOC
+    /// URL of the registry's logo image.
     pub logo_url: Option<String>,
 }
 impl RegistryCatalogData {
@@ -1870,13 +1870,13 @@ impl Default for RegistryCatalogData {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// Whether a registry may hold premium repositories.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RegistryPremiumStatus {
-    /// TODO-DOC
+    /// Premium repositories are enabled.
     Enabled,
-    /// TODO-DOC
+    /// Premium repositories are not enabled.
     Disabled,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
@@ -1921,11 +1921,11 @@ impl std::fmt::Display for RegistryPremiumStatus {
         f.write_str(self.as_str())
     }
 }
-/// TODO-DOC
+/// How to fix the problem a finding describes.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Remediation {
-    /// TODO-DOC
+    /// The suggested fix.
     pub recommendation: Option<Recommendation>,
 }
 impl Remediation {
@@ -1940,7 +1940,7 @@ impl Default for Remediation {
         crate::rt::json::Json::zero()
     }
 }
-/// Identifiers and creation time of a public repository.
+/// A free public repository: its identifiers, creation time and any premium repository linked to it.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Repository {
@@ -1954,7 +1954,7 @@ pub struct Repository {
     pub repository_uri: Option<String>,
     /// When the repository was created.
     pub created_at: Option<crate::DateTime>,
-    /// TODO-DOC
+    /// Premium repository linked to this one, if any.
     pub associated_repositories: Vec<AssociatedRepository>,
 }
 impl Repository {
@@ -1997,13 +1997,13 @@ impl Default for Repository {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// Kind of artifact a repository holds.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RepositoryArtifactType {
-    /// TODO-DOC
+    /// Container images.
     Image,
-    /// TODO-DOC
+    /// Helm charts.
     Helm,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
@@ -2048,19 +2048,19 @@ impl std::fmt::Display for RepositoryArtifactType {
         f.write_str(self.as_str())
     }
 }
-/// TODO-DOC
+/// A badge the gallery can show for a repository.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RepositoryBadge {
-    /// TODO-DOC
+    /// Content meant for FIPS 140 validated cryptography.
     Fips,
-    /// TODO-DOC
+    /// Content hardened to a DISA Security Technical Implementation Guide.
     Stig,
-    /// TODO-DOC
+    /// Images carry cryptographic signatures.
     Signed,
-    /// TODO-DOC
+    /// A software bill of materials is published with the images.
     Sbom,
-    /// TODO-DOC
+    /// Content hardened to a CIS Benchmark.
     Cis,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
@@ -2138,11 +2138,11 @@ pub struct RepositoryCatalogData {
     pub usage_text: Option<String>,
     /// True when AWS Marketplace has certified the repository's content.
     pub marketplace_certified: Option<bool>,
-    /// TODO-DOC
+    /// Gallery categories the repository is listed under.
     pub categories: Vec<RepositoryCategory>,
-    /// TODO-DOC
+    /// Badges the gallery shows for the repository, e.g. `SBOM` or `FIPS`.
     pub badges: Vec<RepositoryBadge>,
-    /// TODO-DOC
+    /// Kinds of artifact the repository holds, such as `IMAGE` or `HELM`.
     pub artifact_types: Vec<RepositoryArtifactType>,
 }
 impl RepositoryCatalogData {
@@ -2223,7 +2223,7 @@ impl Default for RepositoryCatalogData {
 pub struct RepositoryCatalogDataInput {
     /// Short summary to show for the repository in search results.
     pub description: Option<String>,
-    /// CPU architectures the images support, e.g. `ARM`, `ARM 64`, `x86`, `x86-64`.
+    /// CPU architectures the images support, e.g. `x86-64`, `x86`, `ARM 64`, `ARM`.
     pub architectures: Option<Vec<String>>,
     /// Operating systems the images support, e.g. `Linux` or `Windows`.
     pub operating_systems: Option<Vec<String>>,
@@ -2233,7 +2233,7 @@ pub struct RepositoryCatalogDataInput {
     pub about_text: Option<String>,
     /// Markdown for the Usage section of the gallery page.
     pub usage_text: Option<String>,
-    /// TODO-DOC
+    /// Gallery categories for the repository: up to three, each given once.
     pub categories: Option<Vec<RepositoryCategory>>,
 }
 impl RepositoryCatalogDataInput {
@@ -2287,31 +2287,31 @@ impl Default for RepositoryCatalogDataInput {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// A gallery category a repository can be listed under.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RepositoryCategory {
-    /// TODO-DOC
+    /// Base images to build other images on.
     BaseImages,
-    /// TODO-DOC
+    /// Language and application runtimes.
     ApplicationRuntimes,
-    /// TODO-DOC
+    /// Databases and data stores.
     Databases,
-    /// TODO-DOC
+    /// Artificial intelligence and machine learning.
     AiMl,
-    /// TODO-DOC
+    /// Networking software.
     Networking,
-    /// TODO-DOC
+    /// Security tooling.
     Security,
-    /// TODO-DOC
+    /// Monitoring and observability.
     Monitoring,
-    /// TODO-DOC
+    /// Build, test and deployment tooling.
     CiCdTools,
-    /// TODO-DOC
+    /// Add-ons and operators for Kubernetes.
     KubernetesExtensions,
-    /// TODO-DOC
+    /// Web servers and proxies.
     WebServers,
-    /// TODO-DOC
+    /// Streaming and messaging software.
     Streaming,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
@@ -2395,15 +2395,15 @@ impl std::fmt::Display for RepositoryCategory {
         f.write_str(self.as_str())
     }
 }
-/// TODO-DOC
+/// Lifecycle state of a premium repository.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RepositoryState {
-    /// TODO-DOC
+    /// Being prepared and visible only to the owner; a repository never returns to this state once it leaves it.
     Draft,
-    /// TODO-DOC
+    /// Published: entitled buyers can pull, and the gallery lists it once one of its products is public.
     Available,
-    /// TODO-DOC
+    /// Left out of the gallery; buyers with a current entitlement keep pull access.
     Hidden,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
@@ -2451,13 +2451,13 @@ impl std::fmt::Display for RepositoryState {
         f.write_str(self.as_str())
     }
 }
-/// TODO-DOC
+/// Whether a repository is free or premium.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RepositoryType {
-    /// TODO-DOC
+    /// An ordinary free public repository.
     Free,
-    /// TODO-DOC
+    /// A repository of paid content sold through AWS Marketplace.
     Premium,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
@@ -2502,13 +2502,13 @@ impl std::fmt::Display for RepositoryType {
         f.write_str(self.as_str())
     }
 }
-/// TODO-DOC
+/// A resource a finding concerns, with its kind and details.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Resource {
-    /// TODO-DOC
+    /// Details of the resource.
     pub details: Option<ResourceDetails>,
-    /// TODO-DOC
+    /// Kind of resource.
     pub r#type: Option<String>,
 }
 impl Resource {
@@ -2528,11 +2528,11 @@ impl Default for Resource {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// Details of a resource in a finding; for image scans, the container image.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceDetails {
-    /// TODO-DOC
+    /// The container image the finding concerns.
     pub container_image: Option<ContainerImageDetails>,
 }
 impl ResourceDetails {
@@ -2547,23 +2547,23 @@ impl Default for ResourceDetails {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// State of an image scan.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ScanStatus {
-    /// TODO-DOC
+    /// The scan did not succeed.
     Failed,
-    /// TODO-DOC
+    /// Scanning is not possible for this image because its operating system, package manager or media type is unsupported.
     UnsupportedImage,
-    /// TODO-DOC
+    /// Scanning is done and findings are available; they are refreshed as new vulnerabilities appear.
     Active,
-    /// TODO-DOC
+    /// The scan finished successfully.
     Complete,
-    /// TODO-DOC
+    /// The scan is still running, so there are no findings yet.
     Pending,
-    /// TODO-DOC
+    /// Scanning eligibility has lapsed, and the findings stop being refreshed.
     ScanEligibilityExpired,
-    /// TODO-DOC
+    /// No findings can be provided for the image.
     FindingsUnavailable,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
@@ -2631,11 +2631,11 @@ impl std::fmt::Display for ScanStatus {
         f.write_str(self.as_str())
     }
 }
-/// TODO-DOC
+/// How a finding's score was arrived at.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ScoreDetails {
-    /// TODO-DOC
+    /// The CVSS score behind it.
     pub cvss: Option<CvssScoreDetails>,
 }
 impl ScoreDetails {
@@ -2676,27 +2676,27 @@ impl Default for Tag {
         crate::rt::json::Json::zero()
     }
 }
-/// TODO-DOC
+/// A package in the image affected by a vulnerability, with where it was found and which version fixes it.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct VulnerablePackage {
-    /// TODO-DOC
+    /// CPU architecture of the package.
     pub arch: Option<String>,
-    /// TODO-DOC
+    /// Epoch part of the package version.
     pub epoch: Option<i32>,
-    /// TODO-DOC
+    /// Path of the package inside the image.
     pub file_path: Option<String>,
-    /// TODO-DOC
+    /// Package name.
     pub name: Option<String>,
-    /// TODO-DOC
+    /// Package manager the package comes from.
     pub package_manager: Option<String>,
-    /// TODO-DOC
+    /// Release part of the package version.
     pub release: Option<String>,
-    /// TODO-DOC
+    /// Digest of the image layer holding the package.
     pub source_layer_hash: Option<String>,
-    /// TODO-DOC
+    /// Installed version of the package.
     pub version: Option<String>,
-    /// TODO-DOC
+    /// First version that fixes the vulnerability.
     pub fixed_in_version: Option<String>,
 }
 impl VulnerablePackage {
