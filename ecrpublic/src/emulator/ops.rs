@@ -800,7 +800,11 @@ fn get_registry_catalog_data(
     _input: i::GetRegistryCatalogDataInput,
 ) -> Result<o::GetRegistryCatalogDataOutput, ApiError> {
     Ok(o::GetRegistryCatalogDataOutput {
-        registry_catalog_data: RegistryCatalogData { display_name: st.registry_display_name.clone(), description: None, logo_url: None },
+        registry_catalog_data: RegistryCatalogData {
+            display_name: st.registry_display_name.clone(),
+            description: None,
+            logo_url: None,
+        },
         request_id: None,
     })
 }
@@ -814,7 +818,11 @@ fn put_registry_catalog_data(
         st.registry_display_name = Some(name);
     }
     Ok(o::PutRegistryCatalogDataOutput {
-        registry_catalog_data: RegistryCatalogData { display_name: st.registry_display_name.clone(), description: None, logo_url: None },
+        registry_catalog_data: RegistryCatalogData {
+            display_name: st.registry_display_name.clone(),
+            description: None,
+            logo_url: None,
+        },
         request_id: None,
     })
 }
