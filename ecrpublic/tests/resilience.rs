@@ -190,6 +190,46 @@ async fn server_error_bursts_are_retried_until_success() {
     }
 }
 
+/// A server asking for a day's pause (or one past the year 9999) gets no more than the
+/// configured maximum backoff.
+#[tokio::test]
+async fn retry_after_never_extends_a_wait_past_the_maximum() {
+    for (name, value) in [
+        ("Retry-After", "86400"),
+        ("Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT"),
+        ("x-amz-retry-after", "86400000"),
+        ("Retry-After", "not a number"),
+    ] {
+        let server = MockServer::start_sequence(vec![
+            error(503, "ServiceUnavailable", "slow-1").header(name, value),
+            error(429, "ThrottlingException", "slow-2").header(name, value),
+            ok("after-pause"),
+        ])
+        .await;
+        let out = guard(client(&server.endpoint(), fast_retry(3)).describe_repositories().send())
+            .await
+            .unwrap_or_else(|e| panic!("`{name}: {value}`: {e:?}"));
+        assert_eq!(out.request_id(), Some("after-pause"), "`{name}: {value}`");
+        assert_eq!(server.requests().len(), 3);
+    }
+}
+
+/// Within the maximum, the service's `x-amz-retry-after` is honoured: the retry waits at least
+/// that long, though the computed backoff would be a millisecond.
+#[tokio::test]
+async fn retry_after_within_the_maximum_is_honoured() {
+    let server = MockServer::start_sequence(vec![
+        error(503, "ServiceUnavailable", "pause").header("x-amz-retry-after", "300"),
+        ok("resumed"),
+    ])
+    .await;
+    let retry = RetryConfig { max_backoff: Duration::from_secs(5), ..fast_retry(2) };
+    let started = std::time::Instant::now();
+    let out = guard(client(&server.endpoint(), retry).describe_repositories().send()).await.expect("retried");
+    assert_eq!(out.request_id(), Some("resumed"));
+    assert!(started.elapsed() >= Duration::from_millis(300), "waited only {:?}", started.elapsed());
+}
+
 #[tokio::test]
 async fn a_longer_burst_is_retried_within_a_larger_max() {
     let mut responses: Vec<Canned> =

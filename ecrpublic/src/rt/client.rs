@@ -19,7 +19,9 @@ use super::error::{
 };
 use super::operation::{error_fields, ErrorFields, Operation, OperationError, Output, RawError};
 use super::options::CallOptions;
-use super::retry::{classify_response, unit_random, RateLimiter, RetryConfig, RetryMode, Retryable, TokenBucket};
+use super::retry::{
+    classify_response, requested_delay, unit_random, RateLimiter, RetryConfig, RetryMode, Retryable, TokenBucket,
+};
 use super::transport::{HttpRequest, HttpResponse, HyperTransport, Progress, Transport};
 use super::{ids, json, trace, validate};
 
@@ -348,10 +350,11 @@ impl Handle {
                 return result;
             };
             retry_cost = Some(cost);
+            let requested = result.as_ref().ok().and_then(|r| requested_delay(r.response.headers(), SystemTime::now()));
             let backoff = if skew_retried && kind == Retryable::Transient && attempt == 1 {
                 Duration::ZERO
             } else {
-                retry.backoff(attempt, unit_random())
+                retry.backoff_honouring(attempt, unit_random(), requested)
             };
             tracing::debug!(attempt, backoff_ms = backoff.as_millis() as u64, ?kind, "retrying");
             tokio::time::sleep(backoff).await;

@@ -73,6 +73,32 @@ impl RetryConfig {
     }
 }
 
+/// The wait a response asks for before the next attempt: `x-amz-retry-after` (milliseconds), else
+/// `Retry-After` (seconds, or an HTTP date measured from `now`). Malformed values are ignored.
+pub(crate) fn requested_delay(headers: &http::HeaderMap, now: std::time::SystemTime) -> Option<Duration> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    if let Some(ms) = text("x-amz-retry-after").and_then(|v| v.parse::<u64>().ok()) {
+        return Some(Duration::from_millis(ms));
+    }
+    let value = text("retry-after")?;
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = super::types::DateTime::from_http_date(value)?;
+    let now = super::types::DateTime::from(now);
+    let secs = at.secs().checked_sub(now.secs())?;
+    Some(Duration::from_secs(u64::try_from(secs).unwrap_or(0)))
+}
+
+impl RetryConfig {
+    /// The wait before retry number `retry`: the jittered backoff, or longer where the service
+    /// asked for longer, but never past `max_backoff`.
+    pub(crate) fn backoff_honouring(&self, retry: u32, unit_random: f64, requested: Option<Duration>) -> Duration {
+        let computed = self.backoff(retry, unit_random);
+        requested.map_or(computed, |asked| asked.max(computed).min(self.max_backoff))
+    }
+}
+
 /// Why a failed attempt may be retried.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Retryable {
@@ -302,6 +328,40 @@ mod tests {
         let modeled = [("Busy", true), ("Flaky", false)];
         assert_eq!(classify_response(400, Some("Busy"), &modeled), Some(Retryable::Throttling));
         assert_eq!(classify_response(400, Some("Flaky"), &modeled), Some(Retryable::Transient));
+    }
+
+    #[test]
+    fn a_requested_delay_is_honoured_up_to_the_maximum() {
+        let c = RetryConfig { initial_backoff: Duration::from_millis(100), ..RetryConfig::default() };
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let headers = |pairs: &[(&'static str, &str)]| {
+            let mut h = http::HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, http::HeaderValue::from_str(v).unwrap());
+            }
+            h
+        };
+        let ask = |pairs: &[(&'static str, &str)]| requested_delay(&headers(pairs), now);
+        assert_eq!(ask(&[("x-amz-retry-after", "1500")]), Some(Duration::from_millis(1500)));
+        assert_eq!(ask(&[("retry-after", "7")]), Some(Duration::from_secs(7)));
+        assert_eq!(ask(&[("x-amz-retry-after", "250"), ("retry-after", "7")]), Some(Duration::from_millis(250)));
+        let later = super::super::types::DateTime::from_secs(1_700_000_030).to_http_date();
+        assert_eq!(ask(&[("retry-after", &later)]), Some(Duration::from_secs(30)));
+        let past = super::super::types::DateTime::from_secs(1_600_000_000).to_http_date();
+        assert_eq!(ask(&[("retry-after", &past)]), Some(Duration::ZERO));
+        for junk in ["-1", "soon", "Fri, 31 Dec 99999 23:59:59 GMT", "18446744073709551616", ""] {
+            assert_eq!(ask(&[("retry-after", junk)]), None, "{junk}");
+        }
+        assert_eq!(ask(&[]), None);
+        // Far-future or huge requests never wait past the configured maximum.
+        let huge = Some(Duration::from_secs(u64::MAX / 4));
+        assert_eq!(c.backoff_honouring(1, 0.5, huge), c.max_backoff);
+        let year_9999 = ask(&[("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT")]);
+        assert_eq!(c.backoff_honouring(1, 0.5, year_9999), c.max_backoff);
+        // A shorter request does not cut the computed backoff; a longer one extends it.
+        assert_eq!(c.backoff_honouring(2, 1.0, Some(Duration::ZERO)), Duration::from_millis(200));
+        assert_eq!(c.backoff_honouring(1, 0.0, Some(Duration::from_secs(3))), Duration::from_secs(3));
+        assert_eq!(c.backoff_honouring(1, 0.3, None), c.backoff(1, 0.3));
     }
 
     #[test]
