@@ -120,20 +120,51 @@ async fn stops_on_an_empty_token() {
     assert_eq!(tokens_sent(&log), [None, Some("t1".into())]);
 }
 
+/// Drains `items`: the names yielded, and the error that ended the stream, if any.
+async fn drain(
+    mut items: ecrpublic::paginate::Items<ecrpublic::operation::DescribeRepositories>,
+) -> (Vec<String>, Option<String>) {
+    let mut seen = Vec::new();
+    while let Some(item) = items.next().await {
+        match item {
+            Ok(repo) => seen.push(repo.repository_name.expect("name")),
+            Err(e) => {
+                assert!(items.next().await.is_none(), "nothing after the error");
+                return (seen, Some(e.to_string()));
+            }
+        }
+    }
+    (seen, None)
+}
+
 #[tokio::test]
-async fn stops_when_the_same_token_comes_back() {
+async fn the_same_token_coming_back_ends_with_an_error() {
     let (client, log) = client(|token| match token {
         None => page(&["a"], Some("t1")),
         Some("t1") => page(&["b"], Some("t1")),
         other => panic!("unexpected token {other:?}"),
     });
-    let mut items = client.describe_repositories().into_paginator().items();
-    let mut seen = Vec::new();
-    while let Some(item) = items.next().await {
-        seen.push(item.expect("item").repository_name.expect("name"));
-    }
-    assert_eq!(seen, ["a", "b"]);
+    let (seen, error) = drain(client.describe_repositories().into_paginator().items()).await;
+    assert_eq!(seen, ["a", "b"], "the page naming the repeated token is still yielded");
+    let error = error.expect("a repeated token is an error, not a silent end");
+    assert!(error.contains("already sent") && error.contains("DescribeRepositories"), "{error}");
+    assert!(!error.contains("t1"), "tokens are not printed: {error}");
     assert_eq!(log.lock().unwrap().len(), 2, "no request after the repeated token");
+}
+
+#[tokio::test]
+async fn a_cycle_of_tokens_ends_with_an_error() {
+    // A, B, A: each token differs from the one just sent, but the third page leads back.
+    let (client, log) = client(|token| match token {
+        None => page(&["a"], Some("A")),
+        Some("A") => page(&["b"], Some("B")),
+        Some("B") => page(&["c"], Some("A")),
+        other => panic!("unexpected token {other:?}"),
+    });
+    let (seen, error) = drain(client.describe_repositories().into_paginator().items()).await;
+    assert_eq!(seen, ["a", "b", "c"]);
+    assert!(error.expect("a cycle is an error").contains("already sent"));
+    assert_eq!(tokens_sent(&log), [None, Some("A".into()), Some("B".into())]);
 }
 
 #[tokio::test]
@@ -257,18 +288,15 @@ async fn starts_from_a_token_set_on_the_request() {
 }
 
 #[tokio::test]
-async fn stops_when_a_caller_set_token_comes_back() {
-    // The repeated token is the one the caller started from: one request, one page, no repeat.
+async fn a_caller_set_token_coming_back_ends_with_an_error() {
+    // The repeated token is the one the caller started from: one request, one page, then the error.
     let (client, log) = client(|token| match token {
         Some("t1") => page(&["a"], Some("t1")),
         other => panic!("unexpected token {other:?}"),
     });
-    let mut items = client.describe_repositories().next_token("t1").into_paginator().items();
-    let mut seen = Vec::new();
-    while let Some(item) = items.next().await {
-        seen.push(item.expect("item").repository_name.expect("name"));
-    }
+    let (seen, error) = drain(client.describe_repositories().next_token("t1").into_paginator().items()).await;
     assert_eq!(seen, ["a"]);
+    assert!(error.expect("a repeated starting token is an error").contains("already sent"));
     assert_eq!(tokens_sent(&log), [Some("t1".into())]);
 }
 

@@ -5,10 +5,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use bytes::Bytes;
 use futures_core::Stream;
 
 use super::client::Handle;
-use super::error::Error;
+use super::error::{Error, ResponseError};
 use super::operation::Operation;
 use super::options::CallOptions;
 
@@ -49,12 +50,15 @@ type PageFuture<O> = Pin<Box<dyn Future<Output = Page<O>> + Send>>;
 enum State<O: Paginated> {
     Idle,
     Waiting(PageFuture<O>),
+    /// The last page named a token already sent: the error comes next, then nothing.
+    Cycled,
     Done,
 }
 
-/// Yields whole pages until the service sends no next token, an empty one, or the token of the
-/// request it answers (a service bug that would otherwise loop forever), including a starting
-/// token the caller set. Stops after an error.
+/// Yields whole pages until the service sends no next token or an empty one. Stops after an
+/// error. A next token that was already sent (the one just sent, a starting token the caller
+/// set, or any earlier one, as in a cycle A, B, A) would repeat pages forever: the page that
+/// names it is still yielded, then an error ([`Error::Response`]), then nothing.
 ///
 /// Use it as a [`Stream`] or through the inherent [`next`](Paginator::next).
 pub struct Paginator<O: Paginated> {
@@ -62,11 +66,13 @@ pub struct Paginator<O: Paginated> {
     input: O::Input,
     options: CallOptions,
     state: State<O>,
+    /// Every token sent so far, to catch a service that cycles.
+    sent: Vec<O::Token>,
 }
 
 impl<O: Paginated> Paginator<O> {
     pub(crate) fn new(handle: Handle, input: O::Input, options: CallOptions) -> Self {
-        Paginator { handle, input, options, state: State::Idle }
+        Paginator { handle, input, options, state: State::Idle, sent: Vec::new() }
     }
 
     /// How many results to ask for per page (the operation's page-size member).
@@ -89,7 +95,25 @@ impl<O: Paginated> Paginator<O> {
         loop {
             match &mut self.state {
                 State::Done => return Poll::Ready(None),
+                State::Cycled => {
+                    self.state = State::Done;
+                    let problem = format!(
+                        "the service sent a pagination token of `{}` that was already sent, after {} pages: \
+                         paging would never end",
+                        O::NAME,
+                        self.sent.len()
+                    );
+                    return Poll::Ready(Some(Err(Error::Response(ResponseError::new(
+                        200,
+                        None,
+                        Bytes::new(),
+                        problem,
+                    )))));
+                }
                 State::Idle => {
+                    if let Some(token) = O::token(&self.input) {
+                        self.sent.push(token.clone());
+                    }
                     let handle = self.handle.clone();
                     let input = self.input.clone();
                     let options = self.options.clone();
@@ -102,9 +126,10 @@ impl<O: Paginated> Paginator<O> {
                     };
                     self.state = State::Done;
                     if let Some(next) = page.as_ref().ok().and_then(O::next_token).filter(|t| !t.is_empty()) {
-                        // The same token as the one just sent (a starting token included) would
-                        // repeat the page forever.
-                        if O::token(&self.input) != Some(next) {
+                        // Tokens may be sensitive: they are compared, never printed.
+                        if self.sent.contains(next) {
+                            self.state = State::Cycled;
+                        } else {
                             let next = next.clone();
                             O::set_token(&mut self.input, Some(next));
                             self.state = State::Idle;
