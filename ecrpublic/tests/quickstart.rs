@@ -20,6 +20,9 @@ fn quickstart(args: &[&str]) -> Command {
     }
     let nowhere = std::env::temp_dir().join("ecrpublic-quickstart-test-no-such-file");
     cmd.env("AWS_CONFIG_FILE", &nowhere).env("AWS_SHARED_CREDENTIALS_FILE", &nowhere);
+    // Without a region or credentials the chain would ask EC2 instance metadata: nothing may
+    // leave 127.0.0.1.
+    cmd.env("AWS_EC2_METADATA_DISABLED", "true");
     // A target directory of its own. Cargo gives this test process `CARGO_MANIFEST_DIR` and
     // other variables that build scripts (ring's) declare they depend on, so building in the
     // shared target directory would rebuild ring and all above it here, and again in the next

@@ -602,7 +602,7 @@ struct Payload {
 }
 
 /// SigV4-signs the request in place; `sha256` is the body's, in hex.
-fn sign(
+pub(crate) fn sign(
     request: &mut HttpRequest,
     sha256: &str,
     credentials: &aws_credential_types::Credentials,

@@ -53,21 +53,7 @@ impl Loaded {
     /// A service's endpoint: `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, the profile's
     /// `services` section, then the profile's `endpoint_url`.
     pub(crate) fn endpoint_url(&self, env_suffix: &str) -> Option<String> {
-        let ignore = self.env.get_bool("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-            || self.setting("ignore_configured_endpoint_urls").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        if ignore {
-            return None;
-        }
-        let key = env_suffix.to_ascii_lowercase();
-        self.env
-            .get(&format!("AWS_ENDPOINT_URL_{env_suffix}"))
-            .or_else(|| self.env.get("AWS_ENDPOINT_URL"))
-            .or_else(|| self.files.service_setting(&self.profile, &key, "endpoint_url").map(str::to_owned))
-            .or_else(|| self.setting("endpoint_url").map(str::to_owned))
-    }
-
-    fn setting(&self, key: &str) -> Option<&str> {
-        self.files.profile(&self.profile).and_then(|p| p.get(key))
+        self.files.configured_endpoint(&self.env, &self.profile, env_suffix)
     }
 }
 
@@ -227,24 +213,41 @@ impl ConfigLoader {
                     ConfigError::new(format!("request_min_compression_size_bytes must be 0 to 10485760, not `{v}`"))
                 })?,
             };
+        let region = match super::region::from_env_and_profile(&env, &files, &profile_name) {
+            Some((region, source)) => {
+                super::region::check(&region)
+                    .map_err(|e| ConfigError::new(format!("{e} (from {})", source.describe())))?;
+                Some(region)
+            }
+            // Last, as aws-config does: the instance's region, on EC2.
+            None => super::credentials::ImdsProvider::new(env.clone()).region().await,
+        };
+        let http = HttpSettings {
+            proxy: ProxySettings {
+                http: first("HTTP_PROXY", "http_proxy"),
+                https: first("HTTPS_PROXY", "https_proxy"),
+                no_proxy: first("NO_PROXY", "no_proxy"),
+            },
+            ca_bundle: setting("AWS_CA_BUNDLE", "ca_bundle").map(Into::into),
+            ..HttpSettings::default()
+        };
         let config = Config {
-            region: env.get("AWS_REGION").or_else(|| setting("AWS_DEFAULT_REGION", "region")),
+            region: region.clone(),
             endpoint_url: None,
             use_fips: flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?,
             use_dual_stack: flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?,
+            // Only a profile chosen here is passed on: the chain reads `AWS_PROFILE` itself, and an
+            // implicit `default` that does not exist must let the chain go on to ECS and IMDS.
             credentials: Some(SharedCredentialsProvider::new(super::credentials::CachedCredentials::new(
-                super::credentials::DefaultCredentialsChain::new(env.clone()).with_profile(profile_name.clone()),
+                super::credentials::DefaultCredentialsChain::configured(
+                    env.clone(),
+                    self.profile.clone(),
+                    region,
+                    http.clone(),
+                ),
             ))),
             transport: None,
-            http: HttpSettings {
-                proxy: ProxySettings {
-                    http: first("HTTP_PROXY", "http_proxy"),
-                    https: first("HTTPS_PROXY", "https_proxy"),
-                    no_proxy: first("NO_PROXY", "no_proxy"),
-                },
-                ca_bundle: setting("AWS_CA_BUNDLE", "ca_bundle").map(Into::into),
-                ..HttpSettings::default()
-            },
+            http,
             retry,
             app_id: setting("AWS_SDK_UA_APP_ID", "sdk_ua_app_id"),
             request_min_compression_size: min_compression,

@@ -20,6 +20,7 @@ pub mod profile;
 #[cfg(test)]
 #[allow(dead_code)] // Used by generated protocol tests, where a model has them.
 pub(crate) mod protocol_harness;
+pub mod region;
 pub mod retry;
 pub mod stub;
 pub(crate) mod trace;
