@@ -327,15 +327,32 @@ impl ConfigBuilder {
         self
     }
 
-    /// Longest time to establish a connection (TCP, and TLS where used).
+    /// Longest time to establish a connection: TCP and the TLS handshake together (default
+    /// 3.1 s, [`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT)).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.config.http.connect_timeout = Some(timeout);
         self
     }
 
-    /// Longest wait for the response headers, and then for each piece of the body.
+    /// No connect timeout: wait as long as the operating system does.
+    pub fn no_connect_timeout(mut self) -> Self {
+        self.config.http.connect_timeout = None;
+        self
+    }
+
+    /// Longest gap in the response: from the end of the request body to the response headers,
+    /// then between pieces of the body (default none). It never limits how long a whole upload or
+    /// download takes; stalled-stream protection and the attempt timeout do that.
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.config.http.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Fail an attempt whose request or response body moves slower than a floor for longer than
+    /// a grace period (default on: 1 byte/s over 5 s); [`StalledStreamProtection::disabled`]
+    /// turns it off.
+    pub fn stalled_stream_protection(mut self, protection: super::transport::StalledStreamProtection) -> Self {
+        self.config.http.stalled_stream = protection;
         self
     }
 
