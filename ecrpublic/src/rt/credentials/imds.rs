@@ -320,4 +320,71 @@ mod tests {
         let detail = error_detail(&err);
         assert!(detail.contains(&server.url()) && detail.contains("AssumeRoleUnauthorizedAccess"), "{detail}");
     }
+
+    #[tokio::test]
+    async fn the_session_token_is_kept_until_its_ttl() {
+        let server = TestServer::start(imds).await;
+        let p = ImdsProvider::new(Env::from_vars([("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url())]));
+        p.provide_credentials().await.unwrap();
+        p.provide_credentials().await.unwrap();
+        assert_eq!(p.region().await, None, "the test IMDS has no region");
+        let puts = server.requests().iter().filter(|r| r.method == http::Method::PUT).count();
+        assert_eq!(puts, 1, "{:?}", server.requests());
+    }
+
+    #[tokio::test]
+    async fn a_rejected_token_is_replaced_and_5xx_is_retried() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let tokens = AtomicUsize::new(0);
+        let failures = AtomicUsize::new(0);
+        let server = TestServer::start(move |r| match (r.method.as_str(), r.path.as_str()) {
+            ("PUT", TOKEN_PATH) => (200, format!("tok-{}", tokens.fetch_add(1, Ordering::SeqCst) + 1)),
+            // Only the second token is accepted (IMDS restarted, say).
+            _ if r.headers.get(TOKEN_HEADER).map_or(true, |t| t != "tok-2") => (401, String::new()),
+            ("GET", ROLE_PATH) if failures.fetch_add(1, Ordering::SeqCst) == 0 => (503, "busy".to_owned()),
+            ("GET", ROLE_PATH) => (200, "my-role".to_owned()),
+            _ => (200, CREDS.to_owned()),
+        })
+        .await;
+        let p = ImdsProvider::new(Env::from_vars([("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url())]));
+        assert_eq!(p.provide_credentials().await.unwrap().access_key_id(), "IMDSKEY");
+        let calls: Vec<String> = server
+            .requests()
+            .iter()
+            .map(|r| {
+                let token = r.headers.get(TOKEN_HEADER).map_or("", |t| t.to_str().unwrap());
+                format!("{} {} {token}", r.method, r.path)
+            })
+            .collect();
+        assert_eq!(
+            calls,
+            [
+                "PUT /latest/api/token ",
+                "GET /latest/meta-data/iam/security-credentials/ tok-1", // 401: a new token
+                "PUT /latest/api/token ",
+                "GET /latest/meta-data/iam/security-credentials/ tok-2", // 503: retried
+                "GET /latest/meta-data/iam/security-credentials/ tok-2",
+                "GET /latest/meta-data/iam/security-credentials/my-role tok-2",
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn the_region_comes_from_placement() {
+        let server = TestServer::start(|r| match (r.method.as_str(), r.path.as_str()) {
+            ("PUT", _) => (200, "t".to_owned()),
+            ("GET", "/latest/meta-data/placement/region") => (200, "ap-southeast-2\n".to_owned()),
+            _ => (404, String::new()),
+        })
+        .await;
+        let p = ImdsProvider::new(Env::from_vars([("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url())]));
+        assert_eq!(p.region().await.as_deref(), Some("ap-southeast-2"));
+        let bad = TestServer::start(|r| match r.method.as_str() {
+            "PUT" => (200, "t".to_owned()),
+            _ => (200, "evil.example.com/".to_owned()),
+        })
+        .await;
+        let p = ImdsProvider::new(Env::from_vars([("AWS_EC2_METADATA_SERVICE_ENDPOINT", bad.url())]));
+        assert_eq!(p.region().await, None, "a region that is not a host label is refused");
+    }
 }
