@@ -178,6 +178,52 @@ async fn an_unknown_explicit_profile_is_an_error() {
 }
 
 #[tokio::test]
+async fn a_region_that_is_not_a_host_label_is_refused_before_any_url() {
+    // From the environment or a profile: the loader refuses it and names where it came from.
+    let files = Files::new("[default]\nregion = us-east-1.attacker.example\n", "");
+    let err = load_err(files.env(&[])).await;
+    assert!(err.message().contains("region `us-east-1.attacker.example` is not valid"), "{err}");
+    assert!(err.message().contains("from the profile's `region`"), "{err}");
+    let err = load_err(files.env(&[("AWS_REGION", "eu west 1")])).await;
+    assert!(err.message().contains("region `eu west 1` is not valid") && err.message().contains("AWS_REGION"), "{err}");
+
+    // Set in code: every call is a configuration error, and nothing is sent.
+    let recorder = Recorder::default();
+    let config = Config::builder()
+        .region("evil.example.com/#")
+        .credentials(test_credentials())
+        .transport(recorder.clone())
+        .build();
+    match call(config).await {
+        Err(Error::Config(e)) => assert!(e.message().contains("region `evil.example.com/#` is not valid"), "{e}"),
+        other => panic!("expected a configuration error, got {other:?}"),
+    }
+    assert!(recorder.uris().is_empty(), "nothing is sent");
+}
+
+#[tokio::test]
+async fn the_region_comes_from_imds_last() {
+    let imds = common::aws::imds("IMDSKEY").await;
+    let files = Files::new("", "");
+    // Files::env turns IMDS off; this environment has it on, pointing at the stand-in.
+    let env = Env::from_vars([
+        ("AWS_CONFIG_FILE", files.dir.file("config")),
+        ("AWS_SHARED_CREDENTIALS_FILE", files.dir.file("credentials")),
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()),
+    ]);
+    assert_eq!(load(env.clone()).await.build().region(), Some("us-west-2"));
+    // Any other source wins, and IMDS is not asked.
+    let before = imds.requests().len();
+    let files = Files::new("[default]\nregion = eu-north-1\n", "");
+    let env = Env::from_vars([
+        ("AWS_CONFIG_FILE", files.dir.file("config")),
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()),
+    ]);
+    assert_eq!(load(env).await.build().region(), Some("eu-north-1"));
+    assert_eq!(imds.requests().len(), before);
+}
+
+#[tokio::test]
 async fn no_region_and_no_endpoint_is_a_config_error() {
     let files = Files::new("", "");
     let recorder = Recorder::default();
