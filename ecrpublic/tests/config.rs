@@ -656,3 +656,60 @@ async fn a_failing_credential_process_is_reported() {
     }
     assert!(server.requests().is_empty());
 }
+
+// ---------------------------------------------------------------------------------------------
+// aws-config
+// ---------------------------------------------------------------------------------------------
+
+/// `Config::from(&SdkConfig)` takes region, credentials, endpoint, retry, timeouts and app name.
+/// (Feature `aws-config`: `cargo test -p ecrpublic --features aws-config --test config`.)
+#[cfg(feature = "aws-config")]
+#[tokio::test]
+async fn an_sdk_config_of_aws_config_in_one_line() {
+    use aws_config::retry::RetryConfig as SdkRetry;
+    use aws_config::timeout::TimeoutConfig;
+    use std::time::Duration;
+
+    let server = MockServer::start(Canned::ok("{}", "req")).await;
+    let provider = aws_credential_types::provider::SharedCredentialsProvider::new(Credentials::new(
+        "AKIDSDK",
+        "sdk-secret",
+        None,
+        None,
+        "sdk",
+    ));
+    let sdk = aws_config::SdkConfig::builder()
+        .region(aws_config::Region::new("eu-central-1"))
+        .credentials_provider(provider)
+        .endpoint_url(server.endpoint())
+        .retry_config(SdkRetry::adaptive().with_max_attempts(5).with_initial_backoff(Duration::from_millis(50)))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(2))
+                .read_timeout(Duration::from_secs(7))
+                .operation_timeout(Duration::from_secs(30))
+                .operation_attempt_timeout(Duration::from_secs(10))
+                .build(),
+        )
+        .app_name(aws_config::AppName::new("my-app").unwrap())
+        .build();
+    let config = Config::from(&sdk);
+    assert_eq!(config.region(), Some("eu-central-1"));
+    assert_eq!(config.endpoint_url(), Some(server.endpoint().as_str()));
+    assert_eq!((config.retry().max_attempts, config.retry().mode), (5, RetryMode::Adaptive));
+    assert_eq!(config.retry().initial_backoff, Duration::from_millis(50));
+    let shown = format!("{config:?}");
+    for expected in [
+        "connect_timeout: Some(2s)",
+        "read_timeout: Some(7s)",
+        "operation_timeout: Some(30s)",
+        "attempt_timeout: Some(10s)",
+    ] {
+        assert!(shown.contains(expected), "`{expected}` in {shown}");
+    }
+    call(config).await.expect("call succeeds");
+    assert_eq!(signed_with(&server), "AKIDSDK");
+    let request = server.only_request();
+    assert!(request.header("user-agent").ends_with(" app/my-app"), "{}", request.header("user-agent"));
+    assert!(request.header("authorization").contains("/eu-central-1/ecr-public/aws4_request"));
+}

@@ -421,4 +421,78 @@ impl ConfigBuilder {
     pub fn build(self) -> Config {
         self.config
     }
+
+    /// Takes what an `aws-config` [`SdkConfig`](aws_config::SdkConfig) holds: region, credentials
+    /// provider (behind this crate's cache: `SdkConfig` hands out the bare provider), endpoint URL,
+    /// FIPS and dual-stack, retry settings, timeouts, stalled-stream protection and app name.
+    /// Settings it leaves unset keep this builder's; settings made after this call win.
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    /// let client = ecrpublic::Client::new(&ecrpublic::Config::from(&sdk));
+    /// # }
+    /// ```
+    #[cfg(feature = "aws-config")]
+    pub fn sdk_config(mut self, sdk: &aws_config::SdkConfig) -> Self {
+        use aws_config::retry::RetryMode as SdkRetryMode;
+        let c = &mut self.config;
+        if let Some(region) = sdk.region() {
+            c.region = Some(region.to_string());
+        }
+        if let Some(provider) = sdk.credentials_provider() {
+            c.credentials = Some(SharedCredentialsProvider::new(super::credentials::CachedCredentials::new(provider)));
+        }
+        if let Some(url) = sdk.endpoint_url() {
+            c.endpoint_url = Some(url.to_owned());
+        }
+        if let Some(on) = sdk.use_fips() {
+            c.use_fips = on;
+        }
+        if let Some(on) = sdk.use_dual_stack() {
+            c.use_dual_stack = on;
+        }
+        if let Some(retry) = sdk.retry_config() {
+            c.retry.max_attempts = retry.max_attempts().max(1);
+            c.retry.initial_backoff = retry.initial_backoff();
+            c.retry.max_backoff = retry.max_backoff();
+            c.retry.mode = match retry.mode() {
+                SdkRetryMode::Adaptive => RetryMode::Adaptive,
+                _ => RetryMode::Standard,
+            };
+        }
+        if let Some(timeouts) = sdk.timeout_config() {
+            if let Some(t) = timeouts.connect_timeout() {
+                c.http.connect_timeout = Some(t);
+            }
+            if let Some(t) = timeouts.read_timeout() {
+                c.http.read_timeout = Some(t);
+            }
+            if let Some(t) = timeouts.operation_timeout() {
+                c.operation_timeout = Some(t);
+            }
+            if let Some(t) = timeouts.operation_attempt_timeout() {
+                c.attempt_timeout = Some(t);
+            }
+        }
+        if let Some(stall) = sdk.stalled_stream_protection() {
+            c.http.stalled_stream = if stall.is_enabled() && (stall.upload_enabled() || stall.download_enabled()) {
+                super::transport::StalledStreamProtection::new(1, stall.grace_period())
+            } else {
+                super::transport::StalledStreamProtection::disabled()
+            };
+        }
+        if let Some(app) = sdk.app_name() {
+            c.app_id = Some(app.to_string());
+        }
+        self
+    }
+}
+
+/// A client configuration from `aws-config`'s: see [`ConfigBuilder::sdk_config`].
+#[cfg(feature = "aws-config")]
+impl From<&aws_config::SdkConfig> for Config {
+    fn from(sdk: &aws_config::SdkConfig) -> Config {
+        Config::builder().sdk_config(sdk).build()
+    }
 }
