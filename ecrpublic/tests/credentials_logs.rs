@@ -15,7 +15,7 @@ async fn call(config: &Config) -> Result<(), Error<ecrpublic::error::DescribeRep
 }
 
 #[tokio::test]
-async fn the_source_used_is_logged_at_info_and_no_secret_is_anywhere() {
+async fn the_source_used_and_failed_refreshes_are_logged_and_no_secret_is_anywhere() {
     let home = TempDir::new();
     let token_text = "eyJhbGciOiJSUzI1NiJ9.SECRET-WEB-IDENTITY-TOKEN.sig";
     let token = home.write("token", token_text);
@@ -41,5 +41,40 @@ async fn the_source_used_is_logged_at_info_and_no_secret_is_anywhere() {
     let shown = format!("{}\n{config:?}\n{:?}", logs.text(), Client::new(&config));
     for secret in [token_text, &secret, &session] {
         assert!(!shown.contains(secret), "`{secret}` was shown:\n{shown}");
+    }
+
+    // A refresh that fails while the cached credentials are still valid: they keep being used,
+    // with a warning that says why (and no secret).
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = calls.clone();
+    let cache = ecrpublic::credentials::CachedCredentials::new(FailsAfterFirst(counter));
+    use aws_credential_types::provider::ProvideCredentials as _;
+    assert_eq!(cache.provide_credentials().await.unwrap().access_key_id(), "FIRSTKEY");
+    assert_eq!(cache.provide_credentials().await.unwrap().access_key_id(), "FIRSTKEY");
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+    let warnings = logs.at("WARN");
+    assert!(
+        warnings.iter().any(|w| w.contains("refreshing credentials failed") && w.contains("STS is unreachable")),
+        "{warnings:?}"
+    );
+    assert!(!logs.text().contains("first-secret"));
+}
+
+/// Gives credentials valid for 2 more minutes (inside the refresh window), then fails.
+#[derive(Debug)]
+struct FailsAfterFirst(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl aws_credential_types::provider::ProvideCredentials for FailsAfterFirst {
+    fn provide_credentials<'a>(&'a self) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        aws_credential_types::provider::future::ProvideCredentials::ready(if n == 0 {
+            let expiry = std::time::SystemTime::now() + std::time::Duration::from_secs(120);
+            Ok(aws_credential_types::Credentials::new("FIRSTKEY", "first-secret", None, Some(expiry), "test"))
+        } else {
+            Err(aws_credential_types::provider::error::CredentialsError::provider_error("STS is unreachable"))
+        })
     }
 }
