@@ -349,8 +349,8 @@ impl ConfigBuilder {
     }
 
     /// Fail an attempt whose request or response body moves slower than a floor for longer than
-    /// a grace period (default on: 1 byte/s over 5 s); [`StalledStreamProtection::disabled`]
-    /// turns it off.
+    /// a grace period (default on: 1 byte/s over 5 s);
+    /// [`StalledStreamProtection::disabled`](crate::StalledStreamProtection::disabled) turns it off.
     pub fn stalled_stream_protection(mut self, protection: super::transport::StalledStreamProtection) -> Self {
         self.config.http.stalled_stream = protection;
         self

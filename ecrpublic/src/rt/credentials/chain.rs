@@ -55,7 +55,9 @@ impl DefaultCredentialsChain {
 
     /// Use this profile rather than `AWS_PROFILE` or `default`. A profile named here must exist.
     pub fn with_profile(mut self, name: impl Into<String>) -> Self {
-        self.profile = self.profile.with_profile(name);
+        let name = name.into();
+        self.profile = self.profile.with_profile(name.clone());
+        self.web_identity.set_profile(name);
         self
     }
 
@@ -78,12 +80,8 @@ impl DefaultCredentialsChain {
         if let Some(r) = outcome("environment".into(), self.environment.provide_credentials().await) {
             return r;
         }
-        let profile = match self.profile.load_described().await {
-            Ok((creds, description)) => Ok((creds, description)),
-            Err(e) => Err(e),
-        };
         let label = format!("profile `{}`", self.profile.profile_name());
-        let (label, result) = match profile {
+        let (label, result) = match self.profile.load_described().await {
             Ok((creds, description)) => (description, Ok(creds)),
             Err(e) => (label, Err(e)),
         };

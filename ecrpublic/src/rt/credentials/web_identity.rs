@@ -30,6 +30,11 @@ impl WebIdentityProvider {
         WebIdentityProvider { apis }
     }
 
+    /// The profile whose endpoint and region settings STS calls use.
+    pub(crate) fn set_profile(&mut self, name: String) {
+        self.apis.profile = Some(name);
+    }
+
     async fn load(&self) -> provider::Result {
         let env = &self.apis.env;
         let Some(token_file) = env.get("AWS_WEB_IDENTITY_TOKEN_FILE") else {
