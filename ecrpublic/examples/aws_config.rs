@@ -1,6 +1,7 @@
-//! Credentials from `aws-config`, unchanged: any provider of the `aws-credential-types`
-//! ecosystem plugs into `ConfigBuilder::credentials_provider`, so an application that already
-//! uses `aws-config` (for SSO, `assume_role`, web identity, ...) shares its credentials setup.
+//! Configuration from `aws-config`, in one line: `Config::from(&sdk_config)` takes its region,
+//! credentials provider, endpoint URL, retry and timeout settings and app name, so an application
+//! that already uses `aws-config` shares its whole setup. (Any provider of the
+//! `aws-credential-types` ecosystem also plugs into `ConfigBuilder::credentials_provider` alone.)
 //!
 //! ```text
 //! cargo run -p ecrpublic --example aws_config --features aws-config
@@ -24,17 +25,22 @@ async fn main() -> Result<(), Box<dyn Error>> {
         Some(other) => return Err(format!("unknown argument `{other}`; usage: aws_config [--endpoint URL]").into()),
     };
 
-    // aws-config resolves credentials (and the region) its own way...
+    // aws-config resolves region, credentials, endpoint, retries and timeouts its own way...
     // (Its HTTP client is for the providers that call AWS: IMDS, ECS, STS for `assume_role`.)
     let http_client =
         aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https();
     let sdk_config = aws_config::defaults(BehaviorVersion::latest()).http_client(http_client).load().await;
-    let provider = sdk_config.credentials_provider().ok_or("aws-config found no credentials provider")?;
-    let region = sdk_config.region().map_or_else(|| "us-east-1".to_owned(), |r| r.to_string());
+    if sdk_config.credentials_provider().is_none() {
+        return Err("aws-config found no credentials provider".into());
+    }
 
-    // ...and its provider goes into this client as it is: no adapter, no copy of the keys. The
-    // client caches nothing on top: aws-config's provider does its own caching and refreshing.
-    let mut builder = ecrpublic::Config::builder().region(region).credentials_provider(provider);
+    // ...and this client takes all of it in one line: `Config::from(&sdk_config)`, or
+    // `Config::builder().sdk_config(&sdk_config)` to change something after. Its credentials
+    // provider goes behind this crate's cache (SdkConfig hands out the bare provider).
+    let mut builder = ecrpublic::Config::builder().sdk_config(&sdk_config);
+    if sdk_config.region().is_none() {
+        builder = builder.region("us-east-1");
+    }
     if let Some(url) = endpoint {
         builder = builder.endpoint_url(url);
     }

@@ -178,6 +178,52 @@ async fn an_unknown_explicit_profile_is_an_error() {
 }
 
 #[tokio::test]
+async fn a_region_that_is_not_a_host_label_is_refused_before_any_url() {
+    // From the environment or a profile: the loader refuses it and names where it came from.
+    let files = Files::new("[default]\nregion = us-east-1.attacker.example\n", "");
+    let err = load_err(files.env(&[])).await;
+    assert!(err.message().contains("region `us-east-1.attacker.example` is not valid"), "{err}");
+    assert!(err.message().contains("from the profile's `region`"), "{err}");
+    let err = load_err(files.env(&[("AWS_REGION", "eu west 1")])).await;
+    assert!(err.message().contains("region `eu west 1` is not valid") && err.message().contains("AWS_REGION"), "{err}");
+
+    // Set in code: every call is a configuration error, and nothing is sent.
+    let recorder = Recorder::default();
+    let config = Config::builder()
+        .region("evil.example.com/#")
+        .credentials(test_credentials())
+        .transport(recorder.clone())
+        .build();
+    match call(config).await {
+        Err(Error::Config(e)) => assert!(e.message().contains("region `evil.example.com/#` is not valid"), "{e}"),
+        other => panic!("expected a configuration error, got {other:?}"),
+    }
+    assert!(recorder.uris().is_empty(), "nothing is sent");
+}
+
+#[tokio::test]
+async fn the_region_comes_from_imds_last() {
+    let imds = common::aws::imds("IMDSKEY").await;
+    let files = Files::new("", "");
+    // Files::env turns IMDS off; this environment has it on, pointing at the stand-in.
+    let env = Env::from_vars([
+        ("AWS_CONFIG_FILE", files.dir.file("config")),
+        ("AWS_SHARED_CREDENTIALS_FILE", files.dir.file("credentials")),
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()),
+    ]);
+    assert_eq!(load(env.clone()).await.build().region(), Some("us-west-2"));
+    // Any other source wins, and IMDS is not asked.
+    let before = imds.requests().len();
+    let files = Files::new("[default]\nregion = eu-north-1\n", "");
+    let env = Env::from_vars([
+        ("AWS_CONFIG_FILE", files.dir.file("config")),
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()),
+    ]);
+    assert_eq!(load(env).await.build().region(), Some("eu-north-1"));
+    assert_eq!(imds.requests().len(), before);
+}
+
+#[tokio::test]
 async fn no_region_and_no_endpoint_is_a_config_error() {
     let files = Files::new("", "");
     let recorder = Recorder::default();
@@ -609,4 +655,61 @@ async fn a_failing_credential_process_is_reported() {
         other => panic!("expected a configuration error, got {other:?}"),
     }
     assert!(server.requests().is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// aws-config
+// ---------------------------------------------------------------------------------------------
+
+/// `Config::from(&SdkConfig)` takes region, credentials, endpoint, retry, timeouts and app name.
+/// (Feature `aws-config`: `cargo test -p ecrpublic --features aws-config --test config`.)
+#[cfg(feature = "aws-config")]
+#[tokio::test]
+async fn an_sdk_config_of_aws_config_in_one_line() {
+    use aws_config::retry::RetryConfig as SdkRetry;
+    use aws_config::timeout::TimeoutConfig;
+    use std::time::Duration;
+
+    let server = MockServer::start(Canned::ok("{}", "req")).await;
+    let provider = aws_credential_types::provider::SharedCredentialsProvider::new(Credentials::new(
+        "AKIDSDK",
+        "sdk-secret",
+        None,
+        None,
+        "sdk",
+    ));
+    let sdk = aws_config::SdkConfig::builder()
+        .region(aws_config::Region::new("eu-central-1"))
+        .credentials_provider(provider)
+        .endpoint_url(server.endpoint())
+        .retry_config(SdkRetry::adaptive().with_max_attempts(5).with_initial_backoff(Duration::from_millis(50)))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(2))
+                .read_timeout(Duration::from_secs(7))
+                .operation_timeout(Duration::from_secs(30))
+                .operation_attempt_timeout(Duration::from_secs(10))
+                .build(),
+        )
+        .app_name(aws_config::AppName::new("my-app").unwrap())
+        .build();
+    let config = Config::from(&sdk);
+    assert_eq!(config.region(), Some("eu-central-1"));
+    assert_eq!(config.endpoint_url(), Some(server.endpoint().as_str()));
+    assert_eq!((config.retry().max_attempts, config.retry().mode), (5, RetryMode::Adaptive));
+    assert_eq!(config.retry().initial_backoff, Duration::from_millis(50));
+    let shown = format!("{config:?}");
+    for expected in [
+        "connect_timeout: Some(2s)",
+        "read_timeout: Some(7s)",
+        "operation_timeout: Some(30s)",
+        "attempt_timeout: Some(10s)",
+    ] {
+        assert!(shown.contains(expected), "`{expected}` in {shown}");
+    }
+    call(config).await.expect("call succeeds");
+    assert_eq!(signed_with(&server), "AKIDSDK");
+    let request = server.only_request();
+    assert!(request.header("user-agent").ends_with(" app/my-app"), "{}", request.header("user-agent"));
+    assert!(request.header("authorization").contains("/eu-central-1/ecr-public/aws4_request"));
 }

@@ -20,6 +20,9 @@ fn quickstart(args: &[&str]) -> Command {
     }
     let nowhere = std::env::temp_dir().join("ecrpublic-quickstart-test-no-such-file");
     cmd.env("AWS_CONFIG_FILE", &nowhere).env("AWS_SHARED_CREDENTIALS_FILE", &nowhere);
+    // Without a region or credentials the chain would ask EC2 instance metadata: nothing may
+    // leave 127.0.0.1.
+    cmd.env("AWS_EC2_METADATA_DISABLED", "true");
     // A target directory of its own. Cargo gives this test process `CARGO_MANIFEST_DIR` and
     // other variables that build scripts (ring's) declare they depend on, so building in the
     // shared target directory would rebuild ring and all above it here, and again in the next
@@ -87,4 +90,119 @@ fn quickstart_help_bad_arguments_and_failures() {
     assert_eq!(down.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("quickstart failed: "), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The quickstart with temporary credentials from STS (web identity, and a role profile)
+// ---------------------------------------------------------------------------------------------
+
+#[path = "common/aws.rs"]
+#[allow(dead_code)]
+mod aws;
+
+/// The emulator binary, verifying signatures against `key_id:secret`; killed when dropped.
+struct EmulatorProcess {
+    child: std::process::Child,
+    url: String,
+}
+
+impl EmulatorProcess {
+    fn start(key_id: &str, secret: &str) -> EmulatorProcess {
+        use std::io::BufRead as _;
+        // The quickstart's environment and target directory, for the emulator binary.
+        let cmd = quickstart(&[]);
+        let credentials = format!("{key_id}:{secret}");
+        let args =
+            ["run", "--quiet", "--package", "ecrpublic", "--features", "emulator", "--bin", "ecrpublic-emulator", "--"];
+        let mut emulator = Command::new(env!("CARGO"));
+        emulator.args(args).args(["--credentials", &credentials]).current_dir(cmd.get_current_dir().unwrap());
+        for (key, value) in cmd.get_envs() {
+            match value {
+                Some(v) => emulator.env(key, v),
+                None => emulator.env_remove(key),
+            };
+        }
+        let mut child = emulator.stdout(std::process::Stdio::piped()).spawn().expect("cannot run the emulator");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("the emulator's first line");
+        let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+        EmulatorProcess { url: url.to_owned(), child }
+    }
+}
+
+impl Drop for EmulatorProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs the quickstart against the emulator with `env` and checks it walked every step.
+fn quickstart_with(emulator: &EmulatorProcess, env: &[(&str, &str)]) {
+    let mut cmd = quickstart(&["--endpoint", &emulator.url]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("cannot run cargo");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "quickstart failed ({}):\n--- stdout\n{stdout}\n--- stderr\n{stderr}", out.status);
+    for expected in ["with credentials from the environment", "layer uploaded: sha256:", "images deleted: 2", "Done."] {
+        assert!(stdout.contains(expected), "quickstart output lacks `{expected}`:\n{stdout}\n--- stderr\n{stderr}");
+    }
+}
+
+#[test]
+fn quickstart_with_only_web_identity_set() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sts = rt.block_on(aws::sts());
+    let role = "arn:aws:iam::123456789012:role/quickstart";
+    let (key_id, secret, _) = aws::sts_keys(role);
+    let emulator = EmulatorProcess::start(&key_id, &secret);
+    let dir = std::env::temp_dir().join(format!("ecrpublic-quickstart-oidc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let token = dir.join("token");
+    std::fs::write(&token, "github-actions-oidc-token").unwrap();
+    quickstart_with(
+        &emulator,
+        &[
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", &token.to_string_lossy()),
+            ("AWS_ROLE_ARN", role),
+            ("AWS_ENDPOINT_URL_STS", &sts.url()),
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let requests = sts.requests();
+    assert_eq!(requests.len(), 1, "one AssumeRoleWithWebIdentity, then cached: {requests:#?}");
+    assert_eq!(requests[0].field("WebIdentityToken").as_deref(), Some("github-actions-oidc-token"));
+}
+
+#[test]
+fn quickstart_with_a_role_arn_and_source_profile() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sts = rt.block_on(aws::sts());
+    let role = "arn:aws:iam::123456789012:role/quickstart-team";
+    let (key_id, secret, _) = aws::sts_keys(role);
+    let emulator = EmulatorProcess::start(&key_id, &secret);
+    let dir = std::env::temp_dir().join(format!("ecrpublic-quickstart-role-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config");
+    std::fs::write(
+        &config,
+        format!("[profile team]\nrole_arn = {role}\nsource_profile = base\n\n[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\n"),
+    )
+    .unwrap();
+    quickstart_with(
+        &emulator,
+        &[
+            ("AWS_CONFIG_FILE", &config.to_string_lossy()),
+            ("AWS_PROFILE", "team"),
+            ("AWS_ENDPOINT_URL_STS", &sts.url()),
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let requests = sts.requests();
+    assert_eq!(requests.len(), 1, "{requests:#?}");
+    assert_eq!(requests[0].field("Action").as_deref(), Some("AssumeRole"));
+    assert_eq!(requests[0].sigv4_scope().map(|s| s.0).as_deref(), Some("AKIDBASE"));
 }

@@ -303,6 +303,8 @@ async fn ca_bundle_from_the_environment_and_profile() {
         ("AWS_ACCESS_KEY_ID", "AKID"),
         ("AWS_SECRET_ACCESS_KEY", "SECRET"),
         ("AWS_MAX_ATTEMPTS", "1"),
+        // No region: IMDS would be asked for one. Nothing may leave 127.0.0.1.
+        ("AWS_EC2_METADATA_DISABLED", "true"),
     ]);
     let config = Config::loader().env(env).load().await.unwrap().build();
     call(config).await.expect("AWS_CA_BUNDLE is trusted");
@@ -313,6 +315,8 @@ async fn ca_bundle_from_the_environment_and_profile() {
         ("AWS_ACCESS_KEY_ID", "AKID"),
         ("AWS_SECRET_ACCESS_KEY", "SECRET"),
         ("AWS_MAX_ATTEMPTS", "1"),
+        // No region: IMDS would be asked for one. Nothing may leave 127.0.0.1.
+        ("AWS_EC2_METADATA_DISABLED", "true"),
     ]);
     let config = Config::loader().env(env).load().await.unwrap().build();
     call(config).await.expect("the profile's ca_bundle is trusted");
@@ -327,6 +331,8 @@ async fn ca_bundle_from_the_environment_and_profile() {
         ("AWS_ACCESS_KEY_ID", "AKID"),
         ("AWS_SECRET_ACCESS_KEY", "SECRET"),
         ("AWS_MAX_ATTEMPTS", "1"),
+        // No region: IMDS would be asked for one. Nothing may leave 127.0.0.1.
+        ("AWS_EC2_METADATA_DISABLED", "true"),
     ]);
     let config = Config::loader().env(env).load().await.unwrap().build();
     transport_error(call(config).await, TransportErrorKind::Tls);

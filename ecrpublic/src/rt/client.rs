@@ -521,6 +521,11 @@ impl Endpoints {
                 .map(Some)
                 .map_err(|e| ConfigError::new(format!("the service's endpoint rules are invalid: {e}"))),
         };
+        // A region goes into host names: one that is not a host label is refused before any URL.
+        let rules = match config.region.as_deref().map(super::region::check) {
+            Some(Err(e)) => Err(ConfigError::new(e)),
+            _ => rules,
+        };
         let mut endpoints = Endpoints { rules, base, url, fixed: Ok(http::Uri::default()) };
         endpoints.fixed = endpoints.resolve(&endpoints.base, config.region.is_some());
         endpoints
@@ -605,7 +610,7 @@ struct Payload {
 }
 
 /// SigV4-signs the request in place; `sha256` is the body's, in hex.
-fn sign(
+pub(crate) fn sign(
     request: &mut HttpRequest,
     sha256: &str,
     credentials: &aws_credential_types::Credentials,

@@ -53,21 +53,7 @@ impl Loaded {
     /// A service's endpoint: `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, the profile's
     /// `services` section, then the profile's `endpoint_url`.
     pub(crate) fn endpoint_url(&self, env_suffix: &str) -> Option<String> {
-        let ignore = self.env.get_bool("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-            || self.setting("ignore_configured_endpoint_urls").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        if ignore {
-            return None;
-        }
-        let key = env_suffix.to_ascii_lowercase();
-        self.env
-            .get(&format!("AWS_ENDPOINT_URL_{env_suffix}"))
-            .or_else(|| self.env.get("AWS_ENDPOINT_URL"))
-            .or_else(|| self.files.service_setting(&self.profile, &key, "endpoint_url").map(str::to_owned))
-            .or_else(|| self.setting("endpoint_url").map(str::to_owned))
-    }
-
-    fn setting(&self, key: &str) -> Option<&str> {
-        self.files.profile(&self.profile).and_then(|p| p.get(key))
+        self.files.configured_endpoint(&self.env, &self.profile, env_suffix)
     }
 }
 
@@ -227,24 +213,41 @@ impl ConfigLoader {
                     ConfigError::new(format!("request_min_compression_size_bytes must be 0 to 10485760, not `{v}`"))
                 })?,
             };
+        let region = match super::region::from_env_and_profile(&env, &files, &profile_name) {
+            Some((region, source)) => {
+                super::region::check(&region)
+                    .map_err(|e| ConfigError::new(format!("{e} (from {})", source.describe())))?;
+                Some(region)
+            }
+            // Last, as aws-config does: the instance's region, on EC2.
+            None => super::credentials::ImdsProvider::new(env.clone()).region().await,
+        };
+        let http = HttpSettings {
+            proxy: ProxySettings {
+                http: first("HTTP_PROXY", "http_proxy"),
+                https: first("HTTPS_PROXY", "https_proxy"),
+                no_proxy: first("NO_PROXY", "no_proxy"),
+            },
+            ca_bundle: setting("AWS_CA_BUNDLE", "ca_bundle").map(Into::into),
+            ..HttpSettings::default()
+        };
         let config = Config {
-            region: env.get("AWS_REGION").or_else(|| setting("AWS_DEFAULT_REGION", "region")),
+            region: region.clone(),
             endpoint_url: None,
             use_fips: flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?,
             use_dual_stack: flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?,
+            // Only a profile chosen here is passed on: the chain reads `AWS_PROFILE` itself, and an
+            // implicit `default` that does not exist must let the chain go on to ECS and IMDS.
             credentials: Some(SharedCredentialsProvider::new(super::credentials::CachedCredentials::new(
-                super::credentials::DefaultCredentialsChain::new(env.clone()).with_profile(profile_name.clone()),
+                super::credentials::DefaultCredentialsChain::configured(
+                    env.clone(),
+                    self.profile.clone(),
+                    region,
+                    http.clone(),
+                ),
             ))),
             transport: None,
-            http: HttpSettings {
-                proxy: ProxySettings {
-                    http: first("HTTP_PROXY", "http_proxy"),
-                    https: first("HTTPS_PROXY", "https_proxy"),
-                    no_proxy: first("NO_PROXY", "no_proxy"),
-                },
-                ca_bundle: setting("AWS_CA_BUNDLE", "ca_bundle").map(Into::into),
-                ..HttpSettings::default()
-            },
+            http,
             retry,
             app_id: setting("AWS_SDK_UA_APP_ID", "sdk_ua_app_id"),
             request_min_compression_size: min_compression,
@@ -324,15 +327,32 @@ impl ConfigBuilder {
         self
     }
 
-    /// Longest time to establish a connection (TCP, and TLS where used).
+    /// Longest time to establish a connection: TCP and the TLS handshake together (default
+    /// 3.1 s, [`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT)).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.config.http.connect_timeout = Some(timeout);
         self
     }
 
-    /// Longest wait for the response headers, and then for each piece of the body.
+    /// No connect timeout: wait as long as the operating system does.
+    pub fn no_connect_timeout(mut self) -> Self {
+        self.config.http.connect_timeout = None;
+        self
+    }
+
+    /// Longest gap in the response: from the end of the request body to the response headers,
+    /// then between pieces of the body (default none). It never limits how long a whole upload or
+    /// download takes; stalled-stream protection and the attempt timeout do that.
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.config.http.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Fail an attempt whose request or response body moves slower than a floor for longer than
+    /// a grace period (default on: 1 byte/s over 5 s);
+    /// [`StalledStreamProtection::disabled`](crate::StalledStreamProtection::disabled) turns it off.
+    pub fn stalled_stream_protection(mut self, protection: super::transport::StalledStreamProtection) -> Self {
+        self.config.http.stalled_stream = protection;
         self
     }
 
@@ -400,5 +420,79 @@ impl ConfigBuilder {
 
     pub fn build(self) -> Config {
         self.config
+    }
+
+    /// Takes what an `aws-config` [`SdkConfig`](aws_config::SdkConfig) holds: region, credentials
+    /// provider (behind this crate's cache: `SdkConfig` hands out the bare provider), endpoint URL,
+    /// FIPS and dual-stack, retry settings, timeouts, stalled-stream protection and app name.
+    /// Settings it leaves unset keep this builder's; settings made after this call win.
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    /// let client = ecrpublic::Client::new(&ecrpublic::Config::from(&sdk));
+    /// # }
+    /// ```
+    #[cfg(feature = "aws-config")]
+    pub fn sdk_config(mut self, sdk: &aws_config::SdkConfig) -> Self {
+        use aws_config::retry::RetryMode as SdkRetryMode;
+        let c = &mut self.config;
+        if let Some(region) = sdk.region() {
+            c.region = Some(region.to_string());
+        }
+        if let Some(provider) = sdk.credentials_provider() {
+            c.credentials = Some(SharedCredentialsProvider::new(super::credentials::CachedCredentials::new(provider)));
+        }
+        if let Some(url) = sdk.endpoint_url() {
+            c.endpoint_url = Some(url.to_owned());
+        }
+        if let Some(on) = sdk.use_fips() {
+            c.use_fips = on;
+        }
+        if let Some(on) = sdk.use_dual_stack() {
+            c.use_dual_stack = on;
+        }
+        if let Some(retry) = sdk.retry_config() {
+            c.retry.max_attempts = retry.max_attempts().max(1);
+            c.retry.initial_backoff = retry.initial_backoff();
+            c.retry.max_backoff = retry.max_backoff();
+            c.retry.mode = match retry.mode() {
+                SdkRetryMode::Adaptive => RetryMode::Adaptive,
+                _ => RetryMode::Standard,
+            };
+        }
+        if let Some(timeouts) = sdk.timeout_config() {
+            if let Some(t) = timeouts.connect_timeout() {
+                c.http.connect_timeout = Some(t);
+            }
+            if let Some(t) = timeouts.read_timeout() {
+                c.http.read_timeout = Some(t);
+            }
+            if let Some(t) = timeouts.operation_timeout() {
+                c.operation_timeout = Some(t);
+            }
+            if let Some(t) = timeouts.operation_attempt_timeout() {
+                c.attempt_timeout = Some(t);
+            }
+        }
+        if let Some(stall) = sdk.stalled_stream_protection() {
+            c.http.stalled_stream = if stall.is_enabled() && (stall.upload_enabled() || stall.download_enabled()) {
+                super::transport::StalledStreamProtection::new(1, stall.grace_period())
+            } else {
+                super::transport::StalledStreamProtection::disabled()
+            };
+        }
+        if let Some(app) = sdk.app_name() {
+            c.app_id = Some(app.to_string());
+        }
+        self
+    }
+}
+
+/// A client configuration from `aws-config`'s: see [`ConfigBuilder::sdk_config`].
+#[cfg(feature = "aws-config")]
+impl From<&aws_config::SdkConfig> for Config {
+    fn from(sdk: &aws_config::SdkConfig) -> Config {
+        Config::builder().sdk_config(sdk).build()
     }
 }

@@ -193,6 +193,10 @@ pub enum TransportErrorKind {
     ConnectTimeout,
     /// The read timeout fired.
     ReadTimeout,
+    /// Stalled-stream protection: the request body was sent too slowly.
+    UploadStalled,
+    /// Stalled-stream protection: the response body arrived too slowly.
+    DownloadStalled,
 }
 
 /// The request was not sent or its response not received.
@@ -227,6 +231,8 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Request => "invalid request",
             TransportErrorKind::ConnectTimeout => "connect timeout",
             TransportErrorKind::ReadTimeout => "read timeout",
+            TransportErrorKind::UploadStalled => "upload stalled",
+            TransportErrorKind::DownloadStalled => "download stalled",
         };
         write!(f, "{what}: {}", self.message)?;
         // The source usually says the root cause (`Connection refused`); show it inline.

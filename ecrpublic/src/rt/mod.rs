@@ -20,7 +20,9 @@ pub mod profile;
 #[cfg(test)]
 #[allow(dead_code)] // Used by generated protocol tests, where a model has them.
 pub(crate) mod protocol_harness;
+pub mod region;
 pub mod retry;
+pub(crate) mod stall;
 pub mod stub;
 pub(crate) mod trace;
 pub mod transport;
@@ -39,7 +41,8 @@ pub mod public {
     pub use super::options::CallOptions;
     pub use super::retry::{RetryConfig, RetryMode};
     pub use super::transport::{
-        BoxFuture, HttpRequest, HttpResponse, HttpSettings, Progress, ProxySettings, Transport,
+        BoxFuture, HttpRequest, HttpResponse, HttpSettings, Progress, ProxySettings, StalledStreamProtection,
+        Transport, DEFAULT_CONNECT_TIMEOUT,
     };
     pub use super::types::{BigNumber, Blob, DateTime};
     pub use aws_credential_types::Credentials;

@@ -1,7 +1,7 @@
 //! The shared `config` and `credentials` files of the AWS CLI and SDKs (INI-like).
 //!
-//! Sections: `[default]`, `[profile name]` and `[services name]` in `config`, `[name]` in
-//! `credentials`. Properties are `key = value`; an indented line after a property either continues
+//! Sections: `[default]`, `[profile name]`, `[sso-session name]` and `[services name]` in
+//! `config`, `[name]` in `credentials`. Properties are `key = value`; an indented line after a property either continues
 //! its value or, when the property's own value is empty, is a `key = value` sub-property
 //! (`s3 =\n  max_concurrent_requests = 10`). Lines starting with `#` or `;` are comments, and so is
 //! the rest of a property line from a `#`/`;` that follows whitespace.
@@ -79,6 +79,7 @@ enum FileKind {
 pub struct ProfileFiles {
     profiles: HashMap<String, Profile>,
     services: HashMap<String, Profile>,
+    sso_sessions: HashMap<String, Profile>,
 }
 
 impl ProfileFiles {
@@ -123,6 +124,30 @@ impl ProfileFiles {
     pub fn service_setting(&self, profile: &str, service_key: &str, key: &str) -> Option<&str> {
         let section = self.profile(profile)?.get("services")?;
         self.services.get(section)?.sub_property(service_key, key)
+    }
+
+    /// The `[sso-session name]` section of `config`.
+    pub fn sso_session(&self, name: &str) -> Option<&Profile> {
+        self.sso_sessions.get(name)
+    }
+
+    /// A service's configured endpoint, as the AWS SDKs define it: `AWS_ENDPOINT_URL_<SERVICE>`,
+    /// `AWS_ENDPOINT_URL`, the profile's `services` section (`<service> =\n  endpoint_url = ..`),
+    /// then the profile's `endpoint_url`; none of them when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`
+    /// or the profile's `ignore_configured_endpoint_urls` is `true`. `env_suffix` is the
+    /// service's id in upper snake case (`ECR_PUBLIC`, `STS`, `SSO_OIDC`).
+    pub fn configured_endpoint(&self, env: &Env, profile: &str, env_suffix: &str) -> Option<String> {
+        let setting = |key: &str| self.profile(profile).and_then(|p| p.get(key));
+        let ignore = env.get_bool("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+            || setting("ignore_configured_endpoint_urls").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        if ignore {
+            return None;
+        }
+        let key = env_suffix.to_ascii_lowercase();
+        env.get(&format!("AWS_ENDPOINT_URL_{env_suffix}"))
+            .or_else(|| env.get("AWS_ENDPOINT_URL"))
+            .or_else(|| self.service_setting(profile, &key, "endpoint_url").map(str::to_owned))
+            .or_else(|| setting("endpoint_url").map(str::to_owned))
     }
 
     fn parse_into(&mut self, text: &str, kind: FileKind, path: &Path) -> Result<(), ProfileError> {
@@ -205,6 +230,7 @@ impl ProfileFiles {
             let map = match section_kind {
                 SectionKind::Profile => &mut self.profiles,
                 SectionKind::Services => &mut self.services,
+                SectionKind::SsoSession => &mut self.sso_sessions,
             };
             match map.get_mut(&section.name) {
                 Some(existing) => existing.merge(section),
@@ -221,10 +247,11 @@ impl ProfileFiles {
 enum SectionKind {
     Profile,
     Services,
+    SsoSession,
 }
 
-/// What a section header names, or None for sections we do not use (`[sso-session x]`, or a
-/// `[name]` without the `profile` prefix in `config`, which the CLI ignores too).
+/// What a section header names, or None for sections we do not use (a `[name]` without the
+/// `profile` prefix in `config`, which the CLI ignores too).
 fn section_of(inner: &str, kind: FileKind) -> Option<(SectionKind, String)> {
     if kind == FileKind::Credentials {
         return Some((SectionKind::Profile, inner.to_owned()));
@@ -237,6 +264,7 @@ fn section_of(inner: &str, kind: FileKind) -> Option<(SectionKind, String)> {
     match prefix {
         "profile" => Some((SectionKind::Profile, name)),
         "services" => Some((SectionKind::Services, name)),
+        "sso-session" => Some((SectionKind::SsoSession, name)),
         _ => None,
     }
 }
@@ -272,7 +300,7 @@ fn file_path(env: &Env, var: &str, default_name: &str) -> Option<PathBuf> {
 }
 
 /// `~/x` against the environment's home directory, as the CLI does for the `*_FILE` variables.
-fn expand_home(env: &Env, path: &str) -> PathBuf {
+pub(crate) fn expand_home(env: &Env, path: &str) -> PathBuf {
     let rest = path.strip_prefix("~/").or_else(|| path.strip_prefix("~\\"));
     match (rest, env.home_dir()) {
         (Some(rest), Some(home)) => home.join(rest),
@@ -393,6 +421,8 @@ aws_secret_access_key = CREDS_SECRET
         assert!(files.profile("ignored-without-prefix").is_none());
         assert!(files.profile("profile dev").is_none());
         assert_eq!(files.services["local"].sub_property("ecr_public", "endpoint_url"), Some("http://127.0.0.1:4566"));
+        assert_eq!(files.sso_session("corp").unwrap().get("sso_region"), Some("us-east-1"));
+        assert!(files.sso_session("dev").is_none());
     }
 
     #[tokio::test]

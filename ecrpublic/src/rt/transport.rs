@@ -21,6 +21,8 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 
 use super::error::{TransportError, TransportErrorKind};
+pub use super::stall::StalledStreamProtection;
+use super::stall::{sleep_until, Monitor};
 
 pub type HttpRequest = http::Request<Bytes>;
 pub type HttpResponse = http::Response<Bytes>;
@@ -69,18 +71,40 @@ impl From<String> for ProxySettings {
 }
 
 /// How the built-in transport connects. Defaults: platform root certificates (webpki's bundled
-/// roots when the platform has none), no proxy, idle connections kept 90 s.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// roots when the platform has none), no proxy, idle connections kept 90 s, a 3.1 s connect
+/// timeout (TCP and TLS), no read timeout, stalled-stream protection on.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpSettings {
     pub proxy: ProxySettings,
     /// A PEM file of CA certificates to trust instead of the default roots.
     pub ca_bundle: Option<PathBuf>,
     /// How long an idle pooled connection is kept.
     pub pool_idle_timeout: Option<Duration>,
-    /// Longest time to open a TCP connection (through the proxy tunnel, where one is used).
+    /// Longest time to open a connection: TCP (through the proxy tunnel, where one is used) and
+    /// the TLS handshake. Default [`DEFAULT_CONNECT_TIMEOUT`]; `None` waits as long as the OS does.
     pub connect_timeout: Option<Duration>,
-    /// Longest wait for the response headers, then for each piece of the body.
+    /// Longest gap between bytes of the response: from the end of the request body to the
+    /// response headers, then between pieces of the body. Never the time a whole upload or
+    /// download takes. Default none.
     pub read_timeout: Option<Duration>,
+    /// Fail an attempt whose request or response body moves too slowly.
+    pub stalled_stream: StalledStreamProtection,
+}
+
+/// The default connect timeout, aws-config's: 3.1 s for TCP and TLS together.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            proxy: ProxySettings::default(),
+            ca_bundle: None,
+            pool_idle_timeout: None,
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            read_timeout: None,
+            stalled_stream: StalledStreamProtection::default(),
+        }
+    }
 }
 
 /// Called with (bytes so far, total bytes) as a body is sent or received.
@@ -101,6 +125,40 @@ pub struct RequestBody {
     data: Bytes,
     sent: usize,
     on_sent: Option<ProgressFn>,
+    upload: Arc<Upload>,
+}
+
+/// How far hyper has taken the request body, for stalled-stream protection and for starting
+/// the read timeout only once the body is sent.
+#[derive(Default)]
+struct Upload {
+    /// Bytes taken so far.
+    taken: std::sync::atomic::AtomicU64,
+    started: std::sync::atomic::AtomicBool,
+    done: std::sync::atomic::AtomicBool,
+    changed: tokio::sync::Notify,
+}
+
+impl Upload {
+    fn new(len: usize) -> Self {
+        let upload = Upload::default();
+        if len == 0 {
+            upload.done.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        upload
+    }
+
+    fn taken(&self) -> u64 {
+        self.taken.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn started(&self) -> bool {
+        self.started.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn done(&self) -> bool {
+        self.done.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 impl http_body::Body for RequestBody {
@@ -111,6 +169,7 @@ impl http_body::Body for RequestBody {
         self: Pin<&mut Self>,
         _cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        use std::sync::atomic::Ordering;
         let this = self.get_mut();
         if this.sent >= this.data.len() {
             return Poll::Ready(None);
@@ -118,6 +177,16 @@ impl http_body::Body for RequestBody {
         let end = (this.sent + CHUNK).min(this.data.len());
         let chunk = this.data.slice(this.sent..end);
         this.sent = end;
+        let upload = &this.upload;
+        upload.taken.store(end as u64, Ordering::SeqCst);
+        let first = !upload.started.swap(true, Ordering::SeqCst);
+        let last = end >= this.data.len();
+        if last {
+            upload.done.store(true, Ordering::SeqCst);
+        }
+        if first || last {
+            upload.changed.notify_one();
+        }
         if let Some(cb) = &this.on_sent {
             cb(end as u64, this.data.len() as u64);
         }
@@ -139,10 +208,11 @@ const DEFAULT_POOL_IDLE: Duration = Duration::from_secs(90);
 /// explicit `http://` endpoint.
 #[derive(Clone)]
 pub struct HyperTransport {
-    client: HyperClient<hyper_rustls::HttpsConnector<ProxyConnector>, RequestBody>,
+    client: HyperClient<Timed<hyper_rustls::HttpsConnector<ProxyConnector>>, RequestBody>,
     /// For the `Proxy-Authorization` of requests sent to a forward proxy.
     proxy: Option<Arc<Matcher>>,
     read_timeout: Option<Duration>,
+    stalled_stream: StalledStreamProtection,
 }
 
 impl fmt::Debug for HyperTransport {
@@ -188,14 +258,21 @@ impl HyperTransport {
             .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
-            .wrap_connector(ProxyConnector { http, proxy: proxy.clone(), connect_timeout: settings.connect_timeout });
+            .wrap_connector(ProxyConnector { http, proxy: proxy.clone() });
+        // The connect timeout covers TCP, the proxy tunnel and the TLS handshake together.
+        let connector = Timed { inner: connector, limit: settings.connect_timeout };
         let client = HyperClient::builder(TokioExecutor::new())
             .pool_idle_timeout(settings.pool_idle_timeout.unwrap_or(DEFAULT_POOL_IDLE))
             // Without a timer the pool never closes idle connections: they stay open until the
             // next request to the same host finds them expired.
             .pool_timer(TokioTimer::new())
             .build(connector);
-        Ok(HyperTransport { client, proxy, read_timeout: settings.read_timeout })
+        Ok(HyperTransport {
+            client,
+            proxy,
+            read_timeout: settings.read_timeout,
+            stalled_stream: settings.stalled_stream,
+        })
     }
 }
 
@@ -263,9 +340,10 @@ impl Transport for HyperTransport {
                 }
             }
             let progress = parts.extensions.remove::<Progress>().unwrap_or_default();
-            let body = RequestBody { data, sent: 0, on_sent: progress.on_sent };
+            let upload = Arc::new(Upload::new(data.len()));
+            let body = RequestBody { data, sent: 0, on_sent: progress.on_sent, upload: upload.clone() };
             let request = http::Request::from_parts(parts, body);
-            let response = within(self.read_timeout, self.client.request(request)).await?.map_err(classify)?;
+            let response = self.response_head(self.client.request(request), &upload).await?;
             let (parts, mut body) = response.into_parts();
             let total = parts
                 .headers
@@ -273,11 +351,36 @@ impl Transport for HyperTransport {
                 .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
                 .unwrap_or(0);
             let mut data = Vec::with_capacity(total.min(64 << 20) as usize);
-            while let Some(frame) = within(self.read_timeout, body.frame()).await? {
+            let mut monitor = self.stalled_stream.monitor(tokio::time::Instant::now());
+            let mut last_data = tokio::time::Instant::now();
+            loop {
+                let read_deadline = self.read_timeout.map(|t| last_data + t);
+                let stall_deadline = monitor.as_ref().map(Monitor::deadline);
+                let frame = tokio::select! {
+                    frame = body.frame() => frame,
+                    _ = sleep_until(read_deadline) => return Err(read_timeout(self.read_timeout)),
+                    _ = sleep_until(stall_deadline) => {
+                        match &monitor {
+                            Some(m) if m.stalled(tokio::time::Instant::now()) => {
+                                return Err(TransportError::new(
+                                    TransportErrorKind::DownloadStalled,
+                                    format!("the response body stalled after {} bytes: {}", data.len(), m.describe()),
+                                ));
+                            }
+                            _ => continue,
+                        }
+                    }
+                };
+                let Some(frame) = frame else { break };
                 let frame = frame.map_err(|e| {
                     TransportError::new(TransportErrorKind::Io, "reading the response body").with_source(e)
                 })?;
                 if let Ok(chunk) = frame.into_data() {
+                    let now = tokio::time::Instant::now();
+                    last_data = now;
+                    if let Some(m) = &mut monitor {
+                        m.record(chunk.len() as u64, now);
+                    }
                     data.extend_from_slice(&chunk);
                     if let Some(cb) = &progress.on_received {
                         cb(data.len() as u64, total.max(data.len() as u64));
@@ -289,13 +392,94 @@ impl Transport for HyperTransport {
     }
 }
 
-/// Runs `f` within the read timeout, if there is one.
-async fn within<F: Future>(limit: Option<Duration>, f: F) -> Result<F::Output, TransportError> {
-    match limit {
-        None => Ok(f.await),
-        Some(limit) => tokio::time::timeout(limit, f).await.map_err(|_| {
-            TransportError::new(TransportErrorKind::ReadTimeout, format!("no response data within {limit:?}"))
-        }),
+impl HyperTransport {
+    /// Waits for the response head. While the request body is being sent, stalled-stream
+    /// protection watches it; once it is all sent, the read timeout starts.
+    async fn response_head<F>(
+        &self,
+        response: F,
+        upload: &Upload,
+    ) -> Result<http::Response<hyper::body::Incoming>, TransportError>
+    where
+        F: Future<Output = Result<http::Response<hyper::body::Incoming>, hyper_util::client::legacy::Error>>,
+    {
+        let mut response = std::pin::pin!(response);
+        let mut monitor: Option<Monitor> = None;
+        let mut counted = 0;
+        while !upload.done() {
+            if monitor.is_none() && upload.started() {
+                monitor = self.stalled_stream.monitor(tokio::time::Instant::now());
+            }
+            let changed = upload.changed.notified();
+            let stall_deadline = monitor.as_ref().map(Monitor::deadline);
+            tokio::select! {
+                // An answer before the body is all sent (an early error, say) ends the upload.
+                result = &mut response => return result.map_err(classify),
+                _ = changed => {}
+                _ = sleep_until(stall_deadline) => {
+                    let now = tokio::time::Instant::now();
+                    if let Some(m) = &mut monitor {
+                        let taken = upload.taken();
+                        m.record(taken - counted, now);
+                        counted = taken;
+                        if m.stalled(now) && !upload.done() {
+                            return Err(TransportError::new(
+                                TransportErrorKind::UploadStalled,
+                                format!("the request body stalled after {taken} bytes: {}", m.describe()),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        match self.read_timeout {
+            None => response.await.map_err(classify),
+            Some(limit) => {
+                tokio::time::timeout(limit, response).await.map_err(|_| read_timeout(Some(limit)))?.map_err(classify)
+            }
+        }
+    }
+}
+
+fn read_timeout(limit: Option<Duration>) -> TransportError {
+    let limit = limit.unwrap_or_default();
+    TransportError::new(TransportErrorKind::ReadTimeout, format!("no response data within {limit:?}"))
+}
+
+/// A connector whose every connection must be ready within `limit`: for the built-in transport,
+/// TCP, the proxy tunnel and the TLS handshake together.
+#[derive(Clone)]
+pub struct Timed<C> {
+    inner: C,
+    limit: Option<Duration>,
+}
+
+impl<C> tower_service::Service<http::Uri> for Timed<C>
+where
+    C: tower_service::Service<http::Uri> + Clone + Send + 'static,
+    C::Future: Send + 'static,
+    C::Error: Into<BoxError>,
+{
+    type Response = C::Response;
+    type Error = BoxError;
+    type Future = BoxFuture<'static, Result<C::Response, BoxError>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, dst: http::Uri) -> Self::Future {
+        let connect = self.inner.call(dst);
+        let limit = self.limit;
+        Box::pin(async move {
+            match limit {
+                None => connect.await.map_err(Into::into),
+                Some(limit) => match tokio::time::timeout(limit, connect).await {
+                    Ok(result) => result.map_err(Into::into),
+                    Err(_) => Err(Box::new(ConnectTimeout(limit)) as BoxError),
+                },
+            }
+        })
     }
 }
 
@@ -335,7 +519,6 @@ fn has_cause<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'stati
 pub struct ProxyConnector {
     http: HttpConnector,
     proxy: Option<Arc<Matcher>>,
-    connect_timeout: Option<Duration>,
 }
 
 /// The connect timeout fired.
@@ -362,8 +545,7 @@ impl tower_service::Service<http::Uri> for ProxyConnector {
     fn call(&mut self, dst: http::Uri) -> Self::Future {
         let mut http = self.http.clone();
         let intercept = self.proxy.as_ref().and_then(|m| m.intercept(&dst));
-        let limit = self.connect_timeout;
-        let connect = async move {
+        Box::pin(async move {
             let Some(proxy) = intercept else {
                 return Ok(ProxyStream { io: http.call(dst).await?, forward: false });
             };
@@ -376,12 +558,6 @@ impl tower_service::Service<http::Uri> for ProxyConnector {
                 Ok(ProxyStream { io, forward: false })
             } else {
                 Ok(ProxyStream { io: http.call(proxy.uri().clone()).await?, forward: true })
-            }
-        };
-        Box::pin(async move {
-            match limit {
-                None => connect.await,
-                Some(limit) => tokio::time::timeout(limit, connect).await.map_err(|_| ConnectTimeout(limit))?,
             }
         })
     }

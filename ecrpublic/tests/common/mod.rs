@@ -4,6 +4,8 @@
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
+pub mod aws;
+pub mod logs;
 pub mod tmp;
 
 use std::collections::VecDeque;

@@ -3,28 +3,43 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use aws_credential_types::provider::{self, ProvideCredentials};
+use aws_credential_types::provider::{self, error::CredentialsError, ProvideCredentials};
 use aws_credential_types::Credentials;
 use tokio::sync::Mutex;
 
 /// How long before `expiry()` credentials are refreshed, so that a request signed just before
-/// expiry does not reach the service with expired credentials.
+/// expiry does not reach the service with expired credentials, and so that a failed refresh
+/// leaves time to try again while the old credentials still work.
 pub const DEFAULT_REFRESH_BUFFER: Duration = Duration::from_secs(5 * 60);
 
-/// Wraps a provider and keeps its credentials until `DEFAULT_REFRESH_BUFFER` (5 minutes) before they expire
-/// (forever if they have no expiry). When many requests need credentials at once, one refresh
-/// runs and the others wait for it: the lock is held across the refresh. Errors are not cached;
-/// the next caller tries again.
+/// The longest one load of the provider may take (as aws-config's cache allows).
+pub const DEFAULT_LOAD_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Wraps a provider and keeps its credentials until `DEFAULT_REFRESH_BUFFER` (5 minutes) before
+/// they expire (forever if they have no expiry).
+///
+/// - One refresh at a time: when many requests need credentials at once, one load runs and the
+///   others wait for its result.
+/// - Each load is bounded by a timeout (`DEFAULT_LOAD_TIMEOUT`, 5 s).
+/// - A refresh that fails (or times out) while the cached credentials have not expired yet keeps
+///   serving them, with a warning in the log; the next call tries again.
+/// - Expired credentials are never returned: without valid ones, the error is returned, and it is
+///   not cached either.
 pub struct CachedCredentials<P> {
     provider: P,
     buffer: Duration,
+    load_timeout: Duration,
     cached: Mutex<Option<Credentials>>,
 }
 
 impl<P: fmt::Debug> fmt::Debug for CachedCredentials<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Never the credentials themselves.
-        f.debug_struct("CachedCredentials").field("provider", &self.provider).field("buffer", &self.buffer).finish()
+        f.debug_struct("CachedCredentials")
+            .field("provider", &self.provider)
+            .field("buffer", &self.buffer)
+            .field("load_timeout", &self.load_timeout)
+            .finish()
     }
 }
 
@@ -35,7 +50,13 @@ impl<P: ProvideCredentials> CachedCredentials<P> {
 
     /// Refresh `buffer` before expiry instead of `DEFAULT_REFRESH_BUFFER` (5 minutes).
     pub fn with_refresh_buffer(provider: P, buffer: Duration) -> Self {
-        CachedCredentials { provider, buffer, cached: Mutex::new(None) }
+        CachedCredentials { provider, buffer, load_timeout: DEFAULT_LOAD_TIMEOUT, cached: Mutex::new(None) }
+    }
+
+    /// Bound each load by `timeout` instead of `DEFAULT_LOAD_TIMEOUT` (5 s).
+    pub fn with_load_timeout(mut self, timeout: Duration) -> Self {
+        self.load_timeout = timeout;
+        self
     }
 
     pub fn provider(&self) -> &P {
@@ -47,21 +68,54 @@ impl<P: ProvideCredentials> CachedCredentials<P> {
         *self.cached.lock().await = None;
     }
 
-    fn fresh(&self, creds: &Credentials) -> bool {
+    fn fresh(&self, creds: &Credentials, now: SystemTime) -> bool {
         match creds.expiry() {
             None => true,
-            Some(expiry) => SystemTime::now() + self.buffer < expiry,
+            Some(expiry) => now + self.buffer < expiry,
         }
     }
 
     async fn load(&self) -> provider::Result {
+        // The lock is held across the refresh: callers that arrive meanwhile wait for it and
+        // then find its result, so there is one load at a time.
         let mut cached = self.cached.lock().await;
-        if let Some(creds) = cached.as_ref().filter(|c| self.fresh(c)) {
+        let now = SystemTime::now();
+        if let Some(creds) = cached.as_ref().filter(|c| self.fresh(c, now)) {
             return Ok(creds.clone());
         }
-        let creds = self.provider.provide_credentials().await?;
-        *cached = Some(creds.clone());
-        Ok(creds)
+        let loaded = match tokio::time::timeout(self.load_timeout, self.provider.provide_credentials()).await {
+            Ok(Ok(creds)) if creds.expiry().is_some_and(|e| e <= SystemTime::now()) => {
+                Err(CredentialsError::provider_error("the provider returned credentials that have already expired"))
+            }
+            Ok(result) => result,
+            Err(_) => Err(CredentialsError::provider_timed_out(self.load_timeout)),
+        };
+        match loaded {
+            Ok(creds) => {
+                *cached = Some(creds.clone());
+                Ok(creds)
+            }
+            Err(e) => {
+                let still_valid = cached.as_ref().filter(|c| match c.expiry() {
+                    None => true,
+                    Some(expiry) => SystemTime::now() < expiry,
+                });
+                match still_valid {
+                    Some(old) => {
+                        tracing::warn!(
+                            target: "ecrpublic::credentials",
+                            error = %super::error_detail(&e),
+                            "refreshing credentials failed; using the cached ones until they expire"
+                        );
+                        Ok(old.clone())
+                    }
+                    None => {
+                        *cached = None;
+                        Err(e)
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -169,6 +223,97 @@ mod tests {
         cache.provide_credentials().await.unwrap();
         assert_eq!(cache.provide_credentials().await.unwrap().access_key_id(), "KEY2");
         assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn under_load_exactly_one_fetch() {
+        let (provider, calls) = Counting::new(Some(Duration::from_secs(3600)));
+        let cache = Arc::new(CachedCredentials::new(provider));
+        let tasks: Vec<_> = (0..500)
+            .map(|_| {
+                let cache = cache.clone();
+                tokio::spawn(async move { cache.provide_credentials().await.unwrap().access_key_id().to_owned() })
+            })
+            .collect();
+        for task in tasks {
+            assert_eq!(task.await.unwrap(), "KEY1");
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    /// Succeeds once with credentials expiring in `first_expiry`, then fails or hangs.
+    #[derive(Debug)]
+    struct ThenBroken {
+        calls: Arc<AtomicUsize>,
+        first_expiry: Duration,
+        hang: bool,
+    }
+
+    impl ProvideCredentials for ThenBroken {
+        fn provide_credentials<'a>(&'a self) -> provider::future::ProvideCredentials<'a>
+        where
+            Self: 'a,
+        {
+            provider::future::ProvideCredentials::new(async move {
+                if self.calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                    let expiry = SystemTime::now() + self.first_expiry;
+                    return Ok(Credentials::new("OLD", "S", None, Some(expiry), "then-broken"));
+                }
+                if self.hang {
+                    std::future::pending::<()>().await;
+                }
+                Err(CredentialsError::provider_error("STS is down"))
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_refresh_keeps_valid_credentials() {
+        // Valid for 2 more minutes: inside the refresh window, so every call tries to refresh.
+        let calls = Arc::new(AtomicUsize::new(0));
+        let cache = CachedCredentials::new(ThenBroken {
+            calls: calls.clone(),
+            first_expiry: Duration::from_secs(120),
+            hang: false,
+        });
+        for _ in 0..3 {
+            assert_eq!(cache.provide_credentials().await.unwrap().access_key_id(), "OLD");
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 3, "each call tried to refresh");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_load_that_hangs_times_out() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let cache = CachedCredentials::new(ThenBroken {
+            calls: calls.clone(),
+            first_expiry: Duration::from_secs(120),
+            hang: true,
+        });
+        assert_eq!(cache.provide_credentials().await.unwrap().access_key_id(), "OLD");
+        // The refresh hangs: after the load timeout the old (still valid) credentials are used.
+        assert_eq!(cache.provide_credentials().await.unwrap().access_key_id(), "OLD");
+
+        // Nothing cached: the timeout is the error.
+        let calls = Arc::new(AtomicUsize::new(1));
+        let cache = CachedCredentials::new(ThenBroken { calls, first_expiry: Duration::ZERO, hang: true })
+            .with_load_timeout(Duration::from_secs(2));
+        let err = cache.provide_credentials().await.unwrap_err();
+        assert!(matches!(err, CredentialsError::ProviderTimedOut(_)), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn expired_credentials_are_never_used() {
+        // The provider hands out credentials that have already expired: an error, not a signature
+        // the service would reject.
+        let calls = Arc::new(AtomicUsize::new(0));
+        let p = ThenBroken { calls: calls.clone(), first_expiry: Duration::ZERO, hang: false };
+        let cache = CachedCredentials::new(p);
+        let err = cache.provide_credentials().await.unwrap_err();
+        assert!(super::super::error_detail(&err).contains("already expired"), "{err:?}");
+        // Cached credentials that expired are not served when the refresh fails either.
+        let err = cache.provide_credentials().await.unwrap_err();
+        assert!(super::super::error_detail(&err).contains("STS is down"), "{err:?}");
     }
 
     #[tokio::test]

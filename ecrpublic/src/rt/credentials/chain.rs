@@ -1,60 +1,101 @@
 //! The built-in credentials chain.
 
 use aws_credential_types::provider::{self, error::CredentialsError, ProvideCredentials};
+use aws_credential_types::Credentials;
 
-use super::{error_detail, EcsProvider, EnvironmentProvider, ImdsProvider, ProfileProvider};
+use super::aws::Apis;
+use super::{error_detail, EcsProvider, EnvironmentProvider, ImdsProvider, ProfileProvider, WebIdentityProvider};
 use crate::rt::env::Env;
+use crate::rt::transport::HttpSettings;
 
-/// Environment, then the shared profile (static keys, `credential_process`), then the ECS
-/// container endpoint, then EC2 IMDSv2. A source that has nothing to offer (`not_loaded`) passes
-/// to the next; any other error stops the chain, so a broken configuration is reported instead of
-/// silently using other credentials. Wrap in [`CachedCredentials`](super::CachedCredentials).
+/// The sources of `aws-config`'s default chain, in its order:
+/// 1. the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`);
+/// 2. the selected profile of the shared files (static keys, `credential_process`, web identity,
+///    `role_arn` with `source_profile` or `credential_source`, SSO);
+/// 3. web identity from the environment (`AWS_WEB_IDENTITY_TOKEN_FILE`, `AWS_ROLE_ARN`);
+/// 4. the ECS (or EKS Pod Identity) container endpoint;
+/// 5. EC2 instance metadata (IMDSv2).
+///
+/// A source that has nothing to offer (`not_loaded`) passes to the next; any other error stops
+/// the chain, so a broken configuration is reported instead of silently using other
+/// credentials. The source that answered is logged at `info` (target `ecrpublic::credentials`),
+/// never a secret. Wrap in [`CachedCredentials`](super::CachedCredentials).
 #[derive(Debug)]
 pub struct DefaultCredentialsChain {
     environment: EnvironmentProvider,
     profile: ProfileProvider,
+    web_identity: WebIdentityProvider,
     ecs: EcsProvider,
     imds: ImdsProvider,
 }
 
 impl DefaultCredentialsChain {
     pub fn new(env: Env) -> Self {
+        Self::from_apis(Apis::new(env))
+    }
+
+    pub(crate) fn from_apis(apis: Apis) -> Self {
+        let env = apis.env.clone();
         DefaultCredentialsChain {
             environment: EnvironmentProvider::new(env.clone()),
-            profile: ProfileProvider::new(env.clone()),
+            profile: ProfileProvider::from_apis(apis.clone()),
+            web_identity: WebIdentityProvider::from_apis(apis),
             ecs: EcsProvider::new(env.clone()),
             imds: ImdsProvider::new(env),
         }
     }
 
-    /// Use this profile rather than `AWS_PROFILE` or `default`.
+    /// Configured as a client is: its region (for STS), profile and HTTP settings (proxy, CA
+    /// bundle, timeouts) for the calls to STS and SSO.
+    pub(crate) fn configured(env: Env, profile: Option<String>, region: Option<String>, http: HttpSettings) -> Self {
+        let mut apis = Apis::new(env).with_region(region).with_http(http);
+        apis.profile = profile;
+        Self::from_apis(apis)
+    }
+
+    /// Use this profile rather than `AWS_PROFILE` or `default`. A profile named here must exist.
     pub fn with_profile(mut self, name: impl Into<String>) -> Self {
-        self.profile = self.profile.with_profile(name);
+        let name = name.into();
+        self.profile = self.profile.with_profile(name.clone());
+        self.web_identity.set_profile(name);
         self
     }
 
     async fn load(&self) -> provider::Result {
-        let profile_label = format!("profile `{}`", self.profile.profile_name());
-        let sources: [(&str, &dyn ProvideCredentials); 4] = [
-            ("environment", &self.environment),
-            (&profile_label, &self.profile),
+        let mut tried = Vec::with_capacity(5);
+        let mut outcome = |label: String, result: Result<Credentials, CredentialsError>| match result {
+            Ok(creds) => {
+                tracing::info!(target: "ecrpublic::credentials", provider = %label, "loaded credentials from {label}");
+                Some(Ok(creds))
+            }
+            Err(e @ CredentialsError::CredentialsNotLoaded(_)) => {
+                tried.push(format!("{label} ({})", error_detail(&e)));
+                None
+            }
+            Err(other) => {
+                tracing::debug!(source = %label, error = %error_detail(&other), "credentials source failed");
+                Some(Err(other))
+            }
+        };
+        if let Some(r) = outcome("environment".into(), self.environment.provide_credentials().await) {
+            return r;
+        }
+        let label = format!("profile `{}`", self.profile.profile_name());
+        let (label, result) = match self.profile.load_described().await {
+            Ok((creds, description)) => (description, Ok(creds)),
+            Err(e) => (label, Err(e)),
+        };
+        if let Some(r) = outcome(label, result) {
+            return r;
+        }
+        let sources: [(&str, &dyn ProvideCredentials); 3] = [
+            ("web identity (AWS_WEB_IDENTITY_TOKEN_FILE)", &self.web_identity),
             ("ECS", &self.ecs),
             ("IMDSv2", &self.imds),
         ];
-        let mut tried = Vec::with_capacity(sources.len());
         for (label, source) in sources {
-            match source.provide_credentials().await {
-                Ok(creds) => {
-                    tracing::debug!(source = label, "loaded credentials");
-                    return Ok(creds);
-                }
-                Err(e @ CredentialsError::CredentialsNotLoaded(_)) => {
-                    tried.push(format!("{label} ({})", error_detail(&e)))
-                }
-                Err(other) => {
-                    tracing::debug!(source = label, error = %error_detail(&other), "credentials source failed");
-                    return Err(other);
-                }
+            if let Some(r) = outcome(label.to_owned(), source.provide_credentials().await) {
+                return r;
             }
         }
         Err(CredentialsError::not_loaded(format!("no credentials found; tried: {}", tried.join(", "))))
@@ -149,6 +190,7 @@ mod tests {
         assert_eq!(
             error_detail(&err),
             "no credentials found; tried: environment (AWS_ACCESS_KEY_ID not set), profile `default` (no such profile), \
+             web identity (AWS_WEB_IDENTITY_TOKEN_FILE) (AWS_WEB_IDENTITY_TOKEN_FILE not set), \
              ECS (AWS_CONTAINER_CREDENTIALS_* not set), IMDSv2 (disabled by AWS_EC2_METADATA_DISABLED)"
         );
     }

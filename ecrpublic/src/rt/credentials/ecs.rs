@@ -13,12 +13,21 @@ use crate::rt::env::Env;
 const RELATIVE_BASE: &str = "http://169.254.170.2";
 /// Link-local container endpoints that may be reached over plain HTTP: ECS, and EKS Pod Identity
 /// (IPv4 and IPv6).
-const CONTAINER_HOSTS: &[&str] = &["169.254.170.2", "169.254.170.23", "fd00:ec2::23"];
+const CONTAINER_HOSTS: [IpAddr; 3] = [
+    IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 170, 2)),
+    IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 170, 23)),
+    IpAddr::V6(std::net::Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x23)),
+];
 
 /// `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (against `http://169.254.170.2`) or
-/// `AWS_CONTAINER_CREDENTIALS_FULL_URI` (`https://`, or `http://` to a loopback or container
-/// host), with an `Authorization` header from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` or
+/// `AWS_CONTAINER_CREDENTIALS_FULL_URI`, with an `Authorization` header from
+/// `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` (read at every load: it is rotated in place) or
 /// `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
+///
+/// A full URI is `https://` to any host, or `http://` to a host whose every resolved address is
+/// a loopback address or one of the ECS/EKS link-local hosts (169.254.170.2, 169.254.170.23,
+/// fd00:ec2::23), as aws-config requires: the check is on the addresses, so a DNS name that
+/// points elsewhere is refused.
 #[derive(Debug)]
 pub struct EcsProvider {
     env: Env,
@@ -31,7 +40,7 @@ impl EcsProvider {
     }
 
     /// The endpoint, None when neither variable is set.
-    fn endpoint(&self) -> Result<Option<http::Uri>, CredentialsError> {
+    async fn endpoint(&self) -> Result<Option<http::Uri>, CredentialsError> {
         if let Some(relative) = self.env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
             let slash = if relative.starts_with('/') { "" } else { "/" };
             let uri = format!("{RELATIVE_BASE}{slash}{relative}");
@@ -47,16 +56,34 @@ impl EcsProvider {
                 "AWS_CONTAINER_CREDENTIALS_FULL_URI `{full}` is invalid: {e}"
             ))
         })?;
-        let allowed = match uri.scheme_str() {
-            Some("https") => true,
-            Some("http") => uri.host().is_some_and(allowed_http_host),
-            _ => false,
+        let refused = |why: String| {
+            CredentialsError::invalid_configuration(format!(
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI `{full}` {why}: it must be https://, or http:// to a \
+                 loopback address or a container host (169.254.170.2, 169.254.170.23, fd00:ec2::23)"
+            ))
         };
-        if !allowed {
-            return Err(CredentialsError::invalid_configuration(format!(
-                "AWS_CONTAINER_CREDENTIALS_FULL_URI `{full}` must be https:// or http:// to a loopback \
-                 or container host (127.0.0.1, localhost, ::1, 169.254.170.2, 169.254.170.23)"
-            )));
+        match uri.scheme_str() {
+            Some("https") => {}
+            Some("http") => {
+                let host = uri.host().filter(|h| !h.is_empty()).ok_or_else(|| refused("has no host".into()))?;
+                let host = host.trim_start_matches('[').trim_end_matches(']');
+                let port = uri.port_u16().unwrap_or(80);
+                let addresses: Vec<IpAddr> = match host.parse::<IpAddr>() {
+                    Ok(ip) => vec![ip],
+                    Err(_) => tokio::net::lookup_host((host, port))
+                        .await
+                        .map_err(|e| refused(format!("cannot be resolved ({e})")))?
+                        .map(|a| a.ip())
+                        .collect(),
+                };
+                if let Some(bad) = addresses.iter().find(|ip| !allowed_address(ip)) {
+                    return Err(refused(format!("resolves to {bad}")));
+                }
+                if addresses.is_empty() {
+                    return Err(refused("resolves to no address".into()));
+                }
+            }
+            _ => return Err(refused("is not http(s)".into())),
         }
         Ok(Some(uri))
     }
@@ -75,7 +102,7 @@ impl EcsProvider {
     }
 
     async fn load(&self) -> provider::Result {
-        let Some(uri) = self.endpoint()? else {
+        let Some(uri) = self.endpoint().await? else {
             return Err(CredentialsError::not_loaded("AWS_CONTAINER_CREDENTIALS_* not set"));
         };
         let mut request = http::Request::get(uri.clone()).header(http::header::ACCEPT, "application/json");
@@ -106,12 +133,13 @@ impl EcsProvider {
     }
 }
 
-fn allowed_http_host(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    if host.eq_ignore_ascii_case("localhost") || CONTAINER_HOSTS.contains(&host) {
-        return true;
-    }
-    host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+fn allowed_address(ip: &IpAddr) -> bool {
+    let ip = match ip {
+        // An IPv4-mapped IPv6 address is judged as the IPv4 address it is.
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(*ip, IpAddr::V4),
+        v4 => *v4,
+    };
+    ip.is_loopback() || CONTAINER_HOSTS.contains(&ip)
 }
 
 super::provide_with_load!(EcsProvider);
@@ -205,18 +233,31 @@ mod tests {
             ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/creds/abc"),
             ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1/x"),
         ]);
-        assert_eq!(p.endpoint().unwrap().unwrap(), "http://169.254.170.2/v2/creds/abc");
+        assert_eq!(p.endpoint().await.unwrap().unwrap(), "http://169.254.170.2/v2/creds/abc");
 
         for ok in [
             "http://127.0.0.1:8080/c",
+            "http://127.1.2.3/c",
             "http://localhost/c",
             "http://[::1]/c",
+            "http://[::ffff:127.0.0.1]/c",
+            "http://169.254.170.2/v1/credentials",
             "http://169.254.170.23/v1/credentials",
+            "http://[fd00:ec2::23]/v1/credentials",
             "https://creds.example.com/c",
         ] {
-            assert!(provider(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", ok)]).endpoint().is_ok(), "{ok}");
+            let p = provider(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", ok)]);
+            assert!(p.endpoint().await.is_ok(), "{ok}: {:?}", p.endpoint().await);
         }
-        for bad in ["http://example.com/c", "http://10.0.0.1/c", "ftp://127.0.0.1/c", "not a uri"] {
+        // Not loopback or a container host (IMDS included), or not http(s).
+        for bad in [
+            "http://10.0.0.1/c",
+            "http://169.254.169.254/latest",
+            "http://[fd00:ec2::254]/c",
+            "http://[::ffff:10.0.0.1]/c",
+            "ftp://127.0.0.1/c",
+            "not a uri",
+        ] {
             let err = provider(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", bad)]).provide_credentials().await.unwrap_err();
             assert!(matches!(err, CredentialsError::InvalidConfiguration(_)), "{bad}: {err:?}");
         }

@@ -1,11 +1,13 @@
 //! Credentials: `aws-credential-types` so any provider of the ecosystem (`aws-config`'s
-//! included) plugs in, and a small built-in chain: environment, shared profile files (static keys
-//! and `credential_process`), ECS container endpoint, EC2 IMDSv2 ([`DefaultCredentialsChain`]),
-//! with [`CachedCredentials`] to avoid fetching on every request.
+//! included) plugs in, and a built-in chain in `aws-config`'s order: environment, the shared
+//! profile files (static keys, `credential_process`, web identity, assumed roles, SSO), web
+//! identity from the environment, the ECS container endpoint, EC2 IMDSv2
+//! ([`DefaultCredentialsChain`]), with [`CachedCredentials`] to avoid fetching on every request.
 //!
 //! Every provider reads settings through an [`Env`], so tests never touch the process
 //! environment.
 
+mod aws;
 mod cache;
 mod chain;
 mod ecs;
@@ -13,6 +15,9 @@ mod http;
 mod imds;
 mod process;
 mod profile;
+mod sso;
+mod sts;
+mod web_identity;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -34,12 +39,14 @@ macro_rules! provide_with_load {
 }
 use provide_with_load;
 
+pub use self::aws::ServiceError;
 pub use self::cache::CachedCredentials;
 pub use self::chain::DefaultCredentialsChain;
 pub use self::ecs::EcsProvider;
 pub use self::imds::ImdsProvider;
 pub use self::process::CredentialProcessProvider;
 pub use self::profile::ProfileProvider;
+pub use self::web_identity::WebIdentityProvider;
 use super::env::Env;
 
 /// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN` of the
