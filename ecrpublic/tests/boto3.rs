@@ -1,17 +1,22 @@
 //! An independent check of the emulator: boto3 (botocore parses every response against its own
-//! copy of the service model) drives all 23 operations and the main errors through
+//! copy of the service model) drives every operation and the main errors through
 //! `tests/boto3/test_emulator.py`.
 //!
-//! Needs `python3` with `venv`; installs `boto3` from PyPI into `target/boto3-venv` the first
-//! time. A missing `python3` fails the test: a check that skips itself checks nothing.
+//! Needs `python3` with `venv`; installs exactly `boto3==BOTO3_VERSION` and
+//! `botocore==BOTO3_VERSION` from PyPI into `target/boto3-venv-BOTO3_VERSION` the first time (a
+//! venv of another version is never reused). The script fails if that botocore's operations are
+//! not exactly the emulator's [`OPERATIONS`](ecrpublic::emulator::OPERATIONS). A missing
+//! `python3` fails the test: a check that skips itself checks nothing.
 #![cfg(feature = "emulator")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use ecrpublic::emulator::{Emulator, EmulatorOptions};
+use ecrpublic::emulator::{Emulator, EmulatorOptions, OPERATIONS};
 
-const BOTO3: &str = "boto3>=1.34,<2";
+/// The boto3 and botocore release whose copy of the service model the emulator is checked
+/// against (botocore's ECR Public model of this release has the emulator's operations).
+const BOTO3_VERSION: &str = "1.44.18";
 
 fn run(cmd: &mut Command) -> Result<Output, std::io::Error> {
     cmd.output()
@@ -21,19 +26,23 @@ fn text(out: &Output) -> String {
     format!("--- stdout\n{}--- stderr\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
-/// The venv's interpreter, if the venv is complete (boto3 importable).
+/// The venv's interpreter, if the venv is complete: boto3 and botocore importable, both of
+/// [`BOTO3_VERSION`].
 fn usable(venv: &Path) -> Option<PathBuf> {
     let python = venv.join("bin/python");
-    let ok = Command::new(&python).args(["-c", "import boto3"]).output().is_ok_and(|o| o.status.success());
+    let check = format!(
+        "import boto3, botocore, sys; sys.exit(0 if boto3.__version__ == botocore.__version__ == '{BOTO3_VERSION}' else 1)"
+    );
+    let ok = Command::new(&python).args(["-c", &check]).output().is_ok_and(|o| o.status.success());
     ok.then_some(python)
 }
 
-/// `target/boto3-venv` with boto3, made on first use. It is built in a directory of its own and
+/// `target/boto3-venv-BOTO3_VERSION` with boto3, made on first use. It is built in a directory of its own and
 /// renamed into place, so that a half-made venv is never used and two runs racing both end up
 /// with a complete one.
 fn boto3_python() -> PathBuf {
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("target dir").to_path_buf();
-    let venv = target.join("boto3-venv");
+    let venv = target.join(format!("boto3-venv-{BOTO3_VERSION}"));
     if let Some(python) = usable(&venv) {
         return python;
     }
@@ -46,27 +55,30 @@ fn boto3_python() -> PathBuf {
     assert!(version.status.success(), "`python3 --version` failed:\n{}", text(&version));
 
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let staging = target.join(format!("boto3-venv.tmp-{}-{nanos}", std::process::id()));
+    let staging = target.join(format!("boto3-venv-{BOTO3_VERSION}.tmp-{}-{nanos}", std::process::id()));
     let made = run(Command::new("python3").args(["-m", "venv"]).arg(&staging)).expect("run python3 -m venv");
     assert!(
         made.status.success(),
         "`python3 -m venv` failed; on Debian/Ubuntu install the python3-venv package (.ci/run does):\n{}",
         text(&made)
     );
+    let boto3 = format!("boto3=={BOTO3_VERSION}");
+    let botocore = format!("botocore=={BOTO3_VERSION}");
     let pip = run(Command::new(staging.join("bin/python")).args([
         "-m",
         "pip",
         "install",
         "--quiet",
         "--disable-pip-version-check",
-        BOTO3,
+        &boto3,
+        &botocore,
     ]))
     .expect("run pip");
     if !pip.status.success() {
         let _ = std::fs::remove_dir_all(&staging);
         panic!(
-            "`pip install {BOTO3}` failed: the Python package registry (PyPI) may be unreachable from this \
-             machine, or a proxy/index setting (PIP_INDEX_URL, HTTPS_PROXY) is needed:\n{}",
+            "`pip install {boto3} {botocore}` failed: the Python package registry (PyPI) may be unreachable \
+             from this machine, or a proxy/index setting (PIP_INDEX_URL, HTTPS_PROXY) is needed:\n{}",
             text(&pip)
         );
     }
@@ -80,7 +92,7 @@ fn boto3_python() -> PathBuf {
         }
     }
     let _ = std::fs::remove_dir_all(&staging);
-    usable(&venv).unwrap_or_else(|| panic!("{} was made but cannot import boto3", venv.display()))
+    usable(&venv).unwrap_or_else(|| panic!("{} was made but has no boto3 {BOTO3_VERSION}", venv.display()))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -89,7 +101,7 @@ async fn boto3_drives_every_operation_of_the_emulator() {
     let emu = Emulator::start_with(EmulatorOptions::default().with_credentials("AKID", "SECRET")).await.expect("start");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/boto3/test_emulator.py");
     let mut cmd = tokio::process::Command::new(&python);
-    cmd.arg("-u").arg(&script).arg(emu.url());
+    cmd.arg("-u").arg(&script).arg(emu.url()).arg(OPERATIONS.join(","));
     // Nothing from this machine's AWS setup: no profile, shared files, region or metadata service.
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("AWS_") {
@@ -108,5 +120,6 @@ async fn boto3_drives_every_operation_of_the_emulator() {
     emu.shutdown().await;
     assert!(out.status.success(), "boto3 disagreed with the emulator ({}):\n{}", out.status, text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("all checks passed; 23 of 23 operations called"), "{}", text(&out));
+    let n = OPERATIONS.len();
+    assert!(stdout.contains(&format!("all checks passed; {n} of {n} operations called")), "{}", text(&out));
 }

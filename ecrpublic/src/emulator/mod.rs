@@ -34,6 +34,8 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use ops::OPERATIONS;
+
 // Hex, SHA-256 and request ids as the client's runtime makes them.
 pub(crate) use crate::rt::digest::{hex, sha256_hex};
 pub(crate) use crate::rt::ids::uuid_v4;

@@ -76,8 +76,8 @@ fn repository_not_found(st: &State, name: &str) -> ApiError {
     )
 }
 
-/// Every operation the emulator serves.
-pub(crate) const OPERATIONS: [&str; 23] = [
+/// Every operation the emulator serves, by its name in the model (e.g. `"PutImage"`), sorted.
+pub const OPERATIONS: &[&str] = &[
     "BatchCheckLayerAvailability",
     "BatchDeleteImage",
     "CompleteLayerUpload",
@@ -800,7 +800,11 @@ fn get_registry_catalog_data(
     _input: i::GetRegistryCatalogDataInput,
 ) -> Result<o::GetRegistryCatalogDataOutput, ApiError> {
     Ok(o::GetRegistryCatalogDataOutput {
-        registry_catalog_data: RegistryCatalogData { display_name: st.registry_display_name.clone(), description: None, logo_url: None },
+        registry_catalog_data: RegistryCatalogData {
+            display_name: st.registry_display_name.clone(),
+            description: None,
+            logo_url: None,
+        },
         request_id: None,
     })
 }
@@ -814,7 +818,11 @@ fn put_registry_catalog_data(
         st.registry_display_name = Some(name);
     }
     Ok(o::PutRegistryCatalogDataOutput {
-        registry_catalog_data: RegistryCatalogData { display_name: st.registry_display_name.clone(), description: None, logo_url: None },
+        registry_catalog_data: RegistryCatalogData {
+            display_name: st.registry_display_name.clone(),
+            description: None,
+            logo_url: None,
+        },
         request_id: None,
     })
 }
