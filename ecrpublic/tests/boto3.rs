@@ -12,7 +12,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use ecrpublic::emulator::{Emulator, EmulatorOptions, OPERATIONS};
+use ecrpublic::emulator::{Emulator, EmulatorOptions, Entitlement, ScanOptions, OPERATIONS};
+use ecrpublic::types::{
+    CvssScore, CvssScoreDetails, ImageScanFinding, PackageVulnerabilityDetails, PublisherReport,
+    PublisherReportGranularity, PublisherReportPeriod, PublisherReportType, Recommendation, Remediation, ScoreDetails,
+    VulnerablePackage,
+};
 
 /// The boto3 and botocore release whose copy of the service model the emulator is checked
 /// against (botocore's ECR Public model of this release has the emulator's operations).
@@ -95,13 +100,76 @@ fn boto3_python() -> PathBuf {
     usable(&venv).unwrap_or_else(|| panic!("{} was made but has no boto3 {BOTO3_VERSION}", venv.display()))
 }
 
+/// What `tests/boto3/test_premium.py` expects of the premium registry: its entitlement, scans
+/// (`FINDINGS`) and reports (`REPORTS`).
+fn premium_options() -> EmulatorOptions {
+    let finding = |id: &str, severity: &str, score: f64| {
+        ImageScanFinding::default()
+            .with_severity(severity)
+            .with_title(format!("{id} in libexample"))
+            .with_description("A vulnerability seeded for the boto3 check.")
+            .with_score(score)
+            .with_status("ACTIVE")
+            .with_type("PACKAGE_VULNERABILITY")
+            .with_fix_available("YES")
+            .with_exploit_available("NO")
+            .with_package_vulnerability_details(
+                PackageVulnerabilityDetails::default()
+                    .with_vulnerability_id(id)
+                    .with_source("NVD")
+                    .with_vendor_severity(severity)
+                    .with_reference_urls([format!("https://example.invalid/{id}")])
+                    .with_cvss([CvssScore::default()
+                        .with_base_score(score)
+                        .with_scoring_vector("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")
+                        .with_source("NVD")
+                        .with_version("3.1")])
+                    .with_vulnerable_packages([VulnerablePackage::default()
+                        .with_name("libexample")
+                        .with_version("1.0.0")
+                        .with_epoch(0)
+                        .with_package_manager("OS")
+                        .with_fixed_in_version("1.0.1")]),
+            )
+            .with_remediation(
+                Remediation::default()
+                    .with_recommendation(Recommendation::default().with_text("Upgrade libexample to 1.0.1")),
+            )
+            .with_score_details(ScoreDetails::default().with_cvss(CvssScoreDetails::default().with_score(score)))
+    };
+    let report = |id: &str, t: PublisherReportType, g: PublisherReportGranularity| {
+        let period = PublisherReportPeriod::new("2026-10-05", "2026-10-11");
+        PublisherReport::new(id, t, g, period, 2048, ecrpublic::DateTime::now())
+    };
+    EmulatorOptions::premium_registry()
+        .with_credentials("AKID", "SECRET")
+        .with_min_part_size(1)
+        .with_entitlement(Entitlement::new(EmulatorOptions::PREMIUM_ALIAS, "boto3/paid"))
+        .with_scan(ScanOptions {
+            not_found_calls: 1,
+            pending_calls: 1,
+            findings: vec![
+                finding("CVE-2026-0001", "CRITICAL", 9.8),
+                finding("CVE-2026-0002", "HIGH", 7.5),
+                finding("CVE-2026-0003", "HIGH", 7.1),
+            ],
+            ..ScanOptions::default()
+        })
+        .with_publisher_report(report("weekly1", PublisherReportType::Summary, PublisherReportGranularity::Weekly))
+        .with_publisher_report(report("monthly1", PublisherReportType::Trends, PublisherReportGranularity::Monthly))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn boto3_drives_every_operation_of_the_emulator() {
     let python = tokio::task::spawn_blocking(boto3_python).await.expect("venv setup");
-    let emu = Emulator::start_with(EmulatorOptions::default().with_credentials("AKID", "SECRET")).await.expect("start");
+    // The script uploads small layers in several parts.
+    let emu = Emulator::start_with(EmulatorOptions::default().with_credentials("AKID", "SECRET").with_min_part_size(1))
+        .await
+        .expect("start");
+    let premium = Emulator::start_with(premium_options()).await.expect("start the premium registry");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/boto3/test_emulator.py");
     let mut cmd = tokio::process::Command::new(&python);
-    cmd.arg("-u").arg(&script).arg(emu.url()).arg(OPERATIONS.join(","));
+    cmd.arg("-u").arg(&script).arg(emu.url()).arg(premium.url()).arg(OPERATIONS.join(","));
     // Nothing from this machine's AWS setup: no profile, shared files, region or metadata service.
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("AWS_") {
@@ -118,8 +186,11 @@ async fn boto3_drives_every_operation_of_the_emulator() {
         .expect("the boto3 script did not finish in 5 minutes")
         .expect("run the boto3 script");
     emu.shutdown().await;
+    premium.shutdown().await;
     assert!(out.status.success(), "boto3 disagreed with the emulator ({}):\n{}", out.status, text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
+    // Shown with --nocapture.
+    println!("{stdout}");
     let n = OPERATIONS.len();
     assert!(stdout.contains(&format!("all checks passed; {n} of {n} operations called")), "{}", text(&out));
 }
