@@ -145,7 +145,8 @@ fn is_uuid(s: &str) -> bool {
 
 #[tokio::test]
 async fn full_workflow() {
-    let emu = Emulator::start().await.expect("start");
+    // Tiny layers in several parts: below the service's 5 MiB minimum part size.
+    let emu = Emulator::start_with(EmulatorOptions::default().with_min_part_size(1)).await.expect("start");
     let c = client(&emu);
     let repo = "team/app";
 
@@ -500,8 +501,8 @@ async fn catalog_data_policies_and_tags() {
     let input = serde_json::json!({"repositoryName": "app", "catalogData": {"architectures": too_many}});
     expect_invalid(&emu, "PutRepositoryCatalogData", input, "architectures").await;
 
-    // Policies must be JSON.
-    let policy = r#"{"Version":"2012-10-17","Statement":[]}"#;
+    // Policies must be IAM policies.
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr-public:BatchCheckLayerAvailability"}]}"#;
     expect_code!(c.set_repository_policy("app", "not json").send(), "InvalidParameterException");
     let set = c.set_repository_policy("app", policy).send().await.expect("set");
     assert_eq!(set.policy_text.as_deref(), Some(policy));

@@ -1,7 +1,26 @@
 //! An in-process Amazon ECR Public emulator, for tests and local development.
 //!
 //! It speaks the awsJson 1.1 protocol on `http://127.0.0.1:PORT`, keeps its state in memory and
-//! implements all 23 operations of the model with the service's validation and errors.
+//! implements every operation of the model ([`OPERATIONS`]) with the service's documented
+//! validation, limits and errors:
+//!
+//! - free repositories, their catalog data (with `categories`, and the `badges` and
+//!   `artifactTypes` their images earn), policies (which must be IAM policies, and may not lock
+//!   the caller out without `force`) and tags; layer uploads (parts of at least 5 MiB but the
+//!   last, at most 1 000 parts); images with OCI 1.1 `subject`s (`subjectManifestDigest`);
+//! - premium repositories, in a registry that is verified and has an approved custom alias
+//!   ([`EmulatorOptions::premium_registry`]): their catalog data, policies, Marketplace products
+//!   and state (`DRAFT` → `AVAILABLE` ⇄ `HIDDEN`); classic operations reach them with
+//!   `repositoryType: PREMIUM`; images deprecated with `SetImageStatus` carry their
+//!   `scheduledDeletionAt`, and images can only be deleted while the repository is `DRAFT`;
+//! - associations between a free and a premium repository;
+//! - what cannot happen locally is seeded through [`EmulatorOptions`]: Marketplace
+//!   [`entitlements`](EmulatorOptions::entitlements) for `DescribeEntitled*`, how
+//!   [`scans`](EmulatorOptions::scan) of premium images progress and what they find (counted in
+//!   calls, so tests are deterministic), and [`publisher_reports`](EmulatorOptions::publisher_reports).
+//!
+//! Listings page with opaque tokens that name the last item returned, so that deleting items
+//! between pages neither skips nor repeats the others.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -20,13 +39,30 @@
 //! # }
 //! ```
 //!
-//! Requests must carry a well-formed SigV4 `Authorization` header; with
+//! Requests must carry a well-formed SigV4 `Authorization` header, signed for a Region the service
+//! is in (`us-east-1` or `us-west-2`, [`EmulatorOptions::regions`]); with
 //! [`EmulatorOptions::credentials`] set, the signature is also verified against those keys.
+//!
+//! Tests that upload tiny layers in several parts lower [`EmulatorOptions::min_part_size`] (the
+//! service's 5 MiB is the default).
 
+mod catalog;
+mod dispatch;
+mod entitled;
+mod errors;
+mod images;
+mod layers;
 mod ops;
+mod options;
+mod paging;
+mod policy;
+mod premium;
+mod reports;
+mod scans;
 mod server;
 mod sigv4;
 mod state;
+mod validate;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -34,91 +70,66 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use dispatch::OPERATIONS;
+pub use options::{CustomAlias, EmulatorOptions, Entitlement, ScanOptions, SERVED_REGIONS, SERVICE_MIN_PART_SIZE};
+
 // Hex, SHA-256 and request ids as the client's runtime makes them.
 pub(crate) use crate::rt::digest::{hex, sha256_hex};
 pub(crate) use crate::rt::ids::uuid_v4;
 
-/// How to start an [`Emulator`]: set what you need and take the rest from `Default`, e.g.
-/// `EmulatorOptions { port: Some(5000), ..Default::default() }`, or chain the `with_*` setters.
-#[derive(Clone, Debug)]
-pub struct EmulatorOptions {
-    /// Port to listen on (on 127.0.0.1); `None` picks a free one.
-    pub port: Option<u16>,
-    /// Access key id / secret access key pairs whose signatures are verified. Empty (the
-    /// default): any well-formed signature, or none at all, is accepted.
-    pub credentials: Vec<(String, String)>,
-    /// The registry's account id (12 digits). Default `123456789012`.
-    pub account_id: String,
-    /// The registry's alias, used in repository URIs. Default `emulator`.
-    pub registry_alias: String,
-    /// The Region the API is served in: requests signed for another one fail with
-    /// `UnsupportedCommandException`, as the service is only in `us-east-1`. `None` accepts any.
-    pub region: Option<String>,
-    /// Smallest size of a layer part other than the last one, checked by
-    /// `CompleteLayerUpload` (`LayerPartTooSmallException`). The service requires 5 MiB; the
-    /// default, 0, lets tests upload tiny parts.
-    pub min_part_size: u64,
-    /// How many repositories the registry may hold before `CreateRepository` fails with
-    /// `LimitExceededException`. Default 10 000, the service's default quota.
-    pub max_repositories: usize,
-}
-
-impl Default for EmulatorOptions {
-    fn default() -> Self {
-        EmulatorOptions {
-            port: None,
-            credentials: Vec::new(),
-            account_id: "123456789012".to_owned(),
-            registry_alias: "emulator".to_owned(),
-            region: Some("us-east-1".to_owned()),
-            min_part_size: 0,
-            max_repositories: 10_000,
+/// Why options cannot start an emulator, if they cannot.
+fn check_options(options: &EmulatorOptions) -> Result<(), String> {
+    use crate::types::{RegistryAliasStatus, ScanStatus};
+    if !validate::is_registry_id(&options.account_id) {
+        return Err(format!("account id `{}` is not 12 digits", options.account_id));
+    }
+    if !validate::is_registry_alias(&options.registry_alias) {
+        return Err(format!("registry alias `{}` is not a valid alias", options.registry_alias));
+    }
+    if let Some(custom) = &options.custom_alias {
+        if !validate::is_registry_alias(&custom.name) || custom.name == options.registry_alias {
+            return Err(format!("custom alias `{}` is not a valid alias other than the default one", custom.name));
+        }
+        if !RegistryAliasStatus::VALUES.contains(&custom.status.as_str()) {
+            return Err(format!("custom alias status `{}` is not ACTIVE, PENDING or REJECTED", custom.status));
         }
     }
-}
-
-impl EmulatorOptions {
-    /// Sets [`port`](Self::port).
-    pub fn with_port(mut self, port: u16) -> Self {
-        self.port = Some(port);
-        self
+    if let Some(r) =
+        options.regions.iter().find(|r| r.is_empty() || !r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    {
+        return Err(format!("`{r}` is not a Region name"));
     }
-
-    /// Adds a key pair to [`credentials`](Self::credentials).
-    pub fn with_credentials(mut self, access_key_id: impl Into<String>, secret: impl Into<String>) -> Self {
-        self.credentials.push((access_key_id.into(), secret.into()));
-        self
+    let status = &options.scan.final_status;
+    if *status == ScanStatus::Pending || !ScanStatus::VALUES.contains(&status.as_str()) {
+        return Err(format!("a scan cannot end in `{status}`"));
     }
-
-    /// Sets [`account_id`](Self::account_id).
-    pub fn with_account_id(mut self, account_id: impl Into<String>) -> Self {
-        self.account_id = account_id.into();
-        self
+    for e in &options.entitlements {
+        let product_ok = e
+            .product_id
+            .as_deref()
+            .iter()
+            .all(|p| (1..=255).contains(&p.len()) && validate::full_match(validate::MARKETPLACE_PRODUCT_ID, p));
+        if !validate::is_registry_alias(&e.registry_alias)
+            || validate::check_repository_name("repositoryName", &e.repository_name).is_err()
+            || !product_ok
+        {
+            return Err(format!("entitlement {e:?} does not name ALIAS/REPOSITORY[:PRODUCT] of valid names"));
+        }
     }
-
-    /// Sets [`registry_alias`](Self::registry_alias).
-    pub fn with_registry_alias(mut self, alias: impl Into<String>) -> Self {
-        self.registry_alias = alias.into();
-        self
+    for (n, r) in options.publisher_reports.iter().enumerate() {
+        let id_ok =
+            (1..=64).contains(&r.report_id.len()) && validate::full_match(validate::PUBLISHER_REPORT_ID, &r.report_id);
+        let dates_ok = [&r.period.start_date, &r.period.end_date]
+            .iter()
+            .all(|d| validate::full_match(validate::PUBLISHER_REPORT_DATE, d));
+        if !id_ok || !dates_ok || r.size_in_bytes < 0 {
+            return Err(format!("publisher report {r:?} needs an id of [a-z0-9]{{1,64}}, YYYY-MM-DD dates and a size"));
+        }
+        if options.publisher_reports[..n].iter().any(|o| o.report_id == r.report_id) {
+            return Err(format!("publisher report id `{}` is given twice", r.report_id));
+        }
     }
-
-    /// Sets [`region`](Self::region).
-    pub fn with_region(mut self, region: Option<String>) -> Self {
-        self.region = region;
-        self
-    }
-
-    /// Sets [`min_part_size`](Self::min_part_size).
-    pub fn with_min_part_size(mut self, bytes: u64) -> Self {
-        self.min_part_size = bytes;
-        self
-    }
-
-    /// Sets [`max_repositories`](Self::max_repositories).
-    pub fn with_max_repositories(mut self, n: usize) -> Self {
-        self.max_repositories = n;
-        self
-    }
+    Ok(())
 }
 
 /// A running emulator. Stopped by [`shutdown`](Self::shutdown) or when dropped.
@@ -141,21 +152,17 @@ impl Emulator {
         Self::start_with(EmulatorOptions::default()).await
     }
 
-    /// Starts an emulator with these options.
+    /// Starts an emulator with these options; options that name something invalid (an account id
+    /// that is not 12 digits, an alias not of the service's form, a scan that ends `PENDING`...)
+    /// are an `InvalidInput` error.
     pub async fn start_with(options: EmulatorOptions) -> Result<Emulator, std::io::Error> {
-        let invalid = |m: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, m);
-        if !ops::is_registry_id(&options.account_id) {
-            return Err(invalid(format!("account id `{}` is not 12 digits", options.account_id)));
-        }
-        if !ops::is_registry_alias(&options.registry_alias) {
-            return Err(invalid(format!("registry alias `{}` is not a valid alias", options.registry_alias)));
-        }
+        check_options(&options).map_err(|m| std::io::Error::new(std::io::ErrorKind::InvalidInput, m))?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port.unwrap_or(0))).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(server::Shared {
             state: Mutex::new(state::State::new(&options)),
             credentials: options.credentials.clone(),
-            region: options.region.clone(),
+            regions: options.regions.clone(),
         });
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, shared.clone(), stopped));

@@ -15,7 +15,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use super::ops::{self, ApiError};
+use super::dispatch::{dispatch, OPERATIONS};
+use super::errors::ApiError;
 use super::state::State;
 use super::{sigv4, uuid_v4};
 
@@ -28,7 +29,8 @@ const MAX_BODY: usize = 32 * 1024 * 1024;
 pub(crate) struct Shared {
     pub state: Mutex<State>,
     pub credentials: Vec<(String, String)>,
-    pub region: Option<String>,
+    /// The Regions served; empty: any.
+    pub regions: Vec<String>,
 }
 
 /// Accepts connections until `stop` turns true, then waits for the open ones to finish the
@@ -135,16 +137,16 @@ async fn process(shared: &Shared, request: hyper::Request<Incoming>) -> Result<V
     };
     let region = sigv4::check(&parts, &body, &shared.credentials, SystemTime::now())
         .map_err(|f| ApiError::with_status(403, f.code(), f.message()))?;
-    if let (Some(served), Some(signed)) = (&shared.region, &region) {
-        if served != signed {
+    if let Some(signed) = &region {
+        if !shared.regions.is_empty() && !shared.regions.contains(signed) {
             return Err(ApiError::new(
                 "UnsupportedCommandException",
-                format!("Amazon ECR Public is served in {served}; the request was signed for {signed}"),
+                format!("Amazon ECR Public is not served in {signed}; it is served in {}", shared.regions.join(", ")),
             ));
         }
     }
     let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
-    let operation = target.strip_prefix(TARGET_PREFIX).filter(|op| ops::OPERATIONS.contains(op)).ok_or_else(|| {
+    let operation = target.strip_prefix(TARGET_PREFIX).filter(|op| OPERATIONS.contains(op)).ok_or_else(|| {
         ApiError::unknown_operation(if target.is_empty() { "(no X-Amz-Target header)" } else { target })
     })?;
     let content_type = parts.headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -152,5 +154,5 @@ async fn process(shared: &Shared, request: hyper::Request<Incoming>) -> Result<V
         return Err(ApiError::unknown_operation(&format!("{target} with Content-Type `{content_type}`")));
     }
     let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
-    ops::dispatch(&mut state, operation, &body)
+    dispatch(&mut state, operation, &body)
 }

@@ -1,19 +1,24 @@
 """Drives the ecrpublic emulator with boto3, an independent client.
 
-    python test_emulator.py URL
+    python test_emulator.py URL PREMIUM_URL OPERATIONS
+
+URL is an emulator with the default registry (and parts of any size), PREMIUM_URL one whose
+registry may hold premium repositories, with the entitlement, scan findings and publisher
+reports that test_premium.py expects (the Rust test starts both). OPERATIONS is the emulator's
+list of operations, comma-separated: botocore's model must have exactly those, and every one of
+them must be called, or the script fails listing those never called.
 
 botocore parses every response against its own copy of the service model (timestamps become
 datetimes, modeled error members are read, unknown error codes fall back to ClientError), so
 this checks the emulator's wire format and semantics without our own client in the loop.
-Every one of the 23 operations is called, and the main error cases are provoked. The signing
-keys must be AKID / SECRET (the Rust test starts the emulator with them).
+This file drives the classic operations, test_premium.py the premium ones; together they call
+every operation and provoke the main modeled errors. The signing keys must be AKID / SECRET.
 
 Plain Python, no pytest: each check that fails is reported, and the exit status is 1 if any did.
 """
 
 import base64
 import datetime
-import hashlib
 import json
 import re
 import sys
@@ -24,103 +29,15 @@ import botocore
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-ACCOUNT = "123456789012"
+import test_premium
+from common import (ACCOUNT, CALLED, FAILURES, check, check_keys, check_metadata, client_for, client_operations,
+                    expect_error, is_datetime, manifest, push_layer, record_calls, sha256)
+
 ALIAS = "emulator"
-FAILURES = []
-
-
-def check(condition, what):
-    if not condition:
-        FAILURES.append(what)
-        print(f"  FAIL: {what}")
-
-
-def check_keys(obj, keys, what):
-    missing = [k for k in keys if k not in obj]
-    check(not missing, f"{what}: missing keys {missing} in {obj!r}")
-
-
-def is_datetime(value):
-    return isinstance(value, datetime.datetime) and value.tzinfo is not None
-
-
-def check_metadata(response, what):
-    meta = response.get("ResponseMetadata", {})
-    check(meta.get("HTTPStatusCode") == 200, f"{what}: HTTP status {meta.get('HTTPStatusCode')}")
-    check(bool(meta.get("RequestId")), f"{what}: no request id in ResponseMetadata")
-
-
-def expect_error(client, code, call, **params):
-    """The call must fail with the modeled exception `code`; returns botocore's error response."""
-    exception = getattr(client.exceptions, code, None)
-    check(exception is not None, f"botocore's model has no exception {code}")
-    try:
-        call(**params)
-    except ClientError as e:
-        response = e.response
-        got = response.get("Error", {}).get("Code")
-        check(got == code, f"{call.__name__}({params}): expected {code}, got {got}: {response}")
-        if exception is not None:
-            check(isinstance(e, exception), f"{call.__name__}: {got} was not raised as client.exceptions.{code}")
-        check(bool(response.get("Error", {}).get("Message")), f"{call.__name__}: {code} without a message")
-        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        check(status == 400, f"{call.__name__}: {code} with HTTP status {status}, expected 400")
-        check(bool(response.get("ResponseMetadata", {}).get("RequestId")), f"{call.__name__}: {code} without request id")
-        return response
-    check(False, f"{call.__name__}({params}): expected {code}, but the call succeeded")
-    return {}
-
-
-def sha256(data):
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def push_layer(client, repo, data, parts=1):
-    """Uploads `data` in `parts` parts; returns its digest."""
-    started = client.initiate_layer_upload(repositoryName=repo)
-    check_metadata(started, "InitiateLayerUpload")
-    check_keys(started, ["uploadId", "partSize"], "InitiateLayerUpload")
-    check(isinstance(started.get("partSize"), int), "InitiateLayerUpload: partSize is not an int")
-    check(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", started["uploadId"]) is not None,
-          f"InitiateLayerUpload: uploadId {started['uploadId']!r} is not a UUID")
-    upload_id = started["uploadId"]
-    size = -(-len(data) // parts)
-    for first in range(0, len(data), size):
-        chunk = data[first:first + size]
-        last = first + len(chunk) - 1
-        part = client.upload_layer_part(repositoryName=repo, uploadId=upload_id, partFirstByte=first,
-                                        partLastByte=last, layerPartBlob=chunk)
-        check_metadata(part, "UploadLayerPart")
-        check_keys(part, ["registryId", "repositoryName", "uploadId", "lastByteReceived"], "UploadLayerPart")
-        check(part.get("lastByteReceived") == last, f"UploadLayerPart: lastByteReceived {part.get('lastByteReceived')} != {last}")
-        check(part.get("registryId") == ACCOUNT, "UploadLayerPart: registryId")
-    digest = sha256(data)
-    done = client.complete_layer_upload(repositoryName=repo, uploadId=upload_id, layerDigests=[digest])
-    check_metadata(done, "CompleteLayerUpload")
-    check_keys(done, ["registryId", "repositoryName", "uploadId", "layerDigest"], "CompleteLayerUpload")
-    check(done.get("layerDigest") == digest, f"CompleteLayerUpload: layerDigest {done.get('layerDigest')} != {digest}")
-    return digest
-
-
-def manifest(config, config_size, layers, note):
-    return json.dumps({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config, "size": config_size},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": d, "size": s} for d, s in layers],
-        "annotations": {"note": note},
-    })
 
 
 def run(url):
-    client = boto3.client(
-        "ecr-public",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="AKID",
-        aws_secret_access_key="SECRET",
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
-    )
+    client = client_for(url)
     print(f"boto3 {boto3.__version__}, botocore {botocore.__version__}, emulator at {url}")
     repo = "boto3/app"
 
@@ -141,8 +58,11 @@ def run(url):
     catalog = client.get_registry_catalog_data()
     check_metadata(catalog, "GetRegistryCatalogData")
     check(isinstance(catalog.get("registryCatalogData"), dict), "GetRegistryCatalogData: registryCatalogData")
-    put = client.put_registry_catalog_data(displayName="boto3 registry")
-    check(put.get("registryCatalogData", {}).get("displayName") == "boto3 registry", f"PutRegistryCatalogData: {put}")
+    put = client.put_registry_catalog_data(displayName="boto3 registry", description="about", logoImageBlob=b"\x89PNG")
+    put_data = put.get("registryCatalogData", {})
+    check(put_data.get("displayName") == "boto3 registry", f"PutRegistryCatalogData: {put}")
+    check(put_data.get("description") == "about" and "logoUrl" in put_data, f"registry description and logo: {put_data}")
+    expect_error(client, "InvalidParameterException", client.put_registry_catalog_data, description="d" * 1025)
     catalog = client.get_registry_catalog_data()
     check(catalog["registryCatalogData"].get("displayName") == "boto3 registry", "GetRegistryCatalogData after put")
 
@@ -156,6 +76,7 @@ def run(url):
             "logoImageBlob": b"\x89PNG\r\n\x1a\nlogo",
             "aboutText": "# About",
             "usageText": "# Usage",
+            "categories": ["BASE_IMAGES", "WEB_SERVERS"],
         },
         tags=[{"Key": "team", "Value": "platform"}],
     )
@@ -169,6 +90,9 @@ def run(url):
     c = created.get("catalogData", {})
     check_keys(c, ["description", "architectures", "operatingSystems", "logoUrl", "aboutText", "usageText"], "RepositoryCatalogData")
     check(c.get("architectures") == ["x86-64", "ARM 64"], f"catalog architectures {c.get('architectures')}")
+    check(c.get("categories") == ["BASE_IMAGES", "WEB_SERVERS"], f"catalog categories {c.get('categories')}")
+    expect_error(client, "InvalidParameterException", client.create_repository, repositoryName="boto3/four",
+                 catalogData={"categories": ["AI_ML", "DATABASES", "SECURITY", "STREAMING"]})
     check(isinstance(c.get("marketplaceCertified", False), bool), "marketplaceCertified is not a bool")
     arn = r["repositoryArn"]
     expect_error(client, "RepositoryAlreadyExistsException", client.create_repository, repositoryName=repo)
@@ -263,6 +187,15 @@ def run(url):
         images.append((image["imageId"]["imageDigest"], m))
     expect_error(client, "ImageAlreadyExistsException", client.put_image, repositoryName=repo,
                  imageManifest=images[0][1], imageTag="v0")
+    bare = json.dumps({k: v for k, v in json.loads(images[0][1]).items() if k != "mediaType"} | {"annotations": {"n": "bare"}})
+    expect_error(client, "InvalidParameterException", client.put_image, repositoryName=repo, imageManifest=bare)
+    subject = json.loads(bare) | {"subject": {"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                                              "digest": images[0][0], "size": 1}}
+    referrer = client.put_image(repositoryName=repo, imageManifest=json.dumps(subject),
+                                imageManifestMediaType="application/vnd.oci.image.manifest.v1+json")
+    check(referrer["image"].get("subjectManifestDigest") == images[0][0], f"subjectManifestDigest {referrer['image']}")
+    referrer_digest = referrer["image"]["imageId"]["imageDigest"]
+    client.batch_delete_image(repositoryName=repo, imageIds=[{"imageDigest": referrer_digest}])
     expect_error(client, "LayersNotFoundException", client.put_image, repositoryName=repo,
                  imageManifest=manifest(config_digest, len(config), [(missing_digest, 1)], "missing layer"))
 
@@ -342,37 +275,30 @@ def run(url):
 
 
 def main():
-    if len(sys.argv) != 2:
-        print("usage: test_emulator.py URL", file=sys.stderr)
+    if len(sys.argv) != 4:
+        print("usage: test_emulator.py URL PREMIUM_URL OPERATIONS", file=sys.stderr)
         return 2
-    try:
-        run(sys.argv[1])
-    except Exception:  # An unexpected error is a failure with its traceback, not a crash.
-        FAILURES.append("unexpected exception")
-        traceback.print_exc(file=sys.stdout)
+    url, premium_url = sys.argv[1], sys.argv[2]
+    served = set(filter(None, sys.argv[3].split(",")))
+    for name, checks in [("classic operations", lambda: run(url)),
+                         ("premium operations", lambda: test_premium.run(premium_url, url))]:
+        try:
+            checks()
+        except Exception:  # An unexpected error is a failure with its traceback, not a crash.
+            FAILURES.append(f"unexpected exception in the {name}")
+            traceback.print_exc(file=sys.stdout)
     operations = client_operations()
-    check(len(operations) == 23, f"botocore's model has {len(operations)} operations, not 23: {sorted(operations)}")
+    check(operations == served,
+          f"botocore {botocore.__version__} has {len(operations)} operations, the emulator {len(served)}: "
+          f"only in botocore {sorted(operations - served)}, only in the emulator {sorted(served - operations)}")
     called = set(CALLED)
     missing = sorted(operations - called)
     check(not missing, f"operations never called: {missing}")
     if FAILURES:
         print(f"\n{len(FAILURES)} check(s) failed")
         return 1
-    print(f"\nall checks passed; {len(called)} of {len(operations)} operations called")
+    print(f"\nall checks passed; {len(called & operations)} of {len(operations)} operations called")
     return 0
-
-
-CALLED = []
-
-
-def client_operations():
-    return set(botocore.session.get_session().get_service_model("ecr-public").operation_names)
-
-
-def record_calls():
-    """Records every operation sent, so that main can check all 23 were exercised."""
-    boto3.setup_default_session()
-    boto3.DEFAULT_SESSION.events.register("before-call.ecr-public", lambda model, **_: CALLED.append(model.name))
 
 
 if __name__ == "__main__":
