@@ -2,6 +2,10 @@
 //! send what is being tested).
 #![cfg(feature = "emulator")]
 
+#[path = "common/emulator.rs"]
+mod emulator_common;
+use emulator_common::sha256;
+
 use ecrpublic::emulator::{Emulator, EmulatorOptions};
 use ecrpublic::error::{CompleteLayerUploadError, UploadLayerPartError};
 use ecrpublic::types::{
@@ -27,25 +31,8 @@ fn client(emu: &Emulator) -> Client {
     client_for(emu, "AKID", "SECRET", "us-east-1")
 }
 
-fn sha256(bytes: &[u8]) -> String {
-    let d = ring::digest::digest(&ring::digest::SHA256, bytes);
-    format!("sha256:{}", d.as_ref().iter().map(|b| format!("{b:02x}")).collect::<String>())
-}
-
 fn tag(key: &str, value: &str) -> Tag {
     Tag::default().with_key(key).with_value(value)
-}
-
-/// The call must fail with this service error code; returns the error.
-macro_rules! expect_code {
-    ($call:expr, $code:expr) => {{
-        let err = $call.await.expect_err(concat!("expected ", $code));
-        match err.service_error() {
-            Some(e) => assert_eq!(e.code(), $code, "{e}"),
-            None => panic!("expected {}, got {err:?}", $code),
-        }
-        err
-    }};
 }
 
 /// Uploads `bytes` as one layer of `repo` and returns its digest.

@@ -3,6 +3,10 @@
 //! the happy path of each new operation and each of its modeled errors.
 #![cfg(feature = "emulator")]
 
+#[path = "common/emulator.rs"]
+mod emulator_common;
+use emulator_common::{client, client_with, sha256, unchecked};
+
 use ecrpublic::emulator::{CustomAlias, Emulator, EmulatorOptions, Entitlement, ScanOptions};
 use ecrpublic::types::{
     CvssScore, ImageIdentifier, ImageScanFinding, ImageStatus, PackageVulnerabilityDetails, PublisherReport,
@@ -10,40 +14,14 @@ use ecrpublic::types::{
     RepositoryCatalogDataInput, RepositoryCategory, RepositoryState, RepositoryType, ScanStatus, Tag,
     VulnerablePackage,
 };
-use ecrpublic::{Client, Config, Credentials, DateTime};
+use ecrpublic::{Client, DateTime};
 
 const ACCOUNT: &str = "123456789012";
 const ALIAS: &str = EmulatorOptions::PREMIUM_ALIAS;
 const PREMIUM: RepositoryType = RepositoryType::Premium;
 
-fn client_with(emu: &Emulator, region: &str, validation: bool) -> Client {
-    Client::new(
-        &Config::builder()
-            .region(region)
-            .endpoint_url(emu.url())
-            .credentials(Credentials::new("AKID", "SECRET", None, None, "test"))
-            .max_attempts(1)
-            .validation(validation)
-            .build(),
-    )
-}
-
-fn client(emu: &Emulator) -> Client {
-    client_with(emu, "us-east-1", true)
-}
-
-/// A client that leaves the checking of inputs to the service.
-fn unchecked(emu: &Emulator) -> Client {
-    client_with(emu, "us-east-1", false)
-}
-
 async fn premium() -> Emulator {
     Emulator::start_with(EmulatorOptions::premium_registry().with_min_part_size(1)).await.expect("start")
-}
-
-fn sha256(bytes: &[u8]) -> String {
-    let d = ring::digest::digest(&ring::digest::SHA256, bytes);
-    format!("sha256:{}", d.as_ref().iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
 
 fn digest_id(digest: &str) -> ImageIdentifier {
@@ -52,18 +30,6 @@ fn digest_id(digest: &str) -> ImageIdentifier {
 
 fn tag_id(tag: &str) -> ImageIdentifier {
     ImageIdentifier::default().with_image_tag(tag)
-}
-
-/// The call must fail with this service error code; returns the error.
-macro_rules! expect_code {
-    ($call:expr, $code:expr) => {{
-        let err = $call.await.expect_err(concat!("expected ", $code));
-        match err.service_error() {
-            Some(e) => assert_eq!(e.code(), $code, "{e}"),
-            None => panic!("expected {}, got {err:?}", $code),
-        }
-        err
-    }};
 }
 
 /// Uploads `bytes` as one layer of the repository `kind`/`repo`; its digest.

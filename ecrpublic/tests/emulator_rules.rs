@@ -3,55 +3,22 @@
 //! pagination after deletions, whole-value patterns, and the members the model added.
 #![cfg(feature = "emulator")]
 
+#[path = "common/emulator.rs"]
+mod emulator_common;
+use emulator_common::{client, client_with, sha256, unchecked};
+
 use ecrpublic::emulator::{Emulator, EmulatorOptions};
 use ecrpublic::types::{
     ImageIdentifier, RepositoryArtifactType, RepositoryBadge, RepositoryCatalogDataInput, RepositoryCategory,
     RepositoryType,
 };
-use ecrpublic::{Client, Config, Credentials};
+use ecrpublic::Client;
 
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const MIB: usize = 1024 * 1024;
 
-fn client_with(emu: &Emulator, region: &str, validation: bool) -> Client {
-    Client::new(
-        &Config::builder()
-            .region(region)
-            .endpoint_url(emu.url())
-            .credentials(Credentials::new("AKID", "SECRET", None, None, "test"))
-            .max_attempts(1)
-            .validation(validation)
-            .build(),
-    )
-}
-
-fn client(emu: &Emulator) -> Client {
-    client_with(emu, "us-east-1", true)
-}
-
-/// A client that leaves the checking of inputs to the service.
-fn unchecked(emu: &Emulator) -> Client {
-    client_with(emu, "us-east-1", false)
-}
-
 async fn tiny_parts() -> Emulator {
     Emulator::start_with(EmulatorOptions::default().with_min_part_size(1)).await.expect("start")
-}
-
-fn sha256(bytes: &[u8]) -> String {
-    let d = ring::digest::digest(&ring::digest::SHA256, bytes);
-    format!("sha256:{}", d.as_ref().iter().map(|b| format!("{b:02x}")).collect::<String>())
-}
-
-macro_rules! expect_code {
-    ($call:expr, $code:expr) => {{
-        let err = $call.await.expect_err(concat!("expected ", $code));
-        match err.service_error() {
-            Some(e) => assert_eq!(e.code(), $code, "{e}"),
-            None => panic!("expected {}, got {err:?}", $code),
-        }
-        err
-    }};
 }
 
 /// Uploads `parts` as one layer; the CompleteLayerUpload result.
