@@ -5,6 +5,7 @@
 //! `cargo xtask bench` to compare the client with the official SDK.
 #![forbid(unsafe_code)]
 
+mod bench_services;
 mod check_models;
 mod model_diff;
 mod protocol_tests;
@@ -35,7 +36,11 @@ const USAGE: &str = "usage:
   cargo xtask bench [--skip-build-cost] [--quick]
       build and run the benchmarks of xtask/bench (ours against aws-sdk-ecrpublic): a Markdown
       table on stdout and target/bench/results.json (--quick: fewer, shorter runs;
-      --skip-build-cost: no clean release builds, which take minutes)";
+      --skip-build-cost: no clean release builds, which take minutes)
+  cargo xtask bench services [--models-repo DIR] [--before REV] [--runs N]
+      clean debug and release builds of one program calling ECR Public, KMS and SFN: ours (and,
+      with --before, this repository at REV) against the official SDK; the models come from a
+      copy of github.com/aws/api-models-aws (--models-repo or $AWS_API_MODELS)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -62,7 +67,7 @@ fn main() -> ExitCode {
 
 /// The project's whole check, in the order that fails fastest.
 fn test() -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let cargo = cargo();
     let steps: [&[&str]; 5] = [
         &["fmt", "--all", "--check"],
         &[
@@ -115,6 +120,9 @@ fn test() -> Result<(), String> {
 /// Builds the bench crate (its own workspace, never part of the main build), runs the criterion
 /// benchmark, then the driver that measures everything else and prints the table.
 fn bench(args: &[String]) -> Result<(), String> {
+    if args.first().map(String::as_str) == Some("services") {
+        return bench_services::run(&root(), &args[1..]);
+    }
     let mut quick = false;
     let mut skip_build_cost = false;
     for a in args {
@@ -124,7 +132,7 @@ fn bench(args: &[String]) -> Result<(), String> {
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let cargo = cargo();
     let root = root();
     let bench_dir = root.join("xtask/bench");
     let target = root.join("target/bench");
@@ -166,6 +174,18 @@ fn bench(args: &[String]) -> Result<(), String> {
         driver.arg("--skip-build-cost");
     }
     run("ecrpublic-bench report", &mut driver)
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// Where cargo keeps its registry.
+fn cargo_home() -> PathBuf {
+    match std::env::var_os("CARGO_HOME") {
+        Some(home) => PathBuf::from(home),
+        None => PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"),
+    }
 }
 
 fn root() -> PathBuf {
