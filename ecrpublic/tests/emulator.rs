@@ -13,7 +13,6 @@ use ecrpublic::types::{
     RepositoryCatalogDataInput, Tag,
 };
 use ecrpublic::{Blob, Client, Config, Credentials};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const ACCOUNT: &str = "123456789012";
 
@@ -83,24 +82,15 @@ impl Raw {
 
 /// Sends one HTTP/1.1 request by hand and reads the whole response.
 async fn raw(emu: &Emulator, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Raw {
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", emu.port())).await.expect("connect");
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
+    let mut head =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}", body.len());
     for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
+        head.push_str(&format!("\r\n{k}: {v}"));
     }
-    req.push_str("\r\n");
-    stream.write_all(req.as_bytes()).await.expect("write");
-    stream.write_all(body).await.expect("write body");
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.expect("read");
-    let text = String::from_utf8(response).expect("utf-8 response");
-    let (head, body) = text.split_once("\r\n\r\n").expect("head and body");
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
-    let body = if body.is_empty() { serde_json::Value::Null } else { serde_json::from_str(body).expect("JSON body") };
-    Raw { status, head: head.to_owned(), body }
+    let r = emulator_common::raw_request(emu.port(), &head, body).await;
+    let body =
+        if r.body.is_empty() { serde_json::Value::Null } else { serde_json::from_str(&r.body).expect("JSON body") };
+    Raw { status: r.status, head: r.head, body }
 }
 
 async fn raw_call(emu: &Emulator, target: &str, body: &str) -> Raw {
@@ -748,6 +738,22 @@ async fn binary_prints_its_url_first() {
     child.kill().expect("kill");
     let _ = child.wait();
     served.expect("served by the binary");
+
+    // Verifying signatures, it warns of nothing; without credentials, it says what that means.
+    for (args, warns) in [(&["--port", "0", "--credentials", "AKID:SECRET"][..], false), (&["--port", "0"], true)] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ecrpublic-emulator"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
+        child.kill().expect("kill");
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.contains("warning: no --credentials: every request is served"), warns, "{args:?}: {stderr}");
+    }
 
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ecrpublic-emulator"))
         .args(["--credentials", "no-colon"])

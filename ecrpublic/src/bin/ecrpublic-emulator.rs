@@ -1,7 +1,8 @@
 //! Runs the ECR Public emulator until Ctrl-C.
 //!
 //! ```text
-//! ecrpublic-emulator [--port PORT] [--credentials AKID:SECRET]... [--region REGION]...
+//! ecrpublic-emulator [--port PORT] [--credentials AKID:SECRET]... [--allow-host NAME]...
+//!     [--max-request-bytes N] [--max-stored-bytes N] [--max-connections N] [--region REGION]...
 //!     [--min-part-size BYTES] [--premium] [--verified] [--custom-alias ALIAS[:STATUS]]
 //!     [--entitlement ALIAS/REPOSITORY[:PRODUCT]]... [--scan-not-found N] [--scan-pending N]
 //!     [--scan-status STATUS] [--publisher-report ID:TYPE:GRANULARITY:START:END[:BYTES]]...
@@ -19,7 +20,15 @@ const USAGE: &str = "usage: ecrpublic-emulator [OPTIONS]
 
   --port PORT                 listen on 127.0.0.1:PORT (default: a free port)
   --credentials AKID:SECRET   verify SigV4 signatures against this key pair (repeatable);
-                              without it any well-formed signature is accepted
+                              without it any request is served, signed or not (a
+                              warning on stderr says so)
+  --allow-host NAME           also serve requests whose Host is NAME:PORT (repeatable; a
+                              container's or proxy's name); 127.0.0.1, localhost and [::1]
+                              always are, any other is refused (DNS rebinding)
+  --max-request-bytes N       refuse larger request bodies (default 33554432, 32 MiB)
+  --max-stored-bytes N        image manifest bytes kept before PutImage fails with
+                              LimitExceededException (default 1073741824, 1 GiB)
+  --max-connections N         connections served at once; more wait (default 256)
   --account-id ID             the registry's 12-digit account id (default 123456789012)
   --registry-alias ALIAS      the registry's default alias (default emulator)
   --region REGION             serve requests signed for REGION (repeatable; default the
@@ -104,6 +113,16 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<EmulatorOptions,
                     _ => return Err(format!("--credentials `{v}` is not AKID:SECRET")),
                 }
             }
+            "--allow-host" => options.allowed_hosts.push(value("--allow-host")?),
+            "--max-request-bytes" => {
+                options.max_request_bytes = parse_number("--max-request-bytes", &value("--max-request-bytes")?)?;
+            }
+            "--max-stored-bytes" => {
+                options.max_stored_bytes = parse_number("--max-stored-bytes", &value("--max-stored-bytes")?)?;
+            }
+            "--max-connections" => {
+                options.max_connections = parse_number("--max-connections", &value("--max-connections")?)?;
+            }
             "--account-id" => options.account_id = value("--account-id")?,
             "--registry-alias" => options.registry_alias = value("--registry-alias")?,
             "--region" => regions.get_or_insert_with(Vec::new).push(value("--region")?),
@@ -170,6 +189,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let unauthenticated = options.credentials.is_empty();
     let emulator = match Emulator::start_with(options).await {
         Ok(e) => e,
         Err(e) => {
@@ -178,6 +198,14 @@ async fn main() -> ExitCode {
         }
     };
     let mut stdout = std::io::stdout();
+    // Before the URL line, so that whoever reads that line has the warning too.
+    if unauthenticated {
+        eprintln!(
+            "warning: no --credentials: every request is served, signed or not. Anything that can reach \
+             127.0.0.1:{} can change this registry.",
+            emulator.port()
+        );
+    }
     let _ = writeln!(stdout, "listening on {}", emulator.url());
     let _ = stdout.flush();
     if let Err(e) = tokio::signal::ctrl_c().await {
@@ -211,6 +239,19 @@ mod tests {
         assert!(args(&["--credentials", "nocolon"]).is_err());
         assert!(args(&["--credentials", ":secret"]).is_err());
         assert!(args(&["--bogus"]).is_err());
+        let limits = args(&[
+            "--allow-host",
+            "registry.local",
+            "--max-request-bytes=1024",
+            "--max-stored-bytes",
+            "2048",
+            "--max-connections",
+            "4",
+        ])
+        .expect("valid");
+        assert_eq!(limits.allowed_hosts, ["registry.local"]);
+        assert_eq!((limits.max_request_bytes, limits.max_stored_bytes, limits.max_connections), (1024, 2048, 4));
+        assert!(args(&["--max-connections", "many"]).is_err());
         assert_eq!(args(&["--help"]).map(|_| ()), Err(String::new()));
     }
 

@@ -273,6 +273,9 @@ pub(crate) fn put_image(st: &mut State, input: i::PutImageInput) -> Result<o::Pu
         }
         None => {}
     }
+    if existing.is_none() {
+        st.reserve_stored(input.image_manifest.len() as u64).map_err(limit_exceeded)?;
+    }
     let now = DateTime::now();
     let seq = st.next_seq();
     let repo = repository_mut(st, kind, name)?;

@@ -41,7 +41,13 @@
 //!
 //! Requests must carry a well-formed SigV4 `Authorization` header, signed for a Region the service
 //! is in (`us-east-1` or `us-west-2`, [`EmulatorOptions::regions`]); with
-//! [`EmulatorOptions::credentials`] set, the signature is also verified against those keys.
+//! [`EmulatorOptions::credentials`] set, the signature is also verified against those keys, and
+//! an `UNSIGNED-PAYLOAD` body is refused. Without credentials it verifies nothing, and warns so
+//! when it starts.
+//!
+//! It listens on 127.0.0.1 only, refuses requests whose `Host` is not its own
+//! ([`EmulatorOptions::allowed_hosts`]), and bounds what a client can make it hold: request size,
+//! stored bytes, connections at once, and how long a request may take to arrive.
 //!
 //! Tests that upload tiny layers in several parts lower [`EmulatorOptions::min_part_size`] (the
 //! service's 5 MiB is the default).
@@ -65,13 +71,16 @@ mod state;
 mod validate;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use dispatch::OPERATIONS;
-pub use options::{CustomAlias, EmulatorOptions, Entitlement, ScanOptions, SERVED_REGIONS, SERVICE_MIN_PART_SIZE};
+pub use options::{
+    CustomAlias, EmulatorOptions, Entitlement, ScanOptions, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_REQUEST_BYTES,
+    DEFAULT_MAX_STORED_BYTES, SERVED_REGIONS, SERVICE_MIN_PART_SIZE,
+};
 
 // Hex, SHA-256 and request ids as the client's runtime makes them.
 pub(crate) use crate::rt::digest::{hex, sha256_hex};
@@ -98,6 +107,12 @@ fn check_options(options: &EmulatorOptions) -> Result<(), String> {
         options.regions.iter().find(|r| r.is_empty() || !r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
     {
         return Err(format!("`{r}` is not a Region name"));
+    }
+    if options.max_request_bytes == 0 || options.max_connections == 0 {
+        return Err("max_request_bytes and max_connections must be at least 1".to_owned());
+    }
+    if let Some(h) = options.allowed_hosts.iter().find(|h| server::host_name(h).is_none()) {
+        return Err(format!("`{h}` is not a host name (give it without a port)"));
     }
     let status = &options.scan.final_status;
     if *status == ScanStatus::Pending || !ScanStatus::VALUES.contains(&status.as_str()) {
@@ -159,11 +174,13 @@ impl Emulator {
         check_options(&options).map_err(|m| std::io::Error::new(std::io::ErrorKind::InvalidInput, m))?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port.unwrap_or(0))).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(server::Shared {
-            state: Mutex::new(state::State::new(&options)),
-            credentials: options.credentials.clone(),
-            regions: options.regions.clone(),
-        });
+        if options.credentials.is_empty() {
+            tracing::warn!(
+                "the ECR Public emulator at http://{addr} verifies no signatures: any request is served, signed or \
+                 not; give it credentials to check them"
+            );
+        }
+        let shared = Arc::new(server::Shared::new(&options, addr.port()));
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, shared.clone(), stopped));
         Ok(Emulator { addr, shared, stop, task: Some(task) })

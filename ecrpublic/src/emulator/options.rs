@@ -11,6 +11,16 @@ pub const SERVED_REGIONS: &[&str] = &["us-east-1", "us-west-2"];
 /// The service's smallest layer part (other than the last one of an upload): 5 MiB.
 pub const SERVICE_MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 
+/// The default [`EmulatorOptions::max_request_bytes`]: 32 MiB, room for the largest request the
+/// model allows (a 20 MiB layer part, base64-encoded in JSON).
+pub const DEFAULT_MAX_REQUEST_BYTES: usize = 32 * 1024 * 1024;
+
+/// The default [`EmulatorOptions::max_stored_bytes`]: 1 GiB.
+pub const DEFAULT_MAX_STORED_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// The default [`EmulatorOptions::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
 /// How to start an [`Emulator`](super::Emulator): set what you need and take the rest from
 /// `Default`, e.g. `EmulatorOptions { port: Some(5000), ..Default::default() }`, or chain the
 /// `with_*` setters. [`premium_registry`](Self::premium_registry) starts from a registry that may
@@ -18,13 +28,29 @@ pub const SERVICE_MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 ///
 /// The defaults are the service's own rules and limits; the options that relax them
 /// ([`min_part_size`](Self::min_part_size), [`regions`](Self::regions)) say so.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EmulatorOptions {
     /// Port to listen on (on 127.0.0.1); `None` picks a free one.
     pub port: Option<u16>,
     /// Access key id / secret access key pairs whose signatures are verified. Empty (the
-    /// default): any well-formed signature, or none at all, is accepted.
+    /// default): any well-formed signature, or none at all, is accepted, and starting says so
+    /// with a warning (`tracing`). `Debug` shows the key ids only.
     pub credentials: Vec<(String, String)>,
+    /// Host names, besides `127.0.0.1`, `localhost` and `[::1]`, that requests may name in their
+    /// `Host` header (with the emulator's port). A request for another host is refused with HTTP
+    /// 421, so that a web page cannot reach the emulator through a name that resolves to
+    /// 127.0.0.1 (DNS rebinding). Add the name a container or proxy uses. Default none.
+    pub allowed_hosts: Vec<String>,
+    /// The largest request body accepted; a larger one is refused with HTTP 413 before it is
+    /// read. Default [`DEFAULT_MAX_REQUEST_BYTES`].
+    pub max_request_bytes: usize,
+    /// How many bytes of image manifests the emulator keeps (layers are hashed as they arrive,
+    /// never kept); a `PutImage` past it fails with `LimitExceededException`. Default
+    /// [`DEFAULT_MAX_STORED_BYTES`].
+    pub max_stored_bytes: u64,
+    /// How many connections are served at once; more wait to be accepted. Default
+    /// [`DEFAULT_MAX_CONNECTIONS`].
+    pub max_connections: usize,
     /// The registry's account id (12 digits). Default `123456789012`.
     pub account_id: String,
     /// The registry's default alias, the one it was given when it was made. It is the primary
@@ -167,6 +193,10 @@ impl Default for EmulatorOptions {
         EmulatorOptions {
             port: None,
             credentials: Vec::new(),
+            allowed_hosts: Vec::new(),
+            max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
+            max_stored_bytes: DEFAULT_MAX_STORED_BYTES,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             account_id: "123456789012".to_owned(),
             registry_alias: "emulator".to_owned(),
             custom_alias: None,
@@ -179,6 +209,32 @@ impl Default for EmulatorOptions {
             scan: ScanOptions::default(),
             publisher_reports: Vec::new(),
         }
+    }
+}
+
+impl std::fmt::Debug for EmulatorOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Secrets stay out of logs and panic messages: only the key ids are shown.
+        let key_ids: Vec<&str> = self.credentials.iter().map(|(id, _)| id.as_str()).collect();
+        f.debug_struct("EmulatorOptions")
+            .field("port", &self.port)
+            .field("credentials", &format_args!("{key_ids:?} (secrets redacted)"))
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field("max_request_bytes", &self.max_request_bytes)
+            .field("max_stored_bytes", &self.max_stored_bytes)
+            .field("max_connections", &self.max_connections)
+            .field("account_id", &self.account_id)
+            .field("registry_alias", &self.registry_alias)
+            .field("custom_alias", &self.custom_alias)
+            .field("verified", &self.verified)
+            .field("regions", &self.regions)
+            .field("min_part_size", &self.min_part_size)
+            .field("max_repositories", &self.max_repositories)
+            .field("max_images_per_repository", &self.max_images_per_repository)
+            .field("entitlements", &self.entitlements)
+            .field("scan", &self.scan)
+            .field("publisher_reports", &self.publisher_reports)
+            .finish()
     }
 }
 
@@ -202,6 +258,30 @@ impl EmulatorOptions {
     /// Adds a key pair to [`credentials`](Self::credentials).
     pub fn with_credentials(mut self, access_key_id: impl Into<String>, secret: impl Into<String>) -> Self {
         self.credentials.push((access_key_id.into(), secret.into()));
+        self
+    }
+
+    /// Adds a name to [`allowed_hosts`](Self::allowed_hosts).
+    pub fn with_allowed_host(mut self, host: impl Into<String>) -> Self {
+        self.allowed_hosts.push(host.into());
+        self
+    }
+
+    /// Sets [`max_request_bytes`](Self::max_request_bytes).
+    pub fn with_max_request_bytes(mut self, bytes: usize) -> Self {
+        self.max_request_bytes = bytes;
+        self
+    }
+
+    /// Sets [`max_stored_bytes`](Self::max_stored_bytes).
+    pub fn with_max_stored_bytes(mut self, bytes: u64) -> Self {
+        self.max_stored_bytes = bytes;
+        self
+    }
+
+    /// Sets [`max_connections`](Self::max_connections).
+    pub fn with_max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections;
         self
     }
 

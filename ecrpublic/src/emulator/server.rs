@@ -2,7 +2,7 @@
 //! turning handler results into responses.
 
 use std::convert::Infallible;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -10,20 +10,25 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 
 use super::dispatch::{dispatch, OPERATIONS};
 use super::errors::ApiError;
 use super::state::State;
-use super::{sigv4, uuid_v4};
+use super::{sigv4, uuid_v4, EmulatorOptions};
 
 const TARGET_PREFIX: &str = "SpencerFrontendService.";
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
-/// Enough for the largest request the model allows: a 20 MiB layer part in base64.
-const MAX_BODY: usize = 32 * 1024 * 1024;
+/// How long a client may take to send a request's headers, so that idle or trickling
+/// connections do not hold one of the connection slots for ever.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a request's body may take to arrive: a 32 MiB body at 1 MiB/s fits.
+const BODY_TIMEOUT: Duration = Duration::from_secs(120);
+/// The host names a request may always name, with the emulator's port.
+const LOOPBACK_NAMES: [&str; 3] = ["127.0.0.1", "localhost", "[::1]"];
 
 /// What every connection shares.
 pub(crate) struct Shared {
@@ -31,14 +36,61 @@ pub(crate) struct Shared {
     pub credentials: Vec<(String, String)>,
     /// The Regions served; empty: any.
     pub regions: Vec<String>,
+    /// Lower-case host names `Host` may carry (with `port`).
+    hosts: Vec<String>,
+    port: u16,
+    max_request_bytes: usize,
+    /// One permit per connection being served.
+    connections: Arc<Semaphore>,
+}
+
+impl Shared {
+    pub fn new(options: &EmulatorOptions, port: u16) -> Self {
+        let extra = options.allowed_hosts.iter().filter_map(|h| host_name(h));
+        Shared {
+            state: Mutex::new(State::new(options)),
+            credentials: options.credentials.clone(),
+            regions: options.regions.clone(),
+            hosts: LOOPBACK_NAMES.iter().map(|h| (*h).to_owned()).chain(extra).collect(),
+            port,
+            max_request_bytes: options.max_request_bytes,
+            connections: Arc::new(Semaphore::new(options.max_connections)),
+        }
+    }
+
+    /// Whether a `Host` header value names this emulator: an allowed name, with its port or
+    /// none. The name is what keeps a rebinding page out; the port is only checked when given.
+    fn serves_host(&self, host: &str) -> bool {
+        let (name, port_ok) = match host.rsplit_once(':') {
+            // `[::1]` has colons of its own; a port follows the bracket.
+            Some((name, port)) if !port.contains(']') => (name, port.parse::<u16>().ok() == Some(self.port)),
+            _ => (host, true),
+        };
+        port_ok && self.hosts.iter().any(|h| h.eq_ignore_ascii_case(name))
+    }
+}
+
+/// `name` lower-cased, if it is a host name or IP literal without a port.
+pub(crate) fn host_name(name: &str) -> Option<String> {
+    let ip_v6 = name.starts_with('[') && name.ends_with(']');
+    let plain = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    (ip_v6 || plain).then(|| name.to_ascii_lowercase())
 }
 
 /// Accepts connections until `stop` turns true, then waits for the open ones to finish the
 /// requests they are serving.
-pub(crate) async fn serve(listener: TcpListener, shared: std::sync::Arc<Shared>, stop: watch::Receiver<bool>) {
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, stop: watch::Receiver<bool>) {
     let mut connections = JoinSet::new();
     let mut stop_accepting = stop.clone();
     loop {
+        // Past `max_connections`, new ones wait in the listen queue until a slot frees.
+        let permit = tokio::select! {
+            () = stopped(&mut stop_accepting) => break,
+            permit = shared.connections.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+        };
         tokio::select! {
             () = stopped(&mut stop_accepting) => break,
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -56,11 +108,15 @@ pub(crate) async fn serve(listener: TcpListener, shared: std::sync::Arc<Shared>,
                 let shared = shared.clone();
                 let mut stop = stop.clone();
                 connections.spawn(async move {
+                    let _permit = permit;
                     let service = service_fn(move |request| {
                         let shared = shared.clone();
                         async move { Ok::<_, Infallible>(handle(&shared, request).await) }
                     });
-                    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+                    let connection = http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(HEADER_TIMEOUT)
+                        .serve_connection(TokioIo::new(stream), service);
                     tokio::pin!(connection);
                     tokio::select! {
                         _ = connection.as_mut() => {}
@@ -75,6 +131,10 @@ pub(crate) async fn serve(listener: TcpListener, shared: std::sync::Arc<Shared>,
     }
     drop(listener);
     while connections.join_next().await.is_some() {}
+}
+
+fn too_large(max: usize) -> ApiError {
+    ApiError::with_status(413, "SerializationException", format!("The request body exceeds {max} bytes"))
 }
 
 /// Resolves once the emulator is told to stop (or is gone).
@@ -106,6 +166,18 @@ async fn handle(shared: &Shared, request: hyper::Request<Incoming>) -> hyper::Re
 
 async fn process(shared: &Shared, request: hyper::Request<Incoming>) -> Result<Vec<u8>, ApiError> {
     let (parts, body) = request.into_parts();
+    let host = parts.headers.get(http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !shared.serves_host(host) {
+        // Not a modeled error: no client of the service would get here by mistake.
+        return Err(ApiError::with_status(
+            421,
+            "MisdirectedRequestException",
+            format!(
+                "Host `{host}` is not this emulator (127.0.0.1:{}); add the name to the emulator's allowed hosts",
+                shared.port
+            ),
+        ));
+    }
     if parts.uri.path() != "/" {
         return Err(ApiError::with_status(
             404,
@@ -120,16 +192,25 @@ async fn process(shared: &Shared, request: hyper::Request<Incoming>) -> Result<V
             format!("Method {} is not allowed; awsJson requests are POSTs", parts.method),
         ));
     }
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) => {
-            let too_large = e.downcast_ref::<http_body_util::LengthLimitError>().is_some();
-            return Err(if too_large {
-                ApiError::with_status(
-                    413,
-                    "SerializationException",
-                    format!("The request body exceeds {MAX_BODY} bytes"),
-                )
+    let max = shared.max_request_bytes;
+    let announced = parts.headers.get(http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > max as u64) {
+        return Err(too_large(max));
+    }
+    let read = tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, max).collect()).await;
+    let body = match read {
+        Err(_) => {
+            return Err(ApiError::with_status(
+                408,
+                "RequestTimeoutException",
+                format!("The request body did not arrive within {} s", BODY_TIMEOUT.as_secs()),
+            ))
+        }
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(e)) => {
+            let over_limit = e.downcast_ref::<http_body_util::LengthLimitError>().is_some();
+            return Err(if over_limit {
+                too_large(max)
             } else {
                 ApiError::new("SerializationException", format!("Cannot read the request body: {e}"))
             });

@@ -192,7 +192,12 @@ fn canonical_request(
 ) -> Result<String, AuthFailure> {
     let body_hash = sha256_hex(body);
     let payload_hash = match parts.headers.get("x-amz-content-sha256").and_then(|v| v.to_str().ok()) {
-        Some("UNSIGNED-PAYLOAD") => "UNSIGNED-PAYLOAD".to_owned(),
+        // Only verified requests get here, and a verified body must be covered by the signature.
+        Some("UNSIGNED-PAYLOAD") => {
+            return Err(AuthFailure::BadSignature(
+                "UNSIGNED-PAYLOAD is not accepted: sign the SHA-256 of the request body.".to_owned(),
+            ))
+        }
         Some(given) if !given.eq_ignore_ascii_case(&body_hash) => {
             return Err(AuthFailure::BadSignature(
                 "The provided 'x-amz-content-sha256' header does not match what was computed.".to_owned(),

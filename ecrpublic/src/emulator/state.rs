@@ -55,6 +55,10 @@ pub(crate) struct State {
     pub min_part_size: u64,
     pub max_repositories: usize,
     pub max_images: usize,
+    max_stored_bytes: u64,
+    /// At least the bytes stored: additions raise it, deletions leave it, and a recount brings it
+    /// down when it nears the limit (so that no deletion path has to keep it exact).
+    stored_bytes_bound: u64,
     /// Mixed into pagination tokens so that a token from another emulator is rejected.
     salt: String,
     /// By name, so listings come out in a stable order.
@@ -173,6 +177,8 @@ impl State {
             min_part_size: options.min_part_size,
             max_repositories: options.max_repositories,
             max_images: options.max_images_per_repository,
+            max_stored_bytes: options.max_stored_bytes,
+            stored_bytes_bound: 0,
             salt: super::hex(&super::random_bytes()[..6]),
             free: BTreeMap::new(),
             premium: BTreeMap::new(),
@@ -245,6 +251,26 @@ impl State {
 
     pub fn registry_arn(&self) -> String {
         format!("arn:aws:ecr-public::{}:registry/{}", self.account_id, self.account_id)
+    }
+
+    /// The bytes of image manifests stored, counted afresh.
+    pub fn stored_bytes(&self) -> u64 {
+        self.free.values().chain(self.premium.values()).flat_map(|r| &r.images).map(|i| i.manifest.len() as u64).sum()
+    }
+
+    /// Makes room for `bytes` more, or says why not (past `max_stored_bytes`).
+    pub fn reserve_stored(&mut self, bytes: u64) -> Result<(), String> {
+        if self.stored_bytes_bound.saturating_add(bytes) > self.max_stored_bytes {
+            self.stored_bytes_bound = self.stored_bytes();
+            if self.stored_bytes_bound.saturating_add(bytes) > self.max_stored_bytes {
+                return Err(format!(
+                    "Storing {bytes} more bytes would take the emulator past its limit of {} stored bytes ({} held)",
+                    self.max_stored_bytes, self.stored_bytes_bound
+                ));
+            }
+        }
+        self.stored_bytes_bound += bytes;
+        Ok(())
     }
 
     /// Deletes the deprecated images whose scheduled deletion time has come, as the service does.

@@ -47,3 +47,26 @@ macro_rules! expect_code {
         err
     }};
 }
+
+/// A response read off the wire by [`raw_request`].
+pub struct RawResponse {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
+}
+
+/// Sends `head` (the request line and headers, without the blank line) and `body` over a fresh
+/// connection to 127.0.0.1:`port`, and reads the response to the end.
+pub async fn raw_request(port: u16, head: &str, body: &[u8]) -> RawResponse {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+    stream.write_all(format!("{head}\r\n\r\n").as_bytes()).await.expect("write");
+    // The server may answer and close before reading all of a body it refuses.
+    let _ = stream.write_all(body).await;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.expect("read");
+    let text = String::from_utf8(response).expect("utf-8 response");
+    let (head, body) = text.split_once("\r\n\r\n").expect("head and body");
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
+    RawResponse { status, head: head.to_owned(), body: body.to_owned() }
+}
