@@ -327,7 +327,10 @@ impl Handle {
                     let kind = match &e {
                         Error::Timeout(_) => Some(Retryable::TimeoutOrConnection),
                         Error::Transport(t) => match t.kind() {
-                            TransportErrorKind::Request | TransportErrorKind::Tls => None,
+                            // A larger body next time would be just as large.
+                            TransportErrorKind::Request
+                            | TransportErrorKind::Tls
+                            | TransportErrorKind::ResponseTooLarge => None,
                             _ => Some(Retryable::TimeoutOrConnection),
                         },
                         _ => None,

@@ -356,6 +356,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// The largest response body read (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`](super::transport::DEFAULT_MAX_RESPONSE_BYTES), 128 MiB); a
+    /// longer one fails with [`TransportErrorKind::ResponseTooLarge`](super::error::TransportErrorKind::ResponseTooLarge).
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.config.http.max_response_bytes = bytes;
+        self
+    }
+
     /// Longest time for one attempt: signing, sending, and reading the whole response.
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.config.attempt_timeout = Some(timeout);

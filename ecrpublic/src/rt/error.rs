@@ -197,6 +197,8 @@ pub enum TransportErrorKind {
     UploadStalled,
     /// Stalled-stream protection: the response body arrived too slowly.
     DownloadStalled,
+    /// The response body is longer than the configured limit (`max_response_bytes`).
+    ResponseTooLarge,
 }
 
 /// The request was not sent or its response not received.
@@ -233,6 +235,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::ReadTimeout => "read timeout",
             TransportErrorKind::UploadStalled => "upload stalled",
             TransportErrorKind::DownloadStalled => "download stalled",
+            TransportErrorKind::ResponseTooLarge => "response too large",
         };
         write!(f, "{what}: {}", self.message)?;
         // The source usually says the root cause (`Connection refused`); show it inline.

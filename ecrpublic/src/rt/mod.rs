@@ -42,7 +42,7 @@ pub mod public {
     pub use super::retry::{RetryConfig, RetryMode};
     pub use super::transport::{
         BoxFuture, HttpRequest, HttpResponse, HttpSettings, Progress, ProxySettings, StalledStreamProtection,
-        Transport, DEFAULT_CONNECT_TIMEOUT,
+        Transport, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     };
     pub use super::types::{BigNumber, Blob, DateTime};
     pub use aws_credential_types::Credentials;

@@ -72,7 +72,8 @@ impl From<String> for ProxySettings {
 
 /// How the built-in transport connects. Defaults: platform root certificates (webpki's bundled
 /// roots when the platform has none), no proxy, idle connections kept 90 s, a 3.1 s connect
-/// timeout (TCP and TLS), no read timeout, stalled-stream protection on.
+/// timeout (TCP and TLS), no read timeout, stalled-stream protection on, responses up to
+/// [`DEFAULT_MAX_RESPONSE_BYTES`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpSettings {
     pub proxy: ProxySettings,
@@ -89,7 +90,19 @@ pub struct HttpSettings {
     pub read_timeout: Option<Duration>,
     /// Fail an attempt whose request or response body moves too slowly.
     pub stalled_stream: StalledStreamProtection,
+    /// The largest response body read; a longer one (announced or actual) fails the attempt with
+    /// [`TransportErrorKind::ResponseTooLarge`](super::error::TransportErrorKind::ResponseTooLarge)
+    /// and is not retried. Default [`DEFAULT_MAX_RESPONSE_BYTES`].
+    pub max_response_bytes: u64,
 }
+
+/// The default [`HttpSettings::max_response_bytes`]: 128 MiB, far above the largest response an
+/// awsJson service sends (a few MiB), and low enough that a hostile server cannot exhaust memory.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 128 * 1024 * 1024;
+
+/// What a response body's buffer starts with at most, whatever `Content-Length` says: a header
+/// is not trusted with memory; the buffer grows as bytes actually arrive.
+const INITIAL_BODY_CAPACITY: u64 = 1024 * 1024;
 
 /// The default connect timeout, aws-config's: 3.1 s for TCP and TLS together.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
@@ -103,6 +116,7 @@ impl Default for HttpSettings {
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             read_timeout: None,
             stalled_stream: StalledStreamProtection::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -213,6 +227,7 @@ pub struct HyperTransport {
     proxy: Option<Arc<Matcher>>,
     read_timeout: Option<Duration>,
     stalled_stream: StalledStreamProtection,
+    max_response_bytes: u64,
 }
 
 impl fmt::Debug for HyperTransport {
@@ -272,6 +287,7 @@ impl HyperTransport {
             proxy,
             read_timeout: settings.read_timeout,
             stalled_stream: settings.stalled_stream,
+            max_response_bytes: settings.max_response_bytes,
         })
     }
 }
@@ -350,7 +366,11 @@ impl Transport for HyperTransport {
                 .get(http::header::CONTENT_LENGTH)
                 .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
                 .unwrap_or(0);
-            let mut data = Vec::with_capacity(total.min(64 << 20) as usize);
+            let max = self.max_response_bytes;
+            if total > max {
+                return Err(too_large(format!("the response announces {total} bytes")));
+            }
+            let mut data = Vec::with_capacity(total.min(INITIAL_BODY_CAPACITY) as usize);
             let mut monitor = self.stalled_stream.monitor(tokio::time::Instant::now());
             let mut last_data = tokio::time::Instant::now();
             loop {
@@ -380,6 +400,9 @@ impl Transport for HyperTransport {
                     last_data = now;
                     if let Some(m) = &mut monitor {
                         m.record(chunk.len() as u64, now);
+                    }
+                    if (data.len() + chunk.len()) as u64 > max {
+                        return Err(too_large(format!("the response body passed {} bytes", data.len())));
                     }
                     data.extend_from_slice(&chunk);
                     if let Some(cb) = &progress.on_received {
@@ -439,6 +462,13 @@ impl HyperTransport {
             }
         }
     }
+}
+
+fn too_large(what: String) -> TransportError {
+    TransportError::new(
+        TransportErrorKind::ResponseTooLarge,
+        format!("{what}, more than the limit (HttpSettings::max_response_bytes)"),
+    )
 }
 
 fn read_timeout(limit: Option<Duration>) -> TransportError {

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod aws;
+pub mod fault;
 pub mod logs;
 pub mod tmp;
 
