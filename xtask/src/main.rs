@@ -66,7 +66,7 @@ fn main() -> ExitCode {
 /// The project's whole check, in the order that fails fastest.
 fn test() -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let steps: [&[&str]; 5] = [
+    let steps: [&[&str]; 6] = [
         &["fmt", "--all", "--check"],
         &[
             "clippy",
@@ -80,6 +80,8 @@ fn test() -> Result<(), String> {
         ],
         &["run", "--quiet", "--package", "xtask", "--", "codegen", "--check"],
         &["doc", "--package", "ecrpublic", "--no-deps", "--quiet"],
+        // The runtime's docs with every feature, as docs.rs builds them.
+        &["doc", "--package", "awsjson-runtime", "--no-deps", "--all-features", "--quiet"],
         &["test", "--workspace", "--features", "ecrpublic/emulator,ecrpublic/gzip"],
     ];
     let mut steps: Vec<&[&str]> = steps.to_vec();
