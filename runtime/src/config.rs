@@ -533,3 +533,20 @@ impl From<&aws_config::SdkConfig> for Config {
         Config::builder().sdk_config(sdk).build()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clients_of_one_config_share_its_http_client_until_its_settings_change() {
+        let config = Config::builder().region("us-east-1").build();
+        let a = config.transport().expect("built");
+        let b = config.clone().transport().expect("built");
+        assert!(Arc::ptr_eq(&a, &b), "clones share the client");
+        let other_endpoint = config.to_builder().endpoint_url("http://localhost:1").build();
+        assert!(Arc::ptr_eq(&a, &other_endpoint.transport().expect("built")), "an endpoint override keeps it");
+        let other_http = config.to_builder().connect_timeout(Duration::from_secs(1)).build();
+        assert!(!Arc::ptr_eq(&a, &other_http.transport().expect("built")), "new HTTP settings, new client");
+    }
+}
