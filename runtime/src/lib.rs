@@ -104,4 +104,6 @@ pub mod __private {
         pub use crate::validate::*;
     }
     pub use crate::{endpoint, paginate};
+    // Generated tests build `Document` values from JSON text.
+    pub use serde_json;
 }

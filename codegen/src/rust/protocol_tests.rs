@@ -320,7 +320,10 @@ fn value(ctx: &Ctx, id: &str, v: &Value) -> Result<TokenStream, ModelError> {
         }
         (Kind::Document, v) => {
             let text = v.to_string();
-            quote!(serde_json::from_str::<crate::Document>(#text).expect("a document"))
+            {
+                let rt = super::rt();
+                quote!(#rt::serde_json::from_str::<crate::Document>(#text).expect("a document"))
+            }
         }
         (Kind::List, Value::Array(items)) => {
             let sparse = shape.has_trait("smithy.api#sparse");
