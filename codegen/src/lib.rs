@@ -74,8 +74,8 @@ pub fn render(path: &str, tokens: proc_macro2::TokenStream) -> Result<String, Er
     Ok(format!("{BANNER}\n{}", prettyplease::unparse(&file)))
 }
 
-/// `src/lib.rs` of a standalone crate: the runtime and the generated code, with the same public
-/// paths as the `ecrpublic` crate.
+/// `src/lib.rs` of a generated crate: the generated code, the runtime's internals bound as `rt`
+/// for it ([`rust::rt`]), and the same public paths as the `ecrpublic` crate.
 pub fn standalone_lib_rs(model_json: &str) -> Result<String, Error> {
     let model = Model::from_json(model_json)?;
     let service = model.service()?;
@@ -83,14 +83,12 @@ pub fn standalone_lib_rs(model_json: &str) -> Result<String, Error> {
     let doc = format!(" A client for {title}, generated from its Smithy model.");
     let tokens = quote::quote! {
         #![doc = #doc]
-        // The runtime serves every service; one without paginated operations, say, leaves
-        // parts of it unused.
-        #[allow(dead_code)]
-        mod rt;
+        #![forbid(unsafe_code)]
         mod generated;
+        use awsjson_runtime::__private as rt;
         pub use generated::client::Client;
         pub use generated::{error, input, operation, output, types};
-        pub use rt::public::*;
+        pub use awsjson_runtime::public::*;
     };
     render("lib.rs", tokens)
 }

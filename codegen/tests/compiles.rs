@@ -2,9 +2,11 @@
 //! awsJson 1.1 protocol test service when they are around, through `cargo xtask check-models`
 //! (build, clippy, rustdoc and generated tests, warnings as failures).
 //!
-//! Everything is written under `<workspace>/target/generated-crates/`: one folder per crate and
-//! one shared target folder, so the dependencies compile once. The workspace's `Cargo.lock` is
-//! copied into each crate so it uses the pinned versions and builds offline.
+//! Everything is written under `<workspace>/target/generated-crates/`: one folder per crate, all
+//! members of one scratch workspace with `runtime/` by path, and one shared target folder, so the
+//! runtime and the dependencies compile once. The workspace's `Cargo.lock` is copied there so
+//! the pinned versions are used offline. `tests/together/shared_config.rs` then runs in a crate
+//! depending on ecrpublic and every generated crate.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -45,7 +47,8 @@ fn generated_crates_build_and_pass_their_tests() {
     // `cargo xtask check-models` generates each crate, builds it, runs clippy and rustdoc with
     // warnings as failures, and runs its generated tests.
     let out = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "--package", "xtask", "--", "check-models"])
+        .args(["run", "--quiet", "--package", "xtask", "--", "check-models", "--together"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/together/shared_config.rs"))
         .args(cases().iter().map(|(name, model)| format!("{name}={}", model.display())))
         .current_dir(workspace())
         .env_remove("RUSTFLAGS")
@@ -55,7 +58,8 @@ fn generated_crates_build_and_pass_their_tests() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     eprintln!("{stdout}");
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    for (name, _) in cases() {
+    // ecrpublic and the fixture crates side by side in the one scratch workspace.
+    for name in cases().into_iter().map(|(name, _)| name).chain(["together".into()]) {
         assert!(stdout.contains(&format!("{name}: ok")), "no result for {name}:\n{stdout}");
     }
 }

@@ -31,17 +31,19 @@
 //! ```
 //!
 //! The modules under [`types`], [`input`], [`output`], [`error`] and [`operation`] are generated
-//! from the service model; the runtime beside them is written by hand.
+//! from the service model. Everything else comes from the shared runtime, [`awsjson_runtime`]:
+//! a [`Config`] built once serves this client and any other generated from the same runtime.
 #![forbid(unsafe_code)]
 
 // Generated code is formatted by the generator (prettyplease), not rustfmt.
 #[rustfmt::skip]
 mod generated;
-mod rt;
+// Generated code and the emulator reach the runtime's internals as `crate::rt::...`.
+use awsjson_runtime::__private as rt;
 
 #[cfg(feature = "emulator")]
 pub mod emulator;
 
+pub use awsjson_runtime::public::*;
 pub use generated::client::Client;
 pub use generated::{error, input, operation, output, types};
-pub use rt::public::*;

@@ -33,7 +33,8 @@ async fn the_source_used_and_failed_refreshes_are_logged_and_no_secret_is_anywhe
     let (logs, _guard) = Logs::capture();
     let config = Config::loader().env(env).load().await.unwrap().build();
     call(&config).await.expect("the call succeeds");
-    let info: Vec<String> = logs.at("INFO").into_iter().filter(|l| l.contains("ecrpublic::credentials")).collect();
+    let info: Vec<String> =
+        logs.at("INFO").into_iter().filter(|l| l.contains("awsjson_runtime::credentials")).collect();
     assert_eq!(info.len(), 1, "{info:?} in {:#?}", logs.lines());
     assert!(info[0].contains("web identity (AWS_WEB_IDENTITY_TOKEN_FILE)"), "{info:?}");
 

@@ -91,7 +91,7 @@ async fn web_identity_session_name_defaults_and_endpoint_from_aws_endpoint_url()
     ]);
     WebIdentityProvider::new(env).provide_credentials().await.unwrap();
     let name = sts.requests()[0].field("RoleSessionName").unwrap();
-    let millis = name.strip_prefix("ecrpublic-").expect("ecrpublic-<millis>");
+    let millis = name.strip_prefix("awsjson-runtime-").expect("awsjson-runtime-<millis>");
     assert!(!millis.is_empty() && millis.bytes().all(|b| b.is_ascii_digit()), "{name}");
 }
 

@@ -1,4 +1,4 @@
-//! Tracing: the `operation` and `attempt` spans, the wire trace on `ecrpublic::wire`, and no
+//! Tracing: the `operation` and `attempt` spans, the wire trace on `awsjson_runtime::wire`, and no
 //! secret anywhere in what a TRACE-level subscriber sees. The subscriber is a minimal hand-written
 //! one that records every span, recorded value and event as text.
 
@@ -148,8 +148,8 @@ async fn spans_and_wire_trace_without_secrets() {
     assert!(statuses.iter().any(|l| l.contains("status=200")), "{all}");
     assert!(statuses.iter().any(|l| l.contains("request_id=rid-200")), "{all}");
 
-    // The wire trace: both requests and both responses, at TRACE on `ecrpublic::wire`.
-    let wire: Vec<&String> = lines.iter().filter(|l| l.starts_with("event TRACE ecrpublic::wire:")).collect();
+    // The wire trace: both requests and both responses, at TRACE on `awsjson_runtime::wire`.
+    let wire: Vec<&String> = lines.iter().filter(|l| l.starts_with("event TRACE awsjson_runtime::wire:")).collect();
     let requests: Vec<&&String> = wire.iter().filter(|l| l.contains("message=request")).collect();
     let responses: Vec<&&String> = wire.iter().filter(|l| l.contains("message=response")).collect();
     assert_eq!((requests.len(), responses.len()), (2, 2), "{all}");

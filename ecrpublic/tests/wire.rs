@@ -717,6 +717,18 @@ async fn session_token_is_sent_and_signed() {
     assert!(common::signed_headers(req.header("authorization")).contains(&"x-amz-security-token"));
 }
 
+/// The user agent names this crate at the version in use, the service, and the runtime.
+#[tokio::test]
+async fn user_agent_names_the_crate_the_service_and_the_runtime() {
+    let server = MockServer::start(Canned::ok("{}", "req-ua")).await;
+    server.client().get_authorization_token().send().await.expect("success");
+    let ua = server.only_request().header("user-agent").to_string();
+    let tokens: Vec<&str> = ua.split(' ').collect();
+    assert_eq!(tokens[0], concat!("ecrpublic/", env!("CARGO_PKG_VERSION")), "{ua}");
+    assert_eq!(tokens[1], "api/ecr-public#2020-10-30", "{ua}");
+    assert!(tokens.iter().any(|t| t.strip_prefix("md/awsjson-runtime#").is_some_and(|v| !v.is_empty())), "{ua}");
+}
+
 #[tokio::test]
 async fn no_session_token_header_without_a_session_token() {
     let server = MockServer::start(Canned::ok("{}", "req-nst")).await;

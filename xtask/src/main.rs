@@ -1,5 +1,6 @@
 //! Project tasks: `cargo xtask codegen [--check]`,
-//! `cargo xtask codegen --model PATH --out DIR [--crate-name NAME]` for a standalone crate,
+//! `cargo xtask codegen --model PATH --out DIR [--crate-name NAME] [--runtime ...]` for another
+//! service's crate,
 //! `cargo xtask check-models` to prove such crates, `cargo xtask protocol-tests`,
 //! `cargo xtask model-diff` to compare our model with botocore's, and
 //! `cargo xtask bench` to compare the client with the official SDK.
@@ -24,8 +25,10 @@ const USAGE: &str = "usage:
   cargo xtask codegen [--check]
       regenerate ecrpublic/src/generated from model/ecr-public.json
       (--check: change nothing, fail and name the stale files if the committed output differs)
-  cargo xtask codegen --model PATH --out DIR [--crate-name NAME]
-      write a complete standalone client crate for another awsJson service model
+  cargo xtask codegen --model PATH --out DIR [--crate-name NAME] [--runtime path=DIR|version=X.Y.Z]
+      write a client crate for another awsJson service model: generated code and a thin lib.rs,
+      depending on awsjson-runtime (default: this workspace's runtime/ by path when DIR is under
+      its target/, else the runtime's version from the registry); it declares no [workspace]
   cargo xtask check-models [NAME=]MODEL...
       generate each model into target/generated-crates/NAME and check that the crate builds,
       passes clippy -D warnings and rustdoc without warnings, and passes its generated tests
@@ -68,7 +71,7 @@ fn main() -> ExitCode {
 /// The project's whole check, in the order that fails fastest.
 fn test() -> Result<(), String> {
     let cargo = cargo();
-    let steps: [&[&str]; 5] = [
+    let steps: [&[&str]; 6] = [
         &["fmt", "--all", "--check"],
         &[
             "clippy",
@@ -82,6 +85,8 @@ fn test() -> Result<(), String> {
         ],
         &["run", "--quiet", "--package", "xtask", "--", "codegen", "--check"],
         &["doc", "--package", "ecrpublic", "--no-deps", "--quiet"],
+        // The runtime's docs with every feature, as docs.rs builds them.
+        &["doc", "--package", "awsjson-runtime", "--no-deps", "--all-features", "--quiet"],
         &["test", "--workspace", "--features", "ecrpublic/emulator,ecrpublic/gzip"],
     ];
     let mut steps: Vec<&[&str]> = steps.to_vec();
@@ -198,6 +203,76 @@ struct CodegenArgs {
     model: Option<PathBuf>,
     out: Option<PathBuf>,
     crate_name: Option<String>,
+    runtime: Option<Runtime>,
+}
+
+/// How a generated crate depends on `awsjson-runtime`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Runtime {
+    /// `path = DIR`: a runtime checked out beside the crate (this workspace's `runtime/`).
+    Path(PathBuf),
+    /// `version = X.Y.Z` from the registry.
+    Version(String),
+}
+
+impl Runtime {
+    fn parse(arg: &str) -> Result<Runtime, String> {
+        match arg.split_once('=') {
+            Some(("path", dir)) if !dir.is_empty() => Ok(Runtime::Path(dir.into())),
+            Some(("version", v))
+                if !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || ".-+^~=<>*, ".contains(c)) =>
+            {
+                Ok(Runtime::Version(v.into()))
+            }
+            _ => Err(format!("--runtime takes `path=DIR` or `version=X.Y.Z`, not `{arg}`")),
+        }
+    }
+
+    /// This workspace's runtime by path for a crate written under its `target/` (where
+    /// check-models and protocol-tests build), else the runtime's released version.
+    fn default_for(root: &Path, out: &Path) -> Result<Runtime, String> {
+        let out = absolute(out);
+        if out.starts_with(root.join("target")) {
+            return Ok(Runtime::Path(root.join("runtime")));
+        }
+        let manifest = read(&root.join("runtime/Cargo.toml"))?;
+        let version = manifest
+            .lines()
+            .find_map(|l| l.strip_prefix("version = \""))
+            .and_then(|v| v.strip_suffix('"'))
+            .ok_or("runtime/Cargo.toml has no version")?;
+        Ok(Runtime::Version(version.into()))
+    }
+
+    /// The dependency's value in the crate at `out`: a path is written relative to it when
+    /// they share an ancestor, so the pair can move together.
+    fn toml(&self, out: &Path) -> String {
+        match self {
+            Runtime::Version(v) => format!("{{ version = \"{v}\" }}"),
+            Runtime::Path(dir) => {
+                let dir = absolute(dir);
+                let rel = relative(&dir, &absolute(out)).unwrap_or(dir);
+                format!("{{ path = \"{}\" }}", rel.display().to_string().replace('\\', "/"))
+            }
+        }
+    }
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// `to` as seen from the folder `from`, both absolute: `../../runtime`.
+fn relative(to: &Path, from: &Path) -> Option<PathBuf> {
+    let to: Vec<_> = to.components().collect();
+    let from: Vec<_> = from.components().collect();
+    let common = to.iter().zip(&from).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return None;
+    }
+    let mut rel: PathBuf = from[common..].iter().map(|_| "..").collect();
+    rel.extend(&to[common..]);
+    Some(rel)
 }
 
 fn parse(args: &[String]) -> Result<CodegenArgs, String> {
@@ -210,6 +285,7 @@ fn parse(args: &[String]) -> Result<CodegenArgs, String> {
             "--model" => out.model = Some(value()?.into()),
             "--out" => out.out = Some(value()?.into()),
             "--crate-name" => out.crate_name = Some(value()?),
+            "--runtime" => out.runtime = Some(Runtime::parse(&value()?)?),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
     }
@@ -219,15 +295,19 @@ fn parse(args: &[String]) -> Result<CodegenArgs, String> {
 fn codegen(args: &[String]) -> Result<(), String> {
     let args = parse(args)?;
     match (&args.model, &args.out) {
-        (None, None) => own_crate(args.check),
+        (None, None) if args.runtime.is_none() && args.crate_name.is_none() => own_crate(args.check),
         (Some(model), Some(out)) => {
             if args.check {
                 return Err("--check applies to the ecrpublic crate only".into());
             }
             let name = args.crate_name.clone().unwrap_or_else(|| default_crate_name(model));
-            standalone(model, out, &name)
+            let runtime = match args.runtime {
+                Some(r) => r,
+                None => Runtime::default_for(&root(), out)?,
+            };
+            standalone(model, out, &name, &runtime)
         }
-        _ => Err(format!("--model and --out go together\n{USAGE}")),
+        _ => Err(format!("--model and --out go together (and --crate-name and --runtime with them)\n{USAGE}")),
     }
 }
 
@@ -297,9 +377,9 @@ fn default_crate_name(model: &Path) -> String {
     }
 }
 
-/// A standalone crate: our runtime copied in beside the generated code, so it builds with no
-/// path dependency on this repository.
-fn standalone(model_path: &Path, out: &Path, crate_name: &str) -> Result<(), String> {
+/// A crate of generated code and a thin `lib.rs`, depending on `awsjson-runtime`. It declares no
+/// `[workspace]`: written inside a workspace, it becomes one of its members.
+pub fn standalone(model_path: &Path, out: &Path, crate_name: &str, runtime: &Runtime) -> Result<(), String> {
     let valid = !crate_name.is_empty()
         && crate_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         && !crate_name.starts_with(|c: char| c.is_ascii_digit());
@@ -310,27 +390,24 @@ fn standalone(model_path: &Path, out: &Path, crate_name: &str) -> Result<(), Str
     let files = codegen::generate(&model).map_err(|e| e.to_string())?;
     let lib = codegen::standalone_lib_rs(&model).map_err(|e| e.to_string())?;
     let root = root();
-    let manifest = read(&root.join("ecrpublic/Cargo.toml"))?;
-    let deps = section(&manifest, "[dependencies]").ok_or("ecrpublic/Cargo.toml has no [dependencies]")?;
-    // The runtime's unit tests come with it, and so must what they use.
-    let dev_deps = section(&manifest, "[dev-dependencies]").map(|d| format!("\n{d}")).unwrap_or_default();
     // gzip request compression is compiled in only for services whose operations ask for it.
     let default = if model.contains("smithy.api#requestCompression") { "\"gzip\"" } else { "" };
-    let features = format!("\n[features]\ndefault = [{default}]\ngzip = [\"dep:miniz_oxide\"]\n");
-    // The runtime's minimum Rust version travels with it (clippy's lints follow it too).
+    // The runtime's minimum Rust version is the crate's too (clippy's lints follow it).
     let workspace = read(&root.join("Cargo.toml"))?;
     let rust_version =
         workspace.lines().find_map(|l| l.strip_prefix("rust-version = ")).ok_or("Cargo.toml has no rust-version")?;
+    let runtime_dep = runtime.toml(out);
     let cargo_toml = format!(
-        "[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\nrust-version = {rust_version}\npublish = false\n\n\
-         # A crate of its own, even when written inside another workspace.\n[workspace]\n\n{deps}{dev_deps}{features}"
+        "[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\nrust-version = {rust_version}\n\
+         publish = false\n\n[dependencies]\nawsjson-runtime = {runtime_dep}\n\n\
+         # The generated tests are `#[tokio::test]`s.\n[dev-dependencies]\n\
+         tokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n\n\
+         [features]\ndefault = [{default}]\ngzip = [\"awsjson-runtime/gzip\"]\n"
     );
     write(&out.join("Cargo.toml"), &cargo_toml)?;
     write(&out.join("src/lib.rs"), &lib)?;
-    // Written afresh, so a runtime file since removed or moved does not linger in an old copy.
-    let rt_dir = out.join("src/rt");
-    let _ = std::fs::remove_dir_all(&rt_dir);
-    copy_dir(&root.join("ecrpublic/src/rt"), &rt_dir)?;
+    // A copy of the runtime left by an older generator would only confuse.
+    let _ = std::fs::remove_dir_all(out.join("src/rt"));
     let gen_dir = out.join("src/generated");
     let _ = std::fs::remove_dir_all(&gen_dir);
     for f in &files {
@@ -340,37 +417,24 @@ fn standalone(model_path: &Path, out: &Path, crate_name: &str) -> Result<(), Str
     Ok(())
 }
 
-/// The text of one TOML table, header included, up to the next table.
-fn section(toml: &str, header: &str) -> Option<String> {
-    let start = toml.find(header)?;
-    let rest = &toml[start..];
-    let end = rest[header.len()..].find("\n[").map_or(rest.len(), |i| i + header.len() + 1);
-    Some(rest[..end].trim_end().to_string() + "\n")
-}
-
-fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
-    let entries = std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let dest = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &dest)?;
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            write(&dest, &read(&path)?)?;
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn section_stops_at_next_table() {
-        let t = "[package]\nname = \"x\"\n\n[dependencies]\na = \"1\"\n\n[dev-dependencies]\nb = \"2\"\n";
-        assert_eq!(section(t, "[dependencies]").unwrap(), "[dependencies]\na = \"1\"\n");
-        assert!(section(t, "[features]").is_none());
+    fn runtime_dependency() {
+        assert_eq!(Runtime::parse("version=0.2.0").unwrap(), Runtime::Version("0.2.0".into()));
+        assert_eq!(Runtime::parse("path=../rt").unwrap(), Runtime::Path("../rt".into()));
+        assert!(Runtime::parse("git=x").is_err());
+        assert!(Runtime::parse("version=\"").is_err());
+        let root = Path::new("/w");
+        assert_eq!(
+            Runtime::default_for(root, Path::new("/w/target/generated-crates/a")).unwrap(),
+            Runtime::Path("/w/runtime".into())
+        );
+        let rt = Runtime::Path("/w/runtime".into());
+        assert_eq!(rt.toml(Path::new("/w/target/generated-crates/a")), "{ path = \"../../../runtime\" }");
+        assert_eq!(Runtime::Version("0.1.0".into()).toml(Path::new("/x")), "{ version = \"0.1.0\" }");
     }
 
     #[test]

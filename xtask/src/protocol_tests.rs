@@ -17,11 +17,11 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         return Err(format!("no protocol test model at {}", model.display()));
     }
     let name = model.file_stem().map(|s| s.to_string_lossy().replace(['_', '.'], "-")).unwrap_or_default();
-    let out = root.join("target/generated-crates").join(format!("protocol-{name}"));
-    super::standalone(&model, &out, &format!("protocol-{name}"))?;
-    // The workspace's lock pins the same versions, so nothing is resolved or fetched again.
-    std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock"))
-        .map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
+    let out = super::check_models::crates_dir(root).join(format!("protocol-{name}"));
+    let runtime = super::Runtime::Path(root.join("runtime"));
+    super::standalone(&model, &out, &format!("protocol-{name}"), &runtime)?;
+    // A member of the scratch workspace, with the runtime by path and this workspace's lock.
+    super::check_models::workspace(root)?;
     let output = super::check_models::cargo(root, &out)
         .args(["test", "--offline", "--lib", "protocol_tests"])
         .output()

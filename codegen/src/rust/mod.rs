@@ -88,6 +88,13 @@ pub struct Ctx<'m> {
     pub skipped: Vec<String>,
 }
 
+/// The path generated code reaches the runtime's internals by: every emitter writes `#rt::...`
+/// with `let rt = rt();`, so this is the one place that decides it. A generated crate's `lib.rs`
+/// binds it to the runtime's `__private` module (see [`crate::runtime_binding`]).
+pub fn rt() -> TokenStream {
+    quote!(crate::rt)
+}
+
 pub fn generate(model: &Model) -> Result<Modules, ModelError> {
     let ctx = Ctx::new(model)?;
     let mut files = vec![
@@ -382,6 +389,7 @@ impl<'m> Ctx<'m> {
     /// The `@timestampFormat` a member's timestamps use when not epoch seconds: the member's
     /// own trait, else its target's, looking through lists and maps to their timestamps.
     pub fn timestamp_format(&self, member: &Member) -> Result<Option<TokenStream>, ModelError> {
+        let rt = rt();
         let mut traits = vec![&member.traits];
         let mut target = self.model.shape(&member.target)?;
         loop {
@@ -399,8 +407,8 @@ impl<'m> Ctx<'m> {
         let format = traits.iter().find_map(|t| t.get("smithy.api#timestampFormat")).and_then(Value::as_str);
         Ok(match format {
             None | Some("epoch-seconds") => None,
-            Some("date-time") => Some(quote!(crate::rt::json::TimestampFormat::DateTime)),
-            Some("http-date") => Some(quote!(crate::rt::json::TimestampFormat::HttpDate)),
+            Some("date-time") => Some(quote!(#rt::json::TimestampFormat::DateTime)),
+            Some("http-date") => Some(quote!(#rt::json::TimestampFormat::HttpDate)),
             Some(other) => return Err(ModelError::new(&member.target, format!("unknown timestampFormat `{other}`"))),
         })
     }

@@ -17,6 +17,7 @@ const CLIENT_METHODS: &[&str] = &["new", "config", "from_env", "clone", "fmt"];
 
 /// `error.rs`: one struct per modeled error, one enum per operation.
 pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let mut items = Vec::new();
     for (id, home) in ctx.homes.iter().filter(|(_, h)| h.module == Module::Error) {
         let shape = ctx.model.shape(id)?;
@@ -43,8 +44,8 @@ pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             _ => (quote!(None), quote!(let _ = message;)),
         };
         let (fault, default_status) = match shape.trait_value("smithy.api#error").and_then(Value::as_str) {
-            Some("server") => (quote!(crate::rt::operation::Fault::Server), 500u16),
-            _ => (quote!(crate::rt::operation::Fault::Client), 400u16),
+            Some("server") => (quote!(#rt::operation::Fault::Server), 500u16),
+            _ => (quote!(#rt::operation::Fault::Client), 400u16),
         };
         // An awsQuery-compatible service's users know its errors by their awsQuery codes.
         let query_code = shape
@@ -79,14 +80,14 @@ pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             }
             impl std::fmt::Display for #ty {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    crate::rt::error::fmt_service_error(f, self.code(), self.message(), self.request_id())
+                    #rt::error::fmt_service_error(f, self.code(), self.message(), self.request_id())
                 }
             }
             impl std::error::Error for #ty {}
-            impl crate::rt::operation::ModeledError for #ty {
+            impl #rt::operation::ModeledError for #ty {
                 const CODE: &'static str = #code;
                 #query_assoc
-                const FAULT: crate::rt::operation::Fault = #fault;
+                const FAULT: #rt::operation::Fault = #fault;
                 const STATUS: u16 = #status;
                 fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
                     self.request_id = request_id.map(str::to_owned);
@@ -108,6 +109,7 @@ pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
 }
 
 fn operation_error(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let ty = format_ident!("{}Error", names::type_name(op.name()));
     let d = format!(" An error `{}` can return.", op.name());
     let mut variants = Vec::new();
@@ -154,7 +156,7 @@ fn operation_error(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
         }
         impl #ty {
             /// The error inside, whichever it is.
-            fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
+            fn info(&self) -> &dyn #rt::operation::ErrorInfo {
                 match self { #(Self::#variants(e) => e,)* Self::Unhandled(e) => e }
             }
             #[doc = " The error code the service sent."]
@@ -168,13 +170,13 @@ fn operation_error(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { self.info().fmt(f) }
         }
         impl std::error::Error for #ty {}
-        impl crate::rt::operation::OperationError for #ty {
-            fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self { #from_wire }
+        impl #rt::operation::OperationError for #ty {
+            fn from_wire(raw: &#rt::operation::RawError<'_>) -> Self { #from_wire }
             fn unhandled(&self) -> Option<&crate::Unhandled> { #unhandled }
-            fn to_wire(&self) -> crate::rt::operation::WireError {
+            fn to_wire(&self) -> #rt::operation::WireError {
                 match self {
-                    #(Self::#variants(e) => crate::rt::operation::WireError::modeled(e),)*
-                    Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
+                    #(Self::#variants(e) => #rt::operation::WireError::modeled(e),)*
+                    Self::Unhandled(e) => #rt::operation::WireError::unhandled(e),
                 }
             }
         }
@@ -215,6 +217,7 @@ fn op_doc(ctx: &Ctx, op: &Op) -> TokenStream {
 }
 
 fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let ty = format_ident!("{}", names::type_name(op.name()));
     let input = io_path(ctx, op, Module::Input)?;
     let output = io_path(ctx, op, Module::Output)?;
@@ -242,7 +245,7 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
         .filter(|f| f.member.has_trait("smithy.api#idempotencyToken") && f.presence == Presence::Optional)
         .map(|f| {
             let id = &f.ident;
-            quote!(if self.input.#id.is_none() { self.input.#id = Some(crate::rt::ids::uuid_v4()); })
+            quote!(if self.input.#id.is_none() { self.input.#id = Some(#rt::ids::uuid_v4()); })
         })
         .collect();
     let mut_self = (!tokens.is_empty()).then(|| quote!(mut));
@@ -261,8 +264,8 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
     });
     let validate = ctx.constrained.contains(&op.input.id).then(|| {
         quote! {
-            fn validate(input: &Self::Input, v: &mut crate::rt::validate::Validator) {
-                crate::rt::validate::Validate::validate(input, "", v)
+            fn validate(input: &Self::Input, v: &mut #rt::validate::Validator) {
+                #rt::validate::Validate::validate(input, "", v)
             }
         }
     });
@@ -271,12 +274,12 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
         #[derive(Clone, Debug)]
         #[must_use = "a request does nothing until `send().await`"]
         pub struct #ty {
-            handle: crate::rt::client::Handle,
+            handle: #rt::client::Handle,
             input: #input,
             options: crate::CallOptions,
         }
         impl #ty {
-            pub(crate) fn new(handle: crate::rt::client::Handle, input: #input) -> Self {
+            pub(crate) fn new(handle: #rt::client::Handle, input: #input) -> Self {
                 Self { handle, input, options: crate::CallOptions::default() }
             }
             #(#setters)*
@@ -290,7 +293,7 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
                 self.handle.call::<Self>(&self.input, &self.options).await
             }
         }
-        impl crate::rt::operation::Operation for #ty {
+        impl #rt::operation::Operation for #ty {
             const NAME: &'static str = #name;
             type Input = #input;
             type Output = #output;
@@ -306,6 +309,7 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
 /// The endpoint rule parameters an operation binds: `staticContextParams`, `contextParam` members
 /// and `operationContextParams` paths into the input.
 fn endpoint_params(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
+    let rt = super::rt();
     let mut sets = Vec::new();
     for (name, v) in
         op.shape.trait_value("smithy.rules#staticContextParams").and_then(Value::as_object).into_iter().flatten()
@@ -362,7 +366,7 @@ fn endpoint_params(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError
     }
     Ok(Some(quote! {
         const ENDPOINT_PARAMS: bool = true;
-        fn endpoint_params(input: &Self::Input, params: &mut crate::rt::endpoint::Params) {
+        fn endpoint_params(input: &Self::Input, params: &mut #rt::endpoint::Params) {
             #(#sets)*
         }
     }))
@@ -372,6 +376,7 @@ fn endpoint_params(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError
 /// of string members per projected item, `a[*].[b.c, d][]`) as an expression giving
 /// `Option<Value>`. Other JMESPath forms are rejected by name.
 fn context_path(ctx: &Ctx, op: &Op, path: &str) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let unsupported = || {
         ModelError::new(
             &op.shape.id,
@@ -431,15 +436,15 @@ fn context_path(ctx: &Ctx, op: &Op, path: &str) -> Result<TokenStream, ModelErro
     }
     Ok(match (keys, projected, &shape.kind) {
         (true, false, Kind::Map) => {
-            quote!(#code.map(|m| crate::rt::endpoint::Value::from(m.keys().cloned().collect::<Vec<String>>())))
+            quote!(#code.map(|m| #rt::endpoint::Value::from(m.keys().cloned().collect::<Vec<String>>())))
         }
         (false, true, Kind::String) => {
-            quote!(#code.map(|v| crate::rt::endpoint::Value::from(v.into_iter().cloned().collect::<Vec<String>>())))
+            quote!(#code.map(|v| #rt::endpoint::Value::from(v.into_iter().cloned().collect::<Vec<String>>())))
         }
-        (false, false, Kind::String) => quote!(#code.map(|v| crate::rt::endpoint::Value::from(v.as_str()))),
-        (false, false, Kind::Boolean) => quote!(#code.map(|v| crate::rt::endpoint::Value::from(*v))),
+        (false, false, Kind::String) => quote!(#code.map(|v| #rt::endpoint::Value::from(v.as_str()))),
+        (false, false, Kind::Boolean) => quote!(#code.map(|v| #rt::endpoint::Value::from(*v))),
         (false, false, Kind::List) => {
-            quote!(#code.map(|v| crate::rt::endpoint::Value::from(v.iter().cloned().collect::<Vec<String>>())))
+            quote!(#code.map(|v| #rt::endpoint::Value::from(v.iter().cloned().collect::<Vec<String>>())))
         }
         _ => return Err(unsupported()),
     })
@@ -490,6 +495,7 @@ fn top_level_segments(path: &str) -> Vec<&str> {
 
 /// `@endpoint(hostPrefix: "{label}.data-")`: the prefix, its labels read from `@hostLabel` members.
 fn host_prefix(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
+    let rt = super::rt();
     let Some(prefix) = op.shape.trait_value("smithy.api#endpoint").and_then(|v| v.get("hostPrefix")) else {
         return Ok(None);
     };
@@ -516,7 +522,7 @@ fn host_prefix(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
         } else {
             quote!(input.#id.as_str())
         };
-        args.push(quote!(crate::rt::client::host_label(#label, #value)?));
+        args.push(quote!(#rt::client::host_label(#label, #value)?));
         rest = &rest[close + 1..];
     }
     template.push_str(&rest.replace('{', "{{").replace('}', "}}"));
@@ -569,6 +575,7 @@ fn output_member<'m>(
 }
 
 fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
+    let rt = super::rt();
     let Some(own) = op.shape.trait_value("smithy.api#paginated") else { return Ok(None) };
     // Operation values override the service's defaults.
     let mut p = ctx.service.trait_value("smithy.api#paginated").cloned().unwrap_or(Value::Object(Default::default()));
@@ -674,7 +681,7 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
                 crate::paginate::Paginator::new(self.handle, self.input, self.options)
             }
         }
-        impl crate::rt::paginate::Paginated for #ty {
+        impl #rt::paginate::Paginated for #ty {
             type Item = #item_ty;
             type Token = #token_ty;
             fn set_token(input: &mut Self::Input, token: Option<Self::Token>) { #set_token }
@@ -688,6 +695,7 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
 
 /// `client.rs`: the `Client` with one method per operation; required members are its arguments.
 pub fn client_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let mut methods = Vec::new();
     for op in &ctx.ops {
         let ty = format_ident!("{}", names::type_name(op.name()));
@@ -751,12 +759,12 @@ pub fn client_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
         #[doc = " Cloning is cheap: clones share one connection pool and credentials cache."]
         #[derive(Clone, Debug)]
         pub struct Client {
-            handle: crate::rt::client::Handle,
+            handle: #rt::client::Handle,
         }
         impl Client {
             #[doc = " A client with the given configuration."]
             pub fn new(config: &crate::Config) -> Self {
-                Self { handle: crate::rt::client::Handle::new(config.clone(), &super::service::SERVICE) }
+                Self { handle: #rt::client::Handle::new(config.clone(), &super::service::SERVICE) }
             }
             #[doc = " A client configured from the environment: region, credentials and endpoint settings."]
             pub async fn from_env() -> Self {

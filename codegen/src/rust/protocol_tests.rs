@@ -20,6 +20,7 @@ fn unsupported(_op: &Op) -> Option<&'static str> {
 
 /// The test module, or `None` when the model has no protocol tests for its protocol.
 pub fn protocol_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelError> {
+    let rt = super::rt();
     let protocol = if ctx.service.has_trait("aws.protocols#awsJson1_1") {
         "aws.protocols#awsJson1_1"
     } else {
@@ -51,16 +52,16 @@ pub fn protocol_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelErro
         #![doc = " The model's protocol compliance tests (client side)."]
         // Not every model has request, response and error cases: some helpers may go unused.
         #![allow(dead_code, unused_imports)]
-        use crate::rt::operation::Operation;
-        use crate::rt::protocol_harness::{assert_json, assert_same, sent};
+        use #rt::operation::Operation;
+        use #rt::protocol_harness::{assert_json, assert_same, sent};
 
         fn harness(
             host: &str,
             status: u16,
             headers: Vec<(&'static str, &'static str)>,
             body: &'static str,
-        ) -> (crate::rt::client::Handle, std::sync::Arc<crate::rt::protocol_harness::Capture>) {
-            crate::rt::protocol_harness::harness(&super::service::SERVICE, host, status, headers, body)
+        ) -> (#rt::client::Handle, std::sync::Arc<#rt::protocol_harness::Capture>) {
+            #rt::protocol_harness::harness(&super::service::SERVICE, host, status, headers, body)
         }
 
         #(#tests)*
@@ -115,10 +116,11 @@ pub(super) fn io_value(
     suffix: &str,
     params: &Value,
 ) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let key = io_key(shape, &op.shape.id, suffix);
     let home = ctx.home(&key)?;
     if shape.id == crate::model::UNIT {
-        return Ok(quote!(crate::rt::json::Json::zero()));
+        return Ok(quote!(#rt::json::Json::zero()));
     }
     struct_value(ctx, shape, home.module, &home.name, params)
 }
@@ -190,6 +192,7 @@ fn response_test(
     case: &Value,
     seen: &mut std::collections::BTreeSet<String>,
 ) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let name = test_name("response", case, seen)?;
     let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
     let expected = io_value(ctx, op, op.output, "Output", &params)?;
@@ -203,7 +206,7 @@ fn response_test(
         #[tokio::test]
         async fn #name() {
             let (handle, _) = harness("example.com", #code, #hs, #body);
-            let input: <#op_ty as Operation>::Input = crate::rt::json::Json::zero();
+            let input: <#op_ty as Operation>::Input = #rt::json::Json::zero();
             let output = handle.call::<#op_ty>(&input, &Default::default()).await.expect("an output");
             #request_id
             let expected: <#op_ty as Operation>::Output = #expected;
@@ -220,6 +223,7 @@ fn error_test(
     case: &Value,
     seen: &mut std::collections::BTreeSet<String>,
 ) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let name = test_name("error", case, seen)?;
     let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
     let expected = struct_value(ctx, error, Module::Error, error_name, &params)?;
@@ -231,7 +235,7 @@ fn error_test(
         #[tokio::test]
         async fn #name() {
             let (handle, _) = harness("example.com", #code, #hs, #body);
-            let input: <#op_ty as Operation>::Input = crate::rt::json::Json::zero();
+            let input: <#op_ty as Operation>::Input = #rt::json::Json::zero();
             match handle.call::<#op_ty>(&input, &Default::default()).await {
                 Err(crate::Error::Service(crate::error::#op_error::#variant(actual))) => {
                     let expected = #expected;
@@ -251,6 +255,7 @@ fn struct_value(
     name: &str,
     params: &Value,
 ) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let path = module.crate_path();
     let ty = format_ident!("{}", name);
     let mut inits = Vec::new();
@@ -265,7 +270,7 @@ fn struct_value(
         let value = if f.presence == Presence::Optional { quote!(Some(#value)) } else { value };
         inits.push(quote!(#id: #value,));
     }
-    Ok(quote!(#path::#ty { #(#inits)* ..crate::rt::json::Json::zero() }))
+    Ok(quote!(#path::#ty { #(#inits)* ..#rt::json::Json::zero() }))
 }
 
 /// A Rust expression of shape `id` from a test parameter.
@@ -315,7 +320,10 @@ fn value(ctx: &Ctx, id: &str, v: &Value) -> Result<TokenStream, ModelError> {
         }
         (Kind::Document, v) => {
             let text = v.to_string();
-            quote!(serde_json::from_str::<crate::Document>(#text).expect("a document"))
+            {
+                let rt = super::rt();
+                quote!(#rt::serde_json::from_str::<crate::Document>(#text).expect("a document"))
+            }
         }
         (Kind::List, Value::Array(items)) => {
             let sparse = shape.has_trait("smithy.api#sparse");

@@ -14,6 +14,7 @@ use crate::names;
 const MAX_DEPTH: usize = 3;
 
 pub fn roundtrip_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let mut tests = Vec::new();
     for op in &ctx.ops {
         for (shape, module, suffix) in [(op.input, Module::Input, "Input"), (op.output, Module::Output, "Output")] {
@@ -37,7 +38,7 @@ pub fn roundtrip_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     }
     Ok(quote! {
         #![doc = " Round trips of every operation's input and output through awsJson."]
-        use crate::rt::json::{from_slice, to_vec};
+        use #rt::json::{from_slice, to_vec};
         #(#tests)*
     })
 }

@@ -8,6 +8,7 @@ use super::Ctx;
 use crate::model::ModelError;
 
 pub fn service_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let svc = ctx.service;
     let id = &svc.id;
     let json_version = if svc.has_trait("aws.protocols#awsJson1_1") {
@@ -56,7 +57,7 @@ pub fn service_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     let query_compatible = svc.has_trait("aws.protocols#awsQueryCompatible");
     Ok(quote! {
         #![doc = " What the runtime needs to know about the service."]
-        pub(crate) static SERVICE: crate::rt::client::ServiceInfo = crate::rt::client::ServiceInfo {
+        pub(crate) static SERVICE: #rt::client::ServiceInfo = #rt::client::ServiceInfo {
             target_prefix: #target_prefix,
             json_version: #json_version,
             signing_name: #signing_name,
@@ -67,12 +68,16 @@ pub fn service_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             retryable_errors: &[#(#retryable),*],
             sensitive_members: &[#(#sensitive),*],
             query_compatible: #query_compatible,
+            // The crate this is compiled into, for the user agent: its name and version.
+            crate_name: env!("CARGO_PKG_NAME"),
+            crate_version: env!("CARGO_PKG_VERSION"),
         };
     })
 }
 
 /// One `#[test]` per `smithy.rules#endpointTests` case of the model.
 pub fn endpoint_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelError> {
+    let rt = super::rt();
     let id = &ctx.service.id;
     let Some(tests) = ctx.service.trait_value("smithy.rules#endpointTests") else { return Ok(None) };
     let cases = tests.get("testCases").and_then(Value::as_array).cloned().unwrap_or_default();
@@ -134,8 +139,8 @@ pub fn endpoint_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelErro
     Ok(Some(quote! {
         #![doc = " The model's endpoint test cases."]
         #[allow(unused_imports)]
-        use crate::rt::operation::Operation;
-        use crate::rt::endpoint::{Params, RuleSet};
+        use #rt::operation::Operation;
+        use #rt::endpoint::{Params, RuleSet};
         fn rules() -> RuleSet {
             RuleSet::from_json(super::service::SERVICE.endpoint_rules).expect("the model's rule set parses")
         }
@@ -153,6 +158,7 @@ fn operation_input_test(
     expect: &Value,
     case: usize,
 ) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let id = &ctx.service.id;
     let op_name = input.get("operationName").and_then(Value::as_str).unwrap_or_default();
     let op = ctx
@@ -205,7 +211,7 @@ fn operation_input_test(
     let op_ty = format_ident!("{}", crate::names::type_name(op.name()));
     let check = if let Some(url) = expect.pointer("/endpoint/url").and_then(Value::as_str) {
         quote! {
-            let request = crate::rt::protocol_harness::sent(&capture);
+            let request = #rt::protocol_harness::sent(&capture);
             let sent = request.uri().to_string();
             assert_eq!(sent.trim_end_matches('/'), #url.trim_end_matches('/'), "{result:?}");
         }
@@ -224,7 +230,7 @@ fn operation_input_test(
         #[tokio::test]
         async fn #name() {
             let builder = crate::Config::builder() #(#config)*;
-            let (handle, capture) = crate::rt::protocol_harness::harness_with(&super::service::SERVICE, builder);
+            let (handle, capture) = #rt::protocol_harness::harness_with(&super::service::SERVICE, builder);
             let input: <crate::operation::#op_ty as Operation>::Input = #value;
             let result = handle.call::<crate::operation::#op_ty>(&input, &Default::default()).await;
             let _ = &capture;

@@ -157,16 +157,18 @@ pub fn argument(ctx: &Ctx, f: &Field, from: Module, var: &Ident) -> Result<(Toke
 
 /// Zero value of a field: its default, or the type's zero.
 fn field_zero(f: &Field) -> TokenStream {
+    let rt = super::rt();
     match (&f.default, f.boxed) {
         (Some(d), false) => d.clone(),
         (Some(d), true) => quote!(Box::new(#d)),
-        (None, _) => quote!(crate::rt::json::Json::zero()),
+        (None, _) => quote!(#rt::json::Json::zero()),
     }
 }
 
 /// A struct with `new` for its required members and `with_*` setters for the others.
 /// `extra` adds private fields (the request id of outputs and errors).
 pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bool) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let fields = fields(ctx, shape, module)?;
     let ty = format_ident!("{}", name);
     let doc = doc_or(ctx.doc_of_shape(shape), || format!("The `{}` structure.", shape.name()));
@@ -197,7 +199,7 @@ pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bo
             #[doc = #d]
             #allow
             pub fn new(#(#params),*) -> Self {
-                Self { #(#inits,)* ..crate::rt::json::Json::zero() }
+                Self { #(#inits,)* ..#rt::json::Json::zero() }
             }
         });
     }
@@ -225,7 +227,7 @@ pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bo
     let default_impl = (required.is_empty() || module == Module::Output).then(|| {
         quote! {
             impl Default for #ty {
-                fn default() -> Self { crate::rt::json::Json::zero() }
+                fn default() -> Self { #rt::json::Json::zero() }
             }
         }
     });
@@ -422,6 +424,7 @@ fn union_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, Model
 
 /// `types.rs`: every structure, union and enum that is not an operation input, output or error.
 pub fn types_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let mut items = Vec::new();
     for (id, home) in ctx.homes.iter().filter(|(_, h)| h.module == Module::Types) {
         let shape = ctx.model.shape(id)?;
@@ -434,7 +437,7 @@ pub fn types_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
                 let s = structure(ctx, shape, Module::Types, &home.name, true)?;
                 quote! {
                     #s
-                    impl crate::rt::operation::Output for #ty {
+                    impl #rt::operation::Output for #ty {
                         fn set_request_id(&mut self, request_id: Option<String>) { self.request_id = request_id; }
                     }
                 }
@@ -450,6 +453,7 @@ pub fn types_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
 
 /// `input.rs` or `output.rs`: one struct per operation.
 pub fn data_module(ctx: &Ctx, module: Module) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let mut items = Vec::new();
     for op in &ctx.ops {
         let (shape, key, suffix) = match module {
@@ -469,7 +473,7 @@ pub fn data_module(ctx: &Ctx, module: Module) -> Result<TokenStream, ModelError>
         if module == Module::Output {
             let ty = format_ident!("{}", home.name);
             items.push(quote! {
-                impl crate::rt::operation::Output for #ty {
+                impl #rt::operation::Output for #ty {
                     fn set_request_id(&mut self, request_id: Option<String>) { self.request_id = request_id; }
                 }
             });
@@ -496,6 +500,7 @@ pub fn io_key(shape: &Shape, op_id: &str, suffix: &str) -> String {
 
 /// `serde.rs`: the `Json` impl of every generated type.
 pub fn serde_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let mut items = Vec::new();
     for (id, home) in &ctx.homes {
         let path = ctx.type_path(id, Module::Types)?;
@@ -523,12 +528,13 @@ pub fn serde_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     }
     Ok(quote! {
         #![doc = " awsJson serialization of the generated types."]
-        use crate::rt::json::{Json, JsonError, JsonReader, JsonWriter};
+        use #rt::json::{Json, JsonError, JsonReader, JsonWriter};
         #(#items)*
     })
 }
 
 fn json_struct(ctx: &Ctx, path: &TokenStream, fs: &[Field], extra: bool) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let zeros = fs.iter().map(|f| {
         let id = &f.ident;
         let z = field_zero(f);
@@ -543,11 +549,11 @@ fn json_struct(ctx: &Ctx, path: &TokenStream, fs: &[Field], extra: bool) -> Resu
         let (read, write) = match ctx.timestamp_format(f.member)? {
             None => (quote!(r.read()?), quote!(w.member(#wire, &self.#id);)),
             Some(format) => (
-                quote!(crate::rt::json::Timestamps::read_ts(r, #format)?),
+                quote!(#rt::json::Timestamps::read_ts(r, #format)?),
                 quote! {
-                    if !crate::rt::json::Timestamps::ts_absent(&self.#id) {
+                    if !#rt::json::Timestamps::ts_absent(&self.#id) {
                         w.key(#wire);
-                        crate::rt::json::Timestamps::write_ts(&self.#id, w, #format);
+                        #rt::json::Timestamps::write_ts(&self.#id, w, #format);
                     }
                 },
             ),
@@ -612,6 +618,7 @@ fn json_enum(path: &TokenStream, int: bool) -> TokenStream {
 }
 
 fn json_union(ctx: &Ctx, shape: &Shape, path: &TokenStream) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let mut reads = Vec::new();
     let mut writes = Vec::new();
     for m in &shape.members {
@@ -623,10 +630,10 @@ fn json_union(ctx: &Ctx, shape: &Shape, path: &TokenStream) -> Result<TokenStrea
                 writes.push(quote!(Self::#v(v) => w.member(#wire, v),));
             }
             Some(format) => {
-                reads.push(quote!(#wire => Self::#v(crate::rt::json::Timestamps::read_ts(r, #format)?),));
+                reads.push(quote!(#wire => Self::#v(#rt::json::Timestamps::read_ts(r, #format)?),));
                 writes.push(quote!(Self::#v(v) => {
                     w.key(#wire);
-                    crate::rt::json::Timestamps::write_ts(v, w, #format);
+                    #rt::json::Timestamps::write_ts(v, w, #format);
                 }));
             }
         }

@@ -82,10 +82,11 @@ fn member_constraints(ctx: &Ctx, m: &Member) -> Constraints {
 
 /// `validate.rs`: `impl Validate` for every constrained structure that is sent.
 pub fn validate_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let items = validate_impls(ctx, &ctx.constrained)?;
     let uses = (!items.is_empty()).then(|| {
         quote!(
-            use crate::rt::validate::{Validate, Validator};
+            use #rt::validate::{Validate, Validator};
         )
     });
     Ok(quote! {
@@ -174,6 +175,7 @@ fn checks_for(
     value: TokenStream,
     constrained: &BTreeSet<String>,
 ) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let target = ctx.model.shape(&m.target)?;
     let c = member_constraints(ctx, m);
     let mut out = Vec::new();
@@ -210,7 +212,7 @@ fn checks_for(
     }
     match target.kind {
         Kind::Structure | Kind::Union if constrained.contains(&target.id) => {
-            out.push(quote!(#value.validate(&crate::rt::validate::join(path, #name), v);));
+            out.push(quote!(#value.validate(&#rt::validate::join(path, #name), v);));
         }
         Kind::List => {
             let item = &target.members[0];

@@ -13,4 +13,6 @@ pub(crate) static SERVICE: crate::rt::client::ServiceInfo = crate::rt::client::S
     retryable_errors: &[],
     sensitive_members: &[],
     query_compatible: false,
+    crate_name: env!("CARGO_PKG_NAME"),
+    crate_version: env!("CARGO_PKG_VERSION"),
 };

@@ -7,7 +7,7 @@ pub(crate) fn sha256() -> ring::digest::Context {
 }
 
 /// Lowercase hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -20,7 +20,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// The SHA-256 of `bytes`, in hex: of a gzipped body, and of the emulator's digests. (Crates
 /// generated for other services copy this runtime without the emulator, hence no `cfg` on it.)
 #[cfg_attr(not(any(feature = "gzip", test)), allow(dead_code))]
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
 }
 

@@ -103,7 +103,7 @@ impl<P: ProvideCredentials> CachedCredentials<P> {
                 match still_valid {
                     Some(old) => {
                         tracing::warn!(
-                            target: "ecrpublic::credentials",
+                            target: "awsjson_runtime::credentials",
                             error = %super::error_detail(&e),
                             "refreshing credentials failed; using the cached ones until they expire"
                         );

@@ -5,8 +5,8 @@ use aws_credential_types::Credentials;
 
 use super::aws::Apis;
 use super::{error_detail, EcsProvider, EnvironmentProvider, ImdsProvider, ProfileProvider, WebIdentityProvider};
-use crate::rt::env::Env;
-use crate::rt::transport::HttpSettings;
+use crate::env::Env;
+use crate::transport::HttpSettings;
 
 /// The sources of `aws-config`'s default chain, in its order:
 /// 1. the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`);
@@ -18,7 +18,7 @@ use crate::rt::transport::HttpSettings;
 ///
 /// A source that has nothing to offer (`not_loaded`) passes to the next; any other error stops
 /// the chain, so a broken configuration is reported instead of silently using other
-/// credentials. The source that answered is logged at `info` (target `ecrpublic::credentials`),
+/// credentials. The source that answered is logged at `info` (target `awsjson_runtime::credentials`),
 /// never a secret. Wrap in [`CachedCredentials`](super::CachedCredentials).
 #[derive(Debug)]
 pub struct DefaultCredentialsChain {
@@ -65,7 +65,7 @@ impl DefaultCredentialsChain {
         let mut tried = Vec::with_capacity(5);
         let mut outcome = |label: String, result: Result<Credentials, CredentialsError>| match result {
             Ok(creds) => {
-                tracing::info!(target: "ecrpublic::credentials", provider = %label, "loaded credentials from {label}");
+                tracing::info!(target: "awsjson_runtime::credentials", provider = %label, "loaded credentials from {label}");
                 Some(Ok(creds))
             }
             Err(e @ CredentialsError::CredentialsNotLoaded(_)) => {
@@ -115,7 +115,7 @@ super::provide_with_load!(DefaultCredentialsChain);
 mod tests {
     use super::super::test_server::TestServer;
     use super::*;
-    use crate::rt::profile::TempDir;
+    use crate::profile::TempDir;
 
     const ECS_BODY: &str =
         r#"{"AccessKeyId": "ECSKEY", "SecretAccessKey": "S", "Token": "T", "Expiration": "2100-01-01T00:00:00Z"}"#;

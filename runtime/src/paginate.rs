@@ -71,7 +71,8 @@ pub struct Paginator<O: Paginated> {
 }
 
 impl<O: Paginated> Paginator<O> {
-    pub(crate) fn new(handle: Handle, input: O::Input, options: CallOptions) -> Self {
+    #[doc(hidden)] // Generated `into_paginator` methods call it.
+    pub fn new(handle: Handle, input: O::Input, options: CallOptions) -> Self {
         Paginator { handle, input, options, state: State::Idle, sent: Vec::new() }
     }
 

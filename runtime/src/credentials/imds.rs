@@ -8,7 +8,7 @@ use bytes::Bytes;
 
 use super::credentials_from_json;
 use super::http::{body_excerpt, HttpClient, HttpError};
-use crate::rt::env::Env;
+use crate::env::Env;
 
 const DEFAULT_ENDPOINT: &str = "http://169.254.169.254";
 const DEFAULT_ENDPOINT_IPV6: &str = "http://[fd00:ec2::254]";
@@ -82,7 +82,7 @@ impl ImdsProvider {
             }
         };
         let region = String::from_utf8_lossy(response.body()).trim().to_owned();
-        match (response.status().is_success(), crate::rt::region::check(&region)) {
+        match (response.status().is_success(), crate::region::check(&region)) {
             (true, Ok(())) => Some(region),
             (true, Err(e)) => {
                 tracing::warn!("IMDS gave an unusable region: {e}");
@@ -212,7 +212,7 @@ impl ImdsProvider {
 /// 100 ms, 200 ms, 400 ms, with full jitter.
 async fn backoff(attempt: u32) {
     let cap = Duration::from_millis(100) * 2u32.pow(attempt.saturating_sub(1).min(4));
-    tokio::time::sleep(cap.mul_f64(crate::rt::retry::unit_random())).await;
+    tokio::time::sleep(cap.mul_f64(crate::retry::unit_random())).await;
 }
 
 fn invalid_endpoint(endpoint: &str, e: http::Error) -> CredentialsError {

@@ -8,7 +8,7 @@ use bytes::Bytes;
 
 use super::credentials_from_json;
 use super::http::{body_excerpt, HttpClient};
-use crate::rt::env::Env;
+use crate::env::Env;
 
 const RELATIVE_BASE: &str = "http://169.254.170.2";
 /// Link-local container endpoints that may be reached over plain HTTP: ECS, and EKS Pod Identity
@@ -149,7 +149,7 @@ mod tests {
     use super::super::error_detail;
     use super::super::test_server::TestServer;
     use super::*;
-    use crate::rt::profile::TempDir;
+    use crate::profile::TempDir;
     use aws_credential_types::provider::ProvideCredentials as _;
 
     const BODY: &str = r#"{"AccessKeyId": "ECSKEY", "SecretAccessKey": "ECSSECRET", "Token": "ECSTOKEN", "Expiration": "2100-01-01T00:00:00Z"}"#;

@@ -11,7 +11,7 @@ use quick_xml::events::Event;
 
 use super::aws::{form, Apis, ServiceError};
 use super::http::body_excerpt;
-use crate::rt::profile::ProfileFiles;
+use crate::profile::ProfileFiles;
 
 const VERSION: &str = "2011-06-15";
 
@@ -49,7 +49,7 @@ impl Role {
         // As the SDKs do: unique enough to tell sessions apart in CloudTrail.
         self.session_name.clone().unwrap_or_else(|| {
             let millis = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
-            format!("ecrpublic-{millis}")
+            format!("awsjson-runtime-{millis}")
         })
     }
 
@@ -90,16 +90,10 @@ pub(crate) async fn assume_role(
         pairs.push(("DurationSeconds", d));
     }
     let mut request = request(endpoint, form(&pairs))?;
-    let sha256 = crate::rt::digest::sha256_hex(request.body());
-    crate::rt::client::sign(&mut request, &sha256, source, &endpoint.region, "sts", SystemTime::now()).map_err(
-        |e| {
-            CredentialsError::invalid_configuration(format!(
-                "cannot sign AssumeRole of `{}`: {}",
-                role.arn,
-                e.message()
-            ))
-        },
-    )?;
+    let sha256 = crate::digest::sha256_hex(request.body());
+    crate::client::sign(&mut request, &sha256, source, &endpoint.region, "sts", SystemTime::now()).map_err(|e| {
+        CredentialsError::invalid_configuration(format!("cannot sign AssumeRole of `{}`: {}", role.arn, e.message()))
+    })?;
     call(apis, endpoint, request, role, "AssumeRole", provider_name).await
 }
 
@@ -136,7 +130,7 @@ fn request(endpoint: &Endpoint, body: String) -> Result<http::Request<Bytes>, Cr
         .header(http::header::HOST, host)
         .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8")
         .header(http::header::CONTENT_LENGTH, body.len())
-        .header(http::header::USER_AGENT, concat!("ecrpublic/", env!("CARGO_PKG_VERSION"), " credentials"))
+        .header(http::header::USER_AGENT, concat!("awsjson-runtime/", env!("CARGO_PKG_VERSION"), " credentials"))
         .body(Bytes::from(body))
         .map_err(|e| CredentialsError::invalid_configuration(format!("invalid STS request: {e}")))
 }

@@ -8,11 +8,11 @@ use aws_credential_types::provider::{self, error::CredentialsError};
 
 use super::aws::Apis;
 use super::sts::{self, Role};
-use crate::rt::env::Env;
-use crate::rt::profile::ProfileFiles;
+use crate::env::Env;
+use crate::profile::ProfileFiles;
 
 /// Credentials for `AWS_ROLE_ARN` from the token in `AWS_WEB_IDENTITY_TOKEN_FILE`, with session
-/// name `AWS_ROLE_SESSION_NAME` (default `ecrpublic-<millis>`), from STS's regional endpoint
+/// name `AWS_ROLE_SESSION_NAME` (default `awsjson-runtime-<millis>`), from STS's regional endpoint
 /// (`AWS_ENDPOINT_URL_STS` and the other endpoint settings override it). Not loaded when
 /// `AWS_WEB_IDENTITY_TOKEN_FILE` is unset; an error when it is set without `AWS_ROLE_ARN`, or the
 /// file cannot be read.

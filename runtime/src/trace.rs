@@ -7,9 +7,9 @@ use super::transport::{HttpRequest, HttpResponse};
 const SECRET_HEADERS: &[&str] = &["authorization", "x-amz-security-token", "proxy-authorization"];
 
 pub(crate) fn request(r: &HttpRequest, sensitive: &[&str]) {
-    if tracing::enabled!(target: "ecrpublic::wire", tracing::Level::TRACE) {
+    if tracing::enabled!(target: "awsjson_runtime::wire", tracing::Level::TRACE) {
         tracing::trace!(
-            target: "ecrpublic::wire",
+            target: "awsjson_runtime::wire",
             method = %r.method(),
             uri = %r.uri(),
             headers = %headers(r.headers()),
@@ -20,9 +20,9 @@ pub(crate) fn request(r: &HttpRequest, sensitive: &[&str]) {
 }
 
 pub(crate) fn response(r: &HttpResponse, sensitive: &[&str]) {
-    if tracing::enabled!(target: "ecrpublic::wire", tracing::Level::TRACE) {
+    if tracing::enabled!(target: "awsjson_runtime::wire", tracing::Level::TRACE) {
         tracing::trace!(
-            target: "ecrpublic::wire",
+            target: "awsjson_runtime::wire",
             status = r.status().as_u16(),
             headers = %headers(r.headers()),
             body = %redact_body(r.body(), sensitive),

@@ -479,16 +479,15 @@ fn assert_cases(label: &str, rs: &RuleSet, cases: &[Json]) {
 
 const OUR_MODEL: &str = "model/ecr-public.json";
 
-/// Our model; `None` in a standalone crate generated for another service, where the runtime's
-/// tests run without this repository around them.
+/// Our model; `None` where the runtime's tests run outside this repository (from the
+/// packaged crate).
 fn our_model() -> Option<Model> {
     match find_up(OUR_MODEL) {
         Some(path) => Some(load_model(&path)),
-        None if env!("CARGO_PKG_NAME") != "ecrpublic" => {
-            eprintln!("skipping: `{OUR_MODEL}` is not beside this copy of the runtime");
+        None => {
+            eprintln!("skipping: `{OUR_MODEL}` is not in any ancestor of {}", env!("CARGO_MANIFEST_DIR"));
             None
         }
-        None => panic!("our model `{OUR_MODEL}` was not found in any ancestor of {}", env!("CARGO_MANIFEST_DIR")),
     }
 }
 

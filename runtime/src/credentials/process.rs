@@ -76,7 +76,7 @@ super::provide_with_load!(CredentialProcessProvider);
 mod tests {
     use super::super::error_detail;
     use super::*;
-    use crate::rt::profile::TempDir;
+    use crate::profile::TempDir;
     use aws_credential_types::provider::ProvideCredentials as _;
 
     /// A script in a temp dir; run as `sh <path>` so no executable bit is needed.

@@ -19,8 +19,8 @@ use super::sso::SsoProfile;
 use super::sts::{self, Role};
 use super::web_identity::ProfileWebIdentity;
 use super::{CredentialProcessProvider, EcsProvider, EnvironmentProvider, ImdsProvider};
-use crate::rt::env::Env;
-use crate::rt::profile::{Profile, ProfileFiles};
+use crate::env::Env;
+use crate::profile::{Profile, ProfileFiles};
 
 /// The profile named explicitly, else by `AWS_PROFILE`, else `default`. Files are read on each
 /// call; wrap in [`CachedCredentials`](super::CachedCredentials) to avoid that.
@@ -234,7 +234,7 @@ fn plan(env: &Env, files: &ProfileFiles, selected: &str, explicit: bool) -> Resu
         }
         let role = role_settings(&name, profile, role_arn)?;
         if let Some(file) = profile.get("web_identity_token_file").filter(|v| !v.is_empty()) {
-            let token_file = crate::rt::profile::expand_home(env, file);
+            let token_file = crate::profile::expand_home(env, file);
             break Base::WebIdentity { profile: name.clone(), identity: ProfileWebIdentity { token_file, role } };
         }
         let source_profile = profile.get("source_profile").filter(|v| !v.is_empty());
@@ -377,7 +377,7 @@ fn static_keys(name: &str, profile: &Profile) -> Result<Option<Credentials>, Cre
 mod tests {
     use super::super::error_detail;
     use super::*;
-    use crate::rt::profile::TempDir;
+    use crate::profile::TempDir;
 
     fn env_with_files(dir: &TempDir, config: &str, credentials: &str, extra: &[(&str, &str)]) -> Env {
         let config = dir.write("config", config);

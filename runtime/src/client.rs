@@ -22,7 +22,7 @@ use super::options::CallOptions;
 use super::retry::{
     classify_response, requested_delay, unit_random, RateLimiter, RetryConfig, RetryMode, Retryable, TokenBucket,
 };
-use super::transport::{HttpRequest, HttpResponse, HyperTransport, Progress, Transport};
+use super::transport::{HttpRequest, HttpResponse, Progress, Transport};
 use super::{ids, json, trace, validate};
 
 /// What the runtime needs to know of a service; generated from its model.
@@ -46,6 +46,10 @@ pub struct ServiceInfo {
     pub sensitive_members: &'static [&'static str],
     /// `@awsQueryCompatible`: the service answers errors with their awsQuery code too.
     pub query_compatible: bool,
+    /// The generated crate's package name and version (`env!("CARGO_PKG_NAME")` there), which
+    /// the user agent names.
+    pub crate_name: &'static str,
+    pub crate_version: &'static str,
 }
 
 /// A shared, cheaply cloned client core.
@@ -61,7 +65,7 @@ struct Inner {
     endpoints: Endpoints,
     content_type: String,
     user_agent: String,
-    transport: Result<Arc<dyn Transport>, TransportError>,
+    transport: Result<Arc<dyn Transport>, Arc<TransportError>>,
     credentials: SharedCredentialsProvider,
     retry_quota: TokenBucket,
     rate_limiter: RateLimiter,
@@ -91,24 +95,11 @@ struct Reply {
 impl Handle {
     pub fn new(config: Config, service: &'static ServiceInfo) -> Self {
         let endpoints = Endpoints::new(&config, service);
-        let transport = match &config.transport {
-            Some(t) => Ok(t.clone()),
-            None => HyperTransport::new(&config.http).map(|t| Arc::new(t) as Arc<dyn Transport>),
-        };
+        let transport = config.transport();
         let credentials =
             config.credentials.clone().unwrap_or_else(|| SharedCredentialsProvider::new(EnvironmentCredentials));
         let content_type = format!("application/x-amz-json-{}", service.json_version);
-        let mut user_agent = format!(
-            "ecrpublic/{} api/{}#{} os/{} lang/rust",
-            env!("CARGO_PKG_VERSION"),
-            service.sdk_id.replace(' ', "-").to_ascii_lowercase(),
-            service.api_version,
-            std::env::consts::OS
-        );
-        if let Some(app) = &config.app_id {
-            user_agent.push_str(" app/");
-            user_agent.push_str(app);
-        }
+        let user_agent = user_agent(service, config.app_id.as_deref());
         Handle {
             inner: Arc::new(Inner {
                 config,
@@ -458,6 +449,26 @@ impl Handle {
         self.inner.clock_skew_ms.store(skew_ms, Ordering::Relaxed);
         skew_ms
     }
+}
+
+/// `<crate>/<version> api/<sdk-id>#<api-version> os/<os> lang/rust md/awsjson-runtime#<version>
+/// [app/<id>]`: the client crate in use, the service, and this runtime's own version.
+fn user_agent(service: &ServiceInfo, app_id: Option<&str>) -> String {
+    let mut ua = format!(
+        "{}/{} api/{}#{} os/{} lang/rust md/{}#{}",
+        service.crate_name,
+        service.crate_version,
+        service.sdk_id.replace(' ', "-").to_ascii_lowercase(),
+        service.api_version,
+        std::env::consts::OS,
+        env!("CARGO_PKG_NAME"),
+        env!("CARGO_PKG_VERSION"),
+    );
+    if let Some(app) = app_id {
+        ua.push_str(" app/");
+        ua.push_str(app);
+    }
+    ua
 }
 
 /// The largest clock correction a response's `Date` may apply. Larger differences are ignored.

@@ -16,8 +16,8 @@ use bytes::Bytes;
 
 use super::aws::{percent_encode, Apis, ServiceError};
 use super::http::body_excerpt;
-use crate::rt::profile::ProfileFiles;
-use crate::rt::types::DateTime;
+use crate::profile::ProfileFiles;
+use crate::types::DateTime;
 
 /// A token this close to expiry is refreshed first (as the SDKs do).
 const REFRESH_WINDOW: Duration = Duration::from_secs(5 * 60);
@@ -256,7 +256,7 @@ fn request(method: http::Method, url: &str) -> Result<http::request::Builder, Cr
         .method(method)
         .uri(uri)
         .header(http::header::HOST, host)
-        .header(http::header::USER_AGENT, concat!("ecrpublic/", env!("CARGO_PKG_VERSION"), " credentials")))
+        .header(http::header::USER_AGENT, concat!("awsjson-runtime/", env!("CARGO_PKG_VERSION"), " credentials")))
 }
 
 /// `{"roleCredentials": {"accessKeyId", "secretAccessKey", "sessionToken", "expiration": <ms>}}`.
@@ -354,7 +354,7 @@ async fn write_atomically(path: &Path, json: &serde_json::Value) -> std::io::Res
         use std::io::Write as _;
         let dir = path.parent().unwrap_or(Path::new("."));
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("token.json");
-        let tmp = dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), crate::rt::ids::random_u64()));
+        let tmp = dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), crate::ids::random_u64()));
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use aws_credential_types::provider::error::CredentialsError;
 
-use crate::rt::env::Env;
-use crate::rt::profile::ProfileFiles;
-use crate::rt::transport::{HttpRequest, HttpResponse, HttpSettings, HyperTransport, Transport};
+use crate::env::Env;
+use crate::profile::ProfileFiles;
+use crate::transport::{HttpRequest, HttpResponse, HttpSettings, HyperTransport, Transport};
 
 /// Calls to STS and SSO get a read timeout of their own: the credentials cache bounds a whole
 /// load anyway (5 s by default), this only makes a silent server fail with a clear message.
@@ -62,7 +62,7 @@ impl Apis {
 
     /// The region for calls made on behalf of `profile`.
     pub(crate) fn region(&self, files: &ProfileFiles, profile: &str) -> Option<String> {
-        self.region.clone().or_else(|| crate::rt::region::from_env_and_profile(&self.env, files, profile).map(|r| r.0))
+        self.region.clone().or_else(|| crate::region::from_env_and_profile(&self.env, files, profile).map(|r| r.0))
     }
 
     /// The endpoint of a service: configured (`AWS_ENDPOINT_URL_<SUFFIX>`, `AWS_ENDPOINT_URL`,
@@ -79,7 +79,7 @@ impl Apis {
         if let Some(url) = files.configured_endpoint(&self.env, profile, env_suffix) {
             return Ok(url.trim_end_matches('/').to_owned());
         }
-        crate::rt::region::check(region).map_err(CredentialsError::invalid_configuration)?;
+        crate::region::check(region).map_err(CredentialsError::invalid_configuration)?;
         Ok(default(region))
     }
 

@@ -3,7 +3,7 @@
 //! timeouts beyond the transport's, client-side validation on.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
@@ -11,9 +11,14 @@ use aws_credential_types::Credentials;
 
 use super::env::Env;
 use super::error::ConfigError;
+use super::error::TransportError;
 use super::profile::ProfileFiles;
 use super::retry::{RetryConfig, RetryMode};
-use super::transport::{HttpSettings, ProxySettings, Transport};
+use super::transport::{HttpSettings, HyperTransport, ProxySettings, Transport};
+
+/// The built-in HTTP client, made by the first client of a configuration and shared by every
+/// client made from it or its clones: one connection pool for all services.
+pub(crate) type SharedHttpClient = Arc<OnceLock<Result<Arc<dyn Transport>, Arc<TransportError>>>>;
 
 /// How a client reaches and authenticates to the service. Build one with [`Config::builder`],
 /// or read the environment and the shared config files with [`Config::from_env`].
@@ -26,6 +31,8 @@ pub struct Config {
     pub(crate) credentials: Option<SharedCredentialsProvider>,
     pub(crate) transport: Option<Arc<dyn Transport>>,
     pub(crate) http: HttpSettings,
+    /// Built from `http` on first use; a builder that changes `http` starts a new one.
+    pub(crate) http_client: SharedHttpClient,
     pub(crate) retry: RetryConfig,
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) operation_timeout: Option<Duration>,
@@ -67,6 +74,7 @@ impl Default for Config {
             credentials: None,
             transport: None,
             http: HttpSettings::default(),
+            http_client: SharedHttpClient::default(),
             retry: RetryConfig::default(),
             attempt_timeout: None,
             operation_timeout: None,
@@ -139,9 +147,24 @@ impl Config {
         &self.retry
     }
 
-    /// A builder starting from this configuration.
+    /// A builder starting from this configuration: for one service's overrides (another
+    /// endpoint, say) while its clients keep sharing the credentials cache and, unless the HTTP
+    /// settings change, the connection pool.
     pub fn to_builder(&self) -> ConfigBuilder {
         ConfigBuilder { config: self.clone() }
+    }
+
+    /// The transport a client of this configuration sends with: the custom one, else the
+    /// built-in client shared by every client of this configuration.
+    pub(crate) fn transport(&self) -> Result<Arc<dyn Transport>, Arc<TransportError>> {
+        if let Some(t) = &self.transport {
+            return Ok(t.clone());
+        }
+        self.http_client
+            .get_or_init(|| {
+                HyperTransport::new(&self.http).map(|t| Arc::new(t) as Arc<dyn Transport>).map_err(Arc::new)
+            })
+            .clone()
     }
 }
 
@@ -266,6 +289,12 @@ pub struct ConfigBuilder {
 }
 
 impl ConfigBuilder {
+    /// The HTTP settings, to change: the shared client built from the old ones no longer fits.
+    fn http(&mut self) -> &mut HttpSettings {
+        self.config.http_client = SharedHttpClient::default();
+        &mut self.config.http
+    }
+
     /// The region to send requests to, such as `us-east-1`.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.config.region = Some(region.into());
@@ -292,13 +321,19 @@ impl ConfigBuilder {
     }
 
     /// Fixed credentials.
-    pub fn credentials(self, credentials: Credentials) -> Self {
-        self.credentials_provider(credentials)
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        // Nothing to load, so nothing to cache.
+        self.config.credentials = Some(SharedCredentialsProvider::new(credentials));
+        self
     }
 
-    /// Any credentials provider of the `aws-credential-types` ecosystem, `aws-config`'s included.
+    /// Any credentials provider of the `aws-credential-types` ecosystem, `aws-config`'s included,
+    /// behind a [`CachedCredentials`](crate::credentials::CachedCredentials): every client made
+    /// from this configuration (of any service) shares the one cache, so credentials are loaded
+    /// once for all of them and again only before they expire.
     pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
-        self.config.credentials = Some(SharedCredentialsProvider::new(provider));
+        self.config.credentials =
+            Some(SharedCredentialsProvider::new(super::credentials::CachedCredentials::new(provider)));
         self
     }
 
@@ -311,32 +346,32 @@ impl ConfigBuilder {
     /// Send requests through a proxy: one URL for every endpoint, or [`ProxySettings`] for
     /// separate http/https proxies and a no-proxy list.
     pub fn proxy(mut self, proxy: impl Into<ProxySettings>) -> Self {
-        self.config.http.proxy = proxy.into();
+        self.http().proxy = proxy.into();
         self
     }
 
     /// Trust the CA certificates of this PEM file instead of the default roots.
     pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
-        self.config.http.ca_bundle = Some(path.into());
+        self.http().ca_bundle = Some(path.into());
         self
     }
 
     /// How long an idle pooled connection is kept (default 90 s).
     pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
-        self.config.http.pool_idle_timeout = Some(timeout);
+        self.http().pool_idle_timeout = Some(timeout);
         self
     }
 
     /// Longest time to establish a connection: TCP and the TLS handshake together (default
     /// 3.1 s, [`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT)).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.config.http.connect_timeout = Some(timeout);
+        self.http().connect_timeout = Some(timeout);
         self
     }
 
     /// No connect timeout: wait as long as the operating system does.
     pub fn no_connect_timeout(mut self) -> Self {
-        self.config.http.connect_timeout = None;
+        self.http().connect_timeout = None;
         self
     }
 
@@ -344,7 +379,7 @@ impl ConfigBuilder {
     /// then between pieces of the body (default none). It never limits how long a whole upload or
     /// download takes; stalled-stream protection and the attempt timeout do that.
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
-        self.config.http.read_timeout = Some(timeout);
+        self.http().read_timeout = Some(timeout);
         self
     }
 
@@ -352,7 +387,7 @@ impl ConfigBuilder {
     /// a grace period (default on: 1 byte/s over 5 s);
     /// [`StalledStreamProtection::disabled`](crate::StalledStreamProtection::disabled) turns it off.
     pub fn stalled_stream_protection(mut self, protection: super::transport::StalledStreamProtection) -> Self {
-        self.config.http.stalled_stream = protection;
+        self.http().stalled_stream = protection;
         self
     }
 
@@ -438,12 +473,14 @@ impl ConfigBuilder {
     /// ```no_run
     /// # async fn demo() {
     /// let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    /// let client = ecrpublic::Client::new(&ecrpublic::Config::from(&sdk));
+    /// let config = awsjson_runtime::Config::from(&sdk);
     /// # }
     /// ```
     #[cfg(feature = "aws-config")]
     pub fn sdk_config(mut self, sdk: &aws_config::SdkConfig) -> Self {
         use aws_config::retry::RetryMode as SdkRetryMode;
+        // Its timeouts and stall settings may change the HTTP settings.
+        self.config.http_client = SharedHttpClient::default();
         let c = &mut self.config;
         if let Some(region) = sdk.region() {
             c.region = Some(region.to_string());
@@ -502,5 +539,22 @@ impl ConfigBuilder {
 impl From<&aws_config::SdkConfig> for Config {
     fn from(sdk: &aws_config::SdkConfig) -> Config {
         Config::builder().sdk_config(sdk).build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clients_of_one_config_share_its_http_client_until_its_settings_change() {
+        let config = Config::builder().region("us-east-1").build();
+        let a = config.transport().expect("built");
+        let b = config.clone().transport().expect("built");
+        assert!(Arc::ptr_eq(&a, &b), "clones share the client");
+        let other_endpoint = config.to_builder().endpoint_url("http://localhost:1").build();
+        assert!(Arc::ptr_eq(&a, &other_endpoint.transport().expect("built")), "an endpoint override keeps it");
+        let other_http = config.to_builder().connect_timeout(Duration::from_secs(1)).build();
+        assert!(!Arc::ptr_eq(&a, &other_http.transport().expect("built")), "new HTTP settings, new client");
     }
 }

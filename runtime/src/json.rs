@@ -374,7 +374,7 @@ impl JsonWriter {
         // What comes before the blob is small: hash it here.
         ctx.update(&self.buf[done..]);
         let (tx, rx) = std::sync::mpsc::channel::<BytesMut>();
-        let hasher = std::thread::Builder::new().name("ecrpublic-sha256".into()).spawn(move || {
+        let hasher = std::thread::Builder::new().name("awsjson-sha256".into()).spawn(move || {
             let mut pieces = Vec::new();
             for piece in rx {
                 ctx.update(&piece);
@@ -1977,7 +1977,7 @@ mod tests {
             let (body, digest) = hashing.into_hashed();
             let plain = plain.into_bytes();
             assert_eq!(&body[..], &plain[..], "the hashing writer writes the same body");
-            assert_eq!(digest, crate::rt::digest::sha256_hex(&plain), "digest of a body of {} bytes", plain.len());
+            assert_eq!(digest, crate::digest::sha256_hex(&plain), "digest of a body of {} bytes", plain.len());
         }
     }
 

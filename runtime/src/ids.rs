@@ -28,7 +28,7 @@ pub(crate) fn random_u64() -> u64 {
 }
 
 /// A random UUID v4 in its usual text form.
-pub(crate) fn uuid_v4() -> String {
+pub fn uuid_v4() -> String {
     let (a, b) = (random_u64(), random_u64());
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&a.to_be_bytes());
