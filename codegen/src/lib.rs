@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod docs;
+pub mod jmespath;
 pub mod model;
 pub mod model_diff;
 mod names;
