@@ -28,6 +28,7 @@ pub(crate) mod trace;
 pub mod transport;
 pub mod types;
 pub mod validate;
+pub mod waiter;
 
 /// What the crate root re-exports.
 pub mod public {
