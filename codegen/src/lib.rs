@@ -82,6 +82,11 @@ pub fn standalone_lib_rs(model_json: &str) -> Result<String, Error> {
     let service = model.service()?;
     let title = service.trait_value("smithy.api#title").and_then(|v| v.as_str()).unwrap_or(service.name()).to_string();
     let doc = format!(" A client for {title}, generated from its Smithy model.");
+    let waiters = rust::has_waiters(&model)?.then(|| {
+        quote::quote!(
+            pub use generated::waiters;
+        )
+    });
     let tokens = quote::quote! {
         #![doc = #doc]
         // The runtime serves every service; one without paginated operations, say, leaves
@@ -92,6 +97,7 @@ pub fn standalone_lib_rs(model_json: &str) -> Result<String, Error> {
         pub use generated::client::Client;
         pub use generated::{error, input, operation, output, types};
         pub use rt::public::*;
+        #waiters
     };
     render("lib.rs", tokens)
 }

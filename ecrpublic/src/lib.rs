@@ -43,5 +43,5 @@ mod rt;
 pub mod emulator;
 
 pub use generated::client::Client;
-pub use generated::{error, input, operation, output, types};
+pub use generated::{error, input, operation, output, types, waiters};
 pub use rt::public::*;

@@ -12,6 +12,7 @@ mod serde;
 pub(crate) mod service;
 pub mod types;
 mod validate;
+pub mod waiters;
 #[cfg(test)]
 mod roundtrip_tests;
 #[cfg(test)]

@@ -69,14 +69,22 @@ impl Delays {
     }
 
     /// The delay before attempt `attempt + 1`, given the time left and a random number:
-    /// uniform between `min_delay` and the attempt's ceiling, cut to the time left.
+    /// uniform between `min_delay` and the attempt's ceiling; all of the time left when less
+    /// than `min_delay` would remain after it.
     pub fn delay(&self, attempt: u32, remaining: Duration, random: u64) -> Duration {
         let doubling = 1u32.checked_shl(attempt.saturating_sub(1)).unwrap_or(u32::MAX);
         let ceiling = self.min_delay.saturating_mul(doubling).min(self.max_delay);
         let span = ceiling.saturating_sub(self.min_delay).as_nanos();
         // `span + 1` cannot overflow: a `Duration` holds far fewer nanoseconds than a u128.
         let jitter = u64::try_from(u128::from(random) % (span + 1)).unwrap_or(u64::MAX);
-        (self.min_delay + Duration::from_nanos(jitter)).min(remaining)
+        let delay = self.min_delay + Duration::from_nanos(jitter);
+        // A remainder too short for another delay would go unused: the last call is made
+        // when `max_wait` runs out instead.
+        if remaining.saturating_sub(delay) < self.min_delay {
+            remaining
+        } else {
+            delay
+        }
     }
 }
 
@@ -271,10 +279,13 @@ mod tests {
                 let ceiling = Duration::from_secs((2u64.saturating_mul(1 << (attempt - 1).min(20))).min(120));
                 let got = d.delay(attempt, far, random);
                 assert!(got >= 2 * S && got <= ceiling, "attempt {attempt}: {got:?} not in [2s, {ceiling:?}]");
-                assert_eq!(d.delay(attempt, 3 * S, random).min(3 * S), d.delay(attempt, 3 * S, random));
+                // Near the end the delay takes all the time left, so the last call lands on max_wait.
+                assert_eq!(d.delay(attempt, 3 * S, random), 3 * S);
             }
         }
         assert_eq!(d.delay(5, S / 2, u64::MAX), S / 2);
+        assert_eq!(d.delay(1, 5 * S, 0), 2 * S, "3 s remain after it: enough for another delay");
+        assert_eq!(d.delay(1, 3 * S, 0), 3 * S, "1 s would remain: too little, so all of it");
         // A huge attempt number saturates instead of overflowing.
         assert!(d.delay(u32::MAX, far, 12345) <= 120 * S);
     }
