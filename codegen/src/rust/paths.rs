@@ -21,8 +21,9 @@ enum Ty<'m> {
     /// A value of a model shape: `Option<&T>` when `nullable`, else an expression of type `T`
     /// (`is_ref: false`, a place such as `output.count`) or `&T` (`is_ref: true`).
     Node { shape: &'m Shape, nullable: bool, is_ref: bool },
-    /// A projection: an iterator of `&T`, nulls already dropped.
-    List(&'m Shape),
+    /// A projection: an iterator of `&T`, nulls already dropped; of `&str` when the flag is set
+    /// (optional string members are read as `Option<&str>`).
+    List(&'m Shape, bool),
     /// A computed scalar: `Option<X>` when nullable, else `X`.
     Scalar(Form, bool),
     /// The `null` literal.
@@ -179,18 +180,19 @@ impl<'a, 'm> Compiler<'a, 'm> {
                 })
             }
             "allStringEquals" | "anyStringEquals" => {
-                let (items, elem) = self.iterate(v).map_err(|e| format!("{comparator} needs a list: {e}"))?;
+                let (items, elem, strs) = self.iterate(v).map_err(|e| format!("{comparator} needs a list: {e}"))?;
                 if !matches!(elem.kind, Kind::String | Kind::Enum) {
                     return Err(format!("{comparator} needs a list of strings, not of {}", kind_name(&elem.kind)));
                 }
                 let item = self.item_var(elem);
+                let text = as_text(&item, strs);
                 Ok(if comparator == "anyStringEquals" {
-                    quote!(#items.any(|#item| #item.as_str() == #expected))
+                    quote!(#items.any(|#item| #text == #expected))
                 } else {
                     // Smithy: an empty list never matches `allStringEquals`.
                     quote!({
                         let mut items = #items.peekable();
-                        items.peek().is_some() && items.all(|#item| #item.as_str() == #expected)
+                        items.peek().is_some() && items.all(|#item| #text == #expected)
                     })
                 })
             }
@@ -204,7 +206,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
             Ast::Field(name) => self.field(cur, name),
             Ast::Sub(left, right) => {
                 let left = self.eval(left, cur)?;
-                if matches!(left.ty, Ty::List(_)) {
+                if matches!(left.ty, Ty::List(..)) {
                     return Err("a member of a projection's result (a list) is always null".into());
                 }
                 self.eval(right, &left)
@@ -215,22 +217,23 @@ impl<'a, 'm> Compiler<'a, 'm> {
             }
             Ast::Index(left, n) => self.index(self.eval(left, cur)?, *n),
             Ast::Flatten(inner) => {
-                let (items, elem) = self.iterate(self.eval(inner, cur)?)?;
+                let (items, elem, strs) = self.iterate(self.eval(inner, cur)?)?;
                 // One level of nested lists is spliced in; other elements stay as they are.
                 Ok(match elem.kind {
-                    Kind::List => Val::new(quote!(#items.flatten()), Ty::List(self.list_member(elem)?)),
-                    _ => Val::new(items, Ty::List(elem)),
+                    Kind::List => Val::new(quote!(#items.flatten()), Ty::List(self.list_member(elem)?, false)),
+                    _ => Val::new(items, Ty::List(elem, strs)),
                 })
             }
             Ast::Projection(left, right) => {
-                let (items, elem) = self.iterate(self.eval(left, cur)?)?;
-                self.project(items, elem, right)
+                let (items, elem, strs) = self.iterate(self.eval(left, cur)?)?;
+                self.project(items, elem, strs, right)
             }
             Ast::Filter(left, cond, right) => {
-                let (items, elem) = self.iterate(self.eval(left, cur)?)?;
+                let (items, elem, strs) = self.iterate(self.eval(left, cur)?)?;
                 let item = self.item_var(elem);
-                let test = self.truthy(cond, &self.item(elem, &item))?;
-                self.project(quote!(#items.filter(|&#item| #test)), elem, right)
+                // A closure body needs no parentheses.
+                let (test, _) = self.truthy_prec(cond, &self.item(elem, strs, &item))?;
+                self.project(quote!(#items.filter(|&#item| #test)), elem, strs, right)
             }
             Ast::Literal(v) => literal(v),
             Ast::Not(inner) => {
@@ -286,7 +289,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
                 (_, true) => quote!(#c.is_some()),
                 (_, false) => quote!(true),
             },
-            Ty::List(_) => quote!(#c.next().is_some()),
+            Ty::List(..) => quote!(#c.next().is_some()),
             Ty::Scalar(Form::Str, true) => quote!(#c.is_some_and(|s| !s.is_empty())),
             Ty::Scalar(Form::Str, false) => quote!(!#c.is_empty()),
             Ty::Scalar(Form::Bool, true) => quote!(#c == Some(true)),
@@ -306,7 +309,10 @@ impl<'a, 'm> Compiler<'a, 'm> {
         names::ident(&name)
     }
 
-    fn item(&self, elem: &'m Shape, var: &Ident) -> Val<'m> {
+    fn item(&self, elem: &'m Shape, strs: bool, var: &Ident) -> Val<'m> {
+        if strs {
+            return Val::new(quote!(#var), Ty::Scalar(Form::Str, false));
+        }
         Val::new(quote!(#var), Ty::Node { shape: elem, nullable: false, is_ref: true })
     }
 
@@ -316,38 +322,42 @@ impl<'a, 'm> Compiler<'a, 'm> {
     }
 
     /// An iterator of `&T` over a list value, with its element shape.
-    fn iterate(&self, v: Val<'m>) -> Result<(TokenStream, &'m Shape), String> {
+    fn iterate(&self, v: Val<'m>) -> Result<(TokenStream, &'m Shape, bool), String> {
         let c = &v.code;
         match v.ty {
-            Ty::List(elem) => Ok((v.code, elem)),
+            Ty::List(elem, strs) => Ok((v.code, elem, strs)),
             Ty::Node { shape, nullable, .. } if shape.kind == Kind::List => {
                 let elem = self.list_member(shape)?;
                 let items = if nullable { quote!(#c.into_iter().flatten()) } else { quote!(#c.iter()) };
                 // Sparse lists hold `Option`s; projections skip the nulls.
                 let items = if shape.has_trait("smithy.api#sparse") { quote!(#items.flatten()) } else { items };
-                Ok((items, elem))
+                Ok((items, elem, false))
             }
             _ => Err(format!("a projection over {}, which is not a list", describe(&v.ty))),
         }
     }
 
     /// `right` applied to each element of `items`, nulls dropped.
-    fn project(&self, items: TokenStream, elem: &'m Shape, right: &Ast) -> Result<Val<'m>, String> {
+    fn project(&self, items: TokenStream, elem: &'m Shape, strs: bool, right: &Ast) -> Result<Val<'m>, String> {
         if *right == Ast::Identity {
-            return Ok(Val::new(items, Ty::List(elem)));
+            return Ok(Val::new(items, Ty::List(elem, strs)));
         }
         let var = self.item_var(elem);
-        let v = self.eval(right, &self.item(elem, &var))?;
+        let v = self.eval(right, &self.item(elem, strs, &var))?;
         let code = &v.code;
+        let string = || self.ctx.model.shape("smithy.api#String").map_err(|e| e.to_string());
         match v.ty {
             Ty::Node { shape, nullable: true, .. } => {
-                Ok(Val::new(quote!(#items.filter_map(|#var| #code)), Ty::List(shape)))
+                Ok(Val::new(quote!(#items.filter_map(|#var| #code)), Ty::List(shape, false)))
             }
             Ty::Node { shape, nullable: false, is_ref } => {
                 let r = if is_ref { code.clone() } else { quote!(&#code) };
-                Ok(Val::new(quote!(#items.map(|#var| #r)), Ty::List(shape)))
+                Ok(Val::new(quote!(#items.map(|#var| #r)), Ty::List(shape, false)))
             }
-            Ty::List(_) => Err("a projection inside a projection gives nested lists; flatten with `[]`".into()),
+            Ty::Scalar(Form::Str, true) if v.literal.is_none() => {
+                Ok(Val::new(quote!(#items.filter_map(|#var| #code)), Ty::List(string()?, true)))
+            }
+            Ty::List(..) => Err("a projection inside a projection gives nested lists; flatten with `[]`".into()),
             other => Err(format!("a projection of {}: only projections of members are supported", describe(&other))),
         }
     }
@@ -424,7 +434,10 @@ impl<'a, 'm> Compiler<'a, 'm> {
                 _ => return Err("an index from the end other than `[-1]`".into()),
             })
         };
-        let (items, elem) = self.iterate(v)?;
+        let (items, elem, strs) = self.iterate(v)?;
+        if strs {
+            return Ok(Val::new(pick(items)?, Ty::Scalar(Form::Str, true)));
+        }
         Ok(Val::new(pick(items)?, Ty::Node { shape: elem, nullable: true, is_ref: true }))
     }
 
@@ -590,7 +603,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
             ("length", [v]) => {
                 let c = &v.code;
                 Ok(match &v.ty {
-                    Ty::List(_) => Val::new(quote!(#c.count()), usize_ty),
+                    Ty::List(..) => Val::new(quote!(#c.count()), usize_ty),
                     Ty::Node { shape, nullable, .. } => match (&shape.kind, nullable) {
                         (Kind::List | Kind::Map, true) => {
                             Val::new(quote!(#c.map(|v| v.len())), Ty::Scalar(Form::Num(Some(NumTy::Usize)), true))
@@ -617,15 +630,16 @@ impl<'a, 'm> Compiler<'a, 'm> {
                 }
                 let s = &search.code;
                 let bool_ty = Ty::Scalar(Form::Bool, false);
-                let is_list = matches!(subject.ty, Ty::List(_))
+                let is_list = matches!(subject.ty, Ty::List(..))
                     || matches!(subject.ty, Ty::Node { shape, .. } if shape.kind == Kind::List);
                 if is_list {
-                    let (items, elem) = self.iterate(subject.clone())?;
+                    let (items, elem, strs) = self.iterate(subject.clone())?;
                     if !matches!(elem.kind, Kind::String | Kind::Enum) {
                         return Err("contains() over a list that is not of strings".into());
                     }
                     let item = self.item_var(elem);
-                    return Ok(Val::new(quote!(#items.any(|#item| #item.as_str() == #s)), bool_ty));
+                    let text = as_text(&item, strs);
+                    return Ok(Val::new(quote!(#items.any(|#item| #text == #s)), bool_ty));
                 }
                 let text = self.scalar(subject.clone())?;
                 if text.ty_form() != Some(Form::Str) {
@@ -658,7 +672,7 @@ impl Val<'_> {
 fn describe(ty: &Ty) -> String {
     match ty {
         Ty::Node { shape, .. } => kind_name(&shape.kind).to_string(),
-        Ty::List(_) => "a list (a projection)".into(),
+        Ty::List(..) => "a list (a projection)".into(),
         Ty::Scalar(Form::Str, _) => "a string".into(),
         Ty::Scalar(Form::Bool, _) => "a boolean".into(),
         Ty::Scalar(Form::Num(_), _) => "a number".into(),
@@ -683,6 +697,15 @@ fn kind_name(kind: &Kind) -> &'static str {
         Kind::Structure => "a structure",
         Kind::Union => "a union",
         Kind::Service | Kind::Operation { .. } | Kind::Resource => "a service, operation or resource",
+    }
+}
+
+/// A list item as `&str`: already one, or a string or enum value.
+fn as_text(item: &Ident, strs: bool) -> TokenStream {
+    if strs {
+        quote!(#item)
+    } else {
+        quote!(#item.as_str())
     }
 }
 
