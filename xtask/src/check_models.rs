@@ -1,6 +1,7 @@
 //! `cargo xtask check-models [NAME=]MODEL...`: each model becomes a standalone crate under
 //! `target/generated-crates/NAME`, which must build, pass clippy and rustdoc without a warning,
-//! and pass its generated tests (round trips, endpoint rule cases, protocol cases).
+//! and pass its generated tests (round trips, endpoint rule cases, protocol cases), and the
+//! tests a fixture keeps in `tests/` beside its model.
 //!
 //! The compile test runs it on our fixtures and the reference models; by hand it checks models
 //! that cannot be committed, such as AWS's own.
@@ -40,6 +41,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
 fn check(root: &Path, name: &str, model: &Path) -> Result<usize, String> {
     let dir = root.join("target/generated-crates").join(name);
     super::standalone(model, &dir, name)?;
+    copy_model_tests(model, &dir)?;
     // The workspace's lock pins the same versions, so nothing is resolved or fetched again.
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))
         .map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
@@ -64,6 +66,24 @@ fn check(root: &Path, name: &str, model: &Path) -> Result<usize, String> {
         passed += passed_tests(&stdout);
     }
     Ok(passed)
+}
+
+/// A model's own tests (`tests/*.rs` beside a fixture's `model.json`) become the crate's
+/// integration tests: they drive the generated API as a user would.
+fn copy_model_tests(model: &Path, dir: &Path) -> Result<(), String> {
+    let tests = dir.join("tests");
+    let _ = std::fs::remove_dir_all(&tests);
+    let Some(from) = model.parent().map(|p| p.join("tests")).filter(|p| p.is_dir()) else { return Ok(()) };
+    std::fs::create_dir_all(&tests).map_err(|e| format!("cannot create {}: {e}", tests.display()))?;
+    let entries = std::fs::read_dir(&from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            std::fs::copy(&path, tests.join(entry.file_name()))
+                .map_err(|e| format!("cannot copy {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// The sum of libtest's `test result: ok. N passed; ...` lines.

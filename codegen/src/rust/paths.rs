@@ -81,11 +81,14 @@ struct Val<'m> {
     prec: u8,
     /// The literal behind a literal scalar, which is written once the other side is known.
     literal: Option<Value>,
+    /// For `length()` of a list or map that is never null: the collection (`x.len() == 0`
+    /// reads better as `x.is_empty()`).
+    len_of: Option<TokenStream>,
 }
 
 impl<'m> Val<'m> {
     fn new(code: TokenStream, ty: Ty<'m>) -> Self {
-        Val { code, ty, prec: 0, literal: None }
+        Val { code, ty, prec: 0, literal: None, len_of: None }
     }
     fn with_prec(mut self, prec: u8) -> Self {
         self.prec = prec;
@@ -216,6 +219,19 @@ impl<'a, 'm> Compiler<'a, 'm> {
                 self.eval(right, &left)
             }
             Ast::Index(left, n) => self.index(self.eval(left, cur)?, *n),
+            // A flattened projection of lists reads best as one `flat_map`.
+            Ast::Flatten(inner) if matches!(**inner, Ast::Projection(..)) => {
+                let Ast::Projection(left, right) = &**inner else { return Err("a flattened projection".into()) };
+                let (items, elem, strs) = self.iterate(self.eval(left, cur)?)?;
+                let v = self.project(items, elem, strs, right, true)?;
+                match v.ty {
+                    Ty::List(elem, _) if elem.kind == Kind::List => {
+                        let c = &v.code;
+                        Ok(Val::new(quote!(#c.flatten()), Ty::List(self.list_member(elem)?, false)))
+                    }
+                    _ => Ok(v),
+                }
+            }
             Ast::Flatten(inner) => {
                 let (items, elem, strs) = self.iterate(self.eval(inner, cur)?)?;
                 // One level of nested lists is spliced in; other elements stay as they are.
@@ -226,19 +242,19 @@ impl<'a, 'm> Compiler<'a, 'm> {
             }
             Ast::Projection(left, right) => {
                 let (items, elem, strs) = self.iterate(self.eval(left, cur)?)?;
-                self.project(items, elem, strs, right)
+                self.project(items, elem, strs, right, false)
             }
             Ast::Filter(left, cond, right) => {
                 let (items, elem, strs) = self.iterate(self.eval(left, cur)?)?;
                 let item = self.item_var(elem);
                 // A closure body needs no parentheses.
                 let (test, _) = self.truthy_prec(cond, &self.item(elem, strs, &item))?;
-                self.project(quote!(#items.filter(|&#item| #test)), elem, strs, right)
+                self.project(quote!(#items.filter(|&#item| #test)), elem, strs, right, false)
             }
             Ast::Literal(v) => literal(v),
-            Ast::Not(inner) => {
-                let t = self.truthy(inner, cur)?;
-                Ok(Val::new(quote!(!#t), Ty::Scalar(Form::Bool, false)))
+            Ast::Not(_) => {
+                let (t, prec) = self.truthy_prec(ast, cur)?;
+                Ok(Val::new(t, Ty::Scalar(Form::Bool, false)).with_prec(prec))
             }
             Ast::And(l, r) | Ast::Or(l, r) => self.and_or(matches!(ast, Ast::And(..)), l, r, cur),
             Ast::Compare(op, l, r) => self.compare(*op, self.eval(l, cur)?, self.eval(r, cur)?),
@@ -254,6 +270,14 @@ impl<'a, 'm> Compiler<'a, 'm> {
 
     fn truthy_prec(&self, ast: &Ast, cur: &Val<'m>) -> Result<(TokenStream, u8), String> {
         Ok(match ast {
+            // `!(a == b)` is `a != b`: comparisons give booleans, never null.
+            Ast::Not(inner) if matches!(**inner, Ast::Compare(Cmp::Eq | Cmp::Ne, ..)) => {
+                let Ast::Compare(op, l, r) = &**inner else { return Err("a negated comparison".into()) };
+                let flipped = if *op == Cmp::Eq { Cmp::Ne } else { Cmp::Eq };
+                let v = self.compare(flipped, self.eval(l, cur)?, self.eval(r, cur)?)?;
+                let prec = v.prec;
+                (self.truthy_of(v), prec)
+            }
             Ast::Not(inner) => {
                 let t = self.truthy(inner, cur)?;
                 (quote!(!#t), 0)
@@ -338,7 +362,15 @@ impl<'a, 'm> Compiler<'a, 'm> {
     }
 
     /// `right` applied to each element of `items`, nulls dropped.
-    fn project(&self, items: TokenStream, elem: &'m Shape, strs: bool, right: &Ast) -> Result<Val<'m>, String> {
+    /// With `flat`, a non-null list member is spliced in at once (`flat_map`).
+    fn project(
+        &self,
+        items: TokenStream,
+        elem: &'m Shape,
+        strs: bool,
+        right: &Ast,
+        flat: bool,
+    ) -> Result<Val<'m>, String> {
         if *right == Ast::Identity {
             return Ok(Val::new(items, Ty::List(elem, strs)));
         }
@@ -352,6 +384,9 @@ impl<'a, 'm> Compiler<'a, 'm> {
             }
             Ty::Node { shape, nullable: false, is_ref } => {
                 let r = if is_ref { code.clone() } else { quote!(&#code) };
+                if flat && shape.kind == Kind::List && !shape.has_trait("smithy.api#sparse") {
+                    return Ok(Val::new(quote!(#items.flat_map(|#var| #r)), Ty::List(self.list_member(shape)?, false)));
+                }
                 Ok(Val::new(quote!(#items.map(|#var| #r)), Ty::List(shape, false)))
             }
             Ty::Scalar(Form::Str, true) if v.literal.is_none() => {
@@ -398,12 +433,17 @@ impl<'a, 'm> Compiler<'a, 'm> {
         let optional = f.presence == Presence::Optional;
         // Optional strings are read as `Option<&str>` at once, as hand-written code would.
         let string = target.kind == Kind::String && !f.boxed;
+        // Optional booleans and numbers are `Copy`: read by value, as `Option<bool>` and the like.
+        let copy = copy_form(&target.kind).filter(|_| !f.boxed);
         let node = |nullable, is_ref| Ty::Node { shape: target, nullable, is_ref };
         let parent = names::ident(&names::snake(shape.name()));
         let parent = if TAKEN.contains(&parent.to_string().as_str()) { quote!(p) } else { quote!(#parent) };
         Ok(match (nullable, optional) {
             (true, true) if string => {
                 Val::new(quote!(#c.and_then(|#parent| #parent.#id.as_deref())), Ty::Scalar(Form::Str, true))
+            }
+            (true, true) if copy.is_some() => {
+                Val::new(quote!(#c.and_then(|#parent| #parent.#id)), Ty::Scalar(copy.unwrap_or(Form::Bool), true))
             }
             (true, true) => {
                 let get = if f.boxed { quote!(as_deref) } else { quote!(as_ref) };
@@ -414,6 +454,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
                 Val::new(quote!(#c.map(|#parent| #get)), node(true, true))
             }
             (false, true) if string => Val::new(quote!(#c.#id.as_deref()), Ty::Scalar(Form::Str, true)),
+            (false, true) if copy.is_some() => Val::new(quote!(#c.#id), Ty::Scalar(copy.unwrap_or(Form::Bool), true)),
             (false, true) => {
                 let get = if f.boxed { quote!(as_deref) } else { quote!(as_ref) };
                 Val::new(quote!(#c.#id.#get()), node(true, true))
@@ -424,14 +465,30 @@ impl<'a, 'm> Compiler<'a, 'm> {
     }
 
     fn index(&self, v: Val<'m>, n: i64) -> Result<Val<'m>, String> {
+        let at = match n {
+            -1 => None,
+            n if n >= 0 => Some(proc_macro2::Literal::usize_unsuffixed(usize::try_from(n).map_err(|e| e.to_string())?)),
+            _ => return Err("an index from the end other than `[-1]`".into()),
+        };
+        // A list member is indexed as a slice; a projection as an iterator.
+        if let Ty::Node { shape, nullable, .. } = v.ty {
+            if shape.kind == Kind::List && !shape.has_trait("smithy.api#sparse") {
+                let c = &v.code;
+                let get = match &at {
+                    None => quote!(last()),
+                    Some(n) if n.to_string() == "0" => quote!(first()),
+                    Some(n) => quote!(get(#n)),
+                };
+                let code = if nullable { quote!(#c.and_then(|list| list.#get)) } else { quote!(#c.#get) };
+                let elem = self.list_member(shape)?;
+                return Ok(Val::new(code, Ty::Node { shape: elem, nullable: true, is_ref: true }));
+            }
+        }
         let pick = |items: TokenStream| -> Result<TokenStream, String> {
-            Ok(match n {
-                -1 => quote!(#items.last()),
-                n if n >= 0 => {
-                    let n = proc_macro2::Literal::usize_unsuffixed(usize::try_from(n).map_err(|e| e.to_string())?);
-                    quote!(#items.nth(#n))
-                }
-                _ => return Err("an index from the end other than `[-1]`".into()),
+            Ok(match &at {
+                None => quote!(#items.last()),
+                Some(n) if n.to_string() == "0" => quote!(#items.next()),
+                Some(n) => quote!(#items.nth(#n)),
             })
         };
         let (items, elem, strs) = self.iterate(v)?;
@@ -492,14 +549,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
                 let code = if nullable { quote!(#c.map(|v| v.as_i32())) } else { quote!(#c.as_i32()) };
                 return Ok(Val::new(code, Ty::Scalar(Form::Num(Some(NumTy::I32)), nullable)));
             }
-            Kind::Boolean => Form::Bool,
-            Kind::Byte => Form::Num(Some(NumTy::I8)),
-            Kind::Short => Form::Num(Some(NumTy::I16)),
-            Kind::Integer => Form::Num(Some(NumTy::I32)),
-            Kind::Long => Form::Num(Some(NumTy::I64)),
-            Kind::Float => Form::Num(Some(NumTy::F32)),
-            Kind::Double => Form::Num(Some(NumTy::F64)),
-            ref other => return Err(format!("a comparison of {}", kind_name(other))),
+            ref other => copy_form(other).ok_or_else(|| format!("a comparison of {}", kind_name(other)))?,
         };
         let code = match (nullable, is_ref) {
             (true, _) => quote!(#c.copied()),
@@ -521,6 +571,9 @@ impl<'a, 'm> Compiler<'a, 'm> {
                 _ => return Err(format!("`{}` with null of a value that is never null", op.symbol())),
             };
             return Ok(Val::new(code, bool_ty(false)));
+        }
+        if let Some(v) = is_empty_test(op, &l, &r) {
+            return Ok(Val::new(v, bool_ty(false)));
         }
         let (mut a, mut b) = (self.scalar(l)?, self.scalar(r)?);
         let (fa, fb) = (a.ty_form(), b.ty_form());
@@ -608,7 +661,9 @@ impl<'a, 'm> Compiler<'a, 'm> {
                         (Kind::List | Kind::Map, true) => {
                             Val::new(quote!(#c.map(|v| v.len())), Ty::Scalar(Form::Num(Some(NumTy::Usize)), true))
                         }
-                        (Kind::List | Kind::Map, false) => Val::new(quote!(#c.len()), usize_ty),
+                        (Kind::List | Kind::Map, false) => {
+                            Val { len_of: Some(c.clone()), ..Val::new(quote!(#c.len()), usize_ty) }
+                        }
                         (Kind::String, true) => Val::new(
                             quote!(#c.map(|s| s.chars().count())),
                             Ty::Scalar(Form::Num(Some(NumTy::Usize)), true),
@@ -682,6 +737,20 @@ fn describe(ty: &Ty) -> String {
     }
 }
 
+/// The scalar form of a `Copy` shape read by value.
+fn copy_form(kind: &Kind) -> Option<Form> {
+    Some(match kind {
+        Kind::Boolean => Form::Bool,
+        Kind::Byte => Form::Num(Some(NumTy::I8)),
+        Kind::Short => Form::Num(Some(NumTy::I16)),
+        Kind::Integer => Form::Num(Some(NumTy::I32)),
+        Kind::Long => Form::Num(Some(NumTy::I64)),
+        Kind::Float => Form::Num(Some(NumTy::F32)),
+        Kind::Double => Form::Num(Some(NumTy::F64)),
+        _ => return None,
+    })
+}
+
 fn kind_name(kind: &Kind) -> &'static str {
     match kind {
         Kind::Blob => "a blob",
@@ -697,6 +766,31 @@ fn kind_name(kind: &Kind) -> &'static str {
         Kind::Structure => "a structure",
         Kind::Union => "a union",
         Kind::Service | Kind::Operation { .. } | Kind::Resource => "a service, operation or resource",
+    }
+}
+
+/// `length(x)` compared with 0 (or `>= 1`, `< 1`) as `x.is_empty()` or its negation.
+fn is_empty_test(op: Cmp, l: &Val, r: &Val) -> Option<TokenStream> {
+    let lit = |v: &Val| v.literal.as_ref().and_then(Value::as_i64);
+    let (c, op, n) = match (&l.len_of, &r.len_of) {
+        (Some(c), _) => (c, op, lit(r)?),
+        // `0 < length(x)` is `length(x) > 0`.
+        (None, Some(c)) => {
+            let flipped = match op {
+                Cmp::Lt => Cmp::Gt,
+                Cmp::Le => Cmp::Ge,
+                Cmp::Gt => Cmp::Lt,
+                Cmp::Ge => Cmp::Le,
+                other => other,
+            };
+            (c, flipped, lit(l)?)
+        }
+        (None, None) => return None,
+    };
+    match (op, n) {
+        (Cmp::Eq, 0) | (Cmp::Lt, 1) | (Cmp::Le, 0) => Some(quote!(#c.is_empty())),
+        (Cmp::Ne, 0) | (Cmp::Gt, 0) | (Cmp::Ge, 1) => Some(quote!(!#c.is_empty())),
+        _ => None,
     }
 }
 
