@@ -64,6 +64,8 @@ pub struct PathMatcher {
     pub comparator: Comparator,
 }
 
+// Named as Smithy names them.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Comparator {
     StringEquals,
@@ -206,7 +208,7 @@ pub fn client_methods(ctx: &Ctx) -> Result<Vec<TokenStream>, ModelError> {
     let mut methods = Vec::new();
     for (op, w) in all(ctx)? {
         let method = method_name(&w);
-        if ctx.ops.iter().any(|o| names::snake(o.name()) == method.to_string()) {
+        if ctx.ops.iter().any(|o| method == names::snake(o.name())) {
             return Err(ModelError::new(
                 &op.shape.id,
                 format!("waiter `{}`: the client method `{method}` is also an operation's", w.name),
