@@ -288,6 +288,12 @@ impl Parser {
         Err(ParseError { offset, problem: problem.into() })
     }
 
+    /// An error at the token just taken.
+    fn back_and_fail<T>(&mut self, problem: &str) -> Result<T, ParseError> {
+        self.pos = self.pos.saturating_sub(1);
+        self.fail(problem)
+    }
+
     fn expect(&mut self, t: Tok, what: &str) -> Result<(), ParseError> {
         if *self.peek() == t {
             self.next();
@@ -341,20 +347,16 @@ impl Parser {
                 self.expect(Tok::RParen, "`)`")?;
                 Ok(inner)
             }
-            Tok::Flatten => {
-                let rhs = self.projection_rhs(lbp(&Tok::Flatten))?;
-                Ok(Ast::Projection(Box::new(Ast::Flatten(Box::new(Ast::Identity))), Box::new(rhs)))
+            // `[]`, `[?...]` and `[...]` at the start apply to the current node.
+            Tok::Flatten | Tok::Filter | Tok::LBracket => {
+                self.pos = self.pos.saturating_sub(1);
+                self.led(Ast::Identity)
             }
-            Tok::Filter => self.filter(Ast::Identity),
-            Tok::LBracket => self.bracket(Ast::Identity),
             Tok::Star => self.unsupported("`*` over an object's values"),
             Tok::LBrace => self.unsupported("a multi-select hash (`{...}`)"),
             Tok::Amp => self.unsupported("an expression reference (`&expr`)"),
             Tok::Eof => self.fail("the expression ends too early"),
-            _ => {
-                self.pos = self.pos.saturating_sub(1);
-                self.fail("expected an expression")
-            }
+            _ => self.back_and_fail("expected an expression"),
         }
     }
 
@@ -377,10 +379,7 @@ impl Parser {
             Tok::Cmp(c) => Ok(Ast::Compare(c, b(left), b(self.expression(lbp(&Tok::Cmp(c)))?))),
             Tok::LParen => self.unsupported("calling the result of an expression"),
             Tok::LBrace => self.unsupported("a multi-select hash (`{...}`)"),
-            _ => {
-                self.pos = self.pos.saturating_sub(1);
-                self.fail("expected an operator")
-            }
+            _ => self.back_and_fail("expected an operator"),
         }
     }
 
@@ -400,10 +399,7 @@ impl Parser {
                 Ok(Ast::Projection(Box::new(left), Box::new(rhs)))
             }
             Tok::Colon => self.unsupported("a slice (`[a:b]`)"),
-            _ => {
-                self.pos = self.pos.saturating_sub(1);
-                self.unsupported("a multi-select list (`[a, b]`)")
-            }
+            _ => self.back_and_fail("a multi-select list (`[a, b]`) is not supported"),
         }
     }
 

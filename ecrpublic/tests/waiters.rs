@@ -239,19 +239,27 @@ mod emulator {
         (emu, c)
     }
 
-    // Real time: the emulator is a real server. Short delays keep the test quick.
-    #[tokio::test]
-    async fn waits_through_not_found_and_pending_to_complete() {
-        let (_emu, c) = scanned(ScanStatus::Complete).await;
-        let waited = c
-            .wait_until_image_scan_complete("app", image())
+    /// Waits for the scan of `app:v1`, in real time (the emulator is a real server): short
+    /// delays keep the tests quick.
+    async fn wait_premium(
+        c: &Client,
+    ) -> Result<
+        ecrpublic::waiters::Waited<DescribeImageScanFindingsOutput, DescribeImageScanFindingsError>,
+        WaiterError<DescribeImageScanFindingsOutput, DescribeImageScanFindingsError>,
+    > {
+        c.wait_until_image_scan_complete("app", image())
             .repository_type(RepositoryType::Premium)
             .min_delay(Duration::from_millis(5))
             .max_delay(Duration::from_millis(20))
             .max_wait(30 * S)
             .send()
             .await
-            .expect("the scan completes");
+    }
+
+    #[tokio::test]
+    async fn waits_through_not_found_and_pending_to_complete() {
+        let (_emu, c) = scanned(ScanStatus::Complete).await;
+        let waited = wait_premium(&c).await.expect("the scan completes");
         assert_eq!(waited.attempts(), 4, "not found, pending, pending, complete");
         assert_eq!(waited.output().unwrap().image_scan_status.status, Some(ScanStatus::Complete));
     }
@@ -259,15 +267,7 @@ mod emulator {
     #[tokio::test]
     async fn a_failed_scan_is_a_failure_state() {
         let (_emu, c) = scanned(ScanStatus::Failed).await;
-        let err = c
-            .wait_until_image_scan_complete("app", image())
-            .repository_type(RepositoryType::Premium)
-            .min_delay(Duration::from_millis(5))
-            .max_delay(Duration::from_millis(20))
-            .max_wait(30 * S)
-            .send()
-            .await
-            .unwrap_err();
+        let err = wait_premium(&c).await.unwrap_err();
         match err {
             WaiterError::FailureState { response: Ok(out), attempts: 4 } => {
                 assert_eq!(out.image_scan_status.status, Some(ScanStatus::Failed))
