@@ -111,6 +111,7 @@ pub fn generate(model: &Model) -> Result<Modules, ModelError> {
     ];
     if waiters::has_waiters(&ctx) {
         files.push(("waiters.rs", waiters::waiters_module(&ctx)?));
+        files.push(("waiter_tests.rs", waiters::tests_module(&ctx)?));
     }
     if let Some(tests) = service::endpoint_tests_module(&ctx)? {
         files.push(("endpoint_tests.rs", tests));
@@ -128,6 +129,8 @@ fn mod_rs(ctx: &Ctx, endpoint_tests: bool, protocol_tests: bool, waiters: bool) 
     let waiters = waiters.then(|| {
         quote!(
             pub mod waiters;
+            #[cfg(test)]
+            mod waiter_tests;
         )
     });
     let service_doc = doc_attr(&ctx.doc_of_shape(ctx.service));

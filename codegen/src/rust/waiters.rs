@@ -332,7 +332,7 @@ fn waiter(ctx: &Ctx, op: &Op, w: &Waiter) -> Result<TokenStream, ModelError> {
             }
         }
         #[doc = #classify_doc]
-        fn #classify(
+        pub(crate) fn #classify(
             #input_param: &#input,
             response: Result<&#output, &crate::Error<crate::error::#error>>,
         ) -> Option<crate::rt::waiter::State> {
@@ -387,4 +387,111 @@ fn conditions(ctx: &Ctx, op: &Op, w: &Waiter) -> Result<Vec<TokenStream>, ModelE
         });
     }
     Ok(arms)
+}
+
+/// A response document that makes a plain path (members, `[]`/`[*]` projections) give `value`:
+/// `Table.TableStatus` -> `{"Table": {"TableStatus": value}}`. `None` for other paths.
+fn witness(ast: &jmespath::Ast, value: Value) -> Option<Value> {
+    use jmespath::Ast;
+    match ast {
+        Ast::Identity => Some(value),
+        Ast::Field(name) => Some(Value::Object([(name.clone(), value)].into_iter().collect())),
+        Ast::Sub(left, right) => witness(left, witness(right, value)?),
+        Ast::Projection(left, right) => {
+            let item = witness(right, value)?;
+            match &**left {
+                Ast::Flatten(inner) => witness(inner, Value::Array(vec![item])),
+                other => witness(other, Value::Array(vec![item])),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A plain output acceptor: its path, whether it compares a boolean, its expected value, and
+/// the document that makes it match.
+fn plain(a: &Acceptor) -> Option<(&str, bool, &str, Value)> {
+    let Matcher::Output(p) = &a.matcher else { return None };
+    let ast = jmespath::parse(&p.path).ok()?;
+    let boolean = p.comparator == Comparator::BooleanEquals;
+    let value = if boolean { Value::Bool(p.expected == "true") } else { Value::String(p.expected.clone()) };
+    Some((p.path.as_str(), boolean, p.expected.as_str(), witness(&ast, value)?))
+}
+
+/// `waiter_tests.rs`: for each acceptor whose match can be told without running the path (an
+/// error it names, or a plain path), a response that triggers it must give the state of the
+/// first acceptor that matches it; and a response with nothing set must not panic.
+pub fn tests_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+    let mut tests = Vec::new();
+    for (op, w) in all(ctx)? {
+        let classify = format_ident!("{}_state", names::snake(&w.name));
+        let test = format_ident!("{}_acceptors", names::snake(&w.name));
+        let output = io_path(ctx, op, Module::Output)?;
+        let error = format_ident!("{}Error", names::type_name(op.name()));
+        let state = |a: &Acceptor| match a.state {
+            AcceptorState::Success => quote!(Some(State::Success)),
+            AcceptorState::Failure => quote!(Some(State::Failure)),
+            AcceptorState::Retry => quote!(Some(State::Retry)),
+        };
+        let mut checks = Vec::new();
+        for (i, a) in w.acceptors.iter().enumerate() {
+            let earlier = &w.acceptors[..=i];
+            let n = proc_macro2::Literal::usize_unsuffixed(i);
+            if let Matcher::ErrorType(name) = &a.matcher {
+                let code = shape_name(name);
+                // Only errorType and `success: false` acceptors look at errors.
+                let first = earlier.iter().find(|b| match &b.matcher {
+                    Matcher::ErrorType(other) => shape_name(other) == code,
+                    Matcher::Success(false) => true,
+                    _ => false,
+                });
+                let want = first.map(state);
+                let value = match op.errors.iter().find(|e| e.id == *name || e.name() == code) {
+                    Some(e) => {
+                        let variant = format_ident!("{}", names::type_name(e.name()));
+                        quote!(crate::error::#error::#variant(crate::rt::json::Json::zero()))
+                    }
+                    None => quote!(crate::error::#error::Unhandled(crate::Unhandled::new(#code, None, None, 400))),
+                };
+                checks.push(quote! {
+                    let error = crate::Error::Service(#value);
+                    assert_eq!(#classify(&input, Err(&error)), #want, "acceptor {}: errorType {}", #n, #code);
+                });
+                continue;
+            }
+            let Some((path, boolean, expected, doc)) = plain(a) else { continue };
+            // The first acceptor this document matches, if every one before can be told.
+            let mut want = None;
+            for b in earlier {
+                match (&b.matcher, plain(b)) {
+                    (Matcher::Success(true), _) => want = Some(state(b)),
+                    (Matcher::Success(false) | Matcher::ErrorType(_), _) => continue,
+                    (_, Some((p, bo, e, _))) if p == path && bo == boolean && e == expected => want = Some(state(b)),
+                    (_, Some(_)) => continue,
+                    (_, None) => break,
+                }
+                break;
+            }
+            let Some(want) = want else { continue };
+            let doc = doc.to_string();
+            checks.push(quote! {
+                let output: #output = crate::rt::json::from_slice(#doc.as_bytes()).expect("the document parses");
+                assert_eq!(#classify(&input, Ok(&output)), #want, "acceptor {}: `{}` in {}", #n, #path, #doc);
+            });
+        }
+        tests.push(quote! {
+            #[test]
+            fn #test() {
+                let input = crate::rt::json::Json::zero();
+                // Nothing set: whatever the state, computing it does not panic.
+                let _ = #classify(&input, Ok(&crate::rt::json::Json::zero()));
+                #(#checks)*
+            }
+        });
+    }
+    Ok(quote! {
+        use super::waiters::*;
+        use crate::rt::waiter::State;
+        #(#tests)*
+    })
 }

@@ -14,6 +14,8 @@ pub mod types;
 mod validate;
 pub mod waiters;
 #[cfg(test)]
+mod waiter_tests;
+#[cfg(test)]
 mod roundtrip_tests;
 #[cfg(test)]
 mod endpoint_tests;

@@ -103,7 +103,7 @@ impl ImageScanComplete {
     }
 }
 /// The state the first of `ImageScanComplete`'s acceptors that matches the response moves to.
-fn image_scan_complete_state(
+pub(crate) fn image_scan_complete_state(
     _input: &crate::input::DescribeImageScanFindingsInput,
     response: Result<
         &crate::output::DescribeImageScanFindingsOutput,
