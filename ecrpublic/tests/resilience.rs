@@ -6,16 +6,13 @@
 mod common;
 
 use std::future::Future;
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use common::fault::{Fault, FaultServer};
 use common::{Canned, MockServer, Recorded};
 use ecrpublic::error::{DescribeRepositoriesError, GetAuthorizationTokenError};
 use ecrpublic::{Blob, CallOptions, Client, Error, RetryConfig, RetryMode, TimeoutKind};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -88,67 +85,6 @@ fn assert_uuid_v4(id: &str) {
     assert_eq!(groups, [8, 4, 4, 4, 12], "not a UUID: {id}");
     assert!(id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()), "not a UUID: {id}");
     assert_eq!(&id[14..15], "4", "not a version-4 UUID: {id}");
-}
-
-/// A server that reads requests and never answers (or answers only `prefix`, then stalls):
-/// it counts connections and requests (a request is counted at the end of its headers).
-struct SilentServer {
-    addr: SocketAddr,
-    connections: Arc<AtomicUsize>,
-    requests: Arc<AtomicUsize>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl SilentServer {
-    async fn start(prefix: &'static [u8]) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let connections = Arc::new(AtomicUsize::new(0));
-        let requests = Arc::new(AtomicUsize::new(0));
-        let (c, r) = (connections.clone(), requests.clone());
-        let task = tokio::spawn(async move {
-            loop {
-                let Ok((mut stream, _)) = listener.accept().await else { return };
-                c.fetch_add(1, Ordering::SeqCst);
-                let r = r.clone();
-                tokio::spawn(async move {
-                    let mut seen = Vec::new();
-                    let mut buf = vec![0u8; 64 * 1024];
-                    let mut answered = false;
-                    // Read until the client gives up; never finish the response.
-                    while let Ok(n @ 1..) = stream.read(&mut buf).await {
-                        seen.extend_from_slice(&buf[..n]);
-                        if !answered && seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                            answered = true;
-                            r.fetch_add(1, Ordering::SeqCst);
-                            if !prefix.is_empty() && stream.write_all(prefix).await.is_err() {
-                                return;
-                            }
-                        }
-                    }
-                });
-            }
-        });
-        SilentServer { addr, connections, requests, task }
-    }
-
-    fn endpoint(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn requests(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
-    }
-
-    fn connections(&self) -> usize {
-        self.connections.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for SilentServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
 }
 
 fn expect_timeout<T: std::fmt::Debug, E: std::fmt::Debug>(result: Result<T, Error<E>>, kind: TimeoutKind) {
@@ -443,7 +379,7 @@ async fn adaptive_mode_completes_calls_after_throttling() {
 
 #[tokio::test]
 async fn read_timeout_fires_when_the_server_never_answers() {
-    let server = SilentServer::start(b"").await;
+    let server = FaultServer::always(Fault::Silent).await;
     let config = common::config(&server.endpoint()).to_builder().read_timeout(Duration::from_millis(100)).build();
     let result = guard(Client::new(&config).describe_repositories().send()).await;
     expect_timeout(result, TimeoutKind::Read);
@@ -453,7 +389,8 @@ async fn read_timeout_fires_when_the_server_never_answers() {
 #[tokio::test]
 async fn read_timeout_fires_when_the_body_stalls() {
     // Headers and part of the body, then nothing.
-    let server = SilentServer::start(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"repositories\":").await;
+    let server =
+        FaultServer::always(Fault::Stall(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"repositories\":")).await;
     let config = common::config(&server.endpoint()).to_builder().read_timeout(Duration::from_millis(100)).build();
     let result = guard(Client::new(&config).describe_repositories().send()).await;
     expect_timeout(result, TimeoutKind::Read);
@@ -461,7 +398,7 @@ async fn read_timeout_fires_when_the_body_stalls() {
 
 #[tokio::test]
 async fn read_timeouts_are_retried() {
-    let server = SilentServer::start(b"").await;
+    let server = FaultServer::always(Fault::Silent).await;
     let config = common::config(&server.endpoint())
         .to_builder()
         .retry(fast_retry(2))
@@ -476,7 +413,7 @@ async fn read_timeouts_are_retried() {
 
 #[tokio::test]
 async fn attempt_timeout_fires_alone() {
-    let server = SilentServer::start(b"").await;
+    let server = FaultServer::always(Fault::Silent).await;
     let config = common::config(&server.endpoint()).to_builder().attempt_timeout(Duration::from_millis(100)).build();
     let result = guard(Client::new(&config).describe_repositories().send()).await;
     expect_timeout(result, TimeoutKind::Attempt);
@@ -485,7 +422,7 @@ async fn attempt_timeout_fires_alone() {
 
 #[tokio::test]
 async fn attempt_timeouts_are_retried() {
-    let server = SilentServer::start(b"").await;
+    let server = FaultServer::always(Fault::Silent).await;
     let config = common::config(&server.endpoint())
         .to_builder()
         .retry(fast_retry(3))
@@ -499,7 +436,7 @@ async fn attempt_timeouts_are_retried() {
 
 #[tokio::test]
 async fn operation_timeout_fires_alone() {
-    let server = SilentServer::start(b"").await;
+    let server = FaultServer::always(Fault::Silent).await;
     let config = common::config(&server.endpoint()).to_builder().operation_timeout(Duration::from_millis(100)).build();
     let result = guard(Client::new(&config).describe_repositories().send()).await;
     expect_timeout(result, TimeoutKind::Operation);
@@ -510,7 +447,7 @@ async fn operation_timeout_fires_alone() {
 async fn operation_timeout_bounds_all_attempts() {
     // Every attempt times out after 20 ms and would be retried 1000 times; the operation
     // timeout ends it.
-    let server = SilentServer::start(b"").await;
+    let server = FaultServer::always(Fault::Silent).await;
     let config = common::config(&server.endpoint())
         .to_builder()
         .retry(fast_retry(1000))
@@ -524,7 +461,7 @@ async fn operation_timeout_bounds_all_attempts() {
 
 #[tokio::test]
 async fn per_call_timeouts_apply_to_that_call_only() {
-    let server = SilentServer::start(b"").await;
+    let server = FaultServer::always(Fault::Silent).await;
     // The client itself has no timeouts at all: only the call's options can end these calls.
     let client = plain_client(&server.endpoint());
     let result = guard(

@@ -1,5 +1,5 @@
 //! A fault-injecting HTTP/1.1 server on 127.0.0.1: each request it reads is answered by the next
-//! fault of its script (then by `{}` with 200). It works on raw TCP, so that it can reset
+//! fault of its script, then by its fallback (`{}` with 200 unless [`FaultServer::always`]). It works on raw TCP, so that it can reset
 //! connections, cut bodies short and drip bytes, which a well-behaved server library would not.
 //!
 //! It is bounded: at most [`MAX_CONNECTIONS`] connections, each served for at most
@@ -33,6 +33,8 @@ pub enum Fault {
     Error(u16, &'static str),
     /// The request is read and never answered.
     Silent,
+    /// These bytes (the start of a response, say), then nothing more.
+    Stall(&'static [u8]),
     /// Headers announcing 100 bytes, then one byte every `interval`.
     Drip(Duration),
     /// A `Content-Length` of 8 GiB, then zeros as fast as the client reads.
@@ -47,9 +49,10 @@ pub enum Fault {
     HtmlPage(u16),
 }
 
-#[derive(Default)]
 struct Shared {
     script: Mutex<VecDeque<Fault>>,
+    /// The answer once the script is used up.
+    fallback: Fault,
     requests: AtomicUsize,
     connections: AtomicUsize,
 }
@@ -62,9 +65,23 @@ pub struct FaultServer {
 
 impl FaultServer {
     pub async fn start(script: impl IntoIterator<Item = Fault>) -> FaultServer {
+        Self::with_fallback(script.into_iter().collect(), Fault::Ok("{}")).await
+    }
+
+    /// A server that answers every request with `fault`.
+    pub async fn always(fault: Fault) -> FaultServer {
+        Self::with_fallback(VecDeque::new(), fault).await
+    }
+
+    async fn with_fallback(script: VecDeque<Fault>, fallback: Fault) -> FaultServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let shared = Arc::new(Shared { script: Mutex::new(script.into_iter().collect()), ..Default::default() });
+        let shared = Arc::new(Shared {
+            script: Mutex::new(script),
+            fallback,
+            requests: AtomicUsize::new(0),
+            connections: AtomicUsize::new(0),
+        });
         let accepting = shared.clone();
         let task = tokio::spawn(async move {
             let mut connections = tokio::task::JoinSet::new();
@@ -122,7 +139,7 @@ async fn serve(mut stream: TcpStream, shared: &Shared) {
             return;
         }
         shared.requests.fetch_add(1, Ordering::SeqCst);
-        let fault = shared.script.lock().unwrap().pop_front().unwrap_or(Fault::Ok("{}"));
+        let fault = shared.script.lock().unwrap().pop_front().unwrap_or(shared.fallback);
         if !answer(&mut stream, fault).await {
             return;
         }
@@ -207,7 +224,12 @@ async fn answer(stream: &mut TcpStream, fault: Fault) -> bool {
             let _ = stream.shutdown().await;
             return false;
         }
-        Fault::Silent => {
+        Fault::Silent | Fault::Stall(_) => {
+            if let Fault::Stall(prefix) = fault {
+                if stream.write_all(prefix).await.is_err() {
+                    return false;
+                }
+            }
             // Hold the connection open, unanswered, until the server or the client gives up.
             let mut sink = [0u8; 1024];
             while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
