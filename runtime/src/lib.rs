@@ -61,7 +61,7 @@ pub mod public {
     pub use crate::retry::{RetryConfig, RetryMode};
     pub use crate::transport::{
         BoxFuture, HttpRequest, HttpResponse, HttpSettings, Progress, ProxySettings, StalledStreamProtection,
-        Transport, DEFAULT_CONNECT_TIMEOUT,
+        Transport, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     };
     pub use crate::types::{BigNumber, Blob, DateTime};
     pub use crate::{credentials, endpoint, paginate, profile, stub};
