@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod docs;
+pub mod jmespath;
 pub mod model;
 pub mod model_diff;
 mod names;
@@ -81,6 +82,11 @@ pub fn standalone_lib_rs(model_json: &str) -> Result<String, Error> {
     let service = model.service()?;
     let title = service.trait_value("smithy.api#title").and_then(|v| v.as_str()).unwrap_or(service.name()).to_string();
     let doc = format!(" A client for {title}, generated from its Smithy model.");
+    let waiters = rust::has_waiters(&model)?.then(|| {
+        quote::quote!(
+            pub use generated::waiters;
+        )
+    });
     let tokens = quote::quote! {
         #![doc = #doc]
         #![forbid(unsafe_code)]
@@ -89,6 +95,8 @@ pub fn standalone_lib_rs(model_json: &str) -> Result<String, Error> {
         pub use generated::client::Client;
         pub use generated::{error, input, operation, output, types};
         pub use awsjson_runtime::public::*;
+
+        #waiters
     };
     render("lib.rs", tokens)
 }

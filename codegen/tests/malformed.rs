@@ -48,7 +48,46 @@ fn field(target: &str, traits: Value) -> Value {
     json!({"type": "structure", "members": {"field": {"target": target, "traits": traits}}})
 }
 
-/// `(case, model, shape id the error must name)`.
+fn ok_acceptor() -> Value {
+    json!({"state": "success", "matcher": {"success": true}})
+}
+
+/// An operation reading `t#Input` into `t#Output` with the given `@waitable` value.
+fn waiter_op(waitable: Value) -> Value {
+    json!({
+        "type": "operation",
+        "input": {"target": "t#Input"},
+        "output": {"target": "t#Output"},
+        "traits": {"smithy.waiters#waitable": waitable}
+    })
+}
+
+/// `base()` with `t#Op` waitable by `waitable` and an output with a string, a number and a boolean.
+fn waitable(waitable: Value) -> String {
+    with(json!({
+        "t#Op": waiter_op(waitable),
+        "t#Output": {"type": "structure", "members": {
+            "field": {"target": "smithy.api#String"},
+            "count": {"target": "smithy.api#Integer"},
+            "flag": {"target": "smithy.api#Boolean"}
+        }}
+    }))
+}
+
+/// One waiter `W` on `t#Op`.
+fn waiter(w: Value) -> String {
+    waitable(json!({ "W": w }))
+}
+
+/// A waiter `W` with one output acceptor.
+fn path_waiter(path: &str, expected: &str, comparator: &str) -> String {
+    waiter(json!({"acceptors": [{"state": "success", "matcher": {"output": {
+        "path": path, "expected": expected, "comparator": comparator
+    }}}]}))
+}
+
+/// `(case, model, text the error must contain: the shape id, and for waiters the waiter and
+/// the problem)`.
 fn cases() -> Vec<(&'static str, String, &'static str)> {
     vec![
         ("unknown member target", with(json!({"t#Input": field("t#Nope", json!({}))})), "t#Input$field"),
@@ -113,6 +152,63 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             "t#Op",
         ),
         ("unsupported shape type", with(json!({"t#Weird": {"type": "tensor"}})), "t#Weird"),
+        ("waiter with minDelay 0", waiter(json!({"minDelay": 0, "acceptors": [ok_acceptor()]})), "W`: minDelay"),
+        (
+            "waiter with maxDelay below minDelay",
+            waiter(json!({"minDelay": 10, "maxDelay": 5, "acceptors": [ok_acceptor()]})),
+            "W`: maxDelay (5) is below minDelay (10)",
+        ),
+        ("waiter without acceptors", waiter(json!({"acceptors": []})), "W`: a waiter needs at least one acceptor"),
+        ("waiter with a lower-case name", waitable(json!({"w": {"acceptors": [ok_acceptor()]}})), "waiter `w`"),
+        (
+            "acceptor with an unknown state",
+            waiter(json!({"acceptors": [{"state": "done", "matcher": {"success": true}}]})),
+            "acceptor 0: unknown state `done`",
+        ),
+        (
+            "acceptor with two matchers",
+            waiter(json!({"acceptors": [{"state": "success", "matcher": {"success": true, "errorType": "X"}}]})),
+            "acceptor 0: a matcher has exactly one member",
+        ),
+        ("unknown comparator", path_waiter("field", "x", "numberEquals"), "unknown comparator `numberEquals`"),
+        ("path to a missing member", path_waiter("nope", "x", "stringEquals"), "path `nope`: `t#Output` has no member"),
+        ("path that does not parse", path_waiter("field ==", "x", "stringEquals"), "path `field ==`"),
+        (
+            "path with a JMESPath form outside the subset",
+            path_waiter("field[0:1]", "x", "stringEquals"),
+            "slice (`[a:b]`) is not supported",
+        ),
+        (
+            "stringEquals on a number",
+            path_waiter("count", "1", "stringEquals"),
+            "stringEquals needs a string, the path gives a number",
+        ),
+        (
+            "booleanEquals with an expected value that is no boolean",
+            path_waiter("flag", "yes", "booleanEquals"),
+            "booleanEquals expects `true` or `false`",
+        ),
+        ("allStringEquals on a string", path_waiter("field", "x", "allStringEquals"), "allStringEquals needs a list"),
+        (
+            "a comparison of a string with a number",
+            path_waiter("field == `1`", "true", "booleanEquals"),
+            "a comparison of a string with a number",
+        ),
+        ("an unsupported function", path_waiter("sort(field)", "x", "stringEquals"), "`sort()` is not supported"),
+        (
+            "two waiters with one name",
+            with(json!({
+                "t#Svc": {
+                    "type": "service", "version": "2024-01-01",
+                    "operations": [{"target": "t#Op"}, {"target": "t#Other"}],
+                    "traits": base()["shapes"]["t#Svc"]["traits"].clone()
+                },
+                "t#Op": waiter_op(json!({"Ready": {"acceptors": [ok_acceptor()]}})),
+                "t#Other": waiter_op(json!({"READY": {"acceptors": [ok_acceptor()]}})),
+                "t#Output": {"type": "structure", "members": {}}
+            })),
+            "has a waiter of the same name",
+        ),
         (
             "a streaming blob nested below the operation's input",
             with(json!({
@@ -223,6 +319,12 @@ fn malformed_models_give_errors_naming_the_shape() {
             Ok(Ok(_)) => failures.push(format!("{case}: generated code instead of failing")),
             Ok(Err(e)) => {
                 let message = e.to_string();
+                if case.contains("waiter") || message.contains("waiter `") {
+                    // Waiter errors name the operation, then the waiter.
+                    if !message.contains("shape `t#Op`: waiter `") && !message.contains("shape `t#Other`: waiter `") {
+                        failures.push(format!("{case}: error does not name the operation and waiter: {message}"));
+                    }
+                }
                 if !message.contains(shape) {
                     failures.push(format!("{case}: error does not name `{shape}`: {message}"));
                 }

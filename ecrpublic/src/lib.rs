@@ -46,4 +46,4 @@ pub mod emulator;
 
 pub use awsjson_runtime::public::*;
 pub use generated::client::Client;
-pub use generated::{error, input, operation, output, types};
+pub use generated::{error, input, operation, output, types, waiters};

@@ -5,7 +5,7 @@
 
 #[path = "common/emulator.rs"]
 mod emulator_common;
-use emulator_common::{client, client_with, sha256, unchecked};
+use emulator_common::{client, client_with, create_premium, push_image, unchecked};
 
 use ecrpublic::emulator::{CustomAlias, Emulator, EmulatorOptions, Entitlement, ScanOptions};
 use ecrpublic::types::{
@@ -14,7 +14,7 @@ use ecrpublic::types::{
     RepositoryCatalogDataInput, RepositoryCategory, RepositoryState, RepositoryType, ScanStatus, Tag,
     VulnerablePackage,
 };
-use ecrpublic::{Client, DateTime};
+use ecrpublic::DateTime;
 
 const ACCOUNT: &str = "123456789012";
 const ALIAS: &str = EmulatorOptions::PREMIUM_ALIAS;
@@ -30,49 +30,6 @@ fn digest_id(digest: &str) -> ImageIdentifier {
 
 fn tag_id(tag: &str) -> ImageIdentifier {
     ImageIdentifier::default().with_image_tag(tag)
-}
-
-/// Uploads `bytes` as one layer of the repository `kind`/`repo`; its digest.
-async fn push_layer(c: &Client, kind: &RepositoryType, repo: &str, bytes: &[u8]) -> String {
-    let up = c.initiate_layer_upload(repo).repository_type(kind.clone()).send().await.expect("initiate");
-    let id = up.upload_id.expect("upload id");
-    let part = c
-        .upload_layer_part(repo, &id, 0, bytes.len() as i64 - 1, bytes)
-        .repository_type(kind.clone())
-        .send()
-        .await
-        .expect("part");
-    assert_eq!(part.repository_type.as_ref(), Some(kind));
-    let digest = sha256(bytes);
-    let done = c.complete_layer_upload(repo, &id, [&digest]).repository_type(kind.clone()).send().await.expect("done");
-    assert_eq!((done.layer_digest.as_deref(), done.repository_type.as_ref()), (Some(digest.as_str()), Some(kind)));
-    digest
-}
-
-fn manifest(config: &str, layer: &str, note: &str) -> String {
-    format!(
-        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config}","size":2}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{layer}","size":1}}],"annotations":{{"note":"{note}"}}}}"#
-    )
-}
-
-/// Pushes an image tagged `tag` into `kind`/`repo`; its digest.
-async fn push_image(c: &Client, kind: &RepositoryType, repo: &str, tag: &str) -> String {
-    let config = push_layer(c, kind, repo, format!("config of {tag}").as_bytes()).await;
-    let layer = push_layer(c, kind, repo, format!("layer of {tag}").as_bytes()).await;
-    let out = c
-        .put_image(repo, manifest(&config, &layer, tag))
-        .image_tag(tag)
-        .repository_type(kind.clone())
-        .send()
-        .await
-        .expect("put image");
-    let image = out.image.expect("image");
-    assert_eq!(image.repository_type.as_ref(), Some(kind));
-    image.image_id.and_then(|i| i.image_digest).expect("digest")
-}
-
-async fn create_premium(c: &Client, name: &str) {
-    c.create_premium_repository(name, ["prod-1"]).send().await.expect("create premium");
 }
 
 #[tokio::test]

@@ -379,3 +379,41 @@ async fn other_paginated_operations_move_their_own_token() {
         ]
     );
 }
+
+/// `DescribeImageScanFindings` pages its items under `imageScanFindings.findings`: the items
+/// stream walks into the nested structure on every page, typed stubs serving the pages.
+#[tokio::test]
+async fn nested_items_come_from_every_page() {
+    use ecrpublic::operation::DescribeImageScanFindings;
+    use ecrpublic::output::DescribeImageScanFindingsOutput;
+    use ecrpublic::stub::Stubs;
+    use ecrpublic::types::{ImageIdentifier, ImageScanFinding, ImageScanFindings, ImageScanStatus};
+
+    let stubs = Stubs::new();
+    stubs.respond_with::<DescribeImageScanFindings>(|input| {
+        let (names, next): (&[&str], Option<&str>) = match input.next_token.as_deref() {
+            None => (&["CVE-1", "CVE-2"], Some("p2")),
+            Some("p2") => (&[], Some("p3")),
+            Some("p3") => (&["CVE-3"], Some("p4")),
+            _ => (&["CVE-4", "CVE-5"], None),
+        };
+        let findings = ImageScanFindings::default()
+            .with_findings(names.iter().map(|n| ImageScanFinding::default().with_finding_id(*n)));
+        let mut out = DescribeImageScanFindingsOutput::new(ImageScanStatus::default().with_status("COMPLETE"))
+            .with_image_scan_findings(findings);
+        out.next_token = next.map(str::to_owned);
+        Ok(out)
+    });
+    let client = Client::new(&stubs.config());
+    let image = ImageIdentifier::default().with_image_tag("v1");
+    let mut items = client.describe_image_scan_findings("app", image).into_paginator().page_size(2).items();
+    let mut names = Vec::new();
+    while let Some(finding) = items.next().await {
+        names.push(finding.expect("finding").finding_id.unwrap_or_default());
+    }
+    assert_eq!(names, ["CVE-1", "CVE-2", "CVE-3", "CVE-4", "CVE-5"]);
+    let inputs = stubs.inputs::<DescribeImageScanFindings>();
+    let tokens: Vec<Option<&str>> = inputs.iter().map(|i| i.next_token.as_deref()).collect();
+    assert_eq!(tokens, [None, Some("p2"), Some("p3"), Some("p4")], "a page without findings does not end the paging");
+    assert!(inputs.iter().all(|i| i.max_results == Some(2)));
+}

@@ -1,6 +1,6 @@
 //! The runtime behind clients generated from Smithy models of awsJson 1.0 and 1.1 services:
 //! configuration, credentials, transport, SigV4 signing, retries, endpoint rules, JSON,
-//! paginators, typed stubs. It knows nothing of any one service; each generated crate hands it
+//! paginators, waiters, typed stubs. It knows nothing of any one service; each generated crate hands it
 //! a `ServiceInfo` and re-exports [`public`] at its root.
 //!
 //! One [`Config`] serves every service: build it once and give it to each client, and they
@@ -44,6 +44,7 @@ mod trace;
 mod transport;
 mod types;
 mod validate;
+pub mod waiter;
 
 pub use public::*;
 
@@ -103,7 +104,7 @@ pub mod __private {
     pub mod validate {
         pub use crate::validate::*;
     }
-    pub use crate::{endpoint, paginate};
+    pub use crate::{endpoint, paginate, waiter};
     // Generated tests build `Document` values from JSON text.
     pub use serde_json;
 }

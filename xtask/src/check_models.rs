@@ -1,8 +1,8 @@
 //! `cargo xtask check-models [--together TEST.rs] [NAME=]MODEL...`: each model becomes a crate
 //! under `target/generated-crates/NAME`, a member of the scratch workspace there with this
 //! workspace's `runtime/` by path, and must build, pass clippy and rustdoc without a warning, and
-//! pass its generated tests (round trips, endpoint rule cases, protocol cases). `--together`
-//! adds a crate depending on ecrpublic and all of them, with `TEST.rs` as its test.
+//! pass its generated tests (round trips, endpoint rule cases, protocol cases) and the tests a
+//! fixture keeps in `tests/` beside its model. `--together` adds a crate depending on ecrpublic and all of them, with `TEST.rs` as its test.
 //!
 //! The compile test runs it on our fixtures and the reference models; by hand it checks models
 //! that cannot be committed, such as AWS's own.
@@ -34,7 +34,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     // Every crate is written before any is built: they are members of one workspace.
     let mut generated = Vec::new();
     for (name, model) in &models {
-        match super::standalone(model, &crates_dir(root).join(name), name, &runtime) {
+        let dir = crates_dir(root).join(name);
+        match super::standalone(model, &dir, name, &runtime).and_then(|()| copy_model_tests(model, &dir)) {
             Ok(()) => generated.push(name.clone()),
             Err(e) => {
                 println!("{name}: FAILED\n{e}");
@@ -164,6 +165,24 @@ fn run_steps(root: &Path, dir: &Path, steps: &[&[&str]]) -> Result<usize, String
         passed += passed_tests(&stdout);
     }
     Ok(passed)
+}
+
+/// A model's own tests (`tests/*.rs` beside a fixture's `model.json`) become the crate's
+/// integration tests: they drive the generated API as a user would.
+fn copy_model_tests(model: &Path, dir: &Path) -> Result<(), String> {
+    let tests = dir.join("tests");
+    let _ = std::fs::remove_dir_all(&tests);
+    let Some(from) = model.parent().map(|p| p.join("tests")).filter(|p| p.is_dir()) else { return Ok(()) };
+    std::fs::create_dir_all(&tests).map_err(|e| format!("cannot create {}: {e}", tests.display()))?;
+    let entries = std::fs::read_dir(&from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            std::fs::copy(&path, tests.join(entry.file_name()))
+                .map_err(|e| format!("cannot copy {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// The sum of libtest's `test result: ok. N passed; ...` lines.

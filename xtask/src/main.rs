@@ -400,8 +400,8 @@ pub fn standalone(model_path: &Path, out: &Path, crate_name: &str, runtime: &Run
     let cargo_toml = format!(
         "[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\nrust-version = {rust_version}\n\
          publish = false\n\n[dependencies]\nawsjson-runtime = {runtime_dep}\n\n\
-         # The generated tests are `#[tokio::test]`s.\n[dev-dependencies]\n\
-         tokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n\n\
+         # The generated tests are `#[tokio::test]`s, some in paused time.\n[dev-dependencies]\n\
+         tokio = {{ version = \"1\", features = [\"macros\", \"rt\", \"test-util\"] }}\n\n\
          [features]\ndefault = [{default}]\ngzip = [\"awsjson-runtime/gzip\"]\n"
     );
     write(&out.join("Cargo.toml"), &cargo_toml)?;

@@ -2,11 +2,13 @@
 //! stands for it, then hands each kind of item to its own module.
 
 mod operations;
+mod paths;
 mod protocol_tests;
 mod roundtrip;
 mod service;
 mod shapes;
 mod validation;
+mod waiters;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -95,6 +97,11 @@ pub fn rt() -> TokenStream {
     quote!(crate::rt)
 }
 
+/// Whether the model's service has an operation with waiters (the crate then has `waiters`).
+pub fn has_waiters(model: &Model) -> Result<bool, ModelError> {
+    Ok(waiters::has_waiters(&Ctx::new(model)?))
+}
+
 pub fn generate(model: &Model) -> Result<Modules, ModelError> {
     let ctx = Ctx::new(model)?;
     let mut files = vec![
@@ -109,6 +116,10 @@ pub fn generate(model: &Model) -> Result<Modules, ModelError> {
         ("roundtrip_tests.rs", roundtrip::roundtrip_module(&ctx)?),
         ("validate.rs", validation::validate_module(&ctx)?),
     ];
+    if waiters::has_waiters(&ctx) {
+        files.push(("waiters.rs", waiters::waiters_module(&ctx)?));
+        files.push(("waiter_tests.rs", waiters::tests_module(&ctx)?));
+    }
     if let Some(tests) = service::endpoint_tests_module(&ctx)? {
         files.push(("endpoint_tests.rs", tests));
     }
@@ -116,12 +127,19 @@ pub fn generate(model: &Model) -> Result<Modules, ModelError> {
         files.push(("protocol_tests.rs", tests));
     }
     let has = |name: &str| files.iter().any(|(n, _)| *n == name);
-    let mod_file = mod_rs(&ctx, has("endpoint_tests.rs"), has("protocol_tests.rs"));
+    let mod_file = mod_rs(&ctx, has("endpoint_tests.rs"), has("protocol_tests.rs"), has("waiters.rs"));
     files.push(("mod.rs", mod_file));
     Ok(Modules { files })
 }
 
-fn mod_rs(ctx: &Ctx, endpoint_tests: bool, protocol_tests: bool) -> TokenStream {
+fn mod_rs(ctx: &Ctx, endpoint_tests: bool, protocol_tests: bool, waiters: bool) -> TokenStream {
+    let waiters = waiters.then(|| {
+        quote!(
+            pub mod waiters;
+            #[cfg(test)]
+            mod waiter_tests;
+        )
+    });
     let service_doc = doc_attr(&ctx.doc_of_shape(ctx.service));
     let tests = endpoint_tests.then(|| {
         quote!(
@@ -147,6 +165,7 @@ fn mod_rs(ctx: &Ctx, endpoint_tests: bool, protocol_tests: bool) -> TokenStream 
         pub(crate) mod service;
         pub mod types;
         mod validate;
+        #waiters
         #[cfg(test)]
         mod roundtrip_tests;
         #tests

@@ -200,7 +200,7 @@ pub fn operation_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
 
 /// `crate::input::XInput` or `crate::output::XOutput`: the operation's own struct, or the alias
 /// `data_module` writes when the shape is shared.
-fn io_path(ctx: &Ctx, op: &Op, module: Module) -> Result<TokenStream, ModelError> {
+pub(super) fn io_path(ctx: &Ctx, op: &Op, module: Module) -> Result<TokenStream, ModelError> {
     let (shape, suffix) = if module == Module::Input { (op.input, "Input") } else { (op.output, "Output") };
     let home = ctx.home(&io_key(shape, &op.shape.id, suffix))?;
     let name = if home.module == module {
@@ -216,6 +216,25 @@ fn op_doc(ctx: &Ctx, op: &Op) -> TokenStream {
     doc_or(ctx.doc_of_shape(op.shape), || format!("Calls `{}`.", op.name()))
 }
 
+/// A setter per optional input member; a member named like one of `reserved` (the builder's
+/// own methods) gets a `set_` prefix.
+pub(super) fn setters(ctx: &Ctx, op: &Op, reserved: &[&str]) -> Result<Vec<TokenStream>, ModelError> {
+    let mut setters = Vec::new();
+    for f in fields(ctx, op.input, Module::Input)?.iter().filter(|f| !f.required) {
+        let (t, e) = argument(ctx, f, Module::Input, &format_ident!("value"))?;
+        let field = &f.ident;
+        let plain = field.to_string().trim_start_matches("r#").to_string();
+        let method = if reserved.contains(&plain.as_str()) { format_ident!("set_{}", plain) } else { field.clone() };
+        let assign = if f.presence == Presence::Optional { quote!(Some(#e)) } else { e };
+        let d = doc_or(ctx.member_doc(f.member), || format!("Sets `{}`.", f.member.name));
+        setters.push(quote! {
+            #d
+            pub fn #method(mut self, value: #t) -> Self { self.input.#field = #assign; self }
+        });
+    }
+    Ok(setters)
+}
+
 fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
     let ty = format_ident!("{}", names::type_name(op.name()));
@@ -224,20 +243,7 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
     let error = format_ident!("{}Error", names::type_name(op.name()));
     let name = op.name();
     let doc = op_doc(ctx, op);
-    let mut setters = Vec::new();
-    for f in fields(ctx, op.input, Module::Input)?.iter().filter(|f| !f.required) {
-        let (t, e) = argument(ctx, f, Module::Input, &format_ident!("value"))?;
-        let field = &f.ident;
-        let plain = field.to_string().trim_start_matches("r#").to_string();
-        let method =
-            if BUILDER_METHODS.contains(&plain.as_str()) { format_ident!("set_{}", plain) } else { field.clone() };
-        let assign = if f.presence == Presence::Optional { quote!(Some(#e)) } else { e };
-        let d = doc_or(ctx.member_doc(f.member), || format!("Sets `{}`.", f.member.name));
-        setters.push(quote! {
-            #d
-            pub fn #method(mut self, value: #t) -> Self { self.input.#field = #assign; self }
-        });
-    }
+    let setters = setters(ctx, op, BUILDER_METHODS)?;
     let send_doc = format!(" Sends the `{name}` request and waits for its response.");
     // `@idempotencyToken` members left unset get a fresh UUID v4, so retries stay idempotent.
     let tokens: Vec<TokenStream> = fields(ctx, op.input, Module::Input)?
@@ -693,6 +699,43 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
     }))
 }
 
+/// A client method's view of an operation's required input members: its parameters and
+/// their docs, and the expression that builds the input from them.
+pub(super) struct Required {
+    pub params: Vec<TokenStream>,
+    pub args_doc: TokenStream,
+    pub make_input: TokenStream,
+    pub allow: Option<TokenStream>,
+}
+
+pub(super) fn required(ctx: &Ctx, op: &Op) -> Result<Required, ModelError> {
+    let input = io_path(ctx, op, Module::Input)?;
+    let required: Vec<_> = fields(ctx, op.input, Module::Input)?.into_iter().filter(|f| f.required).collect();
+    let mut params = Vec::new();
+    let mut args = Vec::new();
+    let mut arg_docs = Vec::new();
+    for f in &required {
+        let id = &f.ident;
+        let (t, _) = argument(ctx, f, Module::Input, id)?;
+        params.push(quote!(#id: #t));
+        args.push(quote!(#id));
+        let plain = id.to_string().trim_start_matches("r#").to_string();
+        let first = ctx.member_doc(f.member);
+        let first = first.split("\n\n").next().unwrap_or("").replace('\n', " ");
+        arg_docs.push(format!(" - `{plain}`: {first}"));
+    }
+    let args_doc = if arg_docs.is_empty() {
+        quote!()
+    } else {
+        let head = " # Required".to_string();
+        quote! { #[doc = ""] #[doc = #head] #[doc = ""] #( #[doc = #arg_docs] )* }
+    };
+    let make_input = if required.is_empty() { quote!(#input::default()) } else { quote!(#input::new(#(#args),*)) };
+    // Required members are arguments, however many the model has.
+    let allow = (params.len() + 1 > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    Ok(Required { params, args_doc, make_input, allow })
+}
+
 /// `client.rs`: the `Client` with one method per operation; required members are its arguments.
 pub fn client_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
@@ -704,32 +747,9 @@ pub fn client_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             method = format!("{method}_operation");
         }
         let method = names::ident(&method);
-        let input = io_path(ctx, op, Module::Input)?;
-        let required: Vec<_> = fields(ctx, op.input, Module::Input)?.into_iter().filter(|f| f.required).collect();
-        let mut params = Vec::new();
-        let mut args = Vec::new();
-        let mut arg_docs = Vec::new();
-        for f in &required {
-            let id = &f.ident;
-            let (t, _) = argument(ctx, f, Module::Input, id)?;
-            params.push(quote!(#id: #t));
-            args.push(quote!(#id));
-            let plain = id.to_string().trim_start_matches("r#").to_string();
-            let first = ctx.member_doc(f.member);
-            let first = first.split("\n\n").next().unwrap_or("").replace('\n', " ");
-            arg_docs.push(format!(" - `{plain}`: {first}"));
-        }
+        let Required { params, args_doc, make_input, allow } = required(ctx, op)?;
         let doc = op_doc(ctx, op);
-        let args_doc = if arg_docs.is_empty() {
-            quote!()
-        } else {
-            let head = " # Required".to_string();
-            quote! { #[doc = ""] #[doc = #head] #[doc = ""] #( #[doc = #arg_docs] )* }
-        };
         let see = format!(" Optional members are set on the returned [`{0}`](crate::operation::{0}).", ty);
-        let make_input = if required.is_empty() { quote!(#input::default()) } else { quote!(#input::new(#(#args),*)) };
-        // Required members are arguments, however many the model has.
-        let allow = (params.len() + 1 > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
         methods.push(quote! {
             #doc
             #args_doc
@@ -741,6 +761,7 @@ pub fn client_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             }
         });
     }
+    methods.extend(super::waiters::client_methods(ctx)?);
     let mut doc_text = ctx.doc_of_shape(ctx.service);
     if doc_text.is_empty() {
         doc_text = "A client for the service.".into();

@@ -202,7 +202,13 @@ fn checks_for(
     if let Some((min, max)) = c.range {
         if matches!(target.kind, Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::Float | Kind::Double) {
             let (min, max) = (opt_f(min), opt_f(max));
-            out.push(quote!(v.range(path, #name, *#value as f64, #min, #max);));
+            // `as f64` on a double would be a needless cast; the small types convert losslessly.
+            let as_f64 = match target.kind {
+                Kind::Double => quote!(*#value),
+                Kind::Long => quote!(*#value as f64),
+                _ => quote!(f64::from(*#value)),
+            };
+            out.push(quote!(v.range(path, #name, #as_f64, #min, #max);));
         }
     }
     if let Some(p) = &c.pattern {

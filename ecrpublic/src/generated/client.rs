@@ -762,4 +762,22 @@ impl Client {
             ),
         )
     }
+    /// Polls `DescribeImageScanFindings` until the image's scan has finished (`COMPLETE` or `ACTIVE`). Gives up on `FAILED`, `UNSUPPORTED_IMAGE`, `SCAN_ELIGIBILITY_EXPIRED` or `FINDINGS_UNAVAILABLE`, and keeps polling while the service answers `ScanNotFoundException`.
+    ///
+    /// # Required
+    ///
+    /// - `repository_name`: Repository holding the image.
+    /// - `image_id`: Image whose findings are returned.
+    ///
+    /// Optional members, `max_wait` (required before `send`) and the delays are set on the returned [`ImageScanComplete`](crate::waiters::ImageScanComplete).
+    pub fn wait_until_image_scan_complete(
+        &self,
+        repository_name: impl Into<String>,
+        image_id: crate::types::ImageIdentifier,
+    ) -> crate::waiters::ImageScanComplete {
+        crate::waiters::ImageScanComplete::new(
+            self.handle.clone(),
+            crate::input::DescribeImageScanFindingsInput::new(repository_name, image_id),
+        )
+    }
 }

@@ -12,6 +12,9 @@ mod serde;
 pub(crate) mod service;
 pub mod types;
 mod validate;
+pub mod waiters;
+#[cfg(test)]
+mod waiter_tests;
 #[cfg(test)]
 mod roundtrip_tests;
 #[cfg(test)]

@@ -335,7 +335,7 @@ impl Validate for crate::input::DescribeEntitledImageTagsInput {
             v.pattern(path, "registryAlias", value, "[a-z][a-z0-9]+(?:[._-][a-z0-9]+)*");
         }
         if let Some(value) = &self.max_results {
-            v.range(path, "maxResults", *value as f64, Some(1f64), Some(1000f64));
+            v.range(path, "maxResults", f64::from(*value), Some(1f64), Some(1000f64));
         }
     }
 }
@@ -376,14 +376,14 @@ impl Validate for crate::input::DescribeEntitledImagesInput {
             }
         }
         if let Some(value) = &self.max_results {
-            v.range(path, "maxResults", *value as f64, Some(1f64), Some(1000f64));
+            v.range(path, "maxResults", f64::from(*value), Some(1f64), Some(1000f64));
         }
     }
 }
 impl Validate for crate::input::DescribeEntitledRepositoriesInput {
     fn validate(&self, path: &str, v: &mut Validator) {
         if let Some(value) = &self.max_results {
-            v.range(path, "maxResults", *value as f64, Some(1f64), Some(1000f64));
+            v.range(path, "maxResults", f64::from(*value), Some(1f64), Some(1000f64));
         }
     }
 }
@@ -413,7 +413,7 @@ impl Validate for crate::input::DescribeImageScanFindingsInput {
             value.validate(&crate::rt::validate::join(path, "imageId"), v);
         }
         if let Some(value) = &self.max_results {
-            v.range(path, "maxResults", *value as f64, Some(1f64), Some(100f64));
+            v.range(path, "maxResults", f64::from(*value), Some(1f64), Some(100f64));
         }
     }
 }
@@ -439,7 +439,7 @@ impl Validate for crate::input::DescribeImageTagsInput {
             );
         }
         if let Some(value) = &self.max_results {
-            v.range(path, "maxResults", *value as f64, Some(1f64), Some(1000f64));
+            v.range(path, "maxResults", f64::from(*value), Some(1f64), Some(1000f64));
         }
     }
 }
@@ -472,7 +472,7 @@ impl Validate for crate::input::DescribeImagesInput {
             }
         }
         if let Some(value) = &self.max_results {
-            v.range(path, "maxResults", *value as f64, Some(1f64), Some(1000f64));
+            v.range(path, "maxResults", f64::from(*value), Some(1f64), Some(1000f64));
         }
     }
 }
@@ -495,14 +495,14 @@ impl Validate for crate::input::DescribePremiumRepositoriesInput {
             }
         }
         if let Some(value) = &self.max_results {
-            v.range(path, "maxResults", *value as f64, Some(1f64), Some(1000f64));
+            v.range(path, "maxResults", f64::from(*value), Some(1f64), Some(1000f64));
         }
     }
 }
 impl Validate for crate::input::DescribeRegistriesInput {
     fn validate(&self, path: &str, v: &mut Validator) {
         if let Some(value) = &self.max_results {
-            v.range(path, "maxResults", *value as f64, Some(1f64), Some(1000f64));
+            v.range(path, "maxResults", f64::from(*value), Some(1f64), Some(1000f64));
         }
     }
 }
@@ -525,7 +525,7 @@ impl Validate for crate::input::DescribeRepositoriesInput {
             }
         }
         if let Some(value) = &self.max_results {
-            v.range(path, "maxResults", *value as f64, Some(1f64), Some(1000f64));
+            v.range(path, "maxResults", f64::from(*value), Some(1f64), Some(1000f64));
         }
     }
 }
@@ -702,7 +702,7 @@ impl Validate for crate::input::InitiateLayerUploadInput {
 impl Validate for crate::input::ListPublisherReportsInput {
     fn validate(&self, path: &str, v: &mut Validator) {
         if let Some(value) = &self.max_results {
-            v.range(path, "maxResults", *value as f64, Some(1f64), Some(1000f64));
+            v.range(path, "maxResults", f64::from(*value), Some(1f64), Some(1000f64));
         }
     }
 }
@@ -923,7 +923,7 @@ impl Validate for crate::input::SetImageStatusInput {
             v.range(
                 path,
                 "deprecationPeriodDays",
-                *value as f64,
+                f64::from(*value),
                 Some(90f64),
                 Some(365f64),
             );

@@ -1,8 +1,10 @@
 //! Helpers shared by the emulator's test binaries (`emulator`, `emulator_premium`,
-//! `emulator_rules`): clients pointed at an emulator, digests, and a service-error assertion.
+//! `emulator_rules`, `waiters`): clients pointed at an emulator, digests, image pushes, and a
+//! service-error assertion.
 #![allow(dead_code)] // Each binary uses some of them.
 
 use ecrpublic::emulator::Emulator;
+use ecrpublic::types::RepositoryType;
 use ecrpublic::{Client, Config, Credentials};
 
 /// A client for `emu` signed for `region`, with no retries; `validation` off leaves the checking of
@@ -69,4 +71,47 @@ pub async fn raw_request(port: u16, head: &str, body: &[u8]) -> RawResponse {
     let (head, body) = text.split_once("\r\n\r\n").expect("head and body");
     let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
     RawResponse { status, head: head.to_owned(), body: body.to_owned() }
+}
+
+/// Uploads `bytes` as one layer of the repository `kind`/`repo`; its digest.
+pub async fn push_layer(c: &Client, kind: &RepositoryType, repo: &str, bytes: &[u8]) -> String {
+    let up = c.initiate_layer_upload(repo).repository_type(kind.clone()).send().await.expect("initiate");
+    let id = up.upload_id.expect("upload id");
+    let part = c
+        .upload_layer_part(repo, &id, 0, bytes.len() as i64 - 1, bytes)
+        .repository_type(kind.clone())
+        .send()
+        .await
+        .expect("part");
+    assert_eq!(part.repository_type.as_ref(), Some(kind));
+    let digest = sha256(bytes);
+    let done = c.complete_layer_upload(repo, &id, [&digest]).repository_type(kind.clone()).send().await.expect("done");
+    assert_eq!((done.layer_digest.as_deref(), done.repository_type.as_ref()), (Some(digest.as_str()), Some(kind)));
+    digest
+}
+
+pub fn manifest(config: &str, layer: &str, note: &str) -> String {
+    format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config}","size":2}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{layer}","size":1}}],"annotations":{{"note":"{note}"}}}}"#
+    )
+}
+
+/// Pushes an image (its config and one layer) tagged `tag` into `kind`/`repo`; its digest.
+pub async fn push_image(c: &Client, kind: &RepositoryType, repo: &str, tag: &str) -> String {
+    let config = push_layer(c, kind, repo, format!("config of {tag}").as_bytes()).await;
+    let layer = push_layer(c, kind, repo, format!("layer of {tag}").as_bytes()).await;
+    let out = c
+        .put_image(repo, manifest(&config, &layer, tag))
+        .image_tag(tag)
+        .repository_type(kind.clone())
+        .send()
+        .await
+        .expect("put image");
+    let image = out.image.expect("image");
+    assert_eq!(image.repository_type.as_ref(), Some(kind));
+    image.image_id.and_then(|i| i.image_digest).expect("digest")
+}
+
+pub async fn create_premium(c: &Client, name: &str) {
+    c.create_premium_repository(name, ["prod-1"]).send().await.expect("create premium");
 }

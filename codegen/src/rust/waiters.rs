@@ -1,0 +1,500 @@
+//! Waiters from `smithy.waiters#waitable`: the trait read into typed values and checked as the
+//! Smithy specification asks, each acceptor's matcher compiled to a Rust condition, and one
+//! builder per waiter behind a `wait_until_*` client method.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::operations::{io_path, required, setters, Required};
+use super::paths::{Compiler, Root};
+use super::{doc_or, Ctx, Module, Op};
+use crate::jmespath;
+use crate::model::{shape_name, ModelError};
+use crate::names;
+
+pub const TRAIT: &str = "smithy.waiters#waitable";
+
+/// Builder methods a member setter must not shadow.
+const BUILDER_METHODS: &[&str] =
+    &["new", "send", "input", "options", "max_wait", "min_delay", "max_delay", "clone", "fmt"];
+/// Names the `waiters` module already uses for the runtime's types.
+const MODULE_NAMES: &[&str] = &["Waited", "WaiterError", "WaiterConfigError"];
+
+/// One waiter of an operation, as the trait gives it (defaults filled in).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiter {
+    pub name: String,
+    pub documentation: Option<String>,
+    pub min_delay: u64,
+    pub max_delay: u64,
+    pub deprecated: bool,
+    pub acceptors: Vec<Acceptor>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Acceptor {
+    pub state: AcceptorState,
+    pub matcher: Matcher,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptorState {
+    Success,
+    Failure,
+    Retry,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Matcher {
+    /// A path into the output.
+    Output(PathMatcher),
+    /// A path into `{input, output}`.
+    InputOutput(PathMatcher),
+    /// `true`: any output; `false`: any error.
+    Success(bool),
+    /// An error by code: a shape name, or an absolute shape id.
+    ErrorType(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathMatcher {
+    pub path: String,
+    pub expected: String,
+    pub comparator: Comparator,
+}
+
+// Named as Smithy names them.
+#[allow(clippy::enum_variant_names)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparator {
+    StringEquals,
+    BooleanEquals,
+    AllStringEquals,
+    AnyStringEquals,
+}
+
+impl Comparator {
+    fn name(self) -> &'static str {
+        match self {
+            Comparator::StringEquals => "stringEquals",
+            Comparator::BooleanEquals => "booleanEquals",
+            Comparator::AllStringEquals => "allStringEquals",
+            Comparator::AnyStringEquals => "anyStringEquals",
+        }
+    }
+}
+
+/// The waiters of an operation, sorted by name; an error names the operation and the waiter.
+pub fn waiters_of(op: &Op) -> Result<Vec<Waiter>, ModelError> {
+    let Some(t) = op.shape.trait_value(TRAIT) else { return Ok(vec![]) };
+    let err = |waiter: &str, problem: String| ModelError::new(&op.shape.id, format!("waiter `{waiter}`: {problem}"));
+    let all = t.as_object().ok_or_else(|| ModelError::new(&op.shape.id, "@waitable is not an object"))?;
+    let mut out = Vec::new();
+    for (name, w) in all {
+        let valid_name =
+            name.starts_with(|c: char| c.is_ascii_uppercase()) && name.chars().all(|c| c.is_ascii_alphanumeric());
+        if !valid_name {
+            return Err(err(
+                name,
+                "a waiter name starts with an upper-case letter and has only letters and digits".into(),
+            ));
+        }
+        let w = w.as_object().ok_or_else(|| err(name, "not an object".into()))?;
+        let delay = |key: &str, default: u64| match w.get(key) {
+            None => Ok(default),
+            Some(v) => v.as_u64().ok_or_else(|| err(name, format!("`{key}` is not a non-negative integer"))),
+        };
+        let (min_delay, max_delay) = (delay("minDelay", 2)?, delay("maxDelay", 120)?);
+        if min_delay < 1 {
+            return Err(err(name, "minDelay must be at least 1".into()));
+        }
+        if max_delay < min_delay {
+            return Err(err(name, format!("maxDelay ({max_delay}) is below minDelay ({min_delay})")));
+        }
+        let acceptors = w.get("acceptors").and_then(Value::as_array).ok_or_else(|| err(name, "no acceptors".into()))?;
+        if acceptors.is_empty() {
+            return Err(err(name, "a waiter needs at least one acceptor".into()));
+        }
+        let acceptors = acceptors
+            .iter()
+            .enumerate()
+            .map(|(i, a)| acceptor(a).map_err(|p| err(name, format!("acceptor {i}: {p}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.push(Waiter {
+            name: name.clone(),
+            documentation: w.get("documentation").and_then(Value::as_str).map(str::to_owned),
+            min_delay,
+            max_delay,
+            deprecated: w.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
+            acceptors,
+        });
+    }
+    Ok(out)
+}
+
+fn acceptor(a: &Value) -> Result<Acceptor, String> {
+    let state = match a.get("state").and_then(Value::as_str) {
+        Some("success") => AcceptorState::Success,
+        Some("failure") => AcceptorState::Failure,
+        Some("retry") => AcceptorState::Retry,
+        Some(other) => return Err(format!("unknown state `{other}`")),
+        None => return Err("no state".into()),
+    };
+    let m = a.get("matcher").and_then(Value::as_object).ok_or("no matcher")?;
+    if m.len() != 1 {
+        return Err("a matcher has exactly one member".into());
+    }
+    let path = |v: &Value| -> Result<PathMatcher, String> {
+        let get = |k: &str| v.get(k).and_then(Value::as_str).ok_or(format!("the matcher has no `{k}`"));
+        let comparator = match get("comparator")? {
+            "stringEquals" => Comparator::StringEquals,
+            "booleanEquals" => Comparator::BooleanEquals,
+            "allStringEquals" => Comparator::AllStringEquals,
+            "anyStringEquals" => Comparator::AnyStringEquals,
+            other => return Err(format!("unknown comparator `{other}`")),
+        };
+        Ok(PathMatcher { path: get("path")?.to_owned(), expected: get("expected")?.to_owned(), comparator })
+    };
+    let matcher = match m.iter().next() {
+        Some((k, v)) if k == "output" => Matcher::Output(path(v)?),
+        Some((k, v)) if k == "inputOutput" => Matcher::InputOutput(path(v)?),
+        Some((k, v)) if k == "success" => Matcher::Success(v.as_bool().ok_or("`success` is not a boolean")?),
+        Some((k, v)) if k == "errorType" => {
+            let e = v.as_str().filter(|s| !s.is_empty()).ok_or("`errorType` is not an error name")?;
+            Matcher::ErrorType(e.to_owned())
+        }
+        Some((k, _)) => return Err(format!("unknown matcher `{k}`")),
+        None => return Err("a matcher has exactly one member".into()),
+    };
+    Ok(Acceptor { state, matcher })
+}
+
+/// Every waiter of the service with its operation, sorted by waiter name; names must be unique.
+fn all<'c, 'm>(ctx: &'c Ctx<'m>) -> Result<Vec<(&'c Op<'m>, Waiter)>, ModelError> {
+    let mut out: Vec<(&Op, Waiter)> = Vec::new();
+    for op in &ctx.ops {
+        for w in waiters_of(op)? {
+            let clash = |o: &(&Op, Waiter)| o.1.name.eq_ignore_ascii_case(&w.name);
+            if let Some((other, _)) = out.iter().find(|o| clash(o)) {
+                return Err(ModelError::new(
+                    &op.shape.id,
+                    format!("waiter `{}`: `{}` has a waiter of the same name", w.name, other.shape.id),
+                ));
+            }
+            if MODULE_NAMES.contains(&names::type_name(&w.name).as_str()) {
+                return Err(ModelError::new(
+                    &op.shape.id,
+                    format!("waiter `{}`: its Rust name is taken by the waiters module", w.name),
+                ));
+            }
+            out.push((op, w));
+        }
+    }
+    out.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+    Ok(out)
+}
+
+pub fn has_waiters(ctx: &Ctx) -> bool {
+    ctx.ops.iter().any(|op| op.shape.has_trait(TRAIT))
+}
+
+fn method_name(w: &Waiter) -> proc_macro2::Ident {
+    names::ident(&format!("wait_until_{}", names::snake(&w.name)))
+}
+
+/// The client's `wait_until_*` methods.
+pub fn client_methods(ctx: &Ctx) -> Result<Vec<TokenStream>, ModelError> {
+    let mut methods = Vec::new();
+    for (op, w) in all(ctx)? {
+        let method = method_name(&w);
+        if ctx.ops.iter().any(|o| method == names::snake(o.name())) {
+            return Err(ModelError::new(
+                &op.shape.id,
+                format!("waiter `{}`: the client method `{method}` is also an operation's", w.name),
+            ));
+        }
+        let ty = format_ident!("{}", names::type_name(&w.name));
+        let Required { params, args_doc, make_input, allow } = required(ctx, op)?;
+        let doc = waiter_doc(op, &w);
+        let see = format!(
+            " Optional members, `max_wait` (required before `send`) and the delays are set on the returned \
+             [`{ty}`](crate::waiters::{ty})."
+        );
+        let deprecated = w.deprecated.then(|| quote!(#[deprecated(note = "the service model deprecates this waiter")]));
+        methods.push(quote! {
+            #doc
+            #args_doc
+            #[doc = ""]
+            #[doc = #see]
+            #deprecated
+            #allow
+            pub fn #method(&self, #(#params),*) -> crate::waiters::#ty {
+                crate::waiters::#ty::new(self.handle.clone(), #make_input)
+            }
+        });
+    }
+    Ok(methods)
+}
+
+fn waiter_doc(op: &Op, w: &Waiter) -> TokenStream {
+    let text = w.documentation.as_deref().map(crate::docs::to_markdown).unwrap_or_default();
+    doc_or(text, || format!("Waits with `{}` until the `{}` waiter's acceptors say it is done.", op.name(), w.name))
+}
+
+/// `waiters.rs`: one builder and one matcher function per waiter.
+pub fn waiters_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
+    let mut items = Vec::new();
+    for (op, w) in all(ctx)? {
+        items.push(waiter(ctx, op, &w)?);
+    }
+    Ok(quote! {
+        #![doc = " Waiters: each calls its operation until the resource reaches the state waited for."]
+        #![doc = ""]
+        #![doc = " Start one with the client's `wait_until_*` method, give it a `max_wait`, then `send().await`."]
+        #![doc = " Between calls it sleeps a random time between `min_delay` and a ceiling that doubles with each"]
+        #![doc = " call up to `max_delay`, never past `max_wait`."]
+        pub use #rt::waiter::{Waited, WaiterConfigError, WaiterError};
+        #(#items)*
+    })
+}
+
+fn waiter(ctx: &Ctx, op: &Op, w: &Waiter) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
+    let ty = format_ident!("{}", names::type_name(&w.name));
+    let op_ty = format_ident!("{}", names::type_name(op.name()));
+    let input = io_path(ctx, op, Module::Input)?;
+    let output = io_path(ctx, op, Module::Output)?;
+    let error = format_ident!("{}Error", names::type_name(op.name()));
+    let classify = format_ident!("{}_state", names::snake(&w.name));
+    let doc = waiter_doc(op, w);
+    let setters = setters(ctx, op, BUILDER_METHODS)?;
+    let (min, max) = (w.min_delay, w.max_delay);
+    let arms = conditions(ctx, op, w)?;
+    let uses_input = w.acceptors.iter().any(|a| matches!(a.matcher, Matcher::InputOutput(_)));
+    let input_param = if uses_input { quote!(input) } else { quote!(_input) };
+    let delays_doc = format!(
+        " The model's delays: at least {min} s and at most {max} s between calls, growing from the first to the \
+         second with each call."
+    );
+    let classify_doc = format!(" The state the first of `{}`'s acceptors that matches the response moves to.", w.name);
+    let send_doc = format!(
+        " Calls `{}` until the acceptors say success (`Ok`), failure or an unexpected error, or `max_wait` runs out \
+         (`Err`).",
+        op.name()
+    );
+    Ok(quote! {
+        #doc
+        #[doc = ""]
+        #[doc = #delays_doc]
+        #[derive(Clone, Debug)]
+        #[must_use = "a waiter does nothing until `send().await`"]
+        pub struct #ty {
+            handle: #rt::client::Handle,
+            input: #input,
+            options: crate::CallOptions,
+            delays: #rt::waiter::Delays,
+        }
+        impl #ty {
+            pub(crate) fn new(handle: #rt::client::Handle, input: #input) -> Self {
+                Self {
+                    handle,
+                    input,
+                    options: crate::CallOptions::default(),
+                    delays: #rt::waiter::Delays::from_model(#min, #max),
+                }
+            }
+            #(#setters)*
+            #[doc = " The input as built so far."]
+            pub fn input(&self) -> &#input { &self.input }
+            #[doc = " Overrides the client's configuration for each call: timeouts, retries, validation."]
+            pub fn options(mut self, options: crate::CallOptions) -> Self { self.options = options; self }
+            #[doc = " The longest the waiter may take, from its first call. Required."]
+            pub fn max_wait(mut self, max_wait: std::time::Duration) -> Self {
+                self.delays.max_wait = Some(max_wait);
+                self
+            }
+            #[doc = " The shortest delay between two calls (more than zero)."]
+            pub fn min_delay(mut self, delay: std::time::Duration) -> Self { self.delays.min_delay = delay; self }
+            #[doc = " The longest delay between two calls (at least `min_delay`)."]
+            pub fn max_delay(mut self, delay: std::time::Duration) -> Self { self.delays.max_delay = delay; self }
+            #[doc = #send_doc]
+            pub async fn send(
+                self,
+            ) -> Result<Waited<#output, crate::error::#error>, WaiterError<#output, crate::error::#error>> {
+                #rt::waiter::wait::<crate::operation::#op_ty>(
+                    &self.handle,
+                    &self.input,
+                    &self.options,
+                    self.delays,
+                    #classify,
+                )
+                .await
+            }
+        }
+        #[doc = #classify_doc]
+        pub(crate) fn #classify(
+            #input_param: &#input,
+            response: Result<&#output, &crate::Error<crate::error::#error>>,
+        ) -> Option<#rt::waiter::State> {
+            use #rt::waiter::State;
+            #(#arms)*
+            None
+        }
+    })
+}
+
+/// One `if` per acceptor, in model order.
+fn conditions(ctx: &Ctx, op: &Op, w: &Waiter) -> Result<Vec<TokenStream>, ModelError> {
+    let compiler = Compiler::new(ctx, op.input, op.output);
+    let error = format_ident!("{}Error", names::type_name(op.name()));
+    let mut arms = Vec::new();
+    for (i, a) in w.acceptors.iter().enumerate() {
+        let err =
+            |problem: String| ModelError::new(&op.shape.id, format!("waiter `{}`: acceptor {i}: {problem}", w.name));
+        let test = match &a.matcher {
+            Matcher::Success(true) => quote!(response.is_ok()),
+            Matcher::Success(false) => quote!(response.is_err()),
+            Matcher::ErrorType(name) => {
+                let code = shape_name(name);
+                match op.errors.iter().find(|e| e.id == *name || e.name() == code) {
+                    // A modeled error is matched by its variant, whatever code it arrives with.
+                    Some(e) => {
+                        let variant = format_ident!("{}", names::type_name(e.name()));
+                        quote!(let Err(crate::Error::Service(crate::error::#error::#variant(_))) = response)
+                    }
+                    // Models name codes their operations do not list, too.
+                    None => quote!(response.is_err_and(|e| e.service_error().is_some_and(|e| e.code() == #code))),
+                }
+            }
+            Matcher::Output(p) | Matcher::InputOutput(p) => {
+                let root = if matches!(a.matcher, Matcher::Output(_)) { Root::Output } else { Root::InputOutput };
+                let ast = jmespath::parse(&p.path).map_err(|e| err(format!("path `{}`: {e}", p.path)))?;
+                let cond = compiler
+                    .matcher(root, &ast, p.comparator.name(), &p.expected)
+                    .map_err(|e| err(format!("path `{}`: {e}", p.path)))?;
+                quote!(response.is_ok_and(|output| #cond))
+            }
+        };
+        let state = match a.state {
+            AcceptorState::Success => quote!(State::Success),
+            AcceptorState::Failure => quote!(State::Failure),
+            AcceptorState::Retry => quote!(State::Retry),
+        };
+        arms.push(quote! {
+            if #test {
+                return Some(#state);
+            }
+        });
+    }
+    Ok(arms)
+}
+
+/// A response document that makes a plain path (members, `[]`/`[*]` projections) give `value`:
+/// `Table.TableStatus` -> `{"Table": {"TableStatus": value}}`. `None` for other paths.
+fn witness(ast: &jmespath::Ast, value: Value) -> Option<Value> {
+    use jmespath::Ast;
+    match ast {
+        Ast::Identity => Some(value),
+        Ast::Field(name) => Some(Value::Object([(name.clone(), value)].into_iter().collect())),
+        Ast::Sub(left, right) => witness(left, witness(right, value)?),
+        Ast::Projection(left, right) => {
+            let item = witness(right, value)?;
+            match &**left {
+                Ast::Flatten(inner) => witness(inner, Value::Array(vec![item])),
+                other => witness(other, Value::Array(vec![item])),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A plain output acceptor: its path, whether it compares a boolean, its expected value, and
+/// the document that makes it match.
+fn plain(a: &Acceptor) -> Option<(&str, bool, &str, Value)> {
+    let Matcher::Output(p) = &a.matcher else { return None };
+    let ast = jmespath::parse(&p.path).ok()?;
+    let boolean = p.comparator == Comparator::BooleanEquals;
+    let value = if boolean { Value::Bool(p.expected == "true") } else { Value::String(p.expected.clone()) };
+    Some((p.path.as_str(), boolean, p.expected.as_str(), witness(&ast, value)?))
+}
+
+/// `waiter_tests.rs`: for each acceptor whose match can be told without running the path (an
+/// error it names, or a plain path), a response that triggers it must give the state of the
+/// first acceptor that matches it; and a response with nothing set must not panic.
+pub fn tests_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
+    let mut tests = Vec::new();
+    for (op, w) in all(ctx)? {
+        let classify = format_ident!("{}_state", names::snake(&w.name));
+        let test = format_ident!("{}_acceptors", names::snake(&w.name));
+        let output = io_path(ctx, op, Module::Output)?;
+        let error = format_ident!("{}Error", names::type_name(op.name()));
+        let state = |a: &Acceptor| match a.state {
+            AcceptorState::Success => quote!(Some(State::Success)),
+            AcceptorState::Failure => quote!(Some(State::Failure)),
+            AcceptorState::Retry => quote!(Some(State::Retry)),
+        };
+        let mut checks = Vec::new();
+        for (i, a) in w.acceptors.iter().enumerate() {
+            let earlier = &w.acceptors[..=i];
+            let n = proc_macro2::Literal::usize_unsuffixed(i);
+            if let Matcher::ErrorType(name) = &a.matcher {
+                let code = shape_name(name);
+                // Only errorType and `success: false` acceptors look at errors.
+                let first = earlier.iter().find(|b| match &b.matcher {
+                    Matcher::ErrorType(other) => shape_name(other) == code,
+                    Matcher::Success(false) => true,
+                    _ => false,
+                });
+                let want = first.map(state);
+                let value = match op.errors.iter().find(|e| e.id == *name || e.name() == code) {
+                    Some(e) => {
+                        let variant = format_ident!("{}", names::type_name(e.name()));
+                        quote!(crate::error::#error::#variant(#rt::json::Json::zero()))
+                    }
+                    None => quote!(crate::error::#error::Unhandled(crate::Unhandled::new(#code, None, None, 400))),
+                };
+                checks.push(quote! {
+                    let error = crate::Error::Service(#value);
+                    assert_eq!(#classify(&input, Err(&error)), #want, "acceptor {}: errorType {}", #n, #code);
+                });
+                continue;
+            }
+            let Some((path, boolean, expected, doc)) = plain(a) else { continue };
+            // The first acceptor this document matches, if every one before can be told.
+            let mut want = None;
+            for b in earlier {
+                match (&b.matcher, plain(b)) {
+                    (Matcher::Success(true), _) => want = Some(state(b)),
+                    (Matcher::Success(false) | Matcher::ErrorType(_), _) => continue,
+                    (_, Some((p, bo, e, _))) if p == path && bo == boolean && e == expected => want = Some(state(b)),
+                    (_, Some(_)) => continue,
+                    (_, None) => break,
+                }
+                break;
+            }
+            let Some(want) = want else { continue };
+            let doc = doc.to_string();
+            checks.push(quote! {
+                let output: #output = #rt::json::from_slice(#doc.as_bytes()).expect("the document parses");
+                assert_eq!(#classify(&input, Ok(&output)), #want, "acceptor {}: `{}` in {}", #n, #path, #doc);
+            });
+        }
+        tests.push(quote! {
+            #[test]
+            fn #test() {
+                let input = #rt::json::Json::zero();
+                // Nothing set: whatever the state, computing it does not panic.
+                let _ = #classify(&input, Ok(&#rt::json::Json::zero()));
+                #(#checks)*
+            }
+        });
+    }
+    Ok(quote! {
+        use super::waiters::*;
+        use #rt::waiter::State;
+        #(#tests)*
+    })
+}
