@@ -43,7 +43,10 @@ const USAGE: &str = "usage:
   cargo xtask bench services [--models-repo DIR] [--before REV] [--runs N]
       clean debug and release builds of one program calling ECR Public, KMS and SFN: ours (and,
       with --before, this repository at REV) against the official SDK; the models come from a
-      copy of github.com/aws/api-models-aws (--models-repo or $AWS_API_MODELS)";
+      copy of github.com/aws/api-models-aws (--models-repo or $AWS_API_MODELS)
+  cargo xtask bench parts [--quick]
+      criterion: the runtime's hand-written JSON reader and writer, dates and hex against
+      serde_json, httpdate, time and hex";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -122,11 +125,41 @@ fn test() -> Result<(), String> {
     Ok(())
 }
 
+/// `cargo xtask bench parts [--quick]`: the criterion benchmark of the runtime's hand-written
+/// JSON reader and writer, dates and hex against `serde_json`, `httpdate`, `time` and `hex`
+/// (`xtask/bench/benches/parts.rs`). Criterion prints each pair's median on stderr.
+fn bench_parts(args: &[String]) -> Result<(), String> {
+    let quick = match args {
+        [] => false,
+        [q] if q == "--quick" => true,
+        _ => return Err(format!("unknown arguments {args:?}\n{USAGE}")),
+    };
+    let root = root();
+    let target = root.join("target/bench");
+    let mut c = std::process::Command::new(cargo());
+    c.args(["bench", "--locked", "--bench", "parts", "--"])
+        .current_dir(root.join("xtask/bench"))
+        .env("CARGO_TARGET_DIR", &target)
+        .env("CRITERION_HOME", target.join("criterion"));
+    if quick {
+        c.args(["--warm-up-time", "1", "--measurement-time", "2"]);
+    }
+    let status = c.status().map_err(|e| format!("cannot run cargo bench: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("cargo bench --bench parts failed".into())
+    }
+}
+
 /// Builds the bench crate (its own workspace, never part of the main build), runs the criterion
 /// benchmark, then the driver that measures everything else and prints the table.
 fn bench(args: &[String]) -> Result<(), String> {
     if args.first().map(String::as_str) == Some("services") {
         return bench_services::run(&root(), &args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("parts") {
+        return bench_parts(&args[1..]);
     }
     let mut quick = false;
     let mut skip_build_cost = false;
