@@ -131,6 +131,15 @@ impl ProfileFiles {
         self.sso_sessions.get(name)
     }
 
+    /// Parses the texts of a `config` and a `credentials` file as [`load`](Self::load) parses
+    /// the files it reads; errors name them `config` and `credentials`.
+    pub fn parse(config: &str, credentials: &str) -> Result<ProfileFiles, ProfileError> {
+        let mut files = ProfileFiles::default();
+        files.parse_into(config, FileKind::Config, Path::new("config"))?;
+        files.parse_into(credentials, FileKind::Credentials, Path::new("credentials"))?;
+        Ok(files)
+    }
+
     /// A service's configured endpoint, as the AWS SDKs define it: `AWS_ENDPOINT_URL_<SERVICE>`,
     /// `AWS_ENDPOINT_URL`, the profile's `services` section (`<service> =\n  endpoint_url = ..`),
     /// then the profile's `endpoint_url`; none of them when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`

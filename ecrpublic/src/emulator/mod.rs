@@ -239,3 +239,21 @@ pub(crate) fn random_bytes() -> [u8; 16] {
     }
     out
 }
+
+/// The emulator's request handling without the socket, for the fuzz targets (`fuzz/`): one
+/// registry's state, and requests run on it as the server runs them once a request has been
+/// read and its signature checked. Not part of the documented API.
+#[doc(hidden)]
+pub struct Session(state::State);
+
+impl Session {
+    /// A registry as [`Emulator::start_with`] would start it.
+    pub fn new(options: &EmulatorOptions) -> Session {
+        Session(state::State::new(options))
+    }
+
+    /// Runs `operation` on `body`: the response body, or the error's HTTP status and body.
+    pub fn handle(&mut self, operation: &str, body: &[u8]) -> Result<Vec<u8>, (u16, Vec<u8>)> {
+        dispatch::dispatch(&mut self.0, operation, body).map_err(|e| (e.status, e.body))
+    }
+}
