@@ -236,11 +236,19 @@ impl fmt::Debug for HyperTransport {
     }
 }
 
+/// rustls on *ring*, the project's choice over aws-lc-rs (a C and assembly build). rustls 0.23.48
+/// deprecates this provider because *ring* has no post-quantum key exchange; the classical
+/// X25519/P-256/P-384 groups it offers are what AWS endpoints negotiate today.
+#[allow(deprecated)]
+pub(crate) fn ring_provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
+}
+
 impl HyperTransport {
     pub fn new(settings: &HttpSettings) -> Result<Self, TransportError> {
         let tls_error = |m: String| TransportError::new(TransportErrorKind::Tls, m);
         let roots = root_store(settings.ca_bundle.as_ref()).map_err(tls_error)?;
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = Arc::new(ring_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| tls_error(format!("no usable TLS protocol version: {e}")))?

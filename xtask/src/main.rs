@@ -9,6 +9,7 @@
 mod bench_services;
 mod check_models;
 mod model_diff;
+mod newest_deps;
 mod protocol_tests;
 mod tools;
 
@@ -44,6 +45,9 @@ const USAGE: &str = "usage:
       clean debug and release builds of one program calling ECR Public, KMS and SFN: ours (and,
       with --before, this repository at REV) against the official SDK; the models come from a
       copy of github.com/aws/api-models-aws (--models-repo or $AWS_API_MODELS)
+  cargo xtask newest-deps
+      clippy -D warnings and the tests against the newest dependency versions the manifests
+      allow (cargo update in a copy under target/newest-deps; needs crates.io)
   cargo xtask bench parts [--quick]
       criterion: the runtime's hand-written JSON reader and writer, dates and hex against
       serde_json, httpdate, time and hex";
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("protocol-tests") => protocol_tests::run(&root(), &args[1..]),
         Some("check-models") => check_models::run(&root(), &args[1..]),
+        Some("newest-deps") => newest_deps::run(&root()),
         _ => Err(USAGE.to_string()),
     };
     match result {

@@ -93,7 +93,7 @@ impl HttpClient {
 }
 
 fn tls_client(connect: Duration) -> Result<TlsClient, String> {
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let provider = std::sync::Arc::new(crate::transport::ring_provider());
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
