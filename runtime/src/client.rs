@@ -166,23 +166,29 @@ impl Handle {
         let request_id = request_id(&reply.response);
         let Some(fields) = reply.error else {
             let mut output = json::from_slice::<O::Output>(reply.response.body()).map_err(|e| {
-                Error::Response(ResponseError::new(
-                    status,
-                    request_id.clone(),
-                    reply.response.body().clone(),
-                    format!("the {} output is not valid: {e}", O::NAME),
-                ))
+                Error::Response(
+                    ResponseError::new(
+                        status,
+                        request_id.clone(),
+                        reply.response.body().clone(),
+                        format!("the {} output is not valid: {e}", O::NAME),
+                    )
+                    .hiding_body(O::SENSITIVE_OUTPUT),
+                )
             })?;
             output.set_request_id(request_id);
             return Ok(output);
         };
         let Some(code) = fields.code else {
-            return Err(Error::Response(ResponseError::new(
-                status,
-                request_id,
-                reply.response.body().clone(),
-                "an error response without an error code",
-            )));
+            return Err(Error::Response(
+                ResponseError::new(
+                    status,
+                    request_id,
+                    reply.response.body().clone(),
+                    "an error response without an error code",
+                )
+                .hiding_body(O::SENSITIVE_OUTPUT),
+            ));
         };
         let query_code = self.inner.service.query_compatible.then(|| query_error_code(&reply.response)).flatten();
         let raw = RawError {

@@ -56,7 +56,7 @@ pub mod public {
     pub use crate::env::Env;
     pub use crate::error::{
         ConfigError, Error, ResponseError, TimeoutError, TimeoutKind, TransportError, TransportErrorKind, Unhandled,
-        ValidationError,
+        ValidationError, RESPONSE_EXCERPT_BYTES,
     };
     pub use crate::options::CallOptions;
     pub use crate::retry::{RetryConfig, RetryMode};
