@@ -546,6 +546,15 @@ impl Endpoints {
             Some(Err(e)) => Err(ConfigError::new(e)),
             _ => rules,
         };
+        // Credentials in an endpoint URL would be sent to (and logged by) whatever is on the way;
+        // SigV4 is how this client authenticates. The password is not echoed.
+        let rules = match &url {
+            Some(u) if super::transport::has_user_info(u) => Err(ConfigError::new(format!(
+                "the endpoint URL `{}` has user info (`user:password@`), which is not allowed",
+                super::transport::redact(u)
+            ))),
+            _ => rules,
+        };
         let mut endpoints = Endpoints { rules, base, url, fixed: Ok(http::Uri::default()) };
         endpoints.fixed = endpoints.resolve(&endpoints.base, config.region.is_some());
         endpoints

@@ -335,6 +335,13 @@ pub(crate) fn redact(url: &str) -> String {
     }
 }
 
+/// Whether the URL has user info (`user@` or `user:password@`) in its authority.
+pub(crate) fn has_user_info(url: &str) -> bool {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[start..];
+    rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())].contains('@')
+}
+
 /// The trusted roots: the CA bundle when given, else the platform's store, else (no platform
 /// certificates found, as in minimal containers) the webpki roots compiled into the binary.
 fn root_store(ca_bundle: Option<&PathBuf>) -> Result<rustls::RootCertStore, String> {
