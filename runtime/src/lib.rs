@@ -18,6 +18,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod bounded;
 mod client;
 mod config;
 pub mod credentials;

@@ -98,11 +98,27 @@ impl fmt::Debug for SubProperties<'_> {
     }
 }
 
+/// The most a shared `config` or `credentials` file may hold: 1 MiB, hundreds of times a
+/// large real one; a longer file is an error, not read into memory.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
 /// A file could not be read or has a line that is not valid in it.
 #[derive(Debug)]
 pub enum ProfileError {
-    Io { path: PathBuf, source: std::io::Error },
-    Parse { path: PathBuf, line: usize, message: String },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The file is longer than [`MAX_FILE_BYTES`].
+    TooLarge {
+        path: PathBuf,
+        limit: u64,
+    },
+    Parse {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
 }
 
 impl fmt::Display for ProfileError {
@@ -110,6 +126,9 @@ impl fmt::Display for ProfileError {
         match self {
             ProfileError::Io { path, source } => write!(f, "could not read {}: {source}", path.display()),
             ProfileError::Parse { path, line, message } => write!(f, "{}:{line}: {message}", path.display()),
+            ProfileError::TooLarge { path, limit } => {
+                write!(f, "{} is larger than {limit} bytes, the most a shared config file may have", path.display())
+            }
         }
     }
 }
@@ -118,7 +137,7 @@ impl std::error::Error for ProfileError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ProfileError::Io { source, .. } => Some(source),
-            ProfileError::Parse { .. } => None,
+            ProfileError::Parse { .. } | ProfileError::TooLarge { .. } => None,
         }
     }
 }
@@ -150,8 +169,13 @@ impl ProfileFiles {
         ];
         for (kind, path) in sources {
             let Some(path) = path else { continue };
-            match tokio::fs::read(&path).await {
-                Ok(bytes) => {
+            let read = match tokio::fs::File::open(&path).await {
+                Ok(file) => super::bounded::read(file, MAX_FILE_BYTES).await,
+                Err(e) => Err(e),
+            };
+            match read {
+                Ok(None) => return Err(ProfileError::TooLarge { path, limit: MAX_FILE_BYTES }),
+                Ok(Some(bytes)) => {
                     // Lossy: a stray non-UTF-8 byte in a comment should not make the file unusable.
                     files.parse_into(&String::from_utf8_lossy(&bytes), kind, &path)?;
                 }
@@ -563,6 +587,19 @@ aws_secret_access_key = CREDS_SECRET
         }
         // The values themselves are still there for the code that needs them.
         assert_eq!(profile.get("aws_secret_access_key"), Some("SECRET_VALUE"));
+    }
+
+    #[tokio::test]
+    async fn files_over_the_bound_are_a_typed_error() {
+        let dir = TempDir::new("profile-large");
+        let big = format!("[default]\nregion = us-east-1\n#{}\n", "x".repeat(MAX_FILE_BYTES as usize));
+        let err = load(&dir, "[default]\n", &big).await.unwrap_err();
+        let ProfileError::TooLarge { path, limit } = &err else { panic!("{err}") };
+        assert!(path.ends_with("credentials") && *limit == MAX_FILE_BYTES, "{err}");
+        assert!(err.to_string().contains("credentials") && err.to_string().contains("1048576"), "{err}");
+        // Just under the bound is fine.
+        let fits = format!("[default]\n#{}\n", "x".repeat(MAX_FILE_BYTES as usize - 20));
+        assert!(load(&dir, &fits, "").await.is_ok());
     }
 
     #[test]
