@@ -18,3 +18,33 @@ pub(crate) async fn head<R: AsyncRead + Unpin>(mut reader: R, limit: usize) -> s
     tokio::io::copy(&mut reader, &mut tokio::io::sink()).await?;
     Ok(data)
 }
+
+/// The most a token or token-cache file may hold (web identity token, SSO token cache, container
+/// authorization token): 1 MiB, as for the shared config files; real ones hold a few KiB.
+pub(crate) const MAX_TOKEN_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The file's bytes; a file longer than `limit` is an `InvalidData` error saying so.
+pub(crate) async fn read_file(path: &std::path::Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let file = tokio::fs::File::open(path).await?;
+    read(file, limit).await?.ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("the file is larger than {limit} bytes"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn token_files_over_the_bound_are_refused() {
+        let dir = crate::profile::TempDir::new("bounded");
+        let path = dir.write("token", &"t".repeat(MAX_TOKEN_FILE_BYTES as usize + 1));
+        let err = crate::credentials::web_identity::read_token(&path, "AWS_WEB_IDENTITY_TOKEN_FILE").await.unwrap_err();
+        let detail = crate::credentials::error_detail(&err);
+        assert!(detail.contains("token") && detail.contains("larger than 1048576 bytes"), "{detail}");
+        assert!(!detail.contains("tttt"), "{detail}");
+        let small = dir.write("small", "abc");
+        assert_eq!(read_file(&small, 3).await.unwrap(), b"abc");
+        assert_eq!(read_file(&small, 2).await.unwrap_err().kind(), std::io::ErrorKind::InvalidData);
+    }
+}

@@ -108,9 +108,15 @@ impl EcsProvider {
     async fn authorization(&self) -> Result<Option<String>, CredentialsError> {
         // The file wins: it is what EKS Pod Identity mounts, and it is rotated in place.
         if let Some(path) = self.env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
-            let token = tokio::fs::read_to_string(&path).await.map_err(|e| {
+            let read = crate::bounded::read_file(path.as_ref(), crate::bounded::MAX_TOKEN_FILE_BYTES).await;
+            let token = read.map_err(|e| {
                 CredentialsError::invalid_configuration(format!(
                     "could not read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE `{path}`: {e}"
+                ))
+            })?;
+            let token = String::from_utf8(token).map_err(|_| {
+                CredentialsError::invalid_configuration(format!(
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE `{path}` is not UTF-8"
                 ))
             })?;
             return Ok(Some(token.trim().to_owned()));
