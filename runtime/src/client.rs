@@ -166,23 +166,29 @@ impl Handle {
         let request_id = request_id(&reply.response);
         let Some(fields) = reply.error else {
             let mut output = json::from_slice::<O::Output>(reply.response.body()).map_err(|e| {
-                Error::Response(ResponseError::new(
-                    status,
-                    request_id.clone(),
-                    reply.response.body().clone(),
-                    format!("the {} output is not valid: {e}", O::NAME),
-                ))
+                Error::Response(
+                    ResponseError::new(
+                        status,
+                        request_id.clone(),
+                        reply.response.body().clone(),
+                        format!("the {} output is not valid: {e}", O::NAME),
+                    )
+                    .hiding_body(O::SENSITIVE_OUTPUT),
+                )
             })?;
             output.set_request_id(request_id);
             return Ok(output);
         };
         let Some(code) = fields.code else {
-            return Err(Error::Response(ResponseError::new(
-                status,
-                request_id,
-                reply.response.body().clone(),
-                "an error response without an error code",
-            )));
+            return Err(Error::Response(
+                ResponseError::new(
+                    status,
+                    request_id,
+                    reply.response.body().clone(),
+                    "an error response without an error code",
+                )
+                .hiding_body(O::SENSITIVE_OUTPUT),
+            ));
         };
         let query_code = self.inner.service.query_compatible.then(|| query_error_code(&reply.response)).flatten();
         let raw = RawError {
@@ -538,6 +544,15 @@ impl Endpoints {
         // A region goes into host names: one that is not a host label is refused before any URL.
         let rules = match config.region.as_deref().map(super::region::check) {
             Some(Err(e)) => Err(ConfigError::new(e)),
+            _ => rules,
+        };
+        // Credentials in an endpoint URL would be sent to (and logged by) whatever is on the way;
+        // SigV4 is how this client authenticates. The password is not echoed.
+        let rules = match &url {
+            Some(u) if super::transport::has_user_info(u) => Err(ConfigError::new(format!(
+                "the endpoint URL `{}` has user info (`user:password@`), which is not allowed",
+                super::transport::redact(u)
+            ))),
             _ => rules,
         };
         let mut endpoints = Endpoints { rules, base, url, fixed: Ok(http::Uri::default()) };

@@ -176,7 +176,7 @@ impl Config {
 /// - credentials: the default chain (environment, profile, ECS, IMDSv2);
 /// - retries: `AWS_MAX_ATTEMPTS`/`max_attempts`, `AWS_RETRY_MODE`/`retry_mode`;
 /// - `AWS_SDK_UA_APP_ID`/`sdk_ua_app_id`, `AWS_CA_BUNDLE`/`ca_bundle`, `HTTPS_PROXY`,
-///   `HTTP_PROXY`, `NO_PROXY`.
+///   `HTTP_PROXY` (not under CGI, where a request can set it: only `http_proxy` then), `NO_PROXY`.
 ///
 /// The profile is the one given, else `AWS_PROFILE`, else `default`.
 #[derive(Debug, Clone)]
@@ -245,9 +245,19 @@ impl ConfigLoader {
             // Last, as aws-config does: the instance's region, on EC2.
             None => super::credentials::ImdsProvider::new(env.clone()).region().await,
         };
+        // httpoxy: under CGI (`REQUEST_METHOD` set) a request's `Proxy:` header arrives as
+        // `HTTP_PROXY`, so only the lowercase form, which no header can set, is trusted (as curl does).
+        let http_proxy = if env.get("REQUEST_METHOD").is_some() {
+            if env.get("HTTP_PROXY").is_some() {
+                tracing::warn!(target: "awsjson_runtime::config", "HTTP_PROXY ignored: running as CGI (REQUEST_METHOD is set); use http_proxy");
+            }
+            env.get("http_proxy")
+        } else {
+            first("HTTP_PROXY", "http_proxy")
+        };
         let http = HttpSettings {
             proxy: ProxySettings {
-                http: first("HTTP_PROXY", "http_proxy"),
+                http: http_proxy,
                 https: first("HTTPS_PROXY", "https_proxy"),
                 no_proxy: first("NO_PROXY", "no_proxy"),
             },
@@ -556,5 +566,32 @@ mod tests {
         assert!(Arc::ptr_eq(&a, &other_endpoint.transport().expect("built")), "an endpoint override keeps it");
         let other_http = config.to_builder().connect_timeout(Duration::from_secs(1)).build();
         assert!(!Arc::ptr_eq(&a, &other_http.transport().expect("built")), "new HTTP settings, new client");
+    }
+
+    async fn proxies(vars: &[(&str, &str)]) -> ProxySettings {
+        let mut vars = vars.to_vec();
+        vars.push(("AWS_REGION", "us-east-1"));
+        let env = Env::from_vars(vars.iter().copied());
+        Config::loader().env(env).load().await.expect("loads").build().http.proxy
+    }
+
+    #[tokio::test]
+    async fn http_proxy_is_ignored_under_cgi() {
+        // Outside CGI, HTTP_PROXY is used.
+        let p = proxies(&[("HTTP_PROXY", "http://upper:1"), ("HTTPS_PROXY", "http://tls:2")]).await;
+        assert_eq!((p.http.as_deref(), p.https.as_deref()), (Some("http://upper:1"), Some("http://tls:2")));
+        // Under CGI, HTTP_PROXY may come from the request's `Proxy:` header (httpoxy): ignored.
+        let p =
+            proxies(&[("REQUEST_METHOD", "GET"), ("HTTP_PROXY", "http://attacker:1"), ("HTTPS_PROXY", "http://tls:2")])
+                .await;
+        assert_eq!((p.http.as_deref(), p.https.as_deref()), (None, Some("http://tls:2")));
+        // The lowercase form cannot come from a header, so it still counts.
+        let p = proxies(&[
+            ("REQUEST_METHOD", "GET"),
+            ("HTTP_PROXY", "http://attacker:1"),
+            ("http_proxy", "http://lower:3"),
+        ])
+        .await;
+        assert_eq!(p.http.as_deref(), Some("http://lower:3"));
     }
 }

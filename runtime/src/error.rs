@@ -261,17 +261,35 @@ pub(crate) fn chain(e: &(dyn std::error::Error + 'static)) -> String {
 impl std::error::Error for TransportError {}
 
 /// A response this client cannot read: its status and body are kept for diagnosis.
-#[derive(Debug, Clone)]
+///
+/// [`body`](ResponseError::body) gives the whole body; `Debug` shows at most its first
+/// [`RESPONSE_EXCERPT_BYTES`] bytes, and only for an error (non-2xx) response: a successful
+/// response that failed to parse may still carry the output's secrets (an authorization token),
+/// so its body is never printed, nor is the body of an operation whose output has `@sensitive`
+/// members. `Display` never shows the body.
+#[derive(Clone)]
 pub struct ResponseError {
     status: u16,
     request_id: Option<String>,
     body: Bytes,
     problem: String,
+    /// The body may hold secrets: `Debug` does not show it.
+    hide_body: bool,
 }
+
+/// The most of a response body `ResponseError`'s `Debug` shows.
+pub const RESPONSE_EXCERPT_BYTES: usize = 256;
 
 impl ResponseError {
     pub(crate) fn new(status: u16, request_id: Option<String>, body: Bytes, problem: impl Into<String>) -> Self {
-        ResponseError { status, request_id, body, problem: problem.into() }
+        let hide_body = (200..300).contains(&status);
+        ResponseError { status, request_id, body, problem: problem.into(), hide_body }
+    }
+
+    /// Never show the body, whatever the status (the operation's output is sensitive).
+    pub(crate) fn hiding_body(mut self, hide: bool) -> Self {
+        self.hide_body |= hide;
+        self
     }
 
     pub fn status(&self) -> u16 {
@@ -282,13 +300,42 @@ impl ResponseError {
         self.request_id.as_deref()
     }
 
-    /// The raw response body.
+    /// The raw response body. It may hold secrets: see the type's docs before logging it.
     pub fn body(&self) -> &[u8] {
         &self.body
     }
 
     pub fn problem(&self) -> &str {
         &self.problem
+    }
+}
+
+/// A body in `Debug`: hidden, or its first bytes (lossy UTF-8) and its length.
+struct BodyExcerpt<'a>(&'a ResponseError);
+
+impl fmt::Debug for BodyExcerpt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let body = &self.0.body;
+        if self.0.hide_body {
+            return write!(f, "<{} bytes, not shown: they may hold secrets>", body.len());
+        }
+        let cut = body.len().min(RESPONSE_EXCERPT_BYTES);
+        write!(f, "{:?}", String::from_utf8_lossy(&body[..cut]))?;
+        if cut < body.len() {
+            write!(f, "... ({} bytes)", body.len())?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseError")
+            .field("status", &self.status)
+            .field("request_id", &self.request_id)
+            .field("body", &BodyExcerpt(self))
+            .field("problem", &self.problem)
+            .finish()
     }
 }
 

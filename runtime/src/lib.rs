@@ -18,6 +18,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod bounded;
 mod client;
 mod config;
 pub mod credentials;
@@ -56,7 +57,7 @@ pub mod public {
     pub use crate::env::Env;
     pub use crate::error::{
         ConfigError, Error, ResponseError, TimeoutError, TimeoutKind, TransportError, TransportErrorKind, Unhandled,
-        ValidationError,
+        ValidationError, RESPONSE_EXCERPT_BYTES,
     };
     pub use crate::options::CallOptions;
     pub use crate::retry::{RetryConfig, RetryMode};

@@ -15,6 +15,11 @@ pub trait Operation: 'static {
     /// `@requestCompression` with gzip: large request bodies are sent gzip-compressed.
     const REQUEST_COMPRESSION: bool = false;
 
+    /// Whether the output has a `@sensitive` member (or is sensitive itself): a response that
+    /// cannot be read then never shows its body in a [`ResponseError`](super::error::ResponseError),
+    /// not even for an error status.
+    const SENSITIVE_OUTPUT: bool = false;
+
     /// Whether the endpoint rules read this operation's input (context parameters).
     const ENDPOINT_PARAMS: bool = false;
 

@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 
 use super::env::Env;
 
-/// One profile (or `[services]` section): its properties and sub-properties.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// One profile (or `[services]` section): its properties and sub-properties. `Debug` shows
+/// every key but not the values of secret ones ([`is_secret_key`]).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Profile {
     name: String,
     properties: HashMap<String, String>,
@@ -41,11 +42,83 @@ impl Profile {
     }
 }
 
+// Hand-written: profiles hold secret keys and tokens, and configurations get logged.
+impl fmt::Debug for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Profile")
+            .field("name", &self.name)
+            .field("properties", &Redacted { properties: &self.properties, subs: Some(&self.sub_properties) })
+            .field("sub_properties", &SubProperties(&self.sub_properties))
+            .finish()
+    }
+}
+
+/// Whether a property's value is a secret: a key naming a secret, token or password
+/// (`aws_secret_access_key`, `aws_session_token`, `sso_..._token`, `db_password`).
+pub(crate) fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["secret", "token", "password"].iter().any(|word| key.contains(word))
+}
+
+/// A map of properties in key order, secret values shown as `***`. A property with
+/// sub-properties is shown as `...`: its value is the raw text of its sub-properties, secret
+/// ones included, and they are shown (redacted) on their own.
+struct Redacted<'a> {
+    properties: &'a HashMap<String, String>,
+    subs: Option<&'a HashMap<String, HashMap<String, String>>>,
+}
+
+impl fmt::Debug for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut keys: Vec<&String> = self.properties.keys().collect();
+        keys.sort_unstable();
+        let mut map = f.debug_map();
+        for key in keys {
+            let value = &self.properties[key];
+            if is_secret_key(key) {
+                map.entry(key, &format_args!("***"));
+            } else if self.subs.is_some_and(|subs| subs.contains_key(key)) {
+                map.entry(key, &format_args!("..."));
+            } else {
+                map.entry(key, value);
+            }
+        }
+        map.finish()
+    }
+}
+
+/// Each property's sub-properties, in key order and redacted.
+struct SubProperties<'a>(&'a HashMap<String, HashMap<String, String>>);
+
+impl fmt::Debug for SubProperties<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut keys: Vec<&String> = self.0.keys().collect();
+        keys.sort_unstable();
+        f.debug_map().entries(keys.into_iter().map(|k| (k, Redacted { properties: &self.0[k], subs: None }))).finish()
+    }
+}
+
+/// The most a shared `config` or `credentials` file may hold: 1 MiB, hundreds of times a
+/// large real one; a longer file is an error, not read into memory.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
 /// A file could not be read or has a line that is not valid in it.
 #[derive(Debug)]
 pub enum ProfileError {
-    Io { path: PathBuf, source: std::io::Error },
-    Parse { path: PathBuf, line: usize, message: String },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The file is longer than [`MAX_FILE_BYTES`].
+    TooLarge {
+        path: PathBuf,
+        limit: u64,
+    },
+    Parse {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
 }
 
 impl fmt::Display for ProfileError {
@@ -53,6 +126,9 @@ impl fmt::Display for ProfileError {
         match self {
             ProfileError::Io { path, source } => write!(f, "could not read {}: {source}", path.display()),
             ProfileError::Parse { path, line, message } => write!(f, "{}:{line}: {message}", path.display()),
+            ProfileError::TooLarge { path, limit } => {
+                write!(f, "{} is larger than {limit} bytes, the most a shared config file may have", path.display())
+            }
         }
     }
 }
@@ -61,7 +137,7 @@ impl std::error::Error for ProfileError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ProfileError::Io { source, .. } => Some(source),
-            ProfileError::Parse { .. } => None,
+            ProfileError::Parse { .. } | ProfileError::TooLarge { .. } => None,
         }
     }
 }
@@ -93,8 +169,13 @@ impl ProfileFiles {
         ];
         for (kind, path) in sources {
             let Some(path) = path else { continue };
-            match tokio::fs::read(&path).await {
-                Ok(bytes) => {
+            let read = match tokio::fs::File::open(&path).await {
+                Ok(file) => super::bounded::read(file, MAX_FILE_BYTES).await,
+                Err(e) => Err(e),
+            };
+            match read {
+                Ok(None) => return Err(ProfileError::TooLarge { path, limit: MAX_FILE_BYTES }),
+                Ok(Some(bytes)) => {
                     // Lossy: a stray non-UTF-8 byte in a comment should not make the file unusable.
                     files.parse_into(&String::from_utf8_lossy(&bytes), kind, &path)?;
                 }
@@ -492,6 +573,42 @@ aws_secret_access_key = CREDS_SECRET
         let files = ProfileFiles::load(&env).await.unwrap();
         assert_eq!(files.profile("default").unwrap().get("aws_access_key_id"), Some("K"));
         assert_eq!(files.profile("x").unwrap().get("region"), Some("r"));
+    }
+
+    #[tokio::test]
+    async fn debug_hides_secrets() {
+        let dir = TempDir::new("profile-debug");
+        let config =
+            "[default]\nregion = us-west-2\nsso_session = corp\nsso_start_url = https://corp.awsapps.com/start\n\
+                      mine =\n  db_password = PW_SUB\n  host = h\n\
+                      [sso-session corp]\nsso_region = us-east-1\nsso_access_token = SSO_TOKEN\n";
+        let creds = "[default]\naws_access_key_id = AKIDVISIBLE\naws_secret_access_key = SECRET_VALUE\n\
+                     aws_session_token = SESSION_VALUE\nMy_Password = PW_VALUE\n";
+        let files = load(&dir, config, creds).await.unwrap();
+        let profile = files.profile("default").unwrap();
+        for shown in [format!("{files:?}"), format!("{files:#?}"), format!("{profile:?}")] {
+            for secret in ["SECRET_VALUE", "SESSION_VALUE", "PW_VALUE", "PW_SUB", "SSO_TOKEN"] {
+                assert!(!shown.contains(secret), "{secret} in {shown}");
+            }
+            // The keys are shown, and values that are not secrets too.
+            assert!(shown.contains("aws_secret_access_key") && shown.contains("us-west-2"), "{shown}");
+            assert!(shown.contains("AKIDVISIBLE") && shown.contains("db_password"), "{shown}");
+        }
+        // The values themselves are still there for the code that needs them.
+        assert_eq!(profile.get("aws_secret_access_key"), Some("SECRET_VALUE"));
+    }
+
+    #[tokio::test]
+    async fn files_over_the_bound_are_a_typed_error() {
+        let dir = TempDir::new("profile-large");
+        let big = format!("[default]\nregion = us-east-1\n#{}\n", "x".repeat(MAX_FILE_BYTES as usize));
+        let err = load(&dir, "[default]\n", &big).await.unwrap_err();
+        let ProfileError::TooLarge { path, limit } = &err else { panic!("{err}") };
+        assert!(path.ends_with("credentials") && *limit == MAX_FILE_BYTES, "{err}");
+        assert!(err.to_string().contains("credentials") && err.to_string().contains("1048576"), "{err}");
+        // Just under the bound is fine.
+        let fits = format!("[default]\n#{}\n", "x".repeat(MAX_FILE_BYTES as usize - 20));
+        assert!(load(&dir, &fits, "").await.is_ok());
     }
 
     #[test]

@@ -34,8 +34,8 @@ pub trait Transport: Send + Sync + 'static {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
 }
 
-/// Where to send requests through, if anywhere.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Where to send requests through, if anywhere. `Debug` shows the URLs without their passwords.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ProxySettings {
     /// Proxy for `http://` endpoints.
     pub http: Option<String>,
@@ -55,6 +55,18 @@ impl ProxySettings {
     /// No proxy at all.
     pub fn is_empty(&self) -> bool {
         self.http.is_none() && self.https.is_none()
+    }
+}
+
+// Hand-written: a proxy URL may carry `user:password@`, and configurations get logged.
+impl fmt::Debug for ProxySettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = |url: &Option<String>| url.as_deref().map(redact);
+        f.debug_struct("ProxySettings")
+            .field("http", &shown(&self.http))
+            .field("https", &shown(&self.https))
+            .field("no_proxy", &self.no_proxy)
+            .finish()
     }
 }
 
@@ -317,15 +329,25 @@ fn check_proxy_url(url: &str) -> Result<(), TransportError> {
     }
 }
 
-/// The URL without the password of its user info, for error messages.
-fn redact(url: &str) -> String {
-    match (url.find("://").map_or(0, |i| i + 3), url.rfind('@')) {
-        (start, Some(at)) if at > start => match url[start..at].find(':') {
-            Some(colon) => format!("{}:***{}", &url[..start + colon], &url[at..]),
-            None => url.to_owned(),
-        },
-        _ => url.to_owned(),
+/// The URL with the password of its user info replaced by `***`, for `Debug` and error
+/// messages. The user info is what comes before the last `@` of the authority (which ends at the
+/// first `/`, `?` or `#`), so an `@` in a path is left alone.
+pub(crate) fn redact(url: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let Some(at) = authority.rfind('@') else { return url.to_owned() };
+    match authority[..at].find(':') {
+        Some(colon) => format!("{}:***{}", &url[..start + colon], &url[start + at..]),
+        None => url.to_owned(),
     }
+}
+
+/// Whether the URL has user info (`user@` or `user:password@`) in its authority.
+pub(crate) fn has_user_info(url: &str) -> bool {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[start..];
+    rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())].contains('@')
 }
 
 /// The trusted roots: the CA bundle when given, else the platform's store, else (no platform
@@ -635,5 +657,49 @@ impl hyper::rt::Write for ProxyStream {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const URL: &str = "http://user:s3cret@proxy:8080";
+
+    #[test]
+    fn debug_hides_proxy_passwords() {
+        let proxy = ProxySettings {
+            http: Some(URL.to_owned()),
+            https: Some("user:hunter2@proxy:3128".to_owned()),
+            no_proxy: Some("localhost".to_owned()),
+        };
+        let settings = HttpSettings { proxy: proxy.clone(), ..HttpSettings::default() };
+        let config = crate::Config::builder().proxy(proxy.clone()).build();
+        for shown in [format!("{proxy:?}"), format!("{settings:?}"), format!("{config:?}"), format!("{config:#?}")] {
+            assert!(!shown.contains("s3cret") && !shown.contains("hunter2"), "{shown}");
+            assert!(shown.contains("http://user:***@proxy:8080"), "{shown}");
+            assert!(shown.contains("user:***@proxy:3128") && shown.contains("localhost"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn redact_hides_only_the_password() {
+        assert_eq!(redact(URL), "http://user:***@proxy:8080");
+        assert_eq!(redact("user:pw@proxy"), "user:***@proxy");
+        assert_eq!(redact("http://user@proxy:8080"), "http://user@proxy:8080");
+        assert_eq!(redact("http://proxy:8080"), "http://proxy:8080");
+        // An `@` after the authority is not user info.
+        assert_eq!(redact("http://proxy:8080/a:b@c"), "http://proxy:8080/a:b@c");
+        assert_eq!(redact("http://u:p@ss@proxy"), "http://u:***@proxy");
+    }
+
+    #[test]
+    fn invalid_proxy_errors_hide_the_password() {
+        for url in ["ftp://user:s3cret@proxy:21", "http://user:s3cret@", "http://user:s3cret@proxy:80:80"] {
+            let settings = HttpSettings { proxy: ProxySettings::all(url), ..HttpSettings::default() };
+            let err = HyperTransport::new(&settings).unwrap_err();
+            let shown = format!("{err} {err:?}");
+            assert!(shown.contains("proxy") && !shown.contains("s3cret"), "{shown}");
+        }
     }
 }

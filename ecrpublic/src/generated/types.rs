@@ -29,7 +29,7 @@ impl Default for AssociatedRepository {
     }
 }
 /// A login credential for the public registry along with the time it stops working.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthorizationData {
     /// Base64 of `user:password`; decode it and pass the parts to `docker login`.
@@ -52,6 +52,14 @@ impl AuthorizationData {
 impl Default for AuthorizationData {
     fn default() -> Self {
         crate::rt::json::Json::zero()
+    }
+}
+impl std::fmt::Debug for AuthorizationData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthorizationData")
+            .field("authorization_token", &"*** Sensitive Data Redacted ***")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
     }
 }
 /// The container image a scan finding concerns.

@@ -39,12 +39,13 @@ impl EcsProvider {
         EcsProvider { env, http: HttpClient::new(Duration::from_secs(2), Duration::from_secs(5)) }
     }
 
-    /// The endpoint, None when neither variable is set.
-    async fn endpoint(&self) -> Result<Option<http::Uri>, CredentialsError> {
+    /// The endpoint, None when neither variable is set, and the `Host` header to send when the
+    /// endpoint's name was replaced by the address it was checked at.
+    async fn endpoint(&self) -> Result<Option<(http::Uri, Option<String>)>, CredentialsError> {
         if let Some(relative) = self.env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
             let slash = if relative.starts_with('/') { "" } else { "/" };
             let uri = format!("{RELATIVE_BASE}{slash}{relative}");
-            return uri.parse().map(Some).map_err(|e| {
+            return uri.parse().map(|u| Some((u, None))).map_err(|e| {
                 CredentialsError::invalid_configuration(format!(
                     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI gives an invalid URI `{uri}`: {e}"
                 ))
@@ -79,21 +80,43 @@ impl EcsProvider {
                 if let Some(bad) = addresses.iter().find(|ip| !allowed_address(ip)) {
                     return Err(refused(format!("resolves to {bad}")));
                 }
-                if addresses.is_empty() {
+                // IPv4 first: a name such as `localhost` often has both, and servers on
+                // 127.0.0.1 alone are common.
+                let Some(pinned) = addresses.iter().find(|ip| ip.is_ipv4()).or(addresses.first()).copied() else {
                     return Err(refused("resolves to no address".into()));
+                };
+                if host.parse::<IpAddr>().is_err() {
+                    // Connect to the address just checked, not to whatever a second lookup of the
+                    // name gives (DNS rebinding); the name goes in the Host header.
+                    let authority = uri.authority().map(|a| a.as_str().to_owned());
+                    let ip = match pinned {
+                        IpAddr::V4(v4) => v4.to_string(),
+                        IpAddr::V6(v6) => format!("[{v6}]"),
+                    };
+                    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+                    let pinned: http::Uri = format!("http://{ip}:{port}{path}")
+                        .parse()
+                        .map_err(|e| refused(format!("cannot be pinned to {ip} ({e})")))?;
+                    return Ok(Some((pinned, authority)));
                 }
             }
             _ => return Err(refused("is not http(s)".into())),
         }
-        Ok(Some(uri))
+        Ok(Some((uri, None)))
     }
 
     async fn authorization(&self) -> Result<Option<String>, CredentialsError> {
         // The file wins: it is what EKS Pod Identity mounts, and it is rotated in place.
         if let Some(path) = self.env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
-            let token = tokio::fs::read_to_string(&path).await.map_err(|e| {
+            let read = crate::bounded::read_file(path.as_ref(), crate::bounded::MAX_TOKEN_FILE_BYTES).await;
+            let token = read.map_err(|e| {
                 CredentialsError::invalid_configuration(format!(
                     "could not read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE `{path}`: {e}"
+                ))
+            })?;
+            let token = String::from_utf8(token).map_err(|_| {
+                CredentialsError::invalid_configuration(format!(
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE `{path}` is not UTF-8"
                 ))
             })?;
             return Ok(Some(token.trim().to_owned()));
@@ -102,10 +125,13 @@ impl EcsProvider {
     }
 
     async fn load(&self) -> provider::Result {
-        let Some(uri) = self.endpoint().await? else {
+        let Some((uri, host)) = self.endpoint().await? else {
             return Err(CredentialsError::not_loaded("AWS_CONTAINER_CREDENTIALS_* not set"));
         };
         let mut request = http::Request::get(uri.clone()).header(http::header::ACCEPT, "application/json");
+        if let Some(host) = &host {
+            request = request.header(http::header::HOST, host.as_str());
+        }
         if let Some(token) = self.authorization().await? {
             let value = http::HeaderValue::from_str(&token).map_err(|_| {
                 CredentialsError::invalid_configuration("the container authorization token is not a valid header value")
@@ -113,7 +139,10 @@ impl EcsProvider {
             request = request.header(http::header::AUTHORIZATION, value);
         }
         let request = request.body(Bytes::new()).map_err(CredentialsError::unhandled)?;
-        let what = format!("ECS container credentials endpoint {uri}");
+        let what = match &host {
+            Some(host) => format!("ECS container credentials endpoint {uri} ({host})"),
+            None => format!("ECS container credentials endpoint {uri}"),
+        };
         let response = self
             .http
             .send(request)
@@ -233,7 +262,7 @@ mod tests {
             ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/creds/abc"),
             ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1/x"),
         ]);
-        assert_eq!(p.endpoint().await.unwrap().unwrap(), "http://169.254.170.2/v2/creds/abc");
+        assert_eq!(p.endpoint().await.unwrap().unwrap().0, "http://169.254.170.2/v2/creds/abc");
 
         for ok in [
             "http://127.0.0.1:8080/c",
@@ -255,11 +284,30 @@ mod tests {
             "http://169.254.169.254/latest",
             "http://[fd00:ec2::254]/c",
             "http://[::ffff:10.0.0.1]/c",
+            // Names that resolve to no address, or to one that is not allowed.
+            "http://example.invalid/c",
+            "http://10.0.0.1.nip.invalid/c",
             "ftp://127.0.0.1/c",
             "not a uri",
         ] {
             let err = provider(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", bad)]).provide_credentials().await.unwrap_err();
             assert!(matches!(err, CredentialsError::InvalidConfiguration(_)), "{bad}: {err:?}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_checked_name_is_connected_to_at_the_address_checked() {
+        // The name is resolved once, checked, and that address is used: a second lookup (DNS
+        // rebinding) cannot send the request elsewhere. The Host header keeps the name.
+        let server = TestServer::start(|_| (200, BODY.to_owned())).await;
+        let port = server.url().rsplit(':').next().unwrap().to_owned();
+        let uri = format!("http://localhost:{port}/creds");
+        let p = provider(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", &uri)]);
+        let (pinned, host) = p.endpoint().await.unwrap().unwrap();
+        let ip: IpAddr = pinned.host().unwrap().trim_start_matches('[').trim_end_matches(']').parse().unwrap();
+        assert!(ip.is_loopback(), "{pinned}");
+        assert_eq!(host.as_deref(), Some(format!("localhost:{port}").as_str()));
+        p.provide_credentials().await.unwrap();
+        assert_eq!(server.requests()[0].headers.get("host").unwrap(), &format!("localhost:{port}"));
     }
 }

@@ -17,7 +17,7 @@ mod process;
 mod profile;
 mod sso;
 mod sts;
-mod web_identity;
+pub(crate) mod web_identity;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

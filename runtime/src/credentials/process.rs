@@ -6,6 +6,13 @@ use aws_credential_types::provider::{self, error::CredentialsError};
 
 use super::credentials_from_json;
 
+/// The most `credential_process` may print on stdout: 64 KiB, far above the few hundred bytes
+/// of a credentials document.
+pub const MAX_STDOUT_BYTES: u64 = 64 * 1024;
+
+/// How much of its stderr an error shows at most.
+pub const MAX_STDERR_EXCERPT: usize = 1024;
+
 /// Runs `command` through the shell (`sh -c`, or `cmd /C` on Windows) and reads
 /// `{"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}` from its
 /// standard output.
@@ -37,12 +44,29 @@ impl CredentialProcessProvider {
         // that gives up (timeout, cancelled request) does not leave the process behind.
         command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
         let what = format!("credential_process `{}`", self.command);
-        let output = command
-            .output()
-            .await
+        let mut child = command
+            .spawn()
             .map_err(|e| CredentialsError::provider_error(format!("{what} could not be started: {e}")))?;
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
+            return Err(CredentialsError::provider_error(format!("{what}: no pipes to the process")));
+        };
+        // Both pipes at once, so a process that fills one while we read the other cannot block.
+        let (stdout, stderr) = tokio::join!(
+            crate::bounded::read(stdout, MAX_STDOUT_BYTES),
+            crate::bounded::head(stderr, MAX_STDERR_EXCERPT)
+        );
+        let io_error = |e: std::io::Error| CredentialsError::provider_error(format!("{what}: reading its output: {e}"));
+        let Some(stdout) = stdout.map_err(io_error)? else {
+            // kill_on_drop ends it; its output is not shown (it may hold a secret).
+            return Err(CredentialsError::provider_error(format!(
+                "{what} printed more than {MAX_STDOUT_BYTES} bytes, the most credential_process output may have"
+            )));
+        };
+        let stderr = stderr.map_err(io_error)?;
+        let status = child.wait().await.map_err(io_error)?;
+        let stderr = String::from_utf8_lossy(&stderr);
         let stderr = stderr.trim();
+        // Only stderr is ever shown, and only its start: stdout holds the secret key.
         let with_stderr = |message: String| {
             if stderr.is_empty() {
                 message
@@ -50,10 +74,10 @@ impl CredentialProcessProvider {
                 format!("{message}; stderr: {stderr}")
             }
         };
-        if !output.status.success() {
-            return Err(CredentialsError::provider_error(with_stderr(format!("{what} failed ({})", output.status))));
+        if !status.success() {
+            return Err(CredentialsError::provider_error(with_stderr(format!("{what} failed ({status})"))));
         }
-        let json: serde_json::Value = serde_json::from_slice(&output.stdout).map_err(|e| {
+        let json: serde_json::Value = serde_json::from_slice(&stdout).map_err(|e| {
             CredentialsError::provider_error(with_stderr(format!("{what} did not print valid JSON: {e}")))
         })?;
         match json.get("Version").and_then(serde_json::Value::as_u64) {
@@ -131,5 +155,29 @@ mod tests {
         let cmd = script(&dir, r#"printf '{"Version": 1, "AccessKeyId": "A"}'"#);
         let detail = error_detail(&CredentialProcessProvider::new(cmd).provide_credentials().await.unwrap_err());
         assert!(detail.contains("`SecretAccessKey` is missing"), "{detail}");
+    }
+
+    #[tokio::test]
+    async fn output_over_the_bound_is_an_error_naming_the_process() {
+        let dir = TempDir::new("process-large");
+        // 100 KiB of stdout, more than MAX_STDOUT_BYTES.
+        let cmd = script(&dir, "i=0\nwhile [ $i -lt 1600 ]; do printf '%064d' 0; i=$((i+1)); done\n");
+        let detail = error_detail(&CredentialProcessProvider::new(cmd).provide_credentials().await.unwrap_err());
+        assert!(detail.contains("process.sh") && detail.contains("more than 65536 bytes"), "{detail}");
+        assert!(!detail.contains("0000000000"), "stdout is not echoed: {detail}");
+    }
+
+    #[tokio::test]
+    async fn stdout_is_never_echoed_and_stderr_is_bounded() {
+        let dir = TempDir::new("process-secret");
+        let cmd = script(
+            &dir,
+            "printf '{\"Version\": 3, \"SecretAccessKey\": \"STDOUT_SECRET\"'\n\
+             i=0\nwhile [ $i -lt 200 ]; do printf 'stderr-line-%04d\\n' $i >&2; i=$((i+1)); done\n",
+        );
+        let detail = error_detail(&CredentialProcessProvider::new(cmd).provide_credentials().await.unwrap_err());
+        assert!(!detail.contains("STDOUT_SECRET"), "{detail}");
+        assert!(detail.contains("stderr: stderr-line-0000"), "{detail}");
+        assert!(!detail.contains("stderr-line-0199") && detail.len() < 2_000, "{} bytes: {detail}", detail.len());
     }
 }

@@ -301,7 +301,7 @@ impl fmt::Debug for CachedToken {
 
 impl CachedToken {
     async fn read(path: &Path, sso: &SsoProfile) -> Result<CachedToken, CredentialsError> {
-        let bytes = match tokio::fs::read(path).await {
+        let bytes = match crate::bounded::read_file(path, crate::bounded::MAX_TOKEN_FILE_BYTES).await {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(CredentialsError::provider_error(format!(

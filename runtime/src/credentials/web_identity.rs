@@ -64,9 +64,15 @@ super::provide_with_load!(WebIdentityProvider);
 /// The token in `path`, trimmed. The error names the path and the setting it came from, never
 /// the token.
 pub(crate) async fn read_token(path: &Path, setting: &str) -> Result<String, CredentialsError> {
-    let text = tokio::fs::read_to_string(path).await.map_err(|e| {
+    let bytes = crate::bounded::read_file(path, crate::bounded::MAX_TOKEN_FILE_BYTES).await.map_err(|e| {
         CredentialsError::invalid_configuration(format!(
             "cannot read the web identity token file `{}` ({setting}): {e}",
+            path.display()
+        ))
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        CredentialsError::invalid_configuration(format!(
+            "the web identity token file `{}` ({setting}) is not UTF-8",
             path.display()
         ))
     })?;
