@@ -702,7 +702,12 @@ fn compare_shape(report: &mut Report, name: &str, ours: &Value, theirs: &Value) 
         show_str(trait_value(ours, PATTERN).and_then(Value::as_str)),
         show_str(str_field(theirs, "pattern")),
     );
-    report.flags(&subject, "sensitive", has_trait(ours, SENSITIVE), flag(theirs, "sensitive"));
+    // Redacting more than botocore does is our choice (the ECR auth token, which AWS's model
+    // leaves unmarked) and changes nothing on the wire; redacting less would be a leak.
+    let (sensitive, their_sensitive) = (has_trait(ours, SENSITIVE), flag(theirs, "sensitive"));
+    if their_sensitive && !sensitive {
+        report.flags(&subject, "sensitive", sensitive, their_sensitive);
+    }
     compare_deprecated(report, &subject, ours, theirs);
     compare_error(report, &subject, ours, theirs);
     match kind {
@@ -1244,6 +1249,14 @@ mod tests {
         assert_eq!(found, ["Spare: not in botocore"]);
         let found = with_botocore("/operations/PutThing", Some(json!({"name": "PutThing"})));
         assert_eq!(found, ["operation PutThing: missing from our model"]);
+    }
+
+    #[test]
+    fn sensitive_is_reported_only_when_ours_redacts_less() {
+        let found = with_botocore("/shapes/Name/sensitive", Some(json!(true)));
+        assert_eq!(found, ["Name: sensitive ours false, botocore true"]);
+        let found = with_ours("/shapes/ex#Name/traits/smithy.api#sensitive", Some(json!({})));
+        assert_eq!(found, Vec::<String>::new());
     }
 
     #[test]
