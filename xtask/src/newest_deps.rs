@@ -5,8 +5,8 @@
 //!
 //! It copies the working tree (tracked files and new ones git does not ignore) into
 //! `target/newest-deps/src`, runs `cargo update` there (so it needs crates.io), then clippy
-//! `-D warnings` over the workspace and the tests of the runtime and the client. The build shares
-//! this workspace's `target/`, so only what changed is rebuilt.
+//! `-D warnings` over the workspace and the tests of the runtime and the client, building in
+//! `target/newest-deps/target`.
 
 use std::path::Path;
 use std::process::Command;
@@ -42,7 +42,9 @@ pub fn run(root: &Path) -> Result<(), String> {
         let _ = std::fs::remove_file(&link);
         std::os::unix::fs::symlink(&shared, &link).map_err(|e| format!("cannot link {}: {e}", link.display()))?;
     }
-    let target = root.join("target");
+    // A target directory of its own: sharing this workspace's would also replace its built
+    // binaries (`target/debug/xtask`) with ones that know the copy as their workspace.
+    let target = root.join("target/newest-deps/target");
     let cargo = super::cargo();
     let step = |args: &[&str]| -> Result<(), String> {
         eprintln!("==> cargo {} (newest dependencies)", args.join(" "));
