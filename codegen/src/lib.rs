@@ -11,6 +11,7 @@ pub mod jmespath;
 pub mod model;
 pub mod model_diff;
 mod names;
+pub mod passes;
 pub mod rust;
 
 use std::fmt;

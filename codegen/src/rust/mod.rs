@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::docs;
 use crate::model::{Kind, Member, Model, ModelError, Shape, UNIT};
-use crate::names;
+use crate::passes::naming::{Names, TypeToName, Wanted};
 
 /// The generated modules, each a token stream that becomes one file.
 pub struct Modules {
@@ -88,6 +88,8 @@ pub struct Ctx<'m> {
     pub constrained: BTreeSet<String>,
     /// Operations left out of the crate (event streams), for the client's docs.
     pub skipped: Vec<String>,
+    /// Every Rust name generated code declares (the naming pass).
+    pub names: Names,
 }
 
 /// The path generated code reaches the runtime's internals by: every emitter writes `#rt::...`
@@ -226,6 +228,7 @@ impl<'m> Ctx<'m> {
             boxed: BTreeSet::new(),
             constrained: BTreeSet::new(),
             skipped,
+            names: Names::default(),
         };
         ctx.place_shapes()?;
         ctx.find_recursion();
@@ -255,20 +258,28 @@ impl<'m> Ctx<'m> {
             *uses.entry(op.input.id.as_str()).or_default() += 1;
             *uses.entry(op.output.id.as_str()).or_default() += 1;
         }
-        let mut taken: BTreeMap<(Module, String), String> = BTreeMap::new();
-        let mut homes = BTreeMap::new();
+        // Modules first; the naming pass then names every type, field and variant at once.
+        let outputs: BTreeSet<&str> = self.ops.iter().map(|op| op.output.id.as_str()).collect();
+        let mut types: BTreeMap<String, (Module, TypeToName)> = BTreeMap::new();
         for op in &self.ops {
             for (shape, module, suffix) in [(op.input, Module::Input, "Input"), (op.output, Module::Output, "Output")] {
                 if uses.get(shape.id.as_str()) == Some(&1) || shape.id == UNIT {
                     // Unit gets one empty struct per operation, keyed by a synthetic id.
                     let key = if shape.id == UNIT { format!("{}#{suffix}", op.shape.id) } else { shape.id.clone() };
-                    homes.insert(key, Home { module, name: format!("{}{suffix}", names::type_name(op.name())) });
+                    let t = TypeToName {
+                        key: key.clone(),
+                        module: module as u8,
+                        shape: (shape.id != UNIT).then_some(shape),
+                        wanted: Wanted::OfOperation { op: op.shape.id.clone(), suffix },
+                        has_request_id: module == Module::Output,
+                    };
+                    types.insert(key, (module, t));
                 }
             }
         }
         let all: BTreeSet<String> = sent.union(&received).cloned().collect();
         for id in &all {
-            if homes.contains_key(id) || id == UNIT {
+            if types.contains_key(id) || id == UNIT {
                 continue;
             }
             let shape = self.model.shape(id)?;
@@ -277,16 +288,25 @@ impl<'m> Ctx<'m> {
                 Kind::Structure | Kind::Union | Kind::Enum | Kind::IntEnum => Module::Types,
                 _ => continue,
             };
-            homes.insert(id.clone(), Home { module, name: names::type_name(shape.name()) });
+            let t = TypeToName {
+                key: id.clone(),
+                module: module as u8,
+                shape: Some(shape),
+                wanted: Wanted::Shape,
+                has_request_id: module == Module::Error || outputs.contains(id.as_str()),
+            };
+            types.insert(id.clone(), (module, t));
         }
-        for (id, home) in &homes {
-            if let Some(other) = taken.insert((home.module, home.name.clone()), id.clone()) {
-                return Err(ModelError::new(
-                    id,
-                    format!("its Rust name `{}` is also the name of `{other}`", home.name),
-                ));
-            }
+        let op_shapes: Vec<&Shape> = self.ops.iter().map(|op| op.shape).collect();
+        let modules: BTreeMap<String, Module> = types.iter().map(|(k, (m, _))| (k.clone(), *m)).collect();
+        let names =
+            Names::decide(self.model, &op_shapes, types.into_values().map(|(_, t)| t).collect(), Module::Error as u8)?;
+        let mut homes = BTreeMap::new();
+        for (key, module) in modules {
+            let name = names.type_name(&key)?.to_string();
+            homes.insert(key, Home { module, name });
         }
+        self.names = names;
         self.sent = sent;
         self.homes = homes;
         Ok(())

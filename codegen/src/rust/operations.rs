@@ -8,12 +8,7 @@ use serde_json::Value;
 use super::shapes::{argument, fields, io_key, structure, Presence};
 use super::{doc_or, Ctx, Module, Op};
 use crate::model::{Kind, ModelError};
-use crate::names;
-
-/// Builder methods that a member setter must not shadow.
-const BUILDER_METHODS: &[&str] = &["new", "send", "input", "options", "into_paginator", "clone", "fmt"];
-/// Client methods that an operation method must not shadow.
-const CLIENT_METHODS: &[&str] = &["new", "config", "from_env", "clone", "fmt"];
+use crate::passes::naming::Builder;
 
 /// `error.rs`: one struct per modeled error, one enum per operation.
 pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
@@ -110,13 +105,13 @@ pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
 
 fn operation_error(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
-    let ty = format_ident!("{}Error", names::type_name(op.name()));
+    let ty = format_ident!("{}", ctx.names.op(&op.shape.id)?.error);
     let d = format!(" An error `{}` can return.", op.name());
     let mut variants = Vec::new();
     let mut codes = Vec::new();
     let mut paths = Vec::new();
     for e in &op.errors {
-        variants.push(format_ident!("{}", names::type_name(e.name())));
+        variants.push(error_variant(ctx, e)?);
         codes.push(e.name().to_string());
         paths.push(ctx.type_path(&e.id, Module::Error)?);
     }
@@ -206,7 +201,7 @@ pub(super) fn io_path(ctx: &Ctx, op: &Op, module: Module) -> Result<TokenStream,
     let name = if home.module == module {
         format_ident!("{}", home.name)
     } else {
-        format_ident!("{}{}", names::type_name(op.name()), suffix)
+        format_ident!("{}{}", ctx.names.op(&op.shape.id)?.ty, suffix)
     };
     let m = module.crate_path();
     Ok(quote!(#m::#name))
@@ -216,15 +211,18 @@ fn op_doc(ctx: &Ctx, op: &Op) -> TokenStream {
     doc_or(ctx.doc_of_shape(op.shape), || format!("Calls `{}`.", op.name()))
 }
 
-/// A setter per optional input member; a member named like one of `reserved` (the builder's
-/// own methods) gets a `set_` prefix.
-pub(super) fn setters(ctx: &Ctx, op: &Op, reserved: &[&str]) -> Result<Vec<TokenStream>, ModelError> {
+/// The variant of an operation's error enum that holds error `e`: the error's own type name.
+pub(super) fn error_variant(ctx: &Ctx, e: &crate::model::Shape) -> Result<proc_macro2::Ident, ModelError> {
+    Ok(format_ident!("{}", ctx.home(&e.id)?.name))
+}
+
+/// A setter per optional input member, named by the naming pass for `builder`.
+pub(super) fn setters(ctx: &Ctx, op: &Op, builder: Builder) -> Result<Vec<TokenStream>, ModelError> {
     let mut setters = Vec::new();
     for f in fields(ctx, op.input, Module::Input)?.iter().filter(|f| !f.required) {
         let (t, e) = argument(ctx, f, Module::Input, &format_ident!("value"))?;
         let field = &f.ident;
-        let plain = field.to_string().trim_start_matches("r#").to_string();
-        let method = if reserved.contains(&plain.as_str()) { format_ident!("set_{}", plain) } else { field.clone() };
+        let method = ctx.names.setter(builder, &op.shape.id, &f.member.name)?;
         let assign = if f.presence == Presence::Optional { quote!(Some(#e)) } else { e };
         let d = doc_or(ctx.member_doc(f.member), || format!("Sets `{}`.", f.member.name));
         setters.push(quote! {
@@ -237,13 +235,14 @@ pub(super) fn setters(ctx: &Ctx, op: &Op, reserved: &[&str]) -> Result<Vec<Token
 
 fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
-    let ty = format_ident!("{}", names::type_name(op.name()));
+    let op_names = ctx.names.op(&op.shape.id)?;
+    let ty = format_ident!("{}", op_names.ty);
     let input = io_path(ctx, op, Module::Input)?;
     let output = io_path(ctx, op, Module::Output)?;
-    let error = format_ident!("{}Error", names::type_name(op.name()));
+    let error = format_ident!("{}", op_names.error);
     let name = op.name();
     let doc = op_doc(ctx, op);
-    let setters = setters(ctx, op, BUILDER_METHODS)?;
+    let setters = setters(ctx, op, Builder::Request)?;
     let send_doc = format!(" Sends the `{name}` request and waits for its response.");
     // `@idempotencyToken` members left unset get a fresh UUID v4, so retries stay idempotent.
     let tokens: Vec<TokenStream> = fields(ctx, op.input, Module::Input)?
@@ -673,7 +672,7 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
             }),
         ),
     };
-    let ty = format_ident!("{}", names::type_name(op.name()));
+    let ty = format_ident!("{}", ctx.names.op(&op.shape.id)?.ty);
     let d = format!(
         " Pages through every result of `{}`: a [`Paginator`](crate::paginate::Paginator) yields whole pages, \
          its [`items`](crate::paginate::Paginator::items) the {} one by one. Pages are requested as they are consumed.",
@@ -741,12 +740,9 @@ pub fn client_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
     let mut methods = Vec::new();
     for op in &ctx.ops {
-        let ty = format_ident!("{}", names::type_name(op.name()));
-        let mut method = names::snake(op.name());
-        if CLIENT_METHODS.contains(&method.as_str()) {
-            method = format!("{method}_operation");
-        }
-        let method = names::ident(&method);
+        let op_names = ctx.names.op(&op.shape.id)?;
+        let ty = format_ident!("{}", op_names.ty);
+        let method = crate::names::ident(&op_names.method);
         let Required { params, args_doc, make_input, allow } = required(ctx, op)?;
         let doc = op_doc(ctx, op);
         let see = format!(" Optional members are set on the returned [`{0}`](crate::operation::{0}).", ty);

@@ -104,9 +104,9 @@ fn headers(case: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-fn op_type(op: &Op) -> TokenStream {
-    let ty = format_ident!("{}", names::type_name(op.name()));
-    quote!(crate::operation::#ty)
+fn op_type(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
+    let ty = format_ident!("{}", ctx.names.op(&op.shape.id)?.ty);
+    Ok(quote!(crate::operation::#ty))
 }
 
 pub(super) fn io_value(
@@ -135,7 +135,7 @@ fn request_test(
     let name = test_name("request", case, seen)?;
     let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
     let input = io_value(ctx, op, op.input, "Input", &params)?;
-    let op_ty = op_type(op);
+    let op_ty = op_type(ctx, op)?;
     let method = str_field(case, "method").unwrap_or("POST");
     let uri = str_field(case, "uri").unwrap_or("/");
     let host = str_field(case, "host").unwrap_or("example.com");
@@ -196,7 +196,7 @@ fn response_test(
     let name = test_name("response", case, seen)?;
     let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
     let expected = io_value(ctx, op, op.output, "Output", &params)?;
-    let op_ty = op_type(op);
+    let op_ty = op_type(ctx, op)?;
     let (code, hs, body) = response_parts(case);
     let request_id = headers(case)
         .into_iter()
@@ -227,9 +227,9 @@ fn error_test(
     let name = test_name("error", case, seen)?;
     let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
     let expected = struct_value(ctx, error, Module::Error, error_name, &params)?;
-    let op_ty = op_type(op);
-    let op_error = format_ident!("{}Error", names::type_name(op.name()));
-    let variant = format_ident!("{}", names::type_name(error.name()));
+    let op_ty = op_type(ctx, op)?;
+    let op_error = format_ident!("{}", ctx.names.op(&op.shape.id)?.error);
+    let variant = super::operations::error_variant(ctx, error)?;
     let (code, hs, body) = response_parts(case);
     Ok(quote! {
         #[tokio::test]
@@ -363,7 +363,7 @@ fn value(ctx: &Ctx, id: &str, v: &Value) -> Result<TokenStream, ModelError> {
         (Kind::Union, Value::Object(entries)) => {
             let (k, item) = entries.iter().next().ok_or_else(bad)?;
             let m = shape.member(k).ok_or_else(bad)?;
-            let variant = format_ident!("{}", names::camel(&m.name));
+            let variant = ctx.names.variant(&shape.id, &m.name)?;
             let x = value(ctx, &m.target, item)?;
             let x = if ctx.boxed.contains(&(shape.id.clone(), m.name.clone())) { quote!(Box::new(#x)) } else { x };
             let path = ctx.type_path(id, Module::Input)?;

@@ -8,7 +8,6 @@ use serde_json::Value;
 use super::shapes::{fields, io_key, Presence};
 use super::{Ctx, Module};
 use crate::model::{Kind, ModelError, Shape};
-use crate::names;
 
 /// Recursive shapes stop being filled past this depth.
 const MAX_DEPTH: usize = 3;
@@ -23,7 +22,7 @@ pub fn roundtrip_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             if home.module != module {
                 continue;
             }
-            let name = format_ident!("{}_{}", names::snake(op.name()), suffix.to_lowercase());
+            let name = format_ident!("{}_{}", ctx.names.op(&op.shape.id)?.snake, suffix.to_lowercase());
             let value = struct_value(ctx, shape, &home.name, module, 0)?;
             tests.push(quote! {
                 #[test]
@@ -121,7 +120,7 @@ fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize, whole_secs: bool) -> Re
         Kind::Union => {
             let path = ctx.type_path(id, Module::Input)?;
             let first = shape.members.first().ok_or_else(|| ModelError::new(id, "a union without members"))?;
-            let v = format_ident!("{}", names::camel(&first.name));
+            let v = ctx.names.variant(&shape.id, &first.name)?;
             let whole = ctx.timestamp_format(first)?.is_some_and(|t| t.to_string().contains("HttpDate"));
             let inner = sample(ctx, &first.target, hint, depth + 1, whole)?;
             let inner = if ctx.boxed.contains(&(shape.id.clone(), first.name.clone())) {

@@ -208,7 +208,7 @@ fn operation_input_test(
     }
     let params = input.get("operationParams").cloned().unwrap_or(Value::Object(Default::default()));
     let value = super::protocol_tests::io_value(ctx, op, op.input, "Input", &params)?;
-    let op_ty = format_ident!("{}", crate::names::type_name(op.name()));
+    let op_ty = format_ident!("{}", ctx.names.op(&op.shape.id)?.ty);
     let check = if let Some(url) = expect.pointer("/endpoint/url").and_then(Value::as_str) {
         quote! {
             let request = #rt::protocol_harness::sent(&capture);

@@ -6,7 +6,6 @@ use serde_json::Value;
 
 use super::{doc_or, Ctx, Module};
 use crate::model::{Kind, Member, ModelError, Shape};
-use crate::names;
 
 /// How a member is held in its struct, which decides how it is read, written and set.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -54,10 +53,7 @@ pub fn fields<'m>(ctx: &Ctx<'m>, shape: &'m Shape, from: Module) -> Result<Vec<F
             Presence::Optional => quote!(Option<#boxed_ty>),
             _ => boxed_ty,
         };
-        let ident = names::ident(&names::snake(&m.name));
-        if let Some(clash) = out.iter().find(|f| f.ident == ident) {
-            return Err(ModelError::new(&mid, format!("its Rust name clashes with member `{}`", clash.member.name)));
-        }
+        let ident = ctx.names.field(&shape.id, &m.name)?;
         out.push(Field { member: m, ident, value_ty, ty, presence, required, boxed, default });
     }
     Ok(out)
@@ -281,18 +277,10 @@ fn enum_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, ModelE
     let ty = format_ident!("{}", name);
     let doc = doc_or(ctx.doc_of_shape(shape), || format!("The `{}` enumeration.", shape.name()));
     let mut variants = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
     for m in &shape.members {
-        let variant = names::camel(&m.name);
-        if !seen.insert(variant.clone()) {
-            return Err(ModelError::new(
-                format!("{}${}", shape.id, m.name),
-                "two enum members have the same Rust name",
-            ));
-        }
-        variants.push((m, format_ident!("{}", variant)));
+        variants.push((m, ctx.names.variant(&shape.id, &m.name)?));
     }
-    let unknown = if seen.contains("Unknown") { format_ident!("UnknownValue") } else { format_ident!("Unknown") };
+    let unknown = ctx.names.catch_all(&shape.id)?;
     let defs = variants.iter().map(|(m, v)| {
         let d = doc_or(ctx.member_doc(m), || format!("`{}`", enum_value_display(m)));
         quote!(#d #v,)
@@ -401,12 +389,13 @@ fn union_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, Model
     let doc = doc_or(ctx.doc_of_shape(shape), || format!("The `{}` union.", shape.name()));
     let mut defs = Vec::new();
     for m in &shape.members {
-        let v = format_ident!("{}", names::camel(&m.name));
+        let v = ctx.names.variant(&shape.id, &m.name)?;
         let t = ctx.value_type(&m.target, Module::Types)?;
         let t = if ctx.boxed.contains(&(shape.id.clone(), m.name.clone())) { quote!(Box<#t>) } else { t };
         let d = doc_or(ctx.member_doc(m), || format!("The `{}` member.", m.name));
         defs.push(quote!(#d #v(#t),));
     }
+    let unknown = ctx.names.catch_all(&shape.id)?;
     // A variant per member as the model has them; boxing the large ones to please the lint
     // would make every user write `Box::new`.
     Ok(quote! {
@@ -417,7 +406,7 @@ fn union_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, Model
         pub enum #ty {
             #(#defs)*
             #[doc = " A member this version of the crate does not know; holds the member's name."]
-            Unknown(String),
+            #unknown(String),
         }
     })
 }
@@ -463,7 +452,7 @@ pub fn data_module(ctx: &Ctx, module: Module) -> Result<TokenStream, ModelError>
         let home = ctx.home(&key)?;
         if home.module != module {
             // A shape shared with other uses: an alias keeps the per-operation name.
-            let alias = format_ident!("{}{}", names::type_name(op.name()), suffix);
+            let alias = format_ident!("{}{}", ctx.names.op(&op.shape.id)?.ty, suffix);
             let path = ctx.type_path(&key, module)?;
             let d = format!(" The {} of `{}`.", suffix.to_lowercase(), op.name());
             items.push(quote!(#[doc = #d] pub type #alias = #path;));
@@ -622,7 +611,7 @@ fn json_union(ctx: &Ctx, shape: &Shape, path: &TokenStream) -> Result<TokenStrea
     let mut reads = Vec::new();
     let mut writes = Vec::new();
     for m in &shape.members {
-        let v = format_ident!("{}", names::camel(&m.name));
+        let v = ctx.names.variant(&shape.id, &m.name)?;
         let wire = &m.name;
         match ctx.timestamp_format(m)? {
             None => {
@@ -638,9 +627,10 @@ fn json_union(ctx: &Ctx, shape: &Shape, path: &TokenStream) -> Result<TokenStrea
             }
         }
     }
+    let unknown = ctx.names.catch_all(&shape.id)?;
     Ok(quote! {
         impl Json for #path {
-            fn zero() -> Self { Self::Unknown(String::new()) }
+            fn zero() -> Self { Self::#unknown(String::new()) }
             fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
                 let mut out = None;
                 r.read_object(|key, r| {
@@ -648,7 +638,7 @@ fn json_union(ctx: &Ctx, shape: &Shape, path: &TokenStream) -> Result<TokenStrea
                         #(#reads)*
                         // The service may name the member type; it is not a member.
                         "__type" => { r.skip_value()?; return Ok(()) }
-                        other => { r.skip_value()?; Self::Unknown(other.to_owned()) }
+                        other => { r.skip_value()?; Self::#unknown(other.to_owned()) }
                     };
                     out = Some(value);
                     Ok(())
@@ -659,7 +649,7 @@ fn json_union(ctx: &Ctx, shape: &Shape, path: &TokenStream) -> Result<TokenStrea
                 w.begin_object();
                 match self {
                     #(#writes)*
-                    Self::Unknown(_) => {}
+                    Self::#unknown(_) => {}
                 }
                 w.end_object();
             }

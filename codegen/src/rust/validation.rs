@@ -124,7 +124,7 @@ fn validate_impls(ctx: &Ctx, constrained: &BTreeSet<String>) -> Result<Vec<Token
             Kind::Union => {
                 let mut arms = Vec::new();
                 for m in &shape.members {
-                    let v = quote::format_ident!("{}", crate::names::camel(&m.name));
+                    let v = ctx.names.variant(&shape.id, &m.name)?;
                     let wire = &m.name;
                     let c = checks_for(ctx, m, quote!(#wire), quote!(value), constrained)?;
                     // Members with nothing to check share the last arm.

@@ -6,18 +6,16 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::operations::{io_path, required, setters, Required};
+use super::operations::{error_variant, io_path, required, setters, Required};
 use super::paths::{Compiler, Root};
 use super::{doc_or, Ctx, Module, Op};
 use crate::jmespath;
 use crate::model::{shape_name, ModelError};
 use crate::names;
+use crate::passes::naming::Builder;
 
 pub const TRAIT: &str = "smithy.waiters#waitable";
 
-/// Builder methods a member setter must not shadow.
-const BUILDER_METHODS: &[&str] =
-    &["new", "send", "input", "options", "max_wait", "min_delay", "max_delay", "clone", "fmt"];
 /// Names the `waiters` module already uses for the runtime's types.
 const MODULE_NAMES: &[&str] = &["Waited", "WaiterError", "WaiterConfigError"];
 
@@ -208,7 +206,7 @@ pub fn client_methods(ctx: &Ctx) -> Result<Vec<TokenStream>, ModelError> {
     let mut methods = Vec::new();
     for (op, w) in all(ctx)? {
         let method = method_name(&w);
-        if ctx.ops.iter().any(|o| method == names::snake(o.name())) {
+        if ctx.ops.iter().any(|o| ctx.names.op(&o.shape.id).is_ok_and(|n| method == n.method)) {
             return Err(ModelError::new(
                 &op.shape.id,
                 format!("waiter `{}`: the client method `{method}` is also an operation's", w.name),
@@ -263,13 +261,14 @@ pub fn waiters_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
 fn waiter(ctx: &Ctx, op: &Op, w: &Waiter) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
     let ty = format_ident!("{}", names::type_name(&w.name));
-    let op_ty = format_ident!("{}", names::type_name(op.name()));
+    let op_names = ctx.names.op(&op.shape.id)?;
+    let op_ty = format_ident!("{}", op_names.ty);
     let input = io_path(ctx, op, Module::Input)?;
     let output = io_path(ctx, op, Module::Output)?;
-    let error = format_ident!("{}Error", names::type_name(op.name()));
+    let error = format_ident!("{}", op_names.error);
     let classify = format_ident!("{}_state", names::snake(&w.name));
     let doc = waiter_doc(op, w);
-    let setters = setters(ctx, op, BUILDER_METHODS)?;
+    let setters = setters(ctx, op, Builder::Waiter)?;
     let (min, max) = (w.min_delay, w.max_delay);
     let arms = conditions(ctx, op, w)?;
     let uses_input = w.acceptors.iter().any(|a| matches!(a.matcher, Matcher::InputOutput(_)));
@@ -348,7 +347,7 @@ fn waiter(ctx: &Ctx, op: &Op, w: &Waiter) -> Result<TokenStream, ModelError> {
 /// One `if` per acceptor, in model order.
 fn conditions(ctx: &Ctx, op: &Op, w: &Waiter) -> Result<Vec<TokenStream>, ModelError> {
     let compiler = Compiler::new(ctx, op.input, op.output);
-    let error = format_ident!("{}Error", names::type_name(op.name()));
+    let error = format_ident!("{}", ctx.names.op(&op.shape.id)?.error);
     let mut arms = Vec::new();
     for (i, a) in w.acceptors.iter().enumerate() {
         let err =
@@ -361,7 +360,7 @@ fn conditions(ctx: &Ctx, op: &Op, w: &Waiter) -> Result<Vec<TokenStream>, ModelE
                 match op.errors.iter().find(|e| e.id == *name || e.name() == code) {
                     // A modeled error is matched by its variant, whatever code it arrives with.
                     Some(e) => {
-                        let variant = format_ident!("{}", names::type_name(e.name()));
+                        let variant = error_variant(ctx, e)?;
                         quote!(let Err(crate::Error::Service(crate::error::#error::#variant(_))) = response)
                     }
                     // Models name codes their operations do not list, too.
@@ -430,7 +429,7 @@ pub fn tests_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
         let classify = format_ident!("{}_state", names::snake(&w.name));
         let test = format_ident!("{}_acceptors", names::snake(&w.name));
         let output = io_path(ctx, op, Module::Output)?;
-        let error = format_ident!("{}Error", names::type_name(op.name()));
+        let error = format_ident!("{}", ctx.names.op(&op.shape.id)?.error);
         let state = |a: &Acceptor| match a.state {
             AcceptorState::Success => quote!(Some(State::Success)),
             AcceptorState::Failure => quote!(Some(State::Failure)),
@@ -451,7 +450,7 @@ pub fn tests_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
                 let want = first.map(state);
                 let value = match op.errors.iter().find(|e| e.id == *name || e.name() == code) {
                     Some(e) => {
-                        let variant = format_ident!("{}", names::type_name(e.name()));
+                        let variant = error_variant(ctx, e)?;
                         quote!(crate::error::#error::#variant(#rt::json::Json::zero()))
                     }
                     None => quote!(crate::error::#error::Unhandled(crate::Unhandled::new(#code, None, None, 400))),
