@@ -13,6 +13,7 @@ pub mod model_diff;
 mod names;
 pub mod passes;
 pub mod rust;
+pub mod smithy;
 
 use std::fmt;
 
@@ -81,7 +82,7 @@ pub fn render(path: &str, tokens: proc_macro2::TokenStream) -> Result<String, Er
 pub fn standalone_lib_rs(model_json: &str) -> Result<String, Error> {
     let model = Model::from_json(model_json)?;
     let service = model.service()?;
-    let title = service.trait_value("smithy.api#title").and_then(|v| v.as_str()).unwrap_or(service.name()).to_string();
+    let title = service.traits.title.as_deref().unwrap_or(service.name()).to_string();
     let doc = format!(" A client for {title}, generated from its Smithy model.");
     let waiters = rust::has_waiters(&model)?.then(|| {
         quote::quote!(

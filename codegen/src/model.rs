@@ -6,32 +6,38 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-/// A problem in the model, naming the shape it concerns.
+/// A problem in the model, naming the shape it concerns and, for a malformed trait, the trait.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelError {
     pub shape: String,
+    pub trait_id: Option<String>,
     pub problem: String,
 }
 
 impl ModelError {
     pub fn new(shape: impl Into<String>, problem: impl Into<String>) -> Self {
-        ModelError { shape: shape.into(), problem: problem.into() }
+        ModelError { shape: shape.into(), trait_id: None, problem: problem.into() }
+    }
+
+    /// A problem with trait `trait_id` of `shape`.
+    pub fn in_trait(shape: impl Into<String>, trait_id: impl Into<String>, problem: impl Into<String>) -> Self {
+        ModelError { shape: shape.into(), trait_id: Some(trait_id.into()), problem: problem.into() }
     }
 }
 
 impl fmt::Display for ModelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.shape.is_empty() {
-            write!(f, "invalid model: {}", self.problem)
-        } else {
-            write!(f, "invalid model: shape `{}`: {}", self.shape, self.problem)
+        match (&self.trait_id, self.shape.is_empty()) {
+            (Some(t), _) => write!(f, "invalid model: shape `{}`: trait `{t}` {}", self.shape, self.problem),
+            (None, true) => write!(f, "invalid model: {}", self.problem),
+            (None, false) => write!(f, "invalid model: shape `{}`: {}", self.shape, self.problem),
         }
     }
 }
 
 impl std::error::Error for ModelError {}
 
-pub type Traits = BTreeMap<String, Value>;
+pub use crate::smithy::traits::{RawTraits, Traits};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
@@ -63,6 +69,9 @@ pub enum Kind {
 pub struct Member {
     pub name: String,
     pub target: String,
+    /// The traits as the JSON AST has them, for resolving only.
+    pub raw_traits: RawTraits,
+    /// The typed traits, filled once the model is resolved.
     pub traits: Traits,
 }
 
@@ -72,6 +81,9 @@ pub struct Shape {
     pub kind: Kind,
     /// Structure, union and enum members in model order; `member` for lists; `key`/`value` for maps.
     pub members: Vec<Member>,
+    /// The traits as the JSON AST has them, for resolving only.
+    pub raw_traits: RawTraits,
+    /// The typed traits, filled once the model is resolved.
     pub traits: Traits,
     /// Raw extra properties (`operations`, `resources`, `version`, ...) for services and resources.
     pub extra: Map<String, Value>,
@@ -81,20 +93,8 @@ impl Shape {
     pub fn name(&self) -> &str {
         shape_name(&self.id)
     }
-    pub fn trait_value(&self, id: &str) -> Option<&Value> {
-        self.traits.get(id)
-    }
-    pub fn has_trait(&self, id: &str) -> bool {
-        self.traits.contains_key(id)
-    }
     pub fn member(&self, name: &str) -> Option<&Member> {
         self.members.iter().find(|m| m.name == name)
-    }
-}
-
-impl Member {
-    pub fn has_trait(&self, id: &str) -> bool {
-        self.traits.contains_key(id)
     }
 }
 
@@ -155,12 +155,20 @@ impl Model {
         let mut shapes = BTreeMap::new();
         for (name, kind) in PRELUDE {
             let id = format!("smithy.api#{name}");
-            let mut traits = Traits::new();
+            let mut raw_traits = RawTraits::new();
             if name.starts_with("Primitive") {
                 let zero = if *kind == Kind::Boolean { Value::Bool(false) } else { Value::from(0) };
-                traits.insert("smithy.api#default".into(), zero);
+                raw_traits.insert("smithy.api#default".into(), zero);
             }
-            shapes.insert(id.clone(), Shape { id, kind: kind.clone(), members: vec![], traits, extra: Map::new() });
+            let shape = Shape {
+                id: id.clone(),
+                kind: kind.clone(),
+                members: vec![],
+                raw_traits,
+                traits: Traits::default(),
+                extra: Map::new(),
+            };
+            shapes.insert(id, shape);
         }
 
         let mut applies = Vec::new();
@@ -189,6 +197,7 @@ impl Model {
         }
         model.convert_enum_traits()?;
         model.check_targets()?;
+        model.type_traits()?;
         Ok(model)
     }
 
@@ -242,6 +251,17 @@ impl Model {
         Ok(ops)
     }
 
+    /// Reads every shape's and member's traits into typed values.
+    fn type_traits(&mut self) -> Result<(), ModelError> {
+        for shape in self.shapes.values_mut() {
+            shape.traits = Traits::parse(&shape.id, &shape.raw_traits)?;
+            for m in &mut shape.members {
+                m.traits = Traits::parse(&format!("{}${}", shape.id, m.name), &m.raw_traits)?;
+            }
+        }
+        Ok(())
+    }
+
     fn flatten_mixins(&mut self, mixins: &BTreeMap<String, Vec<String>>) -> Result<(), ModelError> {
         // Resolve in dependency order; a mixin may itself use mixins.
         let mut done = BTreeSet::new();
@@ -267,23 +287,24 @@ impl Model {
         stack.push(id.to_string());
         let parents = mixins.get(id).cloned().unwrap_or_default();
         let mut members = Vec::new();
-        let mut traits = Traits::new();
+        let mut traits = RawTraits::new();
         for parent in &parents {
             self.flatten_one(parent, mixins, done, stack)?;
             let p = self
                 .shapes
                 .get(parent)
                 .ok_or_else(|| ModelError::new(id, format!("mixin `{parent}` is not defined")))?;
-            if !p.has_trait("smithy.api#mixin") {
+            if !p.raw_traits.contains_key("smithy.api#mixin") {
                 return Err(ModelError::new(id, format!("`{parent}` is used as a mixin but lacks @mixin")));
             }
             let local_only: BTreeSet<String> = p
-                .trait_value("smithy.api#mixin")
+                .raw_traits
+                .get("smithy.api#mixin")
                 .and_then(|m| m.get("localTraits"))
                 .and_then(Value::as_array)
                 .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
                 .unwrap_or_default();
-            for (k, v) in &p.traits {
+            for (k, v) in &p.raw_traits {
                 if k != "smithy.api#mixin" && !local_only.contains(k) {
                     traits.insert(k.clone(), v.clone());
                 }
@@ -297,14 +318,14 @@ impl Model {
             merge_member(&mut members, m);
         }
         shape.members = members;
-        traits.extend(std::mem::take(&mut shape.traits));
-        shape.traits = traits;
+        traits.extend(std::mem::take(&mut shape.raw_traits));
+        shape.raw_traits = traits;
         stack.pop();
         done.insert(id.to_string());
         Ok(())
     }
 
-    fn apply(&mut self, target: &str, traits: Traits) -> Result<(), ModelError> {
+    fn apply(&mut self, target: &str, traits: RawTraits) -> Result<(), ModelError> {
         let (shape_id, member) = match target.split_once('$') {
             Some((s, m)) => (s, Some(m)),
             None => (target, None),
@@ -314,14 +335,14 @@ impl Model {
             .get_mut(shape_id)
             .ok_or_else(|| ModelError::new(target, "`apply` targets an undefined shape"))?;
         match member {
-            None => shape.traits.extend(traits),
+            None => shape.raw_traits.extend(traits),
             Some(m) => {
                 let member = shape
                     .members
                     .iter_mut()
                     .find(|x| x.name == m)
                     .ok_or_else(|| ModelError::new(target, "`apply` targets an undefined member"))?;
-                member.traits.extend(traits);
+                member.raw_traits.extend(traits);
             }
         }
         Ok(())
@@ -333,7 +354,7 @@ impl Model {
             if shape.kind != Kind::String {
                 continue;
             }
-            let Some(list) = shape.traits.remove("smithy.api#enum") else { continue };
+            let Some(list) = shape.raw_traits.remove("smithy.api#enum") else { continue };
             let items = list.as_array().ok_or_else(|| ModelError::new(&shape.id, "@enum is not a list"))?;
             let mut members = Vec::new();
             for (i, item) in items.iter().enumerate() {
@@ -342,12 +363,13 @@ impl Model {
                     .and_then(Value::as_str)
                     .ok_or_else(|| ModelError::new(&shape.id, format!("@enum entry {i} has no value")))?;
                 let name = item.get("name").and_then(Value::as_str).unwrap_or(value);
-                let mut traits = Traits::new();
-                traits.insert("smithy.api#enumValue".into(), Value::from(value));
+                let mut raw_traits = RawTraits::new();
+                raw_traits.insert("smithy.api#enumValue".into(), Value::from(value));
                 if let Some(doc) = item.get("documentation") {
-                    traits.insert("smithy.api#documentation".into(), doc.clone());
+                    raw_traits.insert("smithy.api#documentation".into(), doc.clone());
                 }
-                members.push(Member { name: name.to_string(), target: UNIT.into(), traits });
+                let traits = Traits::default();
+                members.push(Member { name: name.to_string(), target: UNIT.into(), raw_traits, traits });
             }
             shape.kind = Kind::Enum;
             shape.members = members;
@@ -381,15 +403,15 @@ fn merge_member(members: &mut Vec<Member>, m: Member) {
     match members.iter_mut().find(|x| x.name == m.name) {
         Some(existing) => {
             existing.target = m.target;
-            existing.traits.extend(m.traits);
+            existing.raw_traits.extend(m.raw_traits);
         }
         None => members.push(m),
     }
 }
 
-fn traits_of(id: &str, body: &Map<String, Value>) -> Result<Traits, ModelError> {
+fn traits_of(id: &str, body: &Map<String, Value>) -> Result<RawTraits, ModelError> {
     match body.get("traits") {
-        None => Ok(Traits::new()),
+        None => Ok(RawTraits::new()),
         Some(Value::Object(m)) => Ok(m.iter().map(|(k, v)| (absolute_trait(k), v.clone())).collect()),
         Some(_) => Err(ModelError::new(id, "`traits` is not an object")),
     }
@@ -422,11 +444,12 @@ fn targets(id: &str, v: &Value, what: &str) -> Result<Vec<String>, ModelError> {
 fn member_of(id: &str, name: &str, v: &Value) -> Result<Member, ModelError> {
     let mid = format!("{id}${name}");
     let body = v.as_object().ok_or_else(|| ModelError::new(&mid, "member is not an object"))?;
-    Ok(Member { name: name.to_string(), target: target_of(&mid, v, "member")?, traits: traits_of(&mid, body)? })
+    let raw_traits = traits_of(&mid, body)?;
+    Ok(Member { name: name.to_string(), target: target_of(&mid, v, "member")?, raw_traits, traits: Traits::default() })
 }
 
 fn parse_shape(id: &str, ty: &str, body: &Map<String, Value>) -> Result<Shape, ModelError> {
-    let traits = traits_of(id, body)?;
+    let raw_traits = traits_of(id, body)?;
     let mut members = Vec::new();
     let kind = match ty {
         "blob" => Kind::Blob,
@@ -497,7 +520,7 @@ fn parse_shape(id: &str, ty: &str, body: &Map<String, Value>) -> Result<Shape, M
             }
         }
     }
-    Ok(Shape { id: id.to_string(), kind, members, traits, extra })
+    Ok(Shape { id: id.to_string(), kind, members, raw_traits, traits: Traits::default(), extra })
 }
 
 #[cfg(test)]
@@ -518,10 +541,10 @@ mod tests {
         .unwrap();
         let t = m.shape("a#Thing").unwrap();
         assert_eq!(t.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["id", "n"]);
-        assert!(t.member("n").unwrap().has_trait("smithy.api#required"));
-        assert!(t.has_trait("smithy.api#documentation"));
-        assert!(!t.has_trait("smithy.api#mixin"));
-        assert!(m.shape("smithy.api#PrimitiveInteger").unwrap().has_trait("smithy.api#default"));
+        assert!(t.member("n").unwrap().traits.required);
+        assert_eq!(t.traits.documentation.as_deref(), Some("base"));
+        assert!(!t.raw_traits.contains_key("smithy.api#mixin"));
+        assert!(m.shape("smithy.api#PrimitiveInteger").unwrap().traits.default.is_some());
     }
 
     #[test]

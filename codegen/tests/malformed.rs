@@ -219,6 +219,27 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             "t#Nested$data",
         ),
         (
+            "@length bound that is no integer",
+            with(json!({"t#Input": field("smithy.api#String", json!({"smithy.api#length": {"min": "one"}}))})),
+            "t#Input$field`: trait `smithy.api#length`",
+        ),
+        (
+            "unknown @timestampFormat",
+            with(json!({"t#Input": field("smithy.api#Timestamp", json!({"smithy.api#timestampFormat": "iso"}))})),
+            "t#Input$field`: trait `smithy.api#timestampFormat`",
+        ),
+        (
+            "@error that is neither client nor server",
+            with(json!({"t#E": {"type": "structure", "members": {}, "traits": {"smithy.api#error": "nobody"}}})),
+            "t#E`: trait `smithy.api#error`",
+        ),
+        (
+            "@paginated token that is no string",
+            with(json!({"t#Op": {"type": "operation", "input": {"target": "t#Input"},
+                "traits": {"smithy.api#paginated": {"inputToken": 1}}}})),
+            "t#Op`: trait `smithy.api#paginated`",
+        ),
+        (
             "mixin cycle",
             with(json!({
                 "t#A": {"type": "structure", "mixins": [{"target": "t#B"}], "traits": {"smithy.api#mixin": {}}},

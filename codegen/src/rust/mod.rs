@@ -19,6 +19,7 @@ use serde_json::Value;
 use crate::docs;
 use crate::model::{Kind, Member, Model, ModelError, Shape, UNIT};
 use crate::passes::naming::{Names, TypeToName, Wanted};
+use crate::smithy::traits::TimestampFormat;
 
 /// The generated modules, each a token stream that becomes one file.
 pub struct Modules {
@@ -193,11 +194,10 @@ impl<'m> Ctx<'m> {
         for shape in model.operations(service)? {
             let Kind::Operation { input, output, errors } = &shape.kind else { continue };
             // Event streams (streaming members) need another transport model: left out, and said so.
-            let streams = [input, output].iter().filter_map(|id| model.shapes.get(*id)).any(|io| {
-                io.members
-                    .iter()
-                    .any(|m| model.shapes.get(&m.target).is_some_and(|t| t.has_trait("smithy.api#streaming")))
-            });
+            let streams = [input, output]
+                .iter()
+                .filter_map(|id| model.shapes.get(*id))
+                .any(|io| io.members.iter().any(|m| model.shapes.get(&m.target).is_some_and(|t| t.traits.streaming)));
             if streams {
                 skipped.push(shape.name().to_string());
                 continue;
@@ -205,7 +205,7 @@ impl<'m> Ctx<'m> {
             let mut errs: BTreeMap<&str, &Shape> = BTreeMap::new();
             for e in errors.iter().map(|id| model.shape(id)).chain(service_errors.iter().map(|s| Ok(*s))) {
                 let e = e?;
-                if !e.has_trait("smithy.api#error") || e.kind != Kind::Structure {
+                if e.traits.error.is_none() || e.kind != Kind::Structure {
                     return Err(ModelError::new(&shape.id, format!("`{}` is listed as an error but is not one", e.id)));
                 }
                 errs.insert(e.name(), e);
@@ -284,7 +284,7 @@ impl<'m> Ctx<'m> {
             }
             let shape = self.model.shape(id)?;
             let module = match shape.kind {
-                Kind::Structure if shape.has_trait("smithy.api#error") => Module::Error,
+                Kind::Structure if shape.traits.error.is_some() => Module::Error,
                 Kind::Structure | Kind::Union | Kind::Enum | Kind::IntEnum => Module::Types,
                 _ => continue,
             };
@@ -386,7 +386,7 @@ impl<'m> Ctx<'m> {
     /// The Rust type of a shape used as a value (no `Option`, no `Box`).
     pub fn value_type(&self, id: &str, from: Module) -> Result<TokenStream, ModelError> {
         let shape = self.model.shape(id)?;
-        if shape.has_trait("smithy.api#streaming") {
+        if shape.traits.streaming {
             return Err(unsupported(id, "@streaming blobs and event streams (awsJson services do not use them)"));
         }
         Ok(match &shape.kind {
@@ -404,7 +404,7 @@ impl<'m> Ctx<'m> {
             Kind::Enum | Kind::IntEnum | Kind::Structure | Kind::Union => self.type_path(id, from)?,
             Kind::List => {
                 let inner = self.value_type(&shape.members[0].target, from)?;
-                if shape.has_trait("smithy.api#sparse") {
+                if shape.traits.sparse {
                     quote!(Vec<Option<#inner>>)
                 } else {
                     quote!(Vec<#inner>)
@@ -412,7 +412,7 @@ impl<'m> Ctx<'m> {
             }
             Kind::Map => {
                 let value = self.value_type(&shape.members[1].target, from)?;
-                if shape.has_trait("smithy.api#sparse") {
+                if shape.traits.sparse {
                     quote!(std::collections::HashMap<String, Option<#value>>)
                 } else {
                     quote!(std::collections::HashMap<String, #value>)
@@ -443,12 +443,10 @@ impl<'m> Ctx<'m> {
                 _ => return Ok(None),
             }
         }
-        let format = traits.iter().find_map(|t| t.get("smithy.api#timestampFormat")).and_then(Value::as_str);
-        Ok(match format {
-            None | Some("epoch-seconds") => None,
-            Some("date-time") => Some(quote!(#rt::json::TimestampFormat::DateTime)),
-            Some("http-date") => Some(quote!(#rt::json::TimestampFormat::HttpDate)),
-            Some(other) => return Err(ModelError::new(&member.target, format!("unknown timestampFormat `{other}`"))),
+        Ok(match traits.iter().find_map(|t| t.timestamp_format) {
+            None | Some(TimestampFormat::EpochSeconds) => None,
+            Some(TimestampFormat::DateTime) => Some(quote!(#rt::json::TimestampFormat::DateTime)),
+            Some(TimestampFormat::HttpDate) => Some(quote!(#rt::json::TimestampFormat::HttpDate)),
         })
     }
 
@@ -470,7 +468,7 @@ fn unsupported(id: &str, what: &str) -> ModelError {
 }
 
 fn doc_text(traits: &crate::model::Traits) -> String {
-    traits.get("smithy.api#documentation").and_then(Value::as_str).map(docs::to_markdown).unwrap_or_default()
+    traits.documentation.as_deref().map(docs::to_markdown).unwrap_or_default()
 }
 
 /// `#[doc = "..."]` lines, one per line of Markdown, so rustdoc keeps paragraphs.

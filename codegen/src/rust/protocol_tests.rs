@@ -10,9 +10,6 @@ use super::{Ctx, Module, Op};
 use crate::model::{Kind, ModelError, Shape};
 use crate::names;
 
-const REQUEST_TESTS: &str = "smithy.test#httpRequestTests";
-const RESPONSE_TESTS: &str = "smithy.test#httpResponseTests";
-
 /// Cases that need a feature this client leaves out, with the reason the test is ignored.
 fn unsupported(_op: &Op) -> Option<&'static str> {
     None
@@ -21,19 +18,16 @@ fn unsupported(_op: &Op) -> Option<&'static str> {
 /// The test module, or `None` when the model has no protocol tests for its protocol.
 pub fn protocol_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelError> {
     let rt = super::rt();
-    let protocol = if ctx.service.has_trait("aws.protocols#awsJson1_1") {
-        "aws.protocols#awsJson1_1"
-    } else {
-        "aws.protocols#awsJson1_0"
-    };
+    let protocol =
+        if ctx.service.traits.aws_json_1_1 { "aws.protocols#awsJson1_1" } else { "aws.protocols#awsJson1_0" };
     let mut tests = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for op in &ctx.ops {
         let ignore = unsupported(op).map(|why| quote!(#[ignore = #why]));
-        for case in cases(op.shape, REQUEST_TESTS, protocol) {
+        for case in cases(&op.shape.traits.http_request_tests, protocol) {
             tests.push(request_test(ctx, op, case, ignore.clone(), &mut seen)?);
         }
-        for case in cases(op.shape, RESPONSE_TESTS, protocol) {
+        for case in cases(&op.shape.traits.http_response_tests, protocol) {
             tests.push(response_test(ctx, op, case, &mut seen)?);
         }
     }
@@ -41,7 +35,7 @@ pub fn protocol_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelErro
     for (id, home) in ctx.homes.iter().filter(|(_, h)| h.module == Module::Error) {
         let shape = ctx.model.shape(id)?;
         let Some(op) = ctx.ops.iter().find(|op| op.errors.iter().any(|e| e.id == *id)) else { continue };
-        for case in cases(shape, RESPONSE_TESTS, protocol) {
+        for case in cases(&shape.traits.http_response_tests, protocol) {
             tests.push(error_test(ctx, op, shape, &home.name, case, &mut seen)?);
         }
     }
@@ -68,12 +62,9 @@ pub fn protocol_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelErro
     }))
 }
 
-fn cases<'a>(shape: &'a Shape, trait_id: &str, protocol: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
-    shape
-        .trait_value(trait_id)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+fn cases<'a>(cases: &'a [Value], protocol: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    cases
+        .iter()
         .filter(move |c| c.get("protocol").and_then(Value::as_str) == Some(protocol))
         .filter(|c| c.get("appliesTo").and_then(Value::as_str) != Some("server"))
 }
@@ -326,7 +317,7 @@ fn value(ctx: &Ctx, id: &str, v: &Value) -> Result<TokenStream, ModelError> {
             }
         }
         (Kind::List, Value::Array(items)) => {
-            let sparse = shape.has_trait("smithy.api#sparse");
+            let sparse = shape.traits.sparse;
             let mut out = Vec::new();
             for item in items {
                 out.push(match (sparse, item) {
@@ -341,7 +332,7 @@ fn value(ctx: &Ctx, id: &str, v: &Value) -> Result<TokenStream, ModelError> {
             quote!(vec![#(#out),*])
         }
         (Kind::Map, Value::Object(entries)) => {
-            let sparse = shape.has_trait("smithy.api#sparse");
+            let sparse = shape.traits.sparse;
             let mut out = Vec::new();
             for (k, item) in entries {
                 let x = match (sparse, item) {

@@ -3,7 +3,6 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use serde_json::Value;
 
 use super::shapes::{fields, io_key, Presence};
 use super::{Ctx, Module};
@@ -86,8 +85,8 @@ fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize, whole_secs: bool) -> Re
         Kind::Enum => {
             let path = ctx.type_path(id, Module::Input)?;
             let first = shape.members.first().ok_or_else(|| ModelError::new(id, "an enum without members"))?;
-            let v = match first.traits.get("smithy.api#enumValue") {
-                Some(Value::String(s)) => s.clone(),
+            let v = match &first.traits.enum_value {
+                Some(crate::smithy::traits::EnumValue::Str(s)) => s.clone(),
                 _ => first.name.clone(),
             };
             quote!(#path::from(#v))
@@ -98,7 +97,7 @@ fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize, whole_secs: bool) -> Re
         }
         Kind::List => {
             let item = sample(ctx, &shape.members[0].target, hint, depth, whole_secs)?;
-            if shape.has_trait("smithy.api#sparse") {
+            if shape.traits.sparse {
                 quote!(vec![Some(#item), None])
             } else {
                 quote!(vec![#item])
@@ -106,7 +105,7 @@ fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize, whole_secs: bool) -> Re
         }
         Kind::Map => {
             let value = sample(ctx, &shape.members[1].target, hint, depth, whole_secs)?;
-            if shape.has_trait("smithy.api#sparse") {
+            if shape.traits.sparse {
                 quote!([(String::from("key"), Some(#value)), (String::from("gap"), None)].into_iter().collect())
             } else {
                 quote!([(String::from("key"), #value)].into_iter().collect())

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::{doc_or, Ctx, Module};
 use crate::model::{Kind, Member, ModelError, Shape};
+use crate::smithy::traits::EnumValue;
 
 /// How a member is held in its struct, which decides how it is read, written and set.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -39,9 +40,9 @@ pub fn fields<'m>(ctx: &Ctx<'m>, shape: &'m Shape, from: Module) -> Result<Vec<F
         let boxed = ctx.boxed.contains(&(shape.id.clone(), m.name.clone()));
         let boxed_ty = if boxed { quote!(Box<#value_ty>) } else { value_ty.clone() };
         // `@clientOptional` keeps a member optional in clients even when required or defaulted.
-        let client_optional = m.has_trait("smithy.api#clientOptional");
+        let client_optional = m.traits.client_optional;
         let default = if client_optional { None } else { member_default(ctx, m, target, &mid)? };
-        let required = m.has_trait("smithy.api#required") && !client_optional;
+        let required = m.traits.required && !client_optional;
         let presence = if required || default.is_some() {
             Presence::Always
         } else if matches!(target.kind, Kind::List | Kind::Map) && !ctx.sent.contains(&shape.id) {
@@ -60,12 +61,12 @@ pub fn fields<'m>(ctx: &Ctx<'m>, shape: &'m Shape, from: Module) -> Result<Vec<F
 }
 
 fn member_default(ctx: &Ctx, m: &Member, target: &Shape, mid: &str) -> Result<Option<TokenStream>, ModelError> {
-    let value = match m.traits.get("smithy.api#default") {
+    let value = match &m.traits.default {
         Some(Value::Null) => return Ok(None),
         Some(v) => v.clone(),
         // Smithy 1.0 primitives carry an implicit zero default.
         None => match target.id.strip_prefix("smithy.api#Primitive") {
-            Some(_) => target.traits.get("smithy.api#default").cloned().unwrap_or(Value::Null),
+            Some(_) => target.traits.default.clone().unwrap_or(Value::Null),
             None => return Ok(None),
         },
     };
@@ -122,7 +123,7 @@ pub fn argument(ctx: &Ctx, f: &Field, from: Module, var: &Ident) -> Result<(Toke
             let t = &f.value_ty;
             (quote!(impl Into<#t>), quote!(#v.into()))
         }
-        Kind::List if target.has_trait("smithy.api#sparse") => {
+        Kind::List if target.traits.sparse => {
             let item_ty = ctx.value_type(&target.members[0].target, from)?;
             (quote!(impl IntoIterator<Item = Option<#item_ty>>), quote!(#v.into_iter().collect()))
         }
@@ -140,7 +141,7 @@ pub fn argument(ctx: &Ctx, f: &Field, from: Module, var: &Ident) -> Result<(Toke
         }
         Kind::Map => {
             let val_ty = ctx.value_type(&target.members[1].target, from)?;
-            let val_ty = if target.has_trait("smithy.api#sparse") { quote!(Option<#val_ty>) } else { val_ty };
+            let val_ty = if target.traits.sparse { quote!(Option<#val_ty>) } else { val_ty };
             (
                 quote!(impl IntoIterator<Item = (impl Into<String>, #val_ty)>),
                 quote!(#v.into_iter().map(|(k, v)| (k.into(), v)).collect()),
@@ -243,14 +244,13 @@ pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bo
 
 /// Whether a member's value is `@sensitive` (on the member or its target).
 pub fn is_sensitive(ctx: &Ctx, m: &Member) -> bool {
-    m.has_trait("smithy.api#sensitive")
-        || ctx.model.shapes.get(&m.target).is_some_and(|t| t.has_trait("smithy.api#sensitive"))
+    m.traits.sensitive || ctx.model.shapes.get(&m.target).is_some_and(|t| t.traits.sensitive)
 }
 
 /// `Debug` that prints `*** Sensitive Data Redacted ***` for sensitive members (all of them
 /// when the structure itself is sensitive).
 fn redacting_debug(ctx: &Ctx, shape: &Shape, ty: &proc_macro2::Ident, fields: &[Field]) -> Option<TokenStream> {
-    let whole = shape.has_trait("smithy.api#sensitive");
+    let whole = shape.traits.sensitive;
     if !whole && !fields.iter().any(|f| is_sensitive(ctx, f.member)) {
         return None;
     }
@@ -289,18 +289,14 @@ fn enum_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, ModelE
     let mut values = Vec::new();
     for (m, _) in &variants {
         let mid = format!("{}${}", shape.id, m.name);
-        let v = m.traits.get("smithy.api#enumValue");
-        values.push(match (is_int, v) {
+        values.push(match (is_int, &m.traits.enum_value) {
             (false, None) => {
                 let s = m.name.as_str();
                 quote!(#s)
             }
-            (false, Some(Value::String(s))) => quote!(#s),
-            (true, Some(Value::Number(n))) => {
-                let n = n
-                    .as_i64()
-                    .and_then(|n| i32::try_from(n).ok())
-                    .ok_or_else(|| ModelError::new(&mid, "intEnum value is not an i32"))?;
+            (false, Some(EnumValue::Str(s))) => quote!(#s),
+            (true, Some(EnumValue::Int(n))) => {
+                let n = i32::try_from(*n).map_err(|_| ModelError::new(&mid, "intEnum value is not an i32"))?;
                 quote!(#n)
             }
             _ => return Err(ModelError::new(&mid, "enum value has the wrong type")),
@@ -373,13 +369,17 @@ fn enum_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, ModelE
 
 /// An enum member's wire value: its `enumValue`, or its name for string enums without one.
 fn enum_value(m: &Member) -> Value {
-    m.traits.get("smithy.api#enumValue").cloned().unwrap_or_else(|| Value::from(m.name.as_str()))
+    match &m.traits.enum_value {
+        Some(EnumValue::Str(s)) => Value::from(s.as_str()),
+        Some(EnumValue::Int(n)) => Value::from(*n),
+        None => Value::from(m.name.as_str()),
+    }
 }
 
 fn enum_value_display(m: &Member) -> String {
-    match m.traits.get("smithy.api#enumValue") {
-        Some(Value::String(s)) => s.clone(),
-        Some(v) => v.to_string(),
+    match &m.traits.enum_value {
+        Some(EnumValue::Str(s)) => s.clone(),
+        Some(EnumValue::Int(n)) => n.to_string(),
         None => m.name.clone(),
     }
 }

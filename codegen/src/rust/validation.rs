@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use serde_json::Value;
 
 use super::shapes::{fields, Presence};
 use super::{Ctx, Module};
@@ -56,12 +55,10 @@ impl Constraints {
 }
 
 fn read_constraints(traits: &crate::model::Traits) -> Constraints {
-    let bound = |v: &Value, k: &str| v.get(k).and_then(Value::as_u64);
-    let fbound = |v: &Value, k: &str| v.get(k).and_then(Value::as_f64);
     Constraints {
-        length: traits.get("smithy.api#length").map(|v| (bound(v, "min"), bound(v, "max"))),
-        range: traits.get("smithy.api#range").map(|v| (fbound(v, "min"), fbound(v, "max"))),
-        pattern: traits.get("smithy.api#pattern").and_then(Value::as_str).map(str::to_owned),
+        length: traits.length.map(|l| (l.min, l.max)),
+        range: traits.range.map(|r| (r.min, r.max)),
+        pattern: traits.pattern.clone(),
     }
 }
 
@@ -159,7 +156,7 @@ fn validate_impls(ctx: &Ctx, constrained: &BTreeSet<String>) -> Result<Vec<Token
 
 /// In a sparse collection, checks skip the null entries.
 fn skip_nulls(collection: &Shape) -> TokenStream {
-    if collection.has_trait("smithy.api#sparse") {
+    if collection.traits.sparse {
         quote!(let Some(item) = item else { continue };)
     } else {
         quote!()

@@ -14,8 +14,6 @@ use crate::model::{shape_name, ModelError};
 use crate::names;
 use crate::passes::naming::Builder;
 
-pub const TRAIT: &str = "smithy.waiters#waitable";
-
 /// Names the `waiters` module already uses for the runtime's types.
 const MODULE_NAMES: &[&str] = &["Waited", "WaiterError", "WaiterConfigError"];
 
@@ -85,9 +83,8 @@ impl Comparator {
 
 /// The waiters of an operation, sorted by name; an error names the operation and the waiter.
 pub fn waiters_of(op: &Op) -> Result<Vec<Waiter>, ModelError> {
-    let Some(t) = op.shape.trait_value(TRAIT) else { return Ok(vec![]) };
+    let Some(all) = &op.shape.traits.waitable else { return Ok(vec![]) };
     let err = |waiter: &str, problem: String| ModelError::new(&op.shape.id, format!("waiter `{waiter}`: {problem}"));
-    let all = t.as_object().ok_or_else(|| ModelError::new(&op.shape.id, "@waitable is not an object"))?;
     let mut out = Vec::new();
     for (name, w) in all {
         let valid_name =
@@ -194,7 +191,7 @@ fn all<'c, 'm>(ctx: &'c Ctx<'m>) -> Result<Vec<(&'c Op<'m>, Waiter)>, ModelError
 }
 
 pub fn has_waiters(ctx: &Ctx) -> bool {
-    ctx.ops.iter().any(|op| op.shape.has_trait(TRAIT))
+    ctx.ops.iter().any(|op| op.shape.traits.waitable.is_some())
 }
 
 fn method_name(w: &Waiter) -> proc_macro2::Ident {

@@ -1,0 +1,3 @@
+//! The Smithy model as typed Rust values.
+
+pub mod traits;
