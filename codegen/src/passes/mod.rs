@@ -1,6 +1,13 @@
 //! Passes over the resolved model that decide what the Rust crate looks like before any token
-//! is emitted. Each pass has one job; emitters read their results and decide nothing themselves.
+//! is emitted; together they lower the model to the IR ([`crate::ir`]). Each has one job, and
+//! emitters read their results and decide nothing themselves.
 //!
-//! - [`naming`]: every Rust identifier generated code declares for a model element.
+//! - [`lower`]: operations, the module of every type, boxing; runs the others;
+//! - [`naming`]: every Rust identifier generated code declares for a model element;
+//! - [`constraints`]: which sent shapes carry constraints to validate.
 
+pub mod constraints;
+mod lower;
 pub mod naming;
+
+pub use lower::lower;

@@ -5,7 +5,7 @@
 //! The rule, applied per namespace (a module's types, a struct's fields, an enum's variants,
 //! the client's methods, a builder's methods):
 //! 1. casing: types and variants `UpperCamelCase`, members and methods `snake_case`
-//!    ([`crate::names`]); a type or variant named like something generated code names
+//!    (`names.rs`); a type or variant named like something generated code names
 //!    unqualified (`Option`, `Default`, `Self`, ...) gets `Value` appended; `self`, `crate`,
 //!    `super` get `_` appended, other keywords become raw identifiers (`r#type`);
 //! 2. names generated code itself puts in the namespace are claimed first (the hidden
@@ -20,8 +20,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::Ident;
 
-use crate::model::{Kind, Model, ModelError, Shape};
 use crate::names;
+use crate::smithy::{Kind, Model, ModelError, Shape};
 
 /// Client methods an operation method must not shadow; a clash gets `_operation` appended.
 const CLIENT_METHODS: &[&str] = &["new", "config", "from_env", "clone", "fmt"];

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::model::ModelError;
+use crate::smithy::ModelError;
 
 /// The raw trait map of a shape or member, keyed by absolute trait id, as the JSON AST has it.
 /// Only loading and resolving (mixins, `apply`) look at it.

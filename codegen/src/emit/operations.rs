@@ -6,9 +6,9 @@ use quote::{format_ident, quote};
 
 use super::shapes::{argument, fields, io_key, structure, Presence};
 use super::{doc_or, Ctx, Module, Op};
-use crate::model::{Kind, ModelError};
 use crate::passes::naming::Builder;
 use crate::smithy::traits::{Fault, Paginated, StaticParam};
+use crate::smithy::{Kind, ModelError};
 
 /// `error.rs`: one struct per modeled error, one enum per operation.
 pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
@@ -204,7 +204,7 @@ fn op_doc(ctx: &Ctx, op: &Op) -> TokenStream {
 }
 
 /// The variant of an operation's error enum that holds error `e`: the error's own type name.
-pub(super) fn error_variant(ctx: &Ctx, e: &crate::model::Shape) -> Result<proc_macro2::Ident, ModelError> {
+pub(super) fn error_variant(ctx: &Ctx, e: &crate::smithy::Shape) -> Result<proc_macro2::Ident, ModelError> {
     Ok(format_ident!("{}", ctx.home(&e.id)?.name))
 }
 
@@ -432,11 +432,11 @@ fn context_path(ctx: &Ctx, op: &Op, path: &str) -> Result<TokenStream, ModelErro
 /// `member` of `shape`; with the member's target shape.
 fn member_access<'m>(
     ctx: &Ctx<'m>,
-    shape: &'m crate::model::Shape,
+    shape: &'m crate::smithy::Shape,
     member: &str,
     code: TokenStream,
     projected: bool,
-) -> Result<(TokenStream, &'m crate::model::Shape), ModelError> {
+) -> Result<(TokenStream, &'m crate::smithy::Shape), ModelError> {
     let fs = fields(ctx, shape, ctx.module_of(&shape.id))?;
     let f = fs
         .iter()

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::shapes::{fields, io_key, Presence};
 use super::{Ctx, Module};
-use crate::model::{Kind, ModelError, Shape};
+use crate::smithy::{Kind, ModelError, Shape};
 
 /// Recursive shapes stop being filled past this depth.
 const MAX_DEPTH: usize = 3;

@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use super::shapes::{fields, io_key, Presence};
 use super::{Ctx, Module, Op};
-use crate::model::{Kind, ModelError, Shape};
 use crate::names;
+use crate::smithy::{Kind, ModelError, Shape};
 
 /// Cases that need a feature this client leaves out, with the reason the test is ignored.
 fn unsupported(_op: &Op) -> Option<&'static str> {
@@ -110,7 +110,7 @@ pub(super) fn io_value(
     let rt = super::rt();
     let key = io_key(shape, &op.shape.id, suffix);
     let home = ctx.home(&key)?;
-    if shape.id == crate::model::UNIT {
+    if shape.id == crate::smithy::UNIT {
         return Ok(quote!(#rt::json::Json::zero()));
     }
     struct_value(ctx, shape, home.module, &home.name, params)

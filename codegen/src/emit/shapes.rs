@@ -5,8 +5,8 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::{doc_or, Ctx, Module};
-use crate::model::{Kind, Member, ModelError, Shape};
 use crate::smithy::traits::EnumValue;
+use crate::smithy::{Kind, Member, ModelError, Shape};
 
 /// How a member is held in its struct, which decides how it is read, written and set.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -480,7 +480,7 @@ pub fn data_module(ctx: &Ctx, module: Module) -> Result<TokenStream, ModelError>
 
 /// The `homes` key of an operation's input or output (`Unit` has one synthetic key per operation).
 pub fn io_key(shape: &Shape, op_id: &str, suffix: &str) -> String {
-    if shape.id == crate::model::UNIT {
+    if shape.id == crate::smithy::UNIT {
         format!("{op_id}#{suffix}")
     } else {
         shape.id.clone()

@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::Ctx;
-use crate::model::ModelError;
+use crate::smithy::ModelError;
 
 pub fn service_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     let rt = super::rt();

@@ -10,9 +10,9 @@ use super::operations::{error_variant, io_path, required, setters, Required};
 use super::paths::{Compiler, Root};
 use super::{doc_or, Ctx, Module, Op};
 use crate::jmespath;
-use crate::model::{shape_name, ModelError};
 use crate::names;
 use crate::passes::naming::Builder;
+use crate::smithy::{shape_name, ModelError};
 
 /// Names the `waiters` module already uses for the runtime's types.
 const MODULE_NAMES: &[&str] = &["Waited", "WaiterError", "WaiterConfigError"];

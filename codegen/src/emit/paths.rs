@@ -12,8 +12,8 @@ use serde_json::Value;
 use super::shapes::{fields, Presence};
 use super::Ctx;
 use crate::jmespath::{Ast, Cmp};
-use crate::model::{Kind, Shape};
 use crate::names;
+use crate::smithy::{Kind, Shape};
 
 /// What an expression evaluates to, and how its code holds it.
 #[derive(Clone)]
