@@ -21,9 +21,19 @@ use crate::passes::lower;
 use crate::smithy::traits::TimestampFormat;
 use crate::smithy::{Kind, Member, Model, ModelError, Shape, UNIT};
 
-/// The generated modules, each a token stream that becomes one file.
+/// The generated modules, each a token stream that becomes one file, and what they hold.
 pub struct Modules {
     pub files: Vec<(&'static str, TokenStream)>,
+    /// Generated operations, by model name.
+    pub operations: Vec<String>,
+    /// Generated types (structures, unions, enums), by Rust name.
+    pub shapes: Vec<String>,
+    /// Waiters, by model name.
+    pub waiters: Vec<String>,
+    /// Operations with a paginator, by model name.
+    pub paginators: Vec<String>,
+    /// What the generator left out or worked around.
+    pub warnings: Vec<String>,
 }
 
 impl Module {
@@ -82,7 +92,14 @@ pub fn generate(model: &Model) -> Result<Modules, ModelError> {
     let has = |name: &str| files.iter().any(|(n, _)| *n == name);
     let mod_file = mod_rs(&ctx, has("endpoint_tests.rs"), has("protocol_tests.rs"), has("waiters.rs"));
     files.push(("mod.rs", mod_file));
-    Ok(Modules { files })
+    let operations = ctx.ops.iter().map(|op| op.name().to_string()).collect();
+    let shapes = ctx.homes.values().map(|h| h.name.clone()).collect();
+    let waiters = waiters::names(&ctx)?;
+    let paginators =
+        ctx.ops.iter().filter(|op| op.shape.traits.paginated.is_some()).map(|op| op.name().to_string()).collect();
+    let warnings =
+        ctx.skipped.iter().map(|op| format!("operation `{op}` left out: event streams are not supported")).collect();
+    Ok(Modules { files, operations, shapes, waiters, paginators, warnings })
 }
 
 fn mod_rs(ctx: &Ctx, endpoint_tests: bool, protocol_tests: bool, waiters: bool) -> TokenStream {

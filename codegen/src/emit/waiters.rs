@@ -190,6 +190,11 @@ fn all<'c, 'm>(ctx: &'c Ctx<'m>) -> Result<Vec<(&'c Op<'m>, Waiter)>, ModelError
     Ok(out)
 }
 
+/// Every waiter's model name, sorted.
+pub fn names(ctx: &Ctx) -> Result<Vec<String>, ModelError> {
+    Ok(all(ctx)?.into_iter().map(|(_, w)| w.name).collect())
+}
+
 pub fn has_waiters(ctx: &Ctx) -> bool {
     ctx.ops.iter().any(|op| op.shape.traits.waitable.is_some())
 }
