@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::passes::naming::Names;
+use crate::smithy::traits::Paginated;
 use crate::smithy::{Model, Shape};
 
 /// Which generated module a type lives in.
@@ -54,6 +55,8 @@ pub struct Ctx<'m> {
     pub constrained: BTreeSet<String>,
     /// Operations left out of the crate (event streams), for the client's docs.
     pub skipped: Vec<String>,
+    /// `@paginated` of each paginated operation, by operation id, the service's values filled in.
+    pub paginators: BTreeMap<String, Paginated>,
     /// Every Rust name generated code declares (the naming pass).
     pub names: Names,
 }

@@ -96,7 +96,7 @@ pub fn generate(model: &Model) -> Result<Modules, ModelError> {
     let shapes = ctx.homes.values().map(|h| h.name.clone()).collect();
     let waiters = waiters::names(&ctx)?;
     let paginators =
-        ctx.ops.iter().filter(|op| op.shape.traits.paginated.is_some()).map(|op| op.name().to_string()).collect();
+        ctx.ops.iter().filter(|op| ctx.paginators.contains_key(&op.shape.id)).map(|op| op.name().to_string()).collect();
     let warnings =
         ctx.skipped.iter().map(|op| format!("operation `{op}` left out: event streams are not supported")).collect();
     Ok(Modules { files, operations, shapes, waiters, paginators, warnings })

@@ -550,9 +550,8 @@ fn output_member<'m>(
 
 fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
     let rt = super::rt();
-    let Some(own) = &op.shape.traits.paginated else { return Ok(None) };
-    // Operation values override the service's defaults.
-    let Paginated { input_token, output_token, items, page_size } = own.or(ctx.service.traits.paginated.as_ref());
+    let Some(p) = ctx.paginators.get(&op.shape.id) else { return Ok(None) };
+    let Paginated { input_token, output_token, items, page_size } = p.clone();
     let (Some(in_tok), Some(out_tok)) = (input_token, output_token) else {
         return Err(ModelError::new(&op.shape.id, "@paginated needs inputToken and outputToken"));
     };

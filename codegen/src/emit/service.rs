@@ -27,7 +27,7 @@ pub fn service_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     // Without rules (protocol test services, say) every client must be given an endpoint URL.
     let rules = svc.traits.endpoint_rule_set.as_ref().map(|r| r.to_string()).unwrap_or_default();
     let target_prefix = svc.name();
-    let version = svc.extra.get("version").and_then(Value::as_str).unwrap_or_default();
+    let version = svc.version().unwrap_or_default();
     // Errors the model marks `@retryable`, with whether they are throttling.
     let mut retryable = std::collections::BTreeMap::new();
     for op in &ctx.ops {

@@ -4,8 +4,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
-
 use super::constraints;
 use super::naming::{Names, TypeToName, Wanted};
 use crate::ir::{Ctx, Home, Module, Op};
@@ -19,16 +17,8 @@ pub fn lower(model: &Model) -> Result<Ctx<'_>, ModelError> {
 impl<'m> Ctx<'m> {
     fn new(model: &'m Model) -> Result<Self, ModelError> {
         let service = model.service()?;
-        let service_errors = match service.extra.get("errors") {
-            Some(v) => v
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|t| t.get("target").and_then(Value::as_str))
-                .map(|id| model.shape(id))
-                .collect::<Result<Vec<_>, _>>()?,
-            None => vec![],
-        };
+        let service_errors =
+            service.service_errors()?.iter().map(|id| model.shape(id)).collect::<Result<Vec<_>, _>>()?;
         let mut ops = Vec::new();
         let mut skipped = Vec::new();
         for shape in model.operations(service)? {
@@ -69,7 +59,14 @@ impl<'m> Ctx<'m> {
             constrained: BTreeSet::new(),
             skipped,
             names: Names::default(),
+            paginators: BTreeMap::new(),
         };
+        // Operation values override the service's defaults.
+        for op in &ctx.ops {
+            if let Some(own) = &op.shape.traits.paginated {
+                ctx.paginators.insert(op.shape.id.clone(), own.or(service.traits.paginated.as_ref()));
+            }
+        }
         ctx.place_shapes()?;
         ctx.find_recursion();
         ctx.constrained = constraints::constrained(&ctx);

@@ -94,7 +94,9 @@ pub struct Shape {
     pub raw_traits: RawTraits,
     /// The typed traits, filled once the model is resolved.
     pub traits: Traits,
-    /// Raw extra properties (`operations`, `resources`, `version`, ...) for services and resources.
+    /// Raw extra properties (`operations`, `resources`, `version`, ...) for services and
+    /// resources; later stages read them through [`Shape::version`], [`Shape::service_errors`]
+    /// and [`Model::operations`].
     pub extra: Map<String, Value>,
 }
 
@@ -104,6 +106,17 @@ impl Shape {
     }
     pub fn member(&self, name: &str) -> Option<&Member> {
         self.members.iter().find(|m| m.name == name)
+    }
+    /// A service's `version`.
+    pub fn version(&self) -> Option<&str> {
+        self.extra.get("version").and_then(Value::as_str)
+    }
+    /// A service's own errors, which every operation can return.
+    pub fn service_errors(&self) -> Result<Vec<String>, ModelError> {
+        match self.extra.get("errors") {
+            Some(v) => targets(&self.id, v, "errors"),
+            None => Ok(vec![]),
+        }
     }
 }
 
