@@ -240,6 +240,20 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             "t#Op`: trait `smithy.api#paginated`",
         ),
         (
+            "list that contains itself",
+            with(json!({"t#L": {"type": "list", "member": {"target": "t#L"}}, "t#Input": field("t#L", json!({}))})),
+            "t#L",
+        ),
+        (
+            "maps that contain each other",
+            with(json!({
+                "t#M": {"type": "map", "key": {"target": "smithy.api#String"}, "value": {"target": "t#N"}},
+                "t#N": {"type": "list", "member": {"target": "t#M"}},
+                "t#Input": field("t#M", json!({}))
+            })),
+            "t#",
+        ),
+        (
             "mixin cycle",
             with(json!({
                 "t#A": {"type": "structure", "mixins": [{"target": "t#B"}], "traits": {"smithy.api#mixin": {}}},

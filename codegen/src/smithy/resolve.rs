@@ -58,6 +58,7 @@ pub fn resolve(parsed: Parsed) -> Result<Model, ModelError> {
     }
     model.convert_enum_traits()?;
     model.check_targets()?;
+    model.check_collection_cycles()?;
     model.type_traits()?;
     Ok(model)
 }
@@ -185,6 +186,28 @@ impl Model {
             }
             shape.kind = Kind::Enum;
             shape.members = members;
+        }
+        Ok(())
+    }
+
+    /// A list or map must not lead back to itself through lists and maps only (Smithy forbids
+    /// it, and there would be no Rust type for it).
+    fn check_collection_cycles(&self) -> Result<(), ModelError> {
+        let is_collection = |id: &str| self.shapes.get(id).is_some_and(|s| matches!(s.kind, Kind::List | Kind::Map));
+        for shape in self.shapes.values().filter(|s| is_collection(&s.id)) {
+            let mut seen = BTreeSet::new();
+            let mut pending: Vec<&str> = shape.members.iter().map(|m| m.target.as_str()).collect();
+            while let Some(id) = pending.pop() {
+                if id == shape.id {
+                    return Err(ModelError::new(
+                        &shape.id,
+                        "contains itself through lists and maps only; recursion needs a structure or union",
+                    ));
+                }
+                if is_collection(id) && seen.insert(id) {
+                    pending.extend(self.shapes[id].members.iter().map(|m| m.target.as_str()));
+                }
+            }
         }
         Ok(())
     }
