@@ -9,6 +9,43 @@ use crate::passes::naming::Names;
 use crate::smithy::traits::Paginated;
 use crate::smithy::{Model, Shape};
 
+/// How a member is held in its struct, which decides how it is read, written and set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presence {
+    /// Always present: `required`, or a `default` value.
+    Always,
+    /// `Option<T>`.
+    Optional,
+    /// A list or map that is empty when absent (structures that are only received).
+    Collection,
+}
+
+/// A `@default` checked against its member's target.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DefaultValue {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    /// A known value of the target enum.
+    Enum(String),
+    /// A known value of the target intEnum.
+    IntEnum(i32),
+    EmptyList,
+    EmptyMap,
+    /// Seconds since the epoch.
+    Timestamp(f64),
+}
+
+/// A structure member as the crate holds it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoweredMember {
+    /// A required argument of the constructor (`@required` without `@clientOptional`).
+    pub required: bool,
+    pub presence: Presence,
+    pub default: Option<DefaultValue>,
+}
+
 /// Which generated module a type lives in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Module {
@@ -57,6 +94,17 @@ pub struct Ctx<'m> {
     pub skipped: Vec<String>,
     /// `@paginated` of each paginated operation, by operation id, the service's values filled in.
     pub paginators: BTreeMap<String, Paginated>,
+    /// Every member of every generated structure, by `(structure, member)`.
+    pub members: BTreeMap<(String, String), LoweredMember>,
     /// Every Rust name generated code declares (the naming pass).
     pub names: Names,
+}
+
+impl Ctx<'_> {
+    /// A structure member as lowered by the members pass.
+    pub fn member(&self, shape: &str, member: &str) -> Result<&LoweredMember, crate::smithy::ModelError> {
+        self.members.get(&(shape.to_string(), member.to_string())).ok_or_else(|| {
+            crate::smithy::ModelError::new(format!("{shape}${member}"), "the members pass skipped it (a generator bug)")
+        })
+    }
 }

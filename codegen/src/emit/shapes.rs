@@ -2,22 +2,13 @@
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
-use serde_json::Value;
 
 use super::{doc_or, Ctx, Module};
+use crate::ir::DefaultValue;
 use crate::smithy::traits::EnumValue;
 use crate::smithy::{Kind, Member, ModelError, Shape};
 
-/// How a member is held in its struct, which decides how it is read, written and set.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Presence {
-    /// Always present: `required`, or a `default` value.
-    Always,
-    /// `Option<T>`.
-    Optional,
-    /// A list or map that is empty when absent (structures that are only received).
-    Collection,
-}
+pub use crate::ir::Presence;
 
 pub struct Field<'m> {
     pub member: &'m Member,
@@ -35,21 +26,12 @@ pub fn fields<'m>(ctx: &Ctx<'m>, shape: &'m Shape, from: Module) -> Result<Vec<F
     let mut out: Vec<Field> = Vec::new();
     for m in &shape.members {
         let mid = format!("{}${}", shape.id, m.name);
-        let target = ctx.model.shape(&m.target)?;
         let value_ty = ctx.value_type(&m.target, from).map_err(|e| ModelError::new(&mid, e.to_string()))?;
         let boxed = ctx.boxed.contains(&(shape.id.clone(), m.name.clone()));
         let boxed_ty = if boxed { quote!(Box<#value_ty>) } else { value_ty.clone() };
-        // `@clientOptional` keeps a member optional in clients even when required or defaulted.
-        let client_optional = m.traits.client_optional;
-        let default = if client_optional { None } else { member_default(ctx, m, target, &mid)? };
-        let required = m.traits.required && !client_optional;
-        let presence = if required || default.is_some() {
-            Presence::Always
-        } else if matches!(target.kind, Kind::List | Kind::Map) && !ctx.sent.contains(&shape.id) {
-            Presence::Collection
-        } else {
-            Presence::Optional
-        };
+        let lowered = ctx.member(&shape.id, &m.name)?;
+        let (required, presence) = (lowered.required, lowered.presence);
+        let default = lowered.default.as_ref().map(|d| default_expr(ctx, &m.target, d)).transpose()?;
         let ty = match presence {
             Presence::Optional => quote!(Option<#boxed_ty>),
             _ => boxed_ty,
@@ -60,57 +42,31 @@ pub fn fields<'m>(ctx: &Ctx<'m>, shape: &'m Shape, from: Module) -> Result<Vec<F
     Ok(out)
 }
 
-fn member_default(ctx: &Ctx, m: &Member, target: &Shape, mid: &str) -> Result<Option<TokenStream>, ModelError> {
-    let value = match &m.traits.default {
-        Some(Value::Null) => return Ok(None),
-        Some(v) => v.clone(),
-        // Smithy 1.0 primitives carry an implicit zero default.
-        None => match target.id.strip_prefix("smithy.api#Primitive") {
-            Some(_) => target.traits.default.clone().unwrap_or(Value::Null),
-            None => return Ok(None),
-        },
-    };
-    let bad = || ModelError::new(mid, format!("default value {value} does not fit its target"));
-    Ok(Some(match (&target.kind, &value) {
-        (Kind::Boolean, Value::Bool(b)) => quote!(#b),
-        (Kind::Byte | Kind::Short | Kind::Integer | Kind::Long, Value::Number(n)) => {
-            let n = n.as_i64().ok_or_else(bad)?;
-            // An out-of-range literal would be a compile error in the generated crate.
-            let fits = match target.kind {
-                Kind::Byte => i8::try_from(n).is_ok(),
-                Kind::Short => i16::try_from(n).is_ok(),
-                Kind::Integer => i32::try_from(n).is_ok(),
-                _ => true,
-            };
-            if !fits {
-                return Err(bad());
-            }
-            let lit = proc_macro2::Literal::i64_unsuffixed(n);
+/// A normalised `@default` as a Rust expression.
+fn default_expr(ctx: &Ctx, target: &str, d: &DefaultValue) -> Result<TokenStream, ModelError> {
+    Ok(match d {
+        DefaultValue::Bool(b) => quote!(#b),
+        DefaultValue::Int(n) => {
+            let lit = proc_macro2::Literal::i64_unsuffixed(*n);
             quote!(#lit)
         }
-        (Kind::Float | Kind::Double, Value::Number(n)) => {
-            let lit = proc_macro2::Literal::f64_unsuffixed(n.as_f64().ok_or_else(bad)?);
+        DefaultValue::Float(f) => {
+            let lit = proc_macro2::Literal::f64_unsuffixed(*f);
             quote!(#lit)
         }
-        (Kind::String, Value::String(s)) => quote!(String::from(#s)),
-        // A default that is no known value would silently become `Unknown`.
-        (Kind::Enum, Value::String(s)) if target.members.iter().any(|m| enum_value(m) == value) => {
-            let path = ctx.type_path(&target.id, Module::Error)?;
+        DefaultValue::Str(s) => quote!(String::from(#s)),
+        DefaultValue::Enum(s) => {
+            let path = ctx.type_path(target, Module::Error)?;
             quote!(#path::from(#s))
         }
-        (Kind::IntEnum, Value::Number(n)) if target.members.iter().any(|m| enum_value(m) == value) => {
-            let n = i32::try_from(n.as_i64().ok_or_else(bad)?).map_err(|_| bad())?;
-            let path = ctx.type_path(&target.id, Module::Error)?;
+        DefaultValue::IntEnum(n) => {
+            let path = ctx.type_path(target, Module::Error)?;
             quote!(#path::from(#n))
         }
-        (Kind::List, Value::Array(a)) if a.is_empty() => quote!(Vec::new()),
-        (Kind::Map, Value::Object(o)) if o.is_empty() => quote!(std::collections::HashMap::new()),
-        (Kind::Timestamp, Value::Number(n)) => {
-            let secs = n.as_f64().ok_or_else(bad)?;
-            quote!(crate::DateTime::from_secs_f64(#secs))
-        }
-        _ => return Err(bad()),
-    }))
+        DefaultValue::EmptyList => quote!(Vec::new()),
+        DefaultValue::EmptyMap => quote!(std::collections::HashMap::new()),
+        DefaultValue::Timestamp(secs) => quote!(crate::DateTime::from_secs_f64(#secs)),
+    })
 }
 
 /// The argument type and conversion for a setter or constructor taking a member's value.
@@ -365,15 +321,6 @@ fn enum_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, ModelE
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
         }
     })
-}
-
-/// An enum member's wire value: its `enumValue`, or its name for string enums without one.
-fn enum_value(m: &Member) -> Value {
-    match &m.traits.enum_value {
-        Some(EnumValue::Str(s)) => Value::from(s.as_str()),
-        Some(EnumValue::Int(n)) => Value::from(*n),
-        None => Value::from(m.name.as_str()),
-    }
 }
 
 fn enum_value_display(m: &Member) -> String {

@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::constraints;
 use super::naming::{Names, TypeToName, Wanted};
+use super::{constraints, members};
 use crate::ir::{Ctx, Home, Module, Op};
 use crate::smithy::{Kind, Model, ModelError, Shape, UNIT};
 
@@ -60,6 +60,7 @@ impl<'m> Ctx<'m> {
             skipped,
             names: Names::default(),
             paginators: BTreeMap::new(),
+            members: BTreeMap::new(),
         };
         // Operation values override the service's defaults.
         for op in &ctx.ops {
@@ -68,6 +69,7 @@ impl<'m> Ctx<'m> {
             }
         }
         ctx.place_shapes()?;
+        ctx.members = members::lower_members(&ctx)?;
         ctx.find_recursion();
         ctx.constrained = constraints::constrained(&ctx);
         Ok(ctx)

@@ -3,11 +3,13 @@
 //! emitters read their results and decide nothing themselves.
 //!
 //! - [`lower`]: operations, the module of every type, boxing; runs the others;
+//! - [`members`]: each member's requiredness, presence and normalised `@default`;
 //! - [`naming`]: every Rust identifier generated code declares for a model element;
 //! - [`constraints`]: which sent shapes carry constraints to validate.
 
 pub mod constraints;
 mod lower;
+pub mod members;
 pub mod naming;
 
 pub use lower::lower;
