@@ -14,9 +14,6 @@ use crate::names;
 use crate::passes::naming::Builder;
 use crate::smithy::{shape_name, ModelError};
 
-/// Names the `waiters` module already uses for the runtime's types.
-const MODULE_NAMES: &[&str] = &["Waited", "WaiterError", "WaiterConfigError"];
-
 /// One waiter of an operation, as the trait gives it (defaults filled in).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Waiter {
@@ -177,12 +174,6 @@ fn all<'c, 'm>(ctx: &'c Ctx<'m>) -> Result<Vec<(&'c Op<'m>, Waiter)>, ModelError
                     format!("waiter `{}`: `{}` has a waiter of the same name", w.name, other.shape.id),
                 ));
             }
-            if MODULE_NAMES.contains(&names::type_name(&w.name).as_str()) {
-                return Err(ModelError::new(
-                    &op.shape.id,
-                    format!("waiter `{}`: its Rust name is taken by the waiters module", w.name),
-                ));
-            }
             out.push((op, w));
         }
     }
@@ -199,22 +190,13 @@ pub fn has_waiters(ctx: &Ctx) -> bool {
     ctx.ops.iter().any(|op| op.shape.traits.waitable.is_some())
 }
 
-fn method_name(w: &Waiter) -> proc_macro2::Ident {
-    names::ident(&format!("wait_until_{}", names::snake(&w.name)))
-}
-
 /// The client's `wait_until_*` methods.
 pub fn client_methods(ctx: &Ctx) -> Result<Vec<TokenStream>, ModelError> {
     let mut methods = Vec::new();
     for (op, w) in all(ctx)? {
-        let method = method_name(&w);
-        if ctx.ops.iter().any(|o| ctx.names.op(&o.shape.id).is_ok_and(|n| method == n.method)) {
-            return Err(ModelError::new(
-                &op.shape.id,
-                format!("waiter `{}`: the client method `{method}` is also an operation's", w.name),
-            ));
-        }
-        let ty = format_ident!("{}", names::type_name(&w.name));
+        let waiter_names = ctx.names.waiter(&w.name)?;
+        let method = names::ident(&waiter_names.method);
+        let ty = format_ident!("{}", waiter_names.ty);
         let Required { params, args_doc, make_input, allow } = required(ctx, op)?;
         let doc = waiter_doc(op, &w);
         let see = format!(
@@ -262,13 +244,13 @@ pub fn waiters_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
 
 fn waiter(ctx: &Ctx, op: &Op, w: &Waiter) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
-    let ty = format_ident!("{}", names::type_name(&w.name));
+    let ty = format_ident!("{}", ctx.names.waiter(&w.name)?.ty);
     let op_names = ctx.names.op(&op.shape.id)?;
     let op_ty = format_ident!("{}", op_names.ty);
     let input = io_path(ctx, op, Module::Input)?;
     let output = io_path(ctx, op, Module::Output)?;
     let error = format_ident!("{}", op_names.error);
-    let classify = format_ident!("{}_state", names::snake(&w.name));
+    let classify = format_ident!("{}_state", ctx.names.waiter(&w.name)?.snake);
     let doc = waiter_doc(op, w);
     let setters = setters(ctx, op, Builder::Waiter)?;
     let (min, max) = (w.min_delay, w.max_delay);
@@ -427,9 +409,11 @@ fn plain(a: &Acceptor) -> Option<(&str, bool, &str, Value)> {
 pub fn tests_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
     let mut tests = Vec::new();
+    let mut uses_state = false;
     for (op, w) in all(ctx)? {
-        let classify = format_ident!("{}_state", names::snake(&w.name));
-        let test = format_ident!("{}_acceptors", names::snake(&w.name));
+        let snake = &ctx.names.waiter(&w.name)?.snake;
+        let classify = format_ident!("{snake}_state");
+        let test = format_ident!("{snake}_acceptors");
         let output = io_path(ctx, op, Module::Output)?;
         let error = format_ident!("{}", ctx.names.op(&op.shape.id)?.error);
         let state = |a: &Acceptor| match a.state {
@@ -483,6 +467,7 @@ pub fn tests_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
                 assert_eq!(#classify(&input, Ok(&output)), #want, "acceptor {}: `{}` in {}", #n, #path, #doc);
             });
         }
+        uses_state |= !checks.is_empty();
         tests.push(quote! {
             #[test]
             fn #test() {
@@ -493,9 +478,11 @@ pub fn tests_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             }
         });
     }
+    // Acceptors that cannot be checked without a response leave `State` unused.
+    let use_state = uses_state.then(|| quote!(use #rt::waiter::State;));
     Ok(quote! {
         use super::waiters::*;
-        use #rt::waiter::State;
+        #use_state
         #(#tests)*
     })
 }

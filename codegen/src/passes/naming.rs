@@ -68,6 +68,20 @@ pub struct OpNames {
     pub method: String,
 }
 
+/// Names the `waiters` module already uses for the runtime's types.
+const WAITERS_MODULE: &[&str] = &["Waited", "WaiterError", "WaiterConfigError"];
+
+/// The Rust names of one waiter's items.
+#[derive(Debug, Clone)]
+pub struct WaiterNames {
+    /// The waiter's builder in `waiters`.
+    pub ty: String,
+    /// `snake_case` name unique among waiters, for its functions (`{snake}_state`).
+    pub snake: String,
+    /// The client method (`wait_until_*`).
+    pub method: String,
+}
+
 /// Every Rust name the naming pass decided.
 #[derive(Debug, Default)]
 pub struct Names {
@@ -81,6 +95,8 @@ pub struct Names {
     catch_alls: BTreeMap<String, String>,
     /// Operation id -> names of its items.
     ops: BTreeMap<String, OpNames>,
+    /// Waiter name -> names of its items.
+    waiters: BTreeMap<String, WaiterNames>,
     /// `(builder, operation, member)` -> a builder's setter for that input member.
     setters: BTreeMap<(Builder, String, String), String>,
 }
@@ -155,6 +171,19 @@ impl Names {
                 methods.claim(snake.clone(), "_")
             };
             out.ops.insert(op.id.clone(), OpNames { error: String::new(), ty, snake, method });
+        }
+        // Waiters after operations: their types share `waiters` with the runtime's re-exports,
+        // their `wait_until_*` methods share the client with the operations.
+        let mut waiter_types = Namespace::default();
+        waiter_types.reserve(WAITERS_MODULE);
+        let mut waiter_snakes = Namespace::default();
+        let waiter_names: BTreeSet<&String> =
+            ops.iter().filter_map(|op| op.traits.waitable.as_ref()).flat_map(|w| w.keys()).collect();
+        for name in waiter_names {
+            let ty = waiter_types.claim(names::type_name(name), "");
+            let snake = waiter_snakes.claim(names::snake(name), "_");
+            let method = methods.claim(format!("wait_until_{snake}"), "_");
+            out.waiters.insert(name.clone(), WaiterNames { ty, snake, method });
         }
         let mut modules: BTreeMap<u8, Namespace> = BTreeMap::new();
         for t in &types {
@@ -255,6 +284,10 @@ impl Names {
 
     pub fn op(&self, op: &str) -> Result<&OpNames, ModelError> {
         self.ops.get(op).ok_or_else(|| missing("operation", op))
+    }
+
+    pub fn waiter(&self, waiter: &str) -> Result<&WaiterNames, ModelError> {
+        self.waiters.get(waiter).ok_or_else(|| missing("waiter", waiter))
     }
 
     /// A builder's setter for an input member.
