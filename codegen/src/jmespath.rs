@@ -1,5 +1,5 @@
 //! A JMESPath parser for the expressions service models carry (waiter acceptor paths). It
-//! builds a syntax tree only; `rust::waiters` types it against the model's shapes and turns
+//! builds a syntax tree only; `emit::waiters` types it against the model's shapes and turns
 //! it into Rust, so nothing is interpreted at run time.
 //!
 //! Parsed: identifiers (plain and quoted), `a.b`, `a[0]`, `a[*]`, `a[]`, `a[?cond]`, `@`,

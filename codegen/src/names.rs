@@ -40,6 +40,22 @@ const RESERVED_TYPES: &[&str] = &[
     "Paginator",
     "Operation",
     "Self",
+    // Prelude traits generated code names unqualified (`impl Default for`, `impl Into<T>`, ...).
+    "Default",
+    "From",
+    "Into",
+    "AsRef",
+    "IntoIterator",
+    "Iterator",
+    "Send",
+    "Sync",
+    "Sized",
+    "Clone",
+    "Copy",
+    "ToString",
+    "ToOwned",
+    // A type `New` with a `new` constructor is what clippy's `self_named_constructors` rejects.
+    "New",
 ];
 
 /// `snake_case` identifier for a member, a method or an argument.
@@ -73,6 +89,16 @@ pub fn type_name(shape_name: &str) -> String {
     }
 }
 
+/// `UpperCamelCase` name for an enum or union variant: `Self` cannot be one.
+pub fn variant(name: &str) -> String {
+    let s = camel(name);
+    if s == "Self" {
+        format!("{s}Value")
+    } else {
+        s
+    }
+}
+
 /// An identifier token, raw where the name is a keyword.
 pub fn ident(name: &str) -> Ident {
     if KEYWORDS.contains(&name) {
@@ -96,5 +122,7 @@ mod tests {
         assert_eq!(camel("x86-64"), "X8664");
         assert_eq!(type_name("Error"), "ErrorValue");
         assert_eq!(snake("3d"), "n3d");
+        assert_eq!(variant("SELF"), "SelfValue");
+        assert_eq!(type_name("Default"), "DefaultValue");
     }
 }

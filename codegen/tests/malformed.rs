@@ -219,24 +219,39 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             "t#Nested$data",
         ),
         (
-            "two shapes with one Rust name",
-            with(json!({
-                "t#Input": {"type": "structure", "members": {
-                    "a": {"target": "t#Item"},
-                    "b": {"target": "u#Item"}
-                }},
-                "t#Item": {"type": "structure", "members": {}},
-                "u#Item": {"type": "structure", "members": {}}
-            })),
-            "#Item",
+            "@length bound that is no integer",
+            with(json!({"t#Input": field("smithy.api#String", json!({"smithy.api#length": {"min": "one"}}))})),
+            "t#Input$field`: trait `smithy.api#length`",
         ),
         (
-            "two members with one Rust name",
-            with(json!({"t#Input": {"type": "structure", "members": {
-                "fooBar": {"target": "smithy.api#String"},
-                "foo_bar": {"target": "smithy.api#String"}
-            }}})),
-            "t#Input$foo",
+            "unknown @timestampFormat",
+            with(json!({"t#Input": field("smithy.api#Timestamp", json!({"smithy.api#timestampFormat": "iso"}))})),
+            "t#Input$field`: trait `smithy.api#timestampFormat`",
+        ),
+        (
+            "@error that is neither client nor server",
+            with(json!({"t#E": {"type": "structure", "members": {}, "traits": {"smithy.api#error": "nobody"}}})),
+            "t#E`: trait `smithy.api#error`",
+        ),
+        (
+            "@paginated token that is no string",
+            with(json!({"t#Op": {"type": "operation", "input": {"target": "t#Input"},
+                "traits": {"smithy.api#paginated": {"inputToken": 1}}}})),
+            "t#Op`: trait `smithy.api#paginated`",
+        ),
+        (
+            "list that contains itself",
+            with(json!({"t#L": {"type": "list", "member": {"target": "t#L"}}, "t#Input": field("t#L", json!({}))})),
+            "t#L",
+        ),
+        (
+            "maps that contain each other",
+            with(json!({
+                "t#M": {"type": "map", "key": {"target": "smithy.api#String"}, "value": {"target": "t#N"}},
+                "t#N": {"type": "list", "member": {"target": "t#M"}},
+                "t#Input": field("t#M", json!({}))
+            })),
+            "t#",
         ),
         (
             "mixin cycle",
@@ -332,4 +347,25 @@ fn malformed_models_give_errors_naming_the_shape() {
         }
     }
     assert!(failures.is_empty(), "{} case(s) failed:\n  {}", failures.len(), failures.join("\n  "));
+}
+
+/// Names that clash in Rust are no error: the naming pass gives the later one a suffix.
+#[test]
+fn name_clashes_are_resolved() {
+    let shapes = with(json!({
+        "t#Input": {"type": "structure", "members": {
+            "a": {"target": "t#Item"},
+            "b": {"target": "u#Item"}
+        }},
+        "t#Item": {"type": "structure", "members": {}},
+        "u#Item": {"type": "structure", "members": {}}
+    }));
+    let members = with(json!({"t#Input": {"type": "structure", "members": {
+        "fooBar": {"target": "smithy.api#String"},
+        "foo_bar": {"target": "smithy.api#String"}
+    }}}));
+    for (model, wanted) in [(shapes, "pub struct Item2"), (members, "pub foo_bar_2: Option<String>")] {
+        let files = codegen::generate(&model).unwrap_or_else(|e| panic!("a clash fails generation: {e}"));
+        assert!(files.iter().any(|f| f.contents.contains(wanted)), "no `{wanted}` in the generated files");
+    }
 }

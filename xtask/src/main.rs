@@ -364,10 +364,11 @@ fn write(path: &Path, contents: &str) -> Result<(), String> {
 fn own_crate(check: bool) -> Result<(), String> {
     let root = root();
     let model = read(&root.join("model/ecr-public.json"))?;
-    let files = codegen::generate(&model).map_err(|e| e.to_string())?;
+    let manifest = codegen::generate_manifest(&model).map_err(|e| e.to_string())?;
+    let files = &manifest.files;
     let dir = root.join("ecrpublic/src/generated");
     let mut stale = Vec::new();
-    for f in &files {
+    for f in files {
         let path = dir.join(&f.path);
         if std::fs::read_to_string(&path).ok().as_deref() != Some(f.contents.as_str()) {
             stale.push(path.clone());
@@ -400,7 +401,7 @@ fn own_crate(check: bool) -> Result<(), String> {
             list.join("\n  ")
         ));
     }
-    println!("wrote {} of {} generated files", stale.len(), files.len());
+    println!("{}", manifest.summary("ecrpublic", stale.len()));
     Ok(())
 }
 
@@ -425,7 +426,8 @@ pub fn standalone(model_path: &Path, out: &Path, crate_name: &str, runtime: &Run
         return Err(format!("`{crate_name}` is not a valid crate name"));
     }
     let model = read(model_path)?;
-    let files = codegen::generate(&model).map_err(|e| e.to_string())?;
+    let manifest = codegen::generate_manifest(&model).map_err(|e| e.to_string())?;
+    let files = &manifest.files;
     let lib = codegen::standalone_lib_rs(&model).map_err(|e| e.to_string())?;
     let root = root();
     // gzip request compression is compiled in only for services whose operations ask for it.
@@ -448,10 +450,11 @@ pub fn standalone(model_path: &Path, out: &Path, crate_name: &str, runtime: &Run
     let _ = std::fs::remove_dir_all(out.join("src/rt"));
     let gen_dir = out.join("src/generated");
     let _ = std::fs::remove_dir_all(&gen_dir);
-    for f in &files {
+    for f in files {
         write(&gen_dir.join(&f.path), &f.contents)?;
     }
     println!("wrote crate `{crate_name}` to {}", out.display());
+    println!("{}", manifest.summary(crate_name, files.len()));
     Ok(())
 }
 

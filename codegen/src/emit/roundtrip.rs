@@ -3,12 +3,10 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use serde_json::Value;
 
 use super::shapes::{fields, io_key, Presence};
 use super::{Ctx, Module};
-use crate::model::{Kind, ModelError, Shape};
-use crate::names;
+use crate::smithy::{Kind, ModelError, Shape};
 
 /// Recursive shapes stop being filled past this depth.
 const MAX_DEPTH: usize = 3;
@@ -23,7 +21,7 @@ pub fn roundtrip_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             if home.module != module {
                 continue;
             }
-            let name = format_ident!("{}_{}", names::snake(op.name()), suffix.to_lowercase());
+            let name = format_ident!("{}_{}", ctx.names.op(&op.shape.id)?.snake, suffix.to_lowercase());
             let value = struct_value(ctx, shape, &home.name, module, 0)?;
             tests.push(quote! {
                 #[test]
@@ -87,8 +85,8 @@ fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize, whole_secs: bool) -> Re
         Kind::Enum => {
             let path = ctx.type_path(id, Module::Input)?;
             let first = shape.members.first().ok_or_else(|| ModelError::new(id, "an enum without members"))?;
-            let v = match first.traits.get("smithy.api#enumValue") {
-                Some(Value::String(s)) => s.clone(),
+            let v = match &first.traits.enum_value {
+                Some(crate::smithy::traits::EnumValue::Str(s)) => s.clone(),
                 _ => first.name.clone(),
             };
             quote!(#path::from(#v))
@@ -99,7 +97,7 @@ fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize, whole_secs: bool) -> Re
         }
         Kind::List => {
             let item = sample(ctx, &shape.members[0].target, hint, depth, whole_secs)?;
-            if shape.has_trait("smithy.api#sparse") {
+            if shape.traits.sparse {
                 quote!(vec![Some(#item), None])
             } else {
                 quote!(vec![#item])
@@ -107,7 +105,7 @@ fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize, whole_secs: bool) -> Re
         }
         Kind::Map => {
             let value = sample(ctx, &shape.members[1].target, hint, depth, whole_secs)?;
-            if shape.has_trait("smithy.api#sparse") {
+            if shape.traits.sparse {
                 quote!([(String::from("key"), Some(#value)), (String::from("gap"), None)].into_iter().collect())
             } else {
                 quote!([(String::from("key"), #value)].into_iter().collect())
@@ -121,7 +119,7 @@ fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize, whole_secs: bool) -> Re
         Kind::Union => {
             let path = ctx.type_path(id, Module::Input)?;
             let first = shape.members.first().ok_or_else(|| ModelError::new(id, "a union without members"))?;
-            let v = format_ident!("{}", names::camel(&first.name));
+            let v = ctx.names.variant(&shape.id, &first.name)?;
             let whole = ctx.timestamp_format(first)?.is_some_and(|t| t.to_string().contains("HttpDate"));
             let inner = sample(ctx, &first.target, hint, depth + 1, whole)?;
             let inner = if ctx.boxed.contains(&(shape.id.clone(), first.name.clone())) {

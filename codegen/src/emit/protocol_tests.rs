@@ -7,11 +7,8 @@ use serde_json::Value;
 
 use super::shapes::{fields, io_key, Presence};
 use super::{Ctx, Module, Op};
-use crate::model::{Kind, ModelError, Shape};
 use crate::names;
-
-const REQUEST_TESTS: &str = "smithy.test#httpRequestTests";
-const RESPONSE_TESTS: &str = "smithy.test#httpResponseTests";
+use crate::smithy::{Kind, ModelError, Shape};
 
 /// Cases that need a feature this client leaves out, with the reason the test is ignored.
 fn unsupported(_op: &Op) -> Option<&'static str> {
@@ -21,19 +18,16 @@ fn unsupported(_op: &Op) -> Option<&'static str> {
 /// The test module, or `None` when the model has no protocol tests for its protocol.
 pub fn protocol_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelError> {
     let rt = super::rt();
-    let protocol = if ctx.service.has_trait("aws.protocols#awsJson1_1") {
-        "aws.protocols#awsJson1_1"
-    } else {
-        "aws.protocols#awsJson1_0"
-    };
+    let protocol =
+        if ctx.service.traits.aws_json_1_1 { "aws.protocols#awsJson1_1" } else { "aws.protocols#awsJson1_0" };
     let mut tests = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for op in &ctx.ops {
         let ignore = unsupported(op).map(|why| quote!(#[ignore = #why]));
-        for case in cases(op.shape, REQUEST_TESTS, protocol) {
+        for case in cases(&op.shape.traits.http_request_tests, protocol) {
             tests.push(request_test(ctx, op, case, ignore.clone(), &mut seen)?);
         }
-        for case in cases(op.shape, RESPONSE_TESTS, protocol) {
+        for case in cases(&op.shape.traits.http_response_tests, protocol) {
             tests.push(response_test(ctx, op, case, &mut seen)?);
         }
     }
@@ -41,7 +35,7 @@ pub fn protocol_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelErro
     for (id, home) in ctx.homes.iter().filter(|(_, h)| h.module == Module::Error) {
         let shape = ctx.model.shape(id)?;
         let Some(op) = ctx.ops.iter().find(|op| op.errors.iter().any(|e| e.id == *id)) else { continue };
-        for case in cases(shape, RESPONSE_TESTS, protocol) {
+        for case in cases(&shape.traits.http_response_tests, protocol) {
             tests.push(error_test(ctx, op, shape, &home.name, case, &mut seen)?);
         }
     }
@@ -68,12 +62,9 @@ pub fn protocol_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelErro
     }))
 }
 
-fn cases<'a>(shape: &'a Shape, trait_id: &str, protocol: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
-    shape
-        .trait_value(trait_id)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+fn cases<'a>(cases: &'a [Value], protocol: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    cases
+        .iter()
         .filter(move |c| c.get("protocol").and_then(Value::as_str) == Some(protocol))
         .filter(|c| c.get("appliesTo").and_then(Value::as_str) != Some("server"))
 }
@@ -104,9 +95,9 @@ fn headers(case: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-fn op_type(op: &Op) -> TokenStream {
-    let ty = format_ident!("{}", names::type_name(op.name()));
-    quote!(crate::operation::#ty)
+fn op_type(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
+    let ty = format_ident!("{}", ctx.names.op(&op.shape.id)?.ty);
+    Ok(quote!(crate::operation::#ty))
 }
 
 pub(super) fn io_value(
@@ -119,7 +110,7 @@ pub(super) fn io_value(
     let rt = super::rt();
     let key = io_key(shape, &op.shape.id, suffix);
     let home = ctx.home(&key)?;
-    if shape.id == crate::model::UNIT {
+    if shape.id == crate::smithy::UNIT {
         return Ok(quote!(#rt::json::Json::zero()));
     }
     struct_value(ctx, shape, home.module, &home.name, params)
@@ -135,7 +126,7 @@ fn request_test(
     let name = test_name("request", case, seen)?;
     let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
     let input = io_value(ctx, op, op.input, "Input", &params)?;
-    let op_ty = op_type(op);
+    let op_ty = op_type(ctx, op)?;
     let method = str_field(case, "method").unwrap_or("POST");
     let uri = str_field(case, "uri").unwrap_or("/");
     let host = str_field(case, "host").unwrap_or("example.com");
@@ -196,7 +187,7 @@ fn response_test(
     let name = test_name("response", case, seen)?;
     let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
     let expected = io_value(ctx, op, op.output, "Output", &params)?;
-    let op_ty = op_type(op);
+    let op_ty = op_type(ctx, op)?;
     let (code, hs, body) = response_parts(case);
     let request_id = headers(case)
         .into_iter()
@@ -227,9 +218,9 @@ fn error_test(
     let name = test_name("error", case, seen)?;
     let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
     let expected = struct_value(ctx, error, Module::Error, error_name, &params)?;
-    let op_ty = op_type(op);
-    let op_error = format_ident!("{}Error", names::type_name(op.name()));
-    let variant = format_ident!("{}", names::type_name(error.name()));
+    let op_ty = op_type(ctx, op)?;
+    let op_error = format_ident!("{}", ctx.names.op(&op.shape.id)?.error);
+    let variant = super::operations::error_variant(ctx, error)?;
     let (code, hs, body) = response_parts(case);
     Ok(quote! {
         #[tokio::test]
@@ -326,7 +317,7 @@ fn value(ctx: &Ctx, id: &str, v: &Value) -> Result<TokenStream, ModelError> {
             }
         }
         (Kind::List, Value::Array(items)) => {
-            let sparse = shape.has_trait("smithy.api#sparse");
+            let sparse = shape.traits.sparse;
             let mut out = Vec::new();
             for item in items {
                 out.push(match (sparse, item) {
@@ -341,7 +332,7 @@ fn value(ctx: &Ctx, id: &str, v: &Value) -> Result<TokenStream, ModelError> {
             quote!(vec![#(#out),*])
         }
         (Kind::Map, Value::Object(entries)) => {
-            let sparse = shape.has_trait("smithy.api#sparse");
+            let sparse = shape.traits.sparse;
             let mut out = Vec::new();
             for (k, item) in entries {
                 let x = match (sparse, item) {
@@ -363,7 +354,7 @@ fn value(ctx: &Ctx, id: &str, v: &Value) -> Result<TokenStream, ModelError> {
         (Kind::Union, Value::Object(entries)) => {
             let (k, item) = entries.iter().next().ok_or_else(bad)?;
             let m = shape.member(k).ok_or_else(bad)?;
-            let variant = format_ident!("{}", names::camel(&m.name));
+            let variant = ctx.names.variant(&shape.id, &m.name)?;
             let x = value(ctx, &m.target, item)?;
             let x = if ctx.boxed.contains(&(shape.id.clone(), m.name.clone())) { quote!(Box::new(#x)) } else { x };
             let path = ctx.type_path(id, Module::Input)?;

@@ -6,20 +6,13 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::operations::{io_path, required, setters, Required};
+use super::operations::{error_variant, io_path, required, setters, Required};
 use super::paths::{Compiler, Root};
 use super::{doc_or, Ctx, Module, Op};
 use crate::jmespath;
-use crate::model::{shape_name, ModelError};
 use crate::names;
-
-pub const TRAIT: &str = "smithy.waiters#waitable";
-
-/// Builder methods a member setter must not shadow.
-const BUILDER_METHODS: &[&str] =
-    &["new", "send", "input", "options", "max_wait", "min_delay", "max_delay", "clone", "fmt"];
-/// Names the `waiters` module already uses for the runtime's types.
-const MODULE_NAMES: &[&str] = &["Waited", "WaiterError", "WaiterConfigError"];
+use crate::passes::naming::Builder;
+use crate::smithy::{shape_name, ModelError};
 
 /// One waiter of an operation, as the trait gives it (defaults filled in).
 #[derive(Debug, Clone, PartialEq)]
@@ -87,9 +80,8 @@ impl Comparator {
 
 /// The waiters of an operation, sorted by name; an error names the operation and the waiter.
 pub fn waiters_of(op: &Op) -> Result<Vec<Waiter>, ModelError> {
-    let Some(t) = op.shape.trait_value(TRAIT) else { return Ok(vec![]) };
+    let Some(all) = &op.shape.traits.waitable else { return Ok(vec![]) };
     let err = |waiter: &str, problem: String| ModelError::new(&op.shape.id, format!("waiter `{waiter}`: {problem}"));
-    let all = t.as_object().ok_or_else(|| ModelError::new(&op.shape.id, "@waitable is not an object"))?;
     let mut out = Vec::new();
     for (name, w) in all {
         let valid_name =
@@ -182,12 +174,6 @@ fn all<'c, 'm>(ctx: &'c Ctx<'m>) -> Result<Vec<(&'c Op<'m>, Waiter)>, ModelError
                     format!("waiter `{}`: `{}` has a waiter of the same name", w.name, other.shape.id),
                 ));
             }
-            if MODULE_NAMES.contains(&names::type_name(&w.name).as_str()) {
-                return Err(ModelError::new(
-                    &op.shape.id,
-                    format!("waiter `{}`: its Rust name is taken by the waiters module", w.name),
-                ));
-            }
             out.push((op, w));
         }
     }
@@ -195,26 +181,22 @@ fn all<'c, 'm>(ctx: &'c Ctx<'m>) -> Result<Vec<(&'c Op<'m>, Waiter)>, ModelError
     Ok(out)
 }
 
-pub fn has_waiters(ctx: &Ctx) -> bool {
-    ctx.ops.iter().any(|op| op.shape.has_trait(TRAIT))
+/// Every waiter's model name, sorted.
+pub fn names(ctx: &Ctx) -> Result<Vec<String>, ModelError> {
+    Ok(all(ctx)?.into_iter().map(|(_, w)| w.name).collect())
 }
 
-fn method_name(w: &Waiter) -> proc_macro2::Ident {
-    names::ident(&format!("wait_until_{}", names::snake(&w.name)))
+pub fn has_waiters(ctx: &Ctx) -> bool {
+    ctx.ops.iter().any(|op| op.shape.traits.waitable.is_some())
 }
 
 /// The client's `wait_until_*` methods.
 pub fn client_methods(ctx: &Ctx) -> Result<Vec<TokenStream>, ModelError> {
     let mut methods = Vec::new();
     for (op, w) in all(ctx)? {
-        let method = method_name(&w);
-        if ctx.ops.iter().any(|o| method == names::snake(o.name())) {
-            return Err(ModelError::new(
-                &op.shape.id,
-                format!("waiter `{}`: the client method `{method}` is also an operation's", w.name),
-            ));
-        }
-        let ty = format_ident!("{}", names::type_name(&w.name));
+        let waiter_names = ctx.names.waiter(&w.name)?;
+        let method = names::ident(&waiter_names.method);
+        let ty = format_ident!("{}", waiter_names.ty);
         let Required { params, args_doc, make_input, allow } = required(ctx, op)?;
         let doc = waiter_doc(op, &w);
         let see = format!(
@@ -262,14 +244,15 @@ pub fn waiters_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
 
 fn waiter(ctx: &Ctx, op: &Op, w: &Waiter) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
-    let ty = format_ident!("{}", names::type_name(&w.name));
-    let op_ty = format_ident!("{}", names::type_name(op.name()));
+    let ty = format_ident!("{}", ctx.names.waiter(&w.name)?.ty);
+    let op_names = ctx.names.op(&op.shape.id)?;
+    let op_ty = format_ident!("{}", op_names.ty);
     let input = io_path(ctx, op, Module::Input)?;
     let output = io_path(ctx, op, Module::Output)?;
-    let error = format_ident!("{}Error", names::type_name(op.name()));
-    let classify = format_ident!("{}_state", names::snake(&w.name));
+    let error = format_ident!("{}", op_names.error);
+    let classify = format_ident!("{}_state", ctx.names.waiter(&w.name)?.snake);
     let doc = waiter_doc(op, w);
-    let setters = setters(ctx, op, BUILDER_METHODS)?;
+    let setters = setters(ctx, op, Builder::Waiter)?;
     let (min, max) = (w.min_delay, w.max_delay);
     let arms = conditions(ctx, op, w)?;
     let uses_input = w.acceptors.iter().any(|a| matches!(a.matcher, Matcher::InputOutput(_)));
@@ -348,7 +331,7 @@ fn waiter(ctx: &Ctx, op: &Op, w: &Waiter) -> Result<TokenStream, ModelError> {
 /// One `if` per acceptor, in model order.
 fn conditions(ctx: &Ctx, op: &Op, w: &Waiter) -> Result<Vec<TokenStream>, ModelError> {
     let compiler = Compiler::new(ctx, op.input, op.output);
-    let error = format_ident!("{}Error", names::type_name(op.name()));
+    let error = format_ident!("{}", ctx.names.op(&op.shape.id)?.error);
     let mut arms = Vec::new();
     for (i, a) in w.acceptors.iter().enumerate() {
         let err =
@@ -361,7 +344,7 @@ fn conditions(ctx: &Ctx, op: &Op, w: &Waiter) -> Result<Vec<TokenStream>, ModelE
                 match op.errors.iter().find(|e| e.id == *name || e.name() == code) {
                     // A modeled error is matched by its variant, whatever code it arrives with.
                     Some(e) => {
-                        let variant = format_ident!("{}", names::type_name(e.name()));
+                        let variant = error_variant(ctx, e)?;
                         quote!(let Err(crate::Error::Service(crate::error::#error::#variant(_))) = response)
                     }
                     // Models name codes their operations do not list, too.
@@ -426,11 +409,13 @@ fn plain(a: &Acceptor) -> Option<(&str, bool, &str, Value)> {
 pub fn tests_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
     let mut tests = Vec::new();
+    let mut uses_state = false;
     for (op, w) in all(ctx)? {
-        let classify = format_ident!("{}_state", names::snake(&w.name));
-        let test = format_ident!("{}_acceptors", names::snake(&w.name));
+        let snake = &ctx.names.waiter(&w.name)?.snake;
+        let classify = format_ident!("{snake}_state");
+        let test = format_ident!("{snake}_acceptors");
         let output = io_path(ctx, op, Module::Output)?;
-        let error = format_ident!("{}Error", names::type_name(op.name()));
+        let error = format_ident!("{}", ctx.names.op(&op.shape.id)?.error);
         let state = |a: &Acceptor| match a.state {
             AcceptorState::Success => quote!(Some(State::Success)),
             AcceptorState::Failure => quote!(Some(State::Failure)),
@@ -451,7 +436,7 @@ pub fn tests_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
                 let want = first.map(state);
                 let value = match op.errors.iter().find(|e| e.id == *name || e.name() == code) {
                     Some(e) => {
-                        let variant = format_ident!("{}", names::type_name(e.name()));
+                        let variant = error_variant(ctx, e)?;
                         quote!(crate::error::#error::#variant(#rt::json::Json::zero()))
                     }
                     None => quote!(crate::error::#error::Unhandled(crate::Unhandled::new(#code, None, None, 400))),
@@ -482,6 +467,7 @@ pub fn tests_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
                 assert_eq!(#classify(&input, Ok(&output)), #want, "acceptor {}: `{}` in {}", #n, #path, #doc);
             });
         }
+        uses_state |= !checks.is_empty();
         tests.push(quote! {
             #[test]
             fn #test() {
@@ -492,9 +478,11 @@ pub fn tests_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             }
         });
     }
+    // Acceptors that cannot be checked without a response leave `State` unused.
+    let use_state = uses_state.then(|| quote!(use #rt::waiter::State;));
     Ok(quote! {
         use super::waiters::*;
-        use #rt::waiter::State;
+        #use_state
         #(#tests)*
     })
 }

@@ -3,17 +3,12 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use serde_json::Value;
 
 use super::shapes::{argument, fields, io_key, structure, Presence};
 use super::{doc_or, Ctx, Module, Op};
-use crate::model::{Kind, ModelError};
-use crate::names;
-
-/// Builder methods that a member setter must not shadow.
-const BUILDER_METHODS: &[&str] = &["new", "send", "input", "options", "into_paginator", "clone", "fmt"];
-/// Client methods that an operation method must not shadow.
-const CLIENT_METHODS: &[&str] = &["new", "config", "from_env", "clone", "fmt"];
+use crate::passes::naming::Builder;
+use crate::smithy::traits::{Fault, Paginated, StaticParam};
+use crate::smithy::{Kind, ModelError};
 
 /// `error.rs`: one struct per modeled error, one enum per operation.
 pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
@@ -43,16 +38,12 @@ pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             }
             _ => (quote!(None), quote!(let _ = message;)),
         };
-        let (fault, default_status) = match shape.trait_value("smithy.api#error").and_then(Value::as_str) {
-            Some("server") => (quote!(#rt::operation::Fault::Server), 500u16),
+        let (fault, default_status) = match shape.traits.error {
+            Some(Fault::Server) => (quote!(#rt::operation::Fault::Server), 500u16),
             _ => (quote!(#rt::operation::Fault::Client), 400u16),
         };
         // An awsQuery-compatible service's users know its errors by their awsQuery codes.
-        let query_code = shape
-            .trait_value("aws.protocols#awsQueryError")
-            .and_then(|t| t.get("code"))
-            .and_then(Value::as_str)
-            .filter(|_| ctx.service.has_trait("aws.protocols#awsQueryCompatible"));
+        let query_code = shape.traits.aws_query_error.as_deref().filter(|_| ctx.service.traits.aws_query_compatible);
         let (code_doc, code_value, query_assoc) = match query_code {
             Some(q) => (
                 " The error's awsQuery code, which this service's users know it by.",
@@ -65,11 +56,7 @@ pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             #[doc = #code_doc]
             pub fn code(&self) -> &'static str { #code_value }
         };
-        let status = shape
-            .trait_value("smithy.api#httpError")
-            .and_then(Value::as_u64)
-            .and_then(|s| u16::try_from(s).ok())
-            .unwrap_or(default_status);
+        let status = shape.traits.http_error.unwrap_or(default_status);
         items.push(quote! {
             impl #ty {
                 #[doc = " The error code the service sends for this error."]
@@ -110,13 +97,13 @@ pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
 
 fn operation_error(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
-    let ty = format_ident!("{}Error", names::type_name(op.name()));
+    let ty = format_ident!("{}", ctx.names.op(&op.shape.id)?.error);
     let d = format!(" An error `{}` can return.", op.name());
     let mut variants = Vec::new();
     let mut codes = Vec::new();
     let mut paths = Vec::new();
     for e in &op.errors {
-        variants.push(format_ident!("{}", names::type_name(e.name())));
+        variants.push(error_variant(ctx, e)?);
         codes.push(e.name().to_string());
         paths.push(ctx.type_path(&e.id, Module::Error)?);
     }
@@ -206,7 +193,7 @@ pub(super) fn io_path(ctx: &Ctx, op: &Op, module: Module) -> Result<TokenStream,
     let name = if home.module == module {
         format_ident!("{}", home.name)
     } else {
-        format_ident!("{}{}", names::type_name(op.name()), suffix)
+        format_ident!("{}{}", ctx.names.op(&op.shape.id)?.ty, suffix)
     };
     let m = module.crate_path();
     Ok(quote!(#m::#name))
@@ -216,15 +203,18 @@ fn op_doc(ctx: &Ctx, op: &Op) -> TokenStream {
     doc_or(ctx.doc_of_shape(op.shape), || format!("Calls `{}`.", op.name()))
 }
 
-/// A setter per optional input member; a member named like one of `reserved` (the builder's
-/// own methods) gets a `set_` prefix.
-pub(super) fn setters(ctx: &Ctx, op: &Op, reserved: &[&str]) -> Result<Vec<TokenStream>, ModelError> {
+/// The variant of an operation's error enum that holds error `e`: the error's own type name.
+pub(super) fn error_variant(ctx: &Ctx, e: &crate::smithy::Shape) -> Result<proc_macro2::Ident, ModelError> {
+    Ok(format_ident!("{}", ctx.home(&e.id)?.name))
+}
+
+/// A setter per optional input member, named by the naming pass for `builder`.
+pub(super) fn setters(ctx: &Ctx, op: &Op, builder: Builder) -> Result<Vec<TokenStream>, ModelError> {
     let mut setters = Vec::new();
     for f in fields(ctx, op.input, Module::Input)?.iter().filter(|f| !f.required) {
         let (t, e) = argument(ctx, f, Module::Input, &format_ident!("value"))?;
         let field = &f.ident;
-        let plain = field.to_string().trim_start_matches("r#").to_string();
-        let method = if reserved.contains(&plain.as_str()) { format_ident!("set_{}", plain) } else { field.clone() };
+        let method = ctx.names.setter(builder, &op.shape.id, &f.member.name)?;
         let assign = if f.presence == Presence::Optional { quote!(Some(#e)) } else { e };
         let d = doc_or(ctx.member_doc(f.member), || format!("Sets `{}`.", f.member.name));
         setters.push(quote! {
@@ -237,18 +227,19 @@ pub(super) fn setters(ctx: &Ctx, op: &Op, reserved: &[&str]) -> Result<Vec<Token
 
 fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
-    let ty = format_ident!("{}", names::type_name(op.name()));
+    let op_names = ctx.names.op(&op.shape.id)?;
+    let ty = format_ident!("{}", op_names.ty);
     let input = io_path(ctx, op, Module::Input)?;
     let output = io_path(ctx, op, Module::Output)?;
-    let error = format_ident!("{}Error", names::type_name(op.name()));
+    let error = format_ident!("{}", op_names.error);
     let name = op.name();
     let doc = op_doc(ctx, op);
-    let setters = setters(ctx, op, BUILDER_METHODS)?;
+    let setters = setters(ctx, op, Builder::Request)?;
     let send_doc = format!(" Sends the `{name}` request and waits for its response.");
     // `@idempotencyToken` members left unset get a fresh UUID v4, so retries stay idempotent.
     let tokens: Vec<TokenStream> = fields(ctx, op.input, Module::Input)?
         .iter()
-        .filter(|f| f.member.has_trait("smithy.api#idempotencyToken") && f.presence == Presence::Optional)
+        .filter(|f| f.member.traits.idempotency_token && f.presence == Presence::Optional)
         .map(|f| {
             let id = &f.ident;
             quote!(if self.input.#id.is_none() { self.input.#id = Some(#rt::ids::uuid_v4()); })
@@ -258,12 +249,8 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
     let fill_tokens = quote!(#(#tokens)*);
     let host_prefix = host_prefix(ctx, op)?;
     let endpoint_params = endpoint_params(ctx, op)?;
-    let gzip = op
-        .shape
-        .trait_value("smithy.api#requestCompression")
-        .and_then(|v| v.get("encodings"))
-        .and_then(Value::as_array);
-    let compression = gzip.is_some_and(|e| e.iter().any(|x| x.as_str() == Some("gzip"))).then(|| {
+    let gzip = op.shape.traits.request_compression.as_ref().is_some_and(|e| e.iter().any(|x| x == "gzip"));
+    let compression = gzip.then(|| {
         quote!(
             const REQUEST_COMPRESSION: bool = true;
         )
@@ -317,28 +304,16 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
 fn endpoint_params(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
     let rt = super::rt();
     let mut sets = Vec::new();
-    for (name, v) in
-        op.shape.trait_value("smithy.rules#staticContextParams").and_then(Value::as_object).into_iter().flatten()
-    {
-        let value = match v.get("value") {
-            Some(Value::Bool(b)) => quote!(#b),
-            Some(Value::String(s)) => quote!(#s),
-            Some(Value::Array(a)) => {
-                let items = a.iter().filter_map(Value::as_str);
-                quote!(vec![#(String::from(#items)),*])
-            }
-            _ => {
-                return Err(ModelError::new(&op.shape.id, format!("staticContextParams `{name}` has no usable value")))
-            }
+    for (name, v) in &op.shape.traits.static_context_params {
+        let value = match v {
+            StaticParam::Bool(b) => quote!(#b),
+            StaticParam::Str(s) => quote!(#s),
+            StaticParam::List(items) => quote!(vec![#(String::from(#items)),*]),
         };
         sets.push(quote!(params.set(#name, #value);));
     }
     for f in fields(ctx, op.input, Module::Input)? {
-        let Some(name) =
-            f.member.traits.get("smithy.rules#contextParam").and_then(|v| v.get("name")).and_then(Value::as_str)
-        else {
-            continue;
-        };
+        let Some(name) = &f.member.traits.context_param else { continue };
         let id = &f.ident;
         let target = ctx.model.shape(&f.member.target)?;
         // `v` is a reference when optional, the field itself when not.
@@ -360,10 +335,7 @@ fn endpoint_params(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError
             quote!(params.set(#name, #v);)
         });
     }
-    for (name, v) in
-        op.shape.trait_value("smithy.rules#operationContextParams").and_then(Value::as_object).into_iter().flatten()
-    {
-        let path = v.get("path").and_then(Value::as_str).unwrap_or_default();
+    for (name, path) in &op.shape.traits.operation_context_params {
         let expr = context_path(ctx, op, path)?;
         sets.push(quote!(if let Some(v) = #expr { params.set(#name, v); }));
     }
@@ -460,11 +432,11 @@ fn context_path(ctx: &Ctx, op: &Op, path: &str) -> Result<TokenStream, ModelErro
 /// `member` of `shape`; with the member's target shape.
 fn member_access<'m>(
     ctx: &Ctx<'m>,
-    shape: &'m crate::model::Shape,
+    shape: &'m crate::smithy::Shape,
     member: &str,
     code: TokenStream,
     projected: bool,
-) -> Result<(TokenStream, &'m crate::model::Shape), ModelError> {
+) -> Result<(TokenStream, &'m crate::smithy::Shape), ModelError> {
     let fs = fields(ctx, shape, ctx.module_of(&shape.id))?;
     let f = fs
         .iter()
@@ -502,11 +474,7 @@ fn top_level_segments(path: &str) -> Vec<&str> {
 /// `@endpoint(hostPrefix: "{label}.data-")`: the prefix, its labels read from `@hostLabel` members.
 fn host_prefix(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
     let rt = super::rt();
-    let Some(prefix) = op.shape.trait_value("smithy.api#endpoint").and_then(|v| v.get("hostPrefix")) else {
-        return Ok(None);
-    };
-    let prefix =
-        prefix.as_str().ok_or_else(|| ModelError::new(&op.shape.id, "@endpoint hostPrefix is not a string"))?;
+    let Some(prefix) = op.shape.traits.host_prefix.as_deref() else { return Ok(None) };
     let fs = fields(ctx, op.input, Module::Input)?;
     let mut template = String::new();
     let mut args = Vec::new();
@@ -519,9 +487,9 @@ fn host_prefix(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
         template.push_str(&rest[..open].replace('{', "{{").replace('}', "}}"));
         template.push_str("{}");
         let label = &rest[open + 1..close];
-        let f = fs.iter().find(|f| f.member.name == label && f.member.has_trait("smithy.api#hostLabel")).ok_or_else(
-            || ModelError::new(&op.shape.id, format!("hostPrefix label `{label}` is not a @hostLabel input member")),
-        )?;
+        let f = fs.iter().find(|f| f.member.name == label && f.member.traits.host_label).ok_or_else(|| {
+            ModelError::new(&op.shape.id, format!("hostPrefix label `{label}` is not a @hostLabel input member"))
+        })?;
         let id = &f.ident;
         let value = if f.presence == Presence::Optional {
             quote!(input.#id.as_deref().unwrap_or_default())
@@ -582,18 +550,11 @@ fn output_member<'m>(
 
 fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
     let rt = super::rt();
-    let Some(own) = op.shape.trait_value("smithy.api#paginated") else { return Ok(None) };
-    // Operation values override the service's defaults.
-    let mut p = ctx.service.trait_value("smithy.api#paginated").cloned().unwrap_or(Value::Object(Default::default()));
-    if let (Value::Object(base), Value::Object(own)) = (&mut p, own) {
-        base.extend(own.clone());
-    }
-    let get = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_owned);
-    let (Some(in_tok), Some(out_tok)) = (get("inputToken"), get("outputToken")) else {
+    let Some(p) = ctx.paginators.get(&op.shape.id) else { return Ok(None) };
+    let Paginated { input_token, output_token, items, page_size } = p.clone();
+    let (Some(in_tok), Some(out_tok)) = (input_token, output_token) else {
         return Err(ModelError::new(&op.shape.id, "@paginated needs inputToken and outputToken"));
     };
-    let items = get("items");
-    let page_size = get("pageSize");
     let in_fields = fields(ctx, op.input, Module::Input)?;
     let find = |fs: &[super::shapes::Field], n: &str| {
         fs.iter()
@@ -673,7 +634,7 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
             }),
         ),
     };
-    let ty = format_ident!("{}", names::type_name(op.name()));
+    let ty = format_ident!("{}", ctx.names.op(&op.shape.id)?.ty);
     let d = format!(
         " Pages through every result of `{}`: a [`Paginator`](crate::paginate::Paginator) yields whole pages, \
          its [`items`](crate::paginate::Paginator::items) the {} one by one. Pages are requested as they are consumed.",
@@ -741,12 +702,9 @@ pub fn client_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
     let mut methods = Vec::new();
     for op in &ctx.ops {
-        let ty = format_ident!("{}", names::type_name(op.name()));
-        let mut method = names::snake(op.name());
-        if CLIENT_METHODS.contains(&method.as_str()) {
-            method = format!("{method}_operation");
-        }
-        let method = names::ident(&method);
+        let op_names = ctx.names.op(&op.shape.id)?;
+        let ty = format_ident!("{}", op_names.ty);
+        let method = crate::names::ident(&op_names.method);
         let Required { params, args_doc, make_input, allow } = required(ctx, op)?;
         let doc = op_doc(ctx, op);
         let see = format!(" Optional members are set on the returned [`{0}`](crate::operation::{0}).", ty);

@@ -2,83 +2,15 @@
 //! `pattern` constraints before a request is sent. `required` needs no check: required
 //! members are not `Option`, so the compiler already enforces them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use serde_json::Value;
 
 use super::shapes::{fields, Presence};
 use super::{Ctx, Module};
-use crate::model::{Kind, Member, ModelError, Shape};
-
-/// Which structures and unions that are sent have a constraint somewhere inside them.
-pub fn constrained(ctx: &Ctx) -> BTreeSet<String> {
-    let mut memo: BTreeMap<String, bool> = BTreeMap::new();
-    ctx.homes
-        .keys()
-        .filter(|id| ctx.sent.contains(*id))
-        .filter(|id| has_constraint(ctx, id, &mut memo))
-        .cloned()
-        .collect()
-}
-
-fn has_constraint(ctx: &Ctx, id: &str, memo: &mut BTreeMap<String, bool>) -> bool {
-    if let Some(v) = memo.get(id) {
-        return *v;
-    }
-    // Assume no while visiting, which ends cycles.
-    memo.insert(id.to_string(), false);
-    let Some(shape) = ctx.model.shapes.get(id) else { return false };
-    let own = shape_constraints(shape).any();
-    let inner = match shape.kind {
-        Kind::Structure | Kind::Union | Kind::List | Kind::Map => {
-            shape.members.iter().any(|m| member_constraints(ctx, m).any() || has_constraint(ctx, &m.target, memo))
-        }
-        _ => false,
-    };
-    let result = own || inner;
-    memo.insert(id.to_string(), result);
-    result
-}
-
-#[derive(Default)]
-struct Constraints {
-    length: Option<(Option<u64>, Option<u64>)>,
-    range: Option<(Option<f64>, Option<f64>)>,
-    pattern: Option<String>,
-}
-
-impl Constraints {
-    fn any(&self) -> bool {
-        self.length.is_some() || self.range.is_some() || self.pattern.is_some()
-    }
-}
-
-fn read_constraints(traits: &crate::model::Traits) -> Constraints {
-    let bound = |v: &Value, k: &str| v.get(k).and_then(Value::as_u64);
-    let fbound = |v: &Value, k: &str| v.get(k).and_then(Value::as_f64);
-    Constraints {
-        length: traits.get("smithy.api#length").map(|v| (bound(v, "min"), bound(v, "max"))),
-        range: traits.get("smithy.api#range").map(|v| (fbound(v, "min"), fbound(v, "max"))),
-        pattern: traits.get("smithy.api#pattern").and_then(Value::as_str).map(str::to_owned),
-    }
-}
-
-fn shape_constraints(shape: &Shape) -> Constraints {
-    read_constraints(&shape.traits)
-}
-
-/// A member's constraints: its own, else its target's.
-fn member_constraints(ctx: &Ctx, m: &Member) -> Constraints {
-    let own = read_constraints(&m.traits);
-    let target = ctx.model.shapes.get(&m.target).map(shape_constraints).unwrap_or_default();
-    Constraints {
-        length: own.length.or(target.length),
-        range: own.range.or(target.range),
-        pattern: own.pattern.or(target.pattern),
-    }
-}
+use crate::passes::constraints::member_constraints;
+use crate::smithy::{Kind, Member, ModelError, Shape};
 
 /// `validate.rs`: `impl Validate` for every constrained structure that is sent.
 pub fn validate_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
@@ -124,7 +56,7 @@ fn validate_impls(ctx: &Ctx, constrained: &BTreeSet<String>) -> Result<Vec<Token
             Kind::Union => {
                 let mut arms = Vec::new();
                 for m in &shape.members {
-                    let v = quote::format_ident!("{}", crate::names::camel(&m.name));
+                    let v = ctx.names.variant(&shape.id, &m.name)?;
                     let wire = &m.name;
                     let c = checks_for(ctx, m, quote!(#wire), quote!(value), constrained)?;
                     // Members with nothing to check share the last arm.
@@ -159,7 +91,7 @@ fn validate_impls(ctx: &Ctx, constrained: &BTreeSet<String>) -> Result<Vec<Token
 
 /// In a sparse collection, checks skip the null entries.
 fn skip_nulls(collection: &Shape) -> TokenStream {
-    if collection.has_trait("smithy.api#sparse") {
+    if collection.traits.sparse {
         quote!(let Some(item) = item else { continue };)
     } else {
         quote!()

@@ -2,22 +2,13 @@
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
-use serde_json::Value;
 
 use super::{doc_or, Ctx, Module};
-use crate::model::{Kind, Member, ModelError, Shape};
-use crate::names;
+use crate::ir::DefaultValue;
+use crate::smithy::traits::EnumValue;
+use crate::smithy::{Kind, Member, ModelError, Shape};
 
-/// How a member is held in its struct, which decides how it is read, written and set.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Presence {
-    /// Always present: `required`, or a `default` value.
-    Always,
-    /// `Option<T>`.
-    Optional,
-    /// A list or map that is empty when absent (structures that are only received).
-    Collection,
-}
+pub use crate::ir::Presence;
 
 pub struct Field<'m> {
     pub member: &'m Member,
@@ -35,85 +26,47 @@ pub fn fields<'m>(ctx: &Ctx<'m>, shape: &'m Shape, from: Module) -> Result<Vec<F
     let mut out: Vec<Field> = Vec::new();
     for m in &shape.members {
         let mid = format!("{}${}", shape.id, m.name);
-        let target = ctx.model.shape(&m.target)?;
         let value_ty = ctx.value_type(&m.target, from).map_err(|e| ModelError::new(&mid, e.to_string()))?;
         let boxed = ctx.boxed.contains(&(shape.id.clone(), m.name.clone()));
         let boxed_ty = if boxed { quote!(Box<#value_ty>) } else { value_ty.clone() };
-        // `@clientOptional` keeps a member optional in clients even when required or defaulted.
-        let client_optional = m.has_trait("smithy.api#clientOptional");
-        let default = if client_optional { None } else { member_default(ctx, m, target, &mid)? };
-        let required = m.has_trait("smithy.api#required") && !client_optional;
-        let presence = if required || default.is_some() {
-            Presence::Always
-        } else if matches!(target.kind, Kind::List | Kind::Map) && !ctx.sent.contains(&shape.id) {
-            Presence::Collection
-        } else {
-            Presence::Optional
-        };
+        let lowered = ctx.member(&shape.id, &m.name)?;
+        let (required, presence) = (lowered.required, lowered.presence);
+        let default = lowered.default.as_ref().map(|d| default_expr(ctx, &m.target, d)).transpose()?;
         let ty = match presence {
             Presence::Optional => quote!(Option<#boxed_ty>),
             _ => boxed_ty,
         };
-        let ident = names::ident(&names::snake(&m.name));
-        if let Some(clash) = out.iter().find(|f| f.ident == ident) {
-            return Err(ModelError::new(&mid, format!("its Rust name clashes with member `{}`", clash.member.name)));
-        }
+        let ident = ctx.names.field(&shape.id, &m.name)?;
         out.push(Field { member: m, ident, value_ty, ty, presence, required, boxed, default });
     }
     Ok(out)
 }
 
-fn member_default(ctx: &Ctx, m: &Member, target: &Shape, mid: &str) -> Result<Option<TokenStream>, ModelError> {
-    let value = match m.traits.get("smithy.api#default") {
-        Some(Value::Null) => return Ok(None),
-        Some(v) => v.clone(),
-        // Smithy 1.0 primitives carry an implicit zero default.
-        None => match target.id.strip_prefix("smithy.api#Primitive") {
-            Some(_) => target.traits.get("smithy.api#default").cloned().unwrap_or(Value::Null),
-            None => return Ok(None),
-        },
-    };
-    let bad = || ModelError::new(mid, format!("default value {value} does not fit its target"));
-    Ok(Some(match (&target.kind, &value) {
-        (Kind::Boolean, Value::Bool(b)) => quote!(#b),
-        (Kind::Byte | Kind::Short | Kind::Integer | Kind::Long, Value::Number(n)) => {
-            let n = n.as_i64().ok_or_else(bad)?;
-            // An out-of-range literal would be a compile error in the generated crate.
-            let fits = match target.kind {
-                Kind::Byte => i8::try_from(n).is_ok(),
-                Kind::Short => i16::try_from(n).is_ok(),
-                Kind::Integer => i32::try_from(n).is_ok(),
-                _ => true,
-            };
-            if !fits {
-                return Err(bad());
-            }
-            let lit = proc_macro2::Literal::i64_unsuffixed(n);
+/// A normalised `@default` as a Rust expression.
+fn default_expr(ctx: &Ctx, target: &str, d: &DefaultValue) -> Result<TokenStream, ModelError> {
+    Ok(match d {
+        DefaultValue::Bool(b) => quote!(#b),
+        DefaultValue::Int(n) => {
+            let lit = proc_macro2::Literal::i64_unsuffixed(*n);
             quote!(#lit)
         }
-        (Kind::Float | Kind::Double, Value::Number(n)) => {
-            let lit = proc_macro2::Literal::f64_unsuffixed(n.as_f64().ok_or_else(bad)?);
+        DefaultValue::Float(f) => {
+            let lit = proc_macro2::Literal::f64_unsuffixed(*f);
             quote!(#lit)
         }
-        (Kind::String, Value::String(s)) => quote!(String::from(#s)),
-        // A default that is no known value would silently become `Unknown`.
-        (Kind::Enum, Value::String(s)) if target.members.iter().any(|m| enum_value(m) == value) => {
-            let path = ctx.type_path(&target.id, Module::Error)?;
+        DefaultValue::Str(s) => quote!(String::from(#s)),
+        DefaultValue::Enum(s) => {
+            let path = ctx.type_path(target, Module::Error)?;
             quote!(#path::from(#s))
         }
-        (Kind::IntEnum, Value::Number(n)) if target.members.iter().any(|m| enum_value(m) == value) => {
-            let n = i32::try_from(n.as_i64().ok_or_else(bad)?).map_err(|_| bad())?;
-            let path = ctx.type_path(&target.id, Module::Error)?;
+        DefaultValue::IntEnum(n) => {
+            let path = ctx.type_path(target, Module::Error)?;
             quote!(#path::from(#n))
         }
-        (Kind::List, Value::Array(a)) if a.is_empty() => quote!(Vec::new()),
-        (Kind::Map, Value::Object(o)) if o.is_empty() => quote!(std::collections::HashMap::new()),
-        (Kind::Timestamp, Value::Number(n)) => {
-            let secs = n.as_f64().ok_or_else(bad)?;
-            quote!(crate::DateTime::from_secs_f64(#secs))
-        }
-        _ => return Err(bad()),
-    }))
+        DefaultValue::EmptyList => quote!(Vec::new()),
+        DefaultValue::EmptyMap => quote!(std::collections::HashMap::new()),
+        DefaultValue::Timestamp(secs) => quote!(crate::DateTime::from_secs_f64(#secs)),
+    })
 }
 
 /// The argument type and conversion for a setter or constructor taking a member's value.
@@ -126,7 +79,7 @@ pub fn argument(ctx: &Ctx, f: &Field, from: Module, var: &Ident) -> Result<(Toke
             let t = &f.value_ty;
             (quote!(impl Into<#t>), quote!(#v.into()))
         }
-        Kind::List if target.has_trait("smithy.api#sparse") => {
+        Kind::List if target.traits.sparse => {
             let item_ty = ctx.value_type(&target.members[0].target, from)?;
             (quote!(impl IntoIterator<Item = Option<#item_ty>>), quote!(#v.into_iter().collect()))
         }
@@ -144,7 +97,7 @@ pub fn argument(ctx: &Ctx, f: &Field, from: Module, var: &Ident) -> Result<(Toke
         }
         Kind::Map => {
             let val_ty = ctx.value_type(&target.members[1].target, from)?;
-            let val_ty = if target.has_trait("smithy.api#sparse") { quote!(Option<#val_ty>) } else { val_ty };
+            let val_ty = if target.traits.sparse { quote!(Option<#val_ty>) } else { val_ty };
             (
                 quote!(impl IntoIterator<Item = (impl Into<String>, #val_ty)>),
                 quote!(#v.into_iter().map(|(k, v)| (k.into(), v)).collect()),
@@ -247,14 +200,13 @@ pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bo
 
 /// Whether a member's value is `@sensitive` (on the member or its target).
 pub fn is_sensitive(ctx: &Ctx, m: &Member) -> bool {
-    m.has_trait("smithy.api#sensitive")
-        || ctx.model.shapes.get(&m.target).is_some_and(|t| t.has_trait("smithy.api#sensitive"))
+    m.traits.sensitive || ctx.model.shapes.get(&m.target).is_some_and(|t| t.traits.sensitive)
 }
 
 /// `Debug` that prints `*** Sensitive Data Redacted ***` for sensitive members (all of them
 /// when the structure itself is sensitive).
 fn redacting_debug(ctx: &Ctx, shape: &Shape, ty: &proc_macro2::Ident, fields: &[Field]) -> Option<TokenStream> {
-    let whole = shape.has_trait("smithy.api#sensitive");
+    let whole = shape.traits.sensitive;
     if !whole && !fields.iter().any(|f| is_sensitive(ctx, f.member)) {
         return None;
     }
@@ -281,18 +233,10 @@ fn enum_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, ModelE
     let ty = format_ident!("{}", name);
     let doc = doc_or(ctx.doc_of_shape(shape), || format!("The `{}` enumeration.", shape.name()));
     let mut variants = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
     for m in &shape.members {
-        let variant = names::camel(&m.name);
-        if !seen.insert(variant.clone()) {
-            return Err(ModelError::new(
-                format!("{}${}", shape.id, m.name),
-                "two enum members have the same Rust name",
-            ));
-        }
-        variants.push((m, format_ident!("{}", variant)));
+        variants.push((m, ctx.names.variant(&shape.id, &m.name)?));
     }
-    let unknown = if seen.contains("Unknown") { format_ident!("UnknownValue") } else { format_ident!("Unknown") };
+    let unknown = ctx.names.catch_all(&shape.id)?;
     let defs = variants.iter().map(|(m, v)| {
         let d = doc_or(ctx.member_doc(m), || format!("`{}`", enum_value_display(m)));
         quote!(#d #v,)
@@ -301,18 +245,14 @@ fn enum_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, ModelE
     let mut values = Vec::new();
     for (m, _) in &variants {
         let mid = format!("{}${}", shape.id, m.name);
-        let v = m.traits.get("smithy.api#enumValue");
-        values.push(match (is_int, v) {
+        values.push(match (is_int, &m.traits.enum_value) {
             (false, None) => {
                 let s = m.name.as_str();
                 quote!(#s)
             }
-            (false, Some(Value::String(s))) => quote!(#s),
-            (true, Some(Value::Number(n))) => {
-                let n = n
-                    .as_i64()
-                    .and_then(|n| i32::try_from(n).ok())
-                    .ok_or_else(|| ModelError::new(&mid, "intEnum value is not an i32"))?;
+            (false, Some(EnumValue::Str(s))) => quote!(#s),
+            (true, Some(EnumValue::Int(n))) => {
+                let n = i32::try_from(*n).map_err(|_| ModelError::new(&mid, "intEnum value is not an i32"))?;
                 quote!(#n)
             }
             _ => return Err(ModelError::new(&mid, "enum value has the wrong type")),
@@ -383,15 +323,10 @@ fn enum_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, ModelE
     })
 }
 
-/// An enum member's wire value: its `enumValue`, or its name for string enums without one.
-fn enum_value(m: &Member) -> Value {
-    m.traits.get("smithy.api#enumValue").cloned().unwrap_or_else(|| Value::from(m.name.as_str()))
-}
-
 fn enum_value_display(m: &Member) -> String {
-    match m.traits.get("smithy.api#enumValue") {
-        Some(Value::String(s)) => s.clone(),
-        Some(v) => v.to_string(),
+    match &m.traits.enum_value {
+        Some(EnumValue::Str(s)) => s.clone(),
+        Some(EnumValue::Int(n)) => n.to_string(),
         None => m.name.clone(),
     }
 }
@@ -401,12 +336,13 @@ fn union_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, Model
     let doc = doc_or(ctx.doc_of_shape(shape), || format!("The `{}` union.", shape.name()));
     let mut defs = Vec::new();
     for m in &shape.members {
-        let v = format_ident!("{}", names::camel(&m.name));
+        let v = ctx.names.variant(&shape.id, &m.name)?;
         let t = ctx.value_type(&m.target, Module::Types)?;
         let t = if ctx.boxed.contains(&(shape.id.clone(), m.name.clone())) { quote!(Box<#t>) } else { t };
         let d = doc_or(ctx.member_doc(m), || format!("The `{}` member.", m.name));
         defs.push(quote!(#d #v(#t),));
     }
+    let unknown = ctx.names.catch_all(&shape.id)?;
     // A variant per member as the model has them; boxing the large ones to please the lint
     // would make every user write `Box::new`.
     Ok(quote! {
@@ -417,7 +353,7 @@ fn union_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, Model
         pub enum #ty {
             #(#defs)*
             #[doc = " A member this version of the crate does not know; holds the member's name."]
-            Unknown(String),
+            #unknown(String),
         }
     })
 }
@@ -463,7 +399,7 @@ pub fn data_module(ctx: &Ctx, module: Module) -> Result<TokenStream, ModelError>
         let home = ctx.home(&key)?;
         if home.module != module {
             // A shape shared with other uses: an alias keeps the per-operation name.
-            let alias = format_ident!("{}{}", names::type_name(op.name()), suffix);
+            let alias = format_ident!("{}{}", ctx.names.op(&op.shape.id)?.ty, suffix);
             let path = ctx.type_path(&key, module)?;
             let d = format!(" The {} of `{}`.", suffix.to_lowercase(), op.name());
             items.push(quote!(#[doc = #d] pub type #alias = #path;));
@@ -491,7 +427,7 @@ pub fn data_module(ctx: &Ctx, module: Module) -> Result<TokenStream, ModelError>
 
 /// The `homes` key of an operation's input or output (`Unit` has one synthetic key per operation).
 pub fn io_key(shape: &Shape, op_id: &str, suffix: &str) -> String {
-    if shape.id == crate::model::UNIT {
+    if shape.id == crate::smithy::UNIT {
         format!("{op_id}#{suffix}")
     } else {
         shape.id.clone()
@@ -622,7 +558,7 @@ fn json_union(ctx: &Ctx, shape: &Shape, path: &TokenStream) -> Result<TokenStrea
     let mut reads = Vec::new();
     let mut writes = Vec::new();
     for m in &shape.members {
-        let v = format_ident!("{}", names::camel(&m.name));
+        let v = ctx.names.variant(&shape.id, &m.name)?;
         let wire = &m.name;
         match ctx.timestamp_format(m)? {
             None => {
@@ -638,9 +574,10 @@ fn json_union(ctx: &Ctx, shape: &Shape, path: &TokenStream) -> Result<TokenStrea
             }
         }
     }
+    let unknown = ctx.names.catch_all(&shape.id)?;
     Ok(quote! {
         impl Json for #path {
-            fn zero() -> Self { Self::Unknown(String::new()) }
+            fn zero() -> Self { Self::#unknown(String::new()) }
             fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
                 let mut out = None;
                 r.read_object(|key, r| {
@@ -648,7 +585,7 @@ fn json_union(ctx: &Ctx, shape: &Shape, path: &TokenStream) -> Result<TokenStrea
                         #(#reads)*
                         // The service may name the member type; it is not a member.
                         "__type" => { r.skip_value()?; return Ok(()) }
-                        other => { r.skip_value()?; Self::Unknown(other.to_owned()) }
+                        other => { r.skip_value()?; Self::#unknown(other.to_owned()) }
                     };
                     out = Some(value);
                     Ok(())
@@ -659,7 +596,7 @@ fn json_union(ctx: &Ctx, shape: &Shape, path: &TokenStream) -> Result<TokenStrea
                 w.begin_object();
                 match self {
                     #(#writes)*
-                    Self::Unknown(_) => {}
+                    Self::#unknown(_) => {}
                 }
                 w.end_object();
             }

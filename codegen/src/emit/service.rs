@@ -5,40 +5,35 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::Ctx;
-use crate::model::ModelError;
+use crate::smithy::ModelError;
 
 pub fn service_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
     let svc = ctx.service;
     let id = &svc.id;
-    let json_version = if svc.has_trait("aws.protocols#awsJson1_1") {
+    let json_version = if svc.traits.aws_json_1_1 {
         "1.1"
-    } else if svc.has_trait("aws.protocols#awsJson1_0") {
+    } else if svc.traits.aws_json_1_0 {
         "1.0"
     } else {
         return Err(ModelError::new(id, "the service uses no awsJson protocol, the only ones supported"));
     };
-    let signing_name = svc
-        .trait_value("aws.auth#sigv4")
-        .and_then(|v| v.get("name"))
-        .and_then(Value::as_str)
-        .ok_or_else(|| ModelError::new(id, "no aws.auth#sigv4 signing name"))?;
-    let api = svc.trait_value("aws.api#service");
-    let sdk_id = api.and_then(|v| v.get("sdkId")).and_then(Value::as_str).unwrap_or(svc.name());
+    let signing_name =
+        svc.traits.sigv4_name.as_deref().ok_or_else(|| ModelError::new(id, "no aws.auth#sigv4 signing name"))?;
+    let sdk_id = svc.traits.sdk_id.as_deref().unwrap_or(svc.name());
     // `AWS_ENDPOINT_URL_<SERVICE>` uses the sdkId, upper-cased, spaces and dashes as underscores.
     let env_suffix: String =
         sdk_id.chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_uppercase() }).collect();
     // Without rules (protocol test services, say) every client must be given an endpoint URL.
-    let rules = svc.trait_value("smithy.rules#endpointRuleSet").map(|r| r.to_string()).unwrap_or_default();
+    let rules = svc.traits.endpoint_rule_set.as_ref().map(|r| r.to_string()).unwrap_or_default();
     let target_prefix = svc.name();
-    let version = svc.extra.get("version").and_then(Value::as_str).unwrap_or_default();
+    let version = svc.version().unwrap_or_default();
     // Errors the model marks `@retryable`, with whether they are throttling.
     let mut retryable = std::collections::BTreeMap::new();
     for op in &ctx.ops {
         for e in &op.errors {
-            if let Some(r) = e.trait_value("smithy.api#retryable") {
-                let throttling = r.get("throttling").and_then(Value::as_bool).unwrap_or(false);
-                retryable.insert(e.name().to_string(), throttling);
+            if let Some(r) = e.traits.retryable {
+                retryable.insert(e.name().to_string(), r.throttling);
             }
         }
     }
@@ -54,7 +49,7 @@ pub fn service_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     }
     let sensitive = sensitive.iter();
     // Services moved from awsQuery keep their old error codes in `x-amzn-query-error`.
-    let query_compatible = svc.has_trait("aws.protocols#awsQueryCompatible");
+    let query_compatible = svc.traits.aws_query_compatible;
     Ok(quote! {
         #![doc = " What the runtime needs to know about the service."]
         pub(crate) static SERVICE: #rt::client::ServiceInfo = #rt::client::ServiceInfo {
@@ -79,7 +74,7 @@ pub fn service_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
 pub fn endpoint_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelError> {
     let rt = super::rt();
     let id = &ctx.service.id;
-    let Some(tests) = ctx.service.trait_value("smithy.rules#endpointTests") else { return Ok(None) };
+    let Some(tests) = &ctx.service.traits.endpoint_tests else { return Ok(None) };
     let cases = tests.get("testCases").and_then(Value::as_array).cloned().unwrap_or_default();
     if cases.is_empty() {
         return Ok(None);
@@ -166,11 +161,8 @@ fn operation_input_test(
         .iter()
         .find(|o| o.name() == op_name)
         .ok_or_else(|| ModelError::new(id, format!("endpoint test {case} calls unknown operation `{op_name}`")))?;
-    let rule_params = ctx
-        .service
-        .trait_value("smithy.rules#endpointRuleSet")
-        .and_then(|r| r.get("parameters"))
-        .and_then(Value::as_object);
+    let rule_params =
+        ctx.service.traits.endpoint_rule_set.as_ref().and_then(|r| r.get("parameters")).and_then(Value::as_object);
     let as_value = |v: &Value| -> Result<TokenStream, ModelError> {
         Ok(match v {
             Value::Bool(b) => quote!(#b),
@@ -208,7 +200,7 @@ fn operation_input_test(
     }
     let params = input.get("operationParams").cloned().unwrap_or(Value::Object(Default::default()));
     let value = super::protocol_tests::io_value(ctx, op, op.input, "Input", &params)?;
-    let op_ty = format_ident!("{}", crate::names::type_name(op.name()));
+    let op_ty = format_ident!("{}", ctx.names.op(&op.shape.id)?.ty);
     let check = if let Some(url) = expect.pointer("/endpoint/url").and_then(Value::as_str) {
         quote! {
             let request = #rt::protocol_harness::sent(&capture);

@@ -12,8 +12,8 @@ use serde_json::Value;
 use super::shapes::{fields, Presence};
 use super::Ctx;
 use crate::jmespath::{Ast, Cmp};
-use crate::model::{Kind, Shape};
 use crate::names;
+use crate::smithy::{Kind, Shape};
 
 /// What an expression evaluates to, and how its code holds it.
 #[derive(Clone)]
@@ -354,7 +354,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
                 let elem = self.list_member(shape)?;
                 let items = if nullable { quote!(#c.into_iter().flatten()) } else { quote!(#c.iter()) };
                 // Sparse lists hold `Option`s; projections skip the nulls.
-                let items = if shape.has_trait("smithy.api#sparse") { quote!(#items.flatten()) } else { items };
+                let items = if shape.traits.sparse { quote!(#items.flatten()) } else { items };
                 Ok((items, elem, false))
             }
             _ => Err(format!("a projection over {}, which is not a list", describe(&v.ty))),
@@ -384,7 +384,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
             }
             Ty::Node { shape, nullable: false, is_ref } => {
                 let r = if is_ref { code.clone() } else { quote!(&#code) };
-                if flat && shape.kind == Kind::List && !shape.has_trait("smithy.api#sparse") {
+                if flat && shape.kind == Kind::List && !shape.traits.sparse {
                     return Ok(Val::new(quote!(#items.flat_map(|#var| #r)), Ty::List(self.list_member(shape)?, false)));
                 }
                 Ok(Val::new(quote!(#items.map(|#var| #r)), Ty::List(shape, false)))
@@ -472,7 +472,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
         };
         // A list member is indexed as a slice; a projection as an iterator.
         if let Ty::Node { shape, nullable, .. } = v.ty {
-            if shape.kind == Kind::List && !shape.has_trait("smithy.api#sparse") {
+            if shape.kind == Kind::List && !shape.traits.sparse {
                 let c = &v.code;
                 let get = match &at {
                     None => quote!(last()),

@@ -1,0 +1,87 @@
+//! The members pass: each structure member's requiredness, presence and `@default`, normalised
+//! once (`@clientOptional` applied, Smithy 1.0 primitive zeros made explicit, the default checked
+//! against its target's type), so emitters read the answer instead of the traits.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::ir::{Ctx, DefaultValue, LoweredMember, Presence};
+use crate::smithy::traits::EnumValue;
+use crate::smithy::{Kind, Member, ModelError, Shape};
+
+/// Every member of every generated structure, by `(structure, member)`.
+pub fn lower_members(ctx: &Ctx) -> Result<BTreeMap<(String, String), LoweredMember>, ModelError> {
+    let mut out = BTreeMap::new();
+    for id in ctx.homes.keys() {
+        let Some(shape) = ctx.model.shapes.get(id).filter(|s| s.kind == Kind::Structure) else { continue };
+        for m in &shape.members {
+            let mid = format!("{}${}", shape.id, m.name);
+            let target = ctx.model.shape(&m.target)?;
+            // `@clientOptional` keeps a member optional in clients even when required or defaulted.
+            let client_optional = m.traits.client_optional;
+            let default = if client_optional { None } else { member_default(m, target, &mid)? };
+            let required = m.traits.required && !client_optional;
+            let presence = if required || default.is_some() {
+                Presence::Always
+            } else if matches!(target.kind, Kind::List | Kind::Map) && !ctx.sent.contains(&shape.id) {
+                Presence::Collection
+            } else {
+                Presence::Optional
+            };
+            out.insert((shape.id.clone(), m.name.clone()), LoweredMember { required, presence, default });
+        }
+    }
+    Ok(out)
+}
+
+fn member_default(m: &Member, target: &Shape, mid: &str) -> Result<Option<DefaultValue>, ModelError> {
+    let value = match &m.traits.default {
+        Some(Value::Null) => return Ok(None),
+        Some(v) => v.clone(),
+        // Smithy 1.0 primitives carry an implicit zero default.
+        None => match target.id.strip_prefix("smithy.api#Primitive") {
+            Some(_) => target.traits.default.clone().unwrap_or(Value::Null),
+            None => return Ok(None),
+        },
+    };
+    let bad = || ModelError::in_trait(mid, "smithy.api#default", format!("value {value} does not fit its target"));
+    // A default that is no known value would silently become `Unknown`.
+    let known = |v: &Value| target.members.iter().any(|m| enum_value(m) == *v);
+    Ok(Some(match (&target.kind, &value) {
+        (Kind::Boolean, Value::Bool(b)) => DefaultValue::Bool(*b),
+        (Kind::Byte | Kind::Short | Kind::Integer | Kind::Long, Value::Number(n)) => {
+            let n = n.as_i64().ok_or_else(bad)?;
+            // An out-of-range literal would be a compile error in the generated crate.
+            let fits = match target.kind {
+                Kind::Byte => i8::try_from(n).is_ok(),
+                Kind::Short => i16::try_from(n).is_ok(),
+                Kind::Integer => i32::try_from(n).is_ok(),
+                _ => true,
+            };
+            if !fits {
+                return Err(bad());
+            }
+            DefaultValue::Int(n)
+        }
+        (Kind::Float | Kind::Double, Value::Number(n)) => DefaultValue::Float(n.as_f64().ok_or_else(bad)?),
+        (Kind::String, Value::String(s)) => DefaultValue::Str(s.clone()),
+        (Kind::Enum, Value::String(s)) if known(&value) => DefaultValue::Enum(s.clone()),
+        (Kind::IntEnum, Value::Number(n)) if known(&value) => {
+            DefaultValue::IntEnum(i32::try_from(n.as_i64().ok_or_else(bad)?).map_err(|_| bad())?)
+        }
+        (Kind::List, Value::Array(a)) if a.is_empty() => DefaultValue::EmptyList,
+        (Kind::Map, Value::Object(o)) if o.is_empty() => DefaultValue::EmptyMap,
+        (Kind::Timestamp, Value::Number(n)) => DefaultValue::Timestamp(n.as_f64().ok_or_else(bad)?),
+        _ => return Err(bad()),
+    }))
+}
+
+/// An enum member's wire value: its `enumValue`, or its name for string enums without one.
+fn enum_value(m: &Member) -> Value {
+    match &m.traits.enum_value {
+        Some(EnumValue::Str(s)) => Value::from(s.as_str()),
+        Some(EnumValue::Int(n)) => Value::from(*n),
+        None => Value::from(m.name.as_str()),
+    }
+}

@@ -1,0 +1,15 @@
+//! Passes over the resolved model that decide what the Rust crate looks like before any token
+//! is emitted; together they lower the model to the IR ([`crate::ir`]). Each has one job, and
+//! emitters read their results and decide nothing themselves.
+//!
+//! - [`lower`]: operations, the module of every type, boxing; runs the others;
+//! - [`members`]: each member's requiredness, presence and normalised `@default`;
+//! - [`naming`]: every Rust identifier generated code declares for a model element;
+//! - [`constraints`]: which sent shapes carry constraints to validate.
+
+pub mod constraints;
+mod lower;
+pub mod members;
+pub mod naming;
+
+pub use lower::lower;
