@@ -90,6 +90,8 @@ pub struct Ctx<'m> {
     pub boxed: BTreeSet<(String, String)>,
     /// Sent structures and unions with a `length`, `range` or `pattern` somewhere inside.
     pub constrained: BTreeSet<String>,
+    /// Operation outputs with `@sensitive` data somewhere inside (the sensitivity pass).
+    pub sensitive_outputs: BTreeSet<String>,
     /// Operations left out of the crate (event streams), for the client's docs.
     pub skipped: Vec<String>,
     /// `@paginated` of each paginated operation, by operation id, the service's values filled in.

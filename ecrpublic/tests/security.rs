@@ -60,12 +60,25 @@ async fn an_unreadable_successful_response_does_not_show_its_body() {
 async fn an_unreadable_error_response_shows_a_bounded_excerpt() {
     // An error without a code (an HTML page from a proxy, say): its start helps diagnosis.
     let page: &'static str = Box::leak(format!("<html>{}</html>", "x".repeat(10_000)).into_boxed_str());
-    let err = client(Fixed { status: 502, body: page }).get_authorization_token().send().await.unwrap_err();
+    let err = client(Fixed { status: 502, body: page }).describe_repositories().send().await.unwrap_err();
     let Error::Response(response) = &err else { panic!("{err:?}") };
     let shown = format!("{response:?}");
     assert!(shown.contains("<html>xxx"), "{shown}");
     assert!(shown.len() < 1_000, "{} characters: {shown}", shown.len());
     assert!(shown.contains("10013 bytes"), "{shown}");
+}
+
+#[tokio::test]
+async fn no_body_of_an_operation_with_a_sensitive_output_is_shown() {
+    // GetAuthorizationToken's output holds the token: whatever its status, a response the
+    // client cannot read is not printed, lest a proxy or a broken server echo the token.
+    let body = r#"{"weird": "TOKEN_IN_BODY"}"#;
+    let err = client(Fixed { status: 400, body }).get_authorization_token().send().await.unwrap_err();
+    let Error::Response(response) = &err else { panic!("{err:?}") };
+    assert_eq!((response.status(), response.body()), (400, body.as_bytes()));
+    for shown in [format!("{err}"), format!("{err:?}"), format!("{response:#?}")] {
+        assert!(!shown.contains("TOKEN_IN_BODY"), "{shown}");
+    }
 }
 
 /// Counts the requests it is asked to send.

@@ -255,6 +255,11 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
             const REQUEST_COMPRESSION: bool = true;
         )
     });
+    let sensitive_output = ctx.sensitive_outputs.contains(&op.output.id).then(|| {
+        quote!(
+            const SENSITIVE_OUTPUT: bool = true;
+        )
+    });
     let validate = ctx.constrained.contains(&op.input.id).then(|| {
         quote! {
             fn validate(input: &Self::Input, v: &mut #rt::validate::Validator) {
@@ -292,6 +297,7 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
             type Output = #output;
             type Error = crate::error::#error;
             #compression
+            #sensitive_output
             #host_prefix
             #endpoint_params
             #validate

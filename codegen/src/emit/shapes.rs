@@ -198,9 +198,18 @@ pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bo
     })
 }
 
-/// Whether a member's value is `@sensitive` (on the member or its target).
+/// Whether a member's value is `@sensitive`: on the member, on its target, or on what a list or
+/// map it targets holds (a list of secrets is as secret as one).
 pub fn is_sensitive(ctx: &Ctx, m: &Member) -> bool {
-    m.traits.sensitive || ctx.model.shapes.get(&m.target).is_some_and(|t| t.traits.sensitive)
+    m.traits.sensitive || holds_secret(ctx, &m.target, 0)
+}
+
+fn holds_secret(ctx: &Ctx, id: &str, depth: usize) -> bool {
+    // Lists of lists end at a model's own depth; the bound only keeps a malformed one finite.
+    let Some(shape) = ctx.model.shapes.get(id).filter(|_| depth < 32) else { return false };
+    shape.traits.sensitive
+        || (matches!(shape.kind, Kind::List | Kind::Map)
+            && shape.members.iter().any(|m| m.traits.sensitive || holds_secret(ctx, &m.target, depth + 1)))
 }
 
 /// `Debug` that prints `*** Sensitive Data Redacted ***` for sensitive members (all of them
@@ -343,11 +352,39 @@ fn union_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, Model
         defs.push(quote!(#d #v(#t),));
     }
     let unknown = ctx.names.catch_all(&shape.id)?;
+    // Variants holding `@sensitive` data print as redacted (all of them when the union is).
+    let secret: Vec<bool> = shape.members.iter().map(|m| shape.traits.sensitive || is_sensitive(ctx, m)).collect();
+    let (derive_debug, manual_debug) = if secret.iter().any(|s| *s) {
+        let mut arms = Vec::new();
+        for (m, secret) in shape.members.iter().zip(&secret) {
+            let v = ctx.names.variant(&shape.id, &m.name)?;
+            let label = v.to_string().trim_start_matches("r#").to_string();
+            arms.push(if *secret {
+                quote!(Self::#v(_) => f.debug_tuple(#label).field(&"*** Sensitive Data Redacted ***").finish(),)
+            } else {
+                quote!(Self::#v(value) => f.debug_tuple(#label).field(value).finish(),)
+            });
+        }
+        let label = unknown.to_string();
+        let debug = quote! {
+            impl std::fmt::Debug for #ty {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    match self {
+                        #(#arms)*
+                        Self::#unknown(name) => f.debug_tuple(#label).field(name).finish(),
+                    }
+                }
+            }
+        };
+        (quote!(), Some(debug))
+    } else {
+        (quote!(Debug,), None)
+    };
     // A variant per member as the model has them; boxing the large ones to please the lint
     // would make every user write `Box::new`.
     Ok(quote! {
         #doc
-        #[derive(Clone, Debug, PartialEq)]
+        #[derive(Clone, #derive_debug PartialEq)]
         #[non_exhaustive]
         #[allow(clippy::large_enum_variant)]
         pub enum #ty {
@@ -355,6 +392,7 @@ fn union_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, Model
             #[doc = " A member this version of the crate does not know; holds the member's name."]
             #unknown(String),
         }
+        #manual_debug
     })
 }
 

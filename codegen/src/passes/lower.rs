@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::naming::{Names, TypeToName, Wanted};
-use super::{constraints, members};
+use super::{constraints, members, sensitivity};
 use crate::ir::{Ctx, Home, Module, Op};
 use crate::smithy::{Kind, Model, ModelError, Shape, UNIT};
 
@@ -57,6 +57,7 @@ impl<'m> Ctx<'m> {
             sent: BTreeSet::new(),
             boxed: BTreeSet::new(),
             constrained: BTreeSet::new(),
+            sensitive_outputs: BTreeSet::new(),
             skipped,
             names: Names::default(),
             paginators: BTreeMap::new(),
@@ -72,6 +73,7 @@ impl<'m> Ctx<'m> {
         ctx.members = members::lower_members(&ctx)?;
         ctx.find_recursion();
         ctx.constrained = constraints::constrained(&ctx);
+        ctx.sensitive_outputs = sensitivity::sensitive_outputs(&ctx);
         Ok(ctx)
     }
 

@@ -5,11 +5,13 @@
 //! - [`lower`]: operations, the module of every type, boxing; runs the others;
 //! - [`members`]: each member's requiredness, presence and normalised `@default`;
 //! - [`naming`]: every Rust identifier generated code declares for a model element;
-//! - [`constraints`]: which sent shapes carry constraints to validate.
+//! - [`constraints`]: which sent shapes carry constraints to validate;
+//! - [`sensitivity`]: which outputs hold `@sensitive` data, so errors never show their bodies.
 
 pub mod constraints;
 mod lower;
 pub mod members;
 pub mod naming;
+pub mod sensitivity;
 
 pub use lower::lower;

@@ -1486,6 +1486,7 @@ impl crate::rt::operation::Operation for GetAuthorizationToken {
     type Input = crate::input::GetAuthorizationTokenInput;
     type Output = crate::output::GetAuthorizationTokenOutput;
     type Error = crate::error::GetAuthorizationTokenError;
+    const SENSITIVE_OUTPUT: bool = true;
 }
 /// Returns a temporary URL for downloading one publisher report, a compressed CSV file. Only reports of the caller's own account can be fetched; `ListPublisherReports` gives their IDs.
 #[derive(Clone, Debug)]
