@@ -46,18 +46,40 @@ impl Validator {
     }
 
     pub fn range(&mut self, path: &str, member: &str, value: f64, min: Option<f64>, max: Option<f64>) {
+        self.check_range(path, member, value, min, max, &value.to_string());
+    }
+
+    fn check_range(&mut self, path: &str, member: &str, value: f64, min: Option<f64>, max: Option<f64>, shown: &str) {
         if let Some(min) = min.filter(|m| value < *m) {
-            self.problems.push(format!("`{}`: {value} is below the minimum {min}", join(path, member)));
+            self.problems.push(format!("`{}`: {shown} is below the minimum {min}", join(path, member)));
         }
         if let Some(max) = max.filter(|m| value > *m) {
-            self.problems.push(format!("`{}`: {value} is above the maximum {max}", join(path, member)));
+            self.problems.push(format!("`{}`: {shown} is above the maximum {max}", join(path, member)));
         }
     }
 
     /// Smithy patterns are ECMA 262 regexes matched anywhere in the value unless anchored.
     pub fn pattern(&mut self, path: &str, member: &str, value: &str, pattern: &'static str) {
+        self.check_pattern(path, member, value, pattern, false);
+    }
+
+    /// [`pattern`](Self::pattern) for a `@sensitive` value: the message does not show it.
+    pub fn sensitive_pattern(&mut self, path: &str, member: &str, value: &str, pattern: &'static str) {
+        self.check_pattern(path, member, value, pattern, true);
+    }
+
+    /// [`range`](Self::range) for a `@sensitive` value: the message does not show it.
+    pub fn sensitive_range(&mut self, path: &str, member: &str, value: f64, min: Option<f64>, max: Option<f64>) {
+        self.check_range(path, member, value, min, max, "the value (sensitive, not shown)");
+    }
+
+    fn check_pattern(&mut self, path: &str, member: &str, value: &str, pattern: &'static str, sensitive: bool) {
         match compiled(pattern) {
             Some(re) if re.is_match(value) => {}
+            Some(_) if sensitive => self.problems.push(format!(
+                "`{}`: the value (sensitive, not shown) does not match the pattern `{pattern}`",
+                join(path, member)
+            )),
             Some(_) => self
                 .problems
                 .push(format!("`{}`: `{value}` does not match the pattern `{pattern}`", join(path, member))),
@@ -76,6 +98,18 @@ fn compiled(pattern: &'static str) -> Option<regex_lite::Regex> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sensitive_values_are_not_echoed() {
+        let mut v = Validator::default();
+        v.sensitive_pattern("", "pin", "S3CRET", "^[0-9]+$");
+        v.sensitive_range("", "code", 123456.0, None, Some(10.0));
+        v.pattern("", "name", "Shown", "^[a-z]+$");
+        let all = v.problems.join("\n");
+        assert!(!all.contains("S3CRET") && !all.contains("123456"), "{all}");
+        assert_eq!(v.problems.len(), 3, "{all}");
+        assert!(all.contains("`Shown`"), "a value that is not sensitive is shown: {all}");
+    }
 
     #[test]
     fn reports_each_rule_with_the_member() {

@@ -110,6 +110,8 @@ fn checks_for(
     let rt = super::rt();
     let target = ctx.model.shape(&m.target)?;
     let c = member_constraints(ctx, m);
+    // A `@sensitive` value is never echoed in the message that rejects it.
+    let secret = super::shapes::is_sensitive(ctx, m);
     let mut out = Vec::new();
     let opt_u = |v: Option<u64>| match v {
         Some(n) => quote!(Some(#n)),
@@ -140,12 +142,14 @@ fn checks_for(
                 Kind::Long => quote!(*#value as f64),
                 _ => quote!(f64::from(*#value)),
             };
-            out.push(quote!(v.range(path, #name, #as_f64, #min, #max);));
+            let check = if secret { quote!(sensitive_range) } else { quote!(range) };
+            out.push(quote!(v.#check(path, #name, #as_f64, #min, #max);));
         }
     }
     if let Some(p) = &c.pattern {
         if target.kind == Kind::String {
-            out.push(quote!(v.pattern(path, #name, #value, #p);));
+            let check = if secret { quote!(sensitive_pattern) } else { quote!(pattern) };
+            out.push(quote!(v.#check(path, #name, #value, #p);));
         }
     }
     match target.kind {
