@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use super::env::Env;
 
 /// One profile (or `[services]` section): its properties and sub-properties. `Debug` shows
-/// every key but not the values of secret ones ([`is_secret_key`]).
+/// every key but not the values of secret ones (a key naming a secret, token or password).
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Profile {
     name: String,
