@@ -104,6 +104,7 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// A file could not be read or has a line that is not valid in it.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum ProfileError {
     Io {
         path: PathBuf,
