@@ -139,21 +139,33 @@ fn bench_parts(args: &[String]) -> Result<(), String> {
         [q] if q == "--quick" => true,
         _ => return Err(format!("unknown arguments {args:?}\n{USAGE}")),
     };
-    let root = root();
+    let mut criterion = vec!["bench", "--locked", "--bench", "parts", "--"];
+    if quick {
+        criterion.extend(["--warm-up-time", "1", "--measurement-time", "2"]);
+    }
+    run("cargo bench --bench parts (criterion)", &mut cargo_in_bench(&root(), &criterion))
+}
+
+/// `cargo ARGS` in the bench workspace, building into `target/bench` and keeping criterion's
+/// history there.
+fn cargo_in_bench(root: &Path, args: &[&str]) -> std::process::Command {
     let target = root.join("target/bench");
     let mut c = std::process::Command::new(cargo());
-    c.args(["bench", "--locked", "--bench", "parts", "--"])
+    c.args(args)
         .current_dir(root.join("xtask/bench"))
         .env("CARGO_TARGET_DIR", &target)
         .env("CRITERION_HOME", target.join("criterion"));
-    if quick {
-        c.args(["--warm-up-time", "1", "--measurement-time", "2"]);
-    }
-    let status = c.status().map_err(|e| format!("cannot run cargo bench: {e}"))?;
+    c
+}
+
+/// Runs `cmd` to its end, announced as `what`; a failure names it.
+fn run(what: &str, cmd: &mut std::process::Command) -> Result<(), String> {
+    eprintln!("==> {what}");
+    let status = cmd.status().map_err(|e| format!("cannot run {what}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
-        Err("cargo bench --bench parts failed".into())
+        Err(format!("{what} failed"))
     }
 }
 
@@ -175,37 +187,18 @@ fn bench(args: &[String]) -> Result<(), String> {
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
     }
-    let cargo = cargo();
     let root = root();
-    let bench_dir = root.join("xtask/bench");
     let target = root.join("target/bench");
-    let run = |what: &str, cmd: &mut std::process::Command| -> Result<(), String> {
-        eprintln!("==> {what}");
-        let status = cmd.status().map_err(|e| format!("cannot run {what}: {e}"))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("{what} failed"))
-        }
-    };
-    let cargo_in_bench = |args: &[&str]| {
-        let mut c = std::process::Command::new(&cargo);
-        c.args(args)
-            .current_dir(&bench_dir)
-            .env("CARGO_TARGET_DIR", &target)
-            .env("CRITERION_HOME", target.join("criterion"));
-        c
-    };
     run(
         "cargo build --release (xtask/bench)",
-        &mut cargo_in_bench(&["build", "--release", "--locked", "--bin", "ecrpublic-bench"]),
+        &mut cargo_in_bench(&root, &["build", "--release", "--locked", "--bin", "ecrpublic-bench"]),
     )?;
     let mut criterion = vec!["bench", "--locked", "--bench", "cpu", "--"];
     if quick {
         criterion.extend(["--warm-up-time", "1", "--measurement-time", "3"]);
     }
     // Criterion's own report goes to stderr, so stdout carries only the final table.
-    let mut c = cargo_in_bench(&criterion);
+    let mut c = cargo_in_bench(&root, &criterion);
     c.stdout(std::process::Stdio::from(std::io::stderr()));
     run("cargo bench --bench cpu (criterion)", &mut c)?;
     let mut driver = std::process::Command::new(target.join("release/ecrpublic-bench"));

@@ -45,20 +45,10 @@ pub fn run(root: &Path) -> Result<(), String> {
     // A target directory of its own: sharing this workspace's would also replace its built
     // binaries (`target/debug/xtask`) with ones that know the copy as their workspace.
     let target = root.join("target/newest-deps/target");
-    let cargo = super::cargo();
-    let step = |args: &[&str]| -> Result<(), String> {
-        eprintln!("==> cargo {} (newest dependencies)", args.join(" "));
-        let status = Command::new(&cargo)
-            .args(args)
-            .current_dir(&copy)
-            .env("CARGO_TARGET_DIR", &target)
-            .status()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("`cargo {}` failed against the newest dependencies", args.join(" ")))
-        }
+    let step = |args: &[&str]| {
+        let mut cargo = Command::new(super::cargo());
+        cargo.args(args).current_dir(&copy).env("CARGO_TARGET_DIR", &target);
+        super::run(&format!("cargo {} (newest dependencies)", args.join(" ")), &mut cargo)
     };
     step(&["update"])?;
     step(&["clippy", "--workspace", "--all-targets", "--features", FEATURES, "--", "-D", "warnings"])?;
