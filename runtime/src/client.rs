@@ -345,8 +345,9 @@ impl Handle {
             if attempt >= max {
                 return result;
             }
-            let Some(cost) = inner.retry_quota.acquire(kind) else {
-                tracing::debug!("retry quota exhausted; not retrying");
+            let (paid, retry_quota) = inner.retry_quota.acquire(kind);
+            let Ok(cost) = paid else {
+                tracing::debug!(retry_quota, "retry quota exhausted; not retrying");
                 return result;
             };
             retry_cost = Some(cost);
@@ -356,7 +357,7 @@ impl Handle {
             } else {
                 retry.backoff_honouring(attempt, unit_random(), requested)
             };
-            tracing::debug!(attempt, backoff_ms = backoff.as_millis() as u64, ?kind, "retrying");
+            tracing::debug!(attempt, backoff_ms = backoff.as_millis() as u64, ?kind, retry_quota, "retrying");
             tokio::time::sleep(backoff).await;
             attempt += 1;
         }

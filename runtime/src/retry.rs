@@ -167,15 +167,19 @@ impl TokenBucket {
         TokenBucket { tokens: Mutex::new(capacity), capacity }
     }
 
-    /// Takes the cost of a retry; `None` when the quota is spent.
-    pub(crate) fn acquire(&self, kind: Retryable) -> Option<u32> {
+    /// Takes the cost of a retry: `Ok(cost)`, or `Err` when the quota cannot pay it. Either way
+    /// with the tokens left, which the caller logs (`retry_quota`), so a storm can be followed.
+    /// Check and take happen under one lock: the count never drops below zero.
+    pub(crate) fn acquire(&self, kind: Retryable) -> (Result<u32, ()>, u32) {
         let cost = if kind == Retryable::TimeoutOrConnection { TIMEOUT_RETRY_COST } else { RETRY_COST };
         let mut t = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
-        if *t < cost {
-            return None;
+        match t.checked_sub(cost) {
+            Some(left) => {
+                *t = left;
+                (Ok(cost), left)
+            }
+            None => (Err(()), *t),
         }
-        *t -= cost;
-        Some(cost)
     }
 
     /// Gives tokens back after a success: the retry's cost, or 1 for a first-try success.
@@ -430,18 +434,55 @@ mod tests {
     fn token_bucket_runs_dry_and_refills() {
         let b = TokenBucket::new(INITIAL_TOKENS);
         let mut n = 0;
-        while b.acquire(Retryable::Transient).is_some() {
+        while b.acquire(Retryable::Transient).0.is_ok() {
             n += 1;
         }
         assert_eq!(n, INITIAL_TOKENS / RETRY_COST);
-        assert!(b.acquire(Retryable::TimeoutOrConnection).is_none());
+        assert_eq!(b.acquire(Retryable::TimeoutOrConnection), (Err(()), 0));
         b.release(RETRY_COST);
         assert_eq!(b.available(), RETRY_COST);
         b.release(10_000);
         assert_eq!(b.available(), INITIAL_TOKENS);
         let b = TokenBucket::new(12);
-        assert_eq!(b.acquire(Retryable::TimeoutOrConnection), Some(TIMEOUT_RETRY_COST));
-        assert!(b.acquire(Retryable::Transient).is_none());
+        assert_eq!(b.acquire(Retryable::TimeoutOrConnection), (Ok(TIMEOUT_RETRY_COST), 2));
+        assert_eq!(b.acquire(Retryable::Transient), (Err(()), 2), "a refusal takes nothing");
+    }
+
+    #[test]
+    fn token_bucket_under_contention_never_overdraws_and_loses_no_token() {
+        // Eight threads spend and refund against one small bucket at once. Every token taken is
+        // given back, so the count ends where it began; at no point may more be held than exists.
+        let b = std::sync::Arc::new(TokenBucket::new(60));
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let held = std::sync::Arc::new(AtomicU32::new(0));
+        let threads: Vec<_> = (0..8)
+            .map(|i| {
+                let (b, held) = (b.clone(), held.clone());
+                std::thread::spawn(move || {
+                    let kind = if i % 2 == 0 { Retryable::Transient } else { Retryable::TimeoutOrConnection };
+                    let mut refused = 0;
+                    for _ in 0..20_000 {
+                        match b.acquire(kind) {
+                            (Ok(cost), _) => {
+                                let now = held.fetch_add(cost, Ordering::SeqCst) + cost;
+                                assert!(now <= 60, "{now} tokens held out of 60");
+                                held.fetch_sub(cost, Ordering::SeqCst);
+                                b.release(cost);
+                            }
+                            (Err(()), left) => {
+                                assert!(left < 10, "refused with {left} tokens left");
+                                refused += 1;
+                            }
+                        }
+                    }
+                    refused
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("no thread panicked");
+        }
+        assert_eq!(b.available(), 60, "every token came back");
     }
 
     #[test]
