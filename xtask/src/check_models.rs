@@ -10,9 +10,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const USAGE: &str = "usage: cargo xtask check-models [--together TEST.rs] [NAME=]MODEL.json...";
+const USAGE: &str =
+    "usage: cargo xtask check-models [--together TEST.rs] [NAME=]MODEL.json... | DIR [--build [--sample N]]";
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
+    if let Some(dir) = args.first().map(PathBuf::from).filter(|d| d.is_dir()) {
+        return run_dir(root, &dir, &args[1..]);
+    }
     let mut together = None;
     let mut models = Vec::new();
     let mut it = args.iter();
@@ -77,6 +81,163 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     } else {
         Err(format!("{} of {all} crates failed: {}", failed.len(), failed.join(", ")))
     }
+}
+
+/// `check-models DIR`: every awsJson model under `dir`, generated in memory and timed, one TSV
+/// line each; with `--build`, the crates (or an even sample of them) are also written and checked.
+fn run_dir(root: &Path, dir: &Path, args: &[String]) -> Result<(), String> {
+    let (mut build, mut sample) = (false, None);
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--build" => build = true,
+            "--sample" => {
+                let n = it.next().and_then(|n| n.parse::<usize>().ok()).filter(|&n| n > 0);
+                sample = Some(n.ok_or("--sample takes a count of at least 1")?);
+            }
+            _ => return Err(USAGE.into()),
+        }
+    }
+    if sample.is_some() && !build {
+        return Err("--sample goes with --build".into());
+    }
+    let models = awsjson_models(dir)?;
+    if models.is_empty() {
+        return Err(format!("no awsJson model under {}", dir.display()));
+    }
+    let chosen: Vec<bool> = match sample {
+        Some(n) => spread(models.len(), n),
+        None => vec![build; models.len()],
+    };
+    let mut table = String::from("model\toperations\tresult\tseconds\n");
+    print!("{table}");
+    let (mut generated, mut tried, mut passed) = (0, 0, 0);
+    let runtime = super::Runtime::Path(root.join("runtime"));
+    let mut to_build = Vec::new();
+    for ((name, path), build_it) in models.iter().zip(&chosen) {
+        let start = std::time::Instant::now();
+        let outcome = super::read(path).and_then(|m| codegen::generate_manifest(&m).map_err(|e| e.to_string()));
+        let seconds = start.elapsed().as_secs_f64();
+        let (operations, result) = match &outcome {
+            Ok(manifest) => {
+                generated += 1;
+                let warnings = manifest.warnings.len();
+                let result =
+                    if warnings == 0 { "generated".to_owned() } else { format!("generated, {warnings} warnings") };
+                (manifest.operations.len().to_string(), result)
+            }
+            Err(e) => ("-".to_owned(), format!("FAILED: {}", first_line(e))),
+        };
+        if outcome.is_ok() && *build_it {
+            to_build.push((name.clone(), path.clone()));
+        }
+        let line = format!("{name}\t{operations}\t{result}\t{seconds:.2}\n");
+        print!("{line}");
+        table.push_str(&line);
+    }
+    // Built after every crate is written: they are members of one workspace and one target dir.
+    let mut built = Vec::new();
+    for (name, path) in &to_build {
+        let crate_dir = crates_dir(root).join(name);
+        match super::write_standalone(path, &crate_dir, name, &runtime) {
+            Ok(_) => built.push(name.clone()),
+            Err(e) => {
+                let line = format!("{name}\t-\tFAILED to write: {}\t-\n", first_line(&e));
+                print!("{line}");
+                table.push_str(&line);
+            }
+        }
+    }
+    if !built.is_empty() {
+        workspace(root)?;
+    }
+    for name in &built {
+        tried += 1;
+        let start = std::time::Instant::now();
+        let result = match check(root, &crates_dir(root).join(name)) {
+            Ok(tests) => {
+                passed += 1;
+                format!("built and tested, {tests} tests passed")
+            }
+            Err(e) => {
+                eprintln!("{name}: {e}");
+                format!("FAILED to build or test: {}", first_line(&e))
+            }
+        };
+        let line = format!("{name}\t-\t{result}\t{:.1}\n", start.elapsed().as_secs_f64());
+        print!("{line}");
+        table.push_str(&line);
+    }
+    let mut summary = format!("{generated}/{} generated", models.len());
+    if build {
+        summary.push_str(&format!(", {passed}/{tried} built and tested"));
+    }
+    println!("{summary}");
+    table.push_str(&format!("# {summary}\n"));
+    super::write(&root.join("target/check-models.tsv"), &table)?;
+    if generated == models.len() && passed == tried {
+        Ok(())
+    } else {
+        Err(summary)
+    }
+}
+
+/// The awsJson 1.0 and 1.1 models under `dir`, sorted, each with a crate name that is unique:
+/// the service folder's name in an api-models-aws copy (`models/<service>/service/<version>/`),
+/// else the file's.
+fn awsjson_models(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| format!("cannot read {}: {e}", d.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut models: Vec<(String, PathBuf)> = Vec::new();
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        if !(text.contains("\"aws.protocols#awsJson1_0\"") || text.contains("\"aws.protocols#awsJson1_1\"")) {
+            continue;
+        }
+        let service_dir =
+            path.parent().and_then(Path::parent).filter(|p| p.file_name().is_some_and(|n| n == "service"));
+        let name = match service_dir.and_then(Path::parent) {
+            Some(service) => super::default_crate_name(&service.with_extension("json")),
+            None => super::default_crate_name(&path),
+        };
+        let mut unique = name.clone();
+        let mut n = 2;
+        while models.iter().any(|(m, _)| *m == unique) {
+            unique = format!("{name}-{n}");
+            n += 1;
+        }
+        models.push((unique, path));
+    }
+    Ok(models)
+}
+
+/// Which of `len` items an even sample of `n` takes: the first, the last and evenly between.
+fn spread(len: usize, n: usize) -> Vec<bool> {
+    let mut chosen = vec![false; len];
+    if n >= len {
+        return vec![true; len];
+    }
+    for i in 0..n {
+        let at = if n == 1 { 0 } else { i * (len - 1) / (n - 1) };
+        chosen[at] = true;
+    }
+    chosen
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim()
 }
 
 /// Where generated crates go: members of one scratch workspace.
@@ -212,7 +373,17 @@ pub fn cargo(root: &Path, dir: &Path) -> Command {
 
 #[cfg(test)]
 mod tests {
-    use super::passed_tests;
+    use super::{passed_tests, spread};
+
+    #[test]
+    fn a_sample_is_spread_over_the_list_and_has_its_size() {
+        let picked =
+            |len, n| spread(len, n).iter().enumerate().filter(|(_, c)| **c).map(|(i, _)| i).collect::<Vec<_>>();
+        assert_eq!(picked(10, 3), [0, 4, 9]);
+        assert_eq!(picked(153, 25).len(), 25);
+        assert_eq!(picked(3, 5), [0, 1, 2]);
+        assert_eq!(picked(7, 1), [0]);
+    }
 
     #[test]
     fn counts_passed_tests_over_all_test_binaries() {

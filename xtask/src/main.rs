@@ -33,6 +33,11 @@ const USAGE: &str = "usage:
   cargo xtask check-models [NAME=]MODEL...
       generate each model into target/generated-crates/NAME and check that the crate builds,
       passes clippy -D warnings and rustdoc without warnings, and passes its generated tests
+  cargo xtask check-models DIR [--build [--sample N]]
+      every awsJson model under DIR (a copy of github.com/aws/api-models-aws, say): one TSV line
+      each (model, operations, result, seconds), then `N/M generated`; the table is also written
+      to target/check-models.tsv. --build also builds, lints and tests each crate as above, in
+      one shared target dir; --sample N builds only N of them, spread evenly over the list
   cargo xtask model-diff BOTOCORE_DIR [--model PATH]
       compare our model (default model/ecr-public.json) with a botocore service folder
       (service-2.json, paginators-1.json, waiters-2.json): one line per difference, then
@@ -399,7 +404,10 @@ fn own_crate(check: bool) -> Result<(), String> {
 }
 
 fn default_crate_name(model: &Path) -> String {
-    let stem = model.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    // A fixture is `<name>/model.json`: its folder names it.
+    let named_by =
+        if model.file_stem().is_some_and(|s| s == "model") { model.parent().and_then(Path::file_name) } else { None };
+    let stem = named_by.or(model.file_stem()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let name: String =
         stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     if name.is_empty() {
@@ -412,6 +420,19 @@ fn default_crate_name(model: &Path) -> String {
 /// A crate of generated code and a thin `lib.rs`, depending on `awsjson-runtime`. It declares no
 /// `[workspace]`: written inside a workspace, it becomes one of its members.
 pub fn standalone(model_path: &Path, out: &Path, crate_name: &str, runtime: &Runtime) -> Result<(), String> {
+    let (manifest, written) = write_standalone(model_path, out, crate_name, runtime)?;
+    println!("wrote crate `{crate_name}` to {}", out.display());
+    println!("{}", manifest.summary(crate_name, written));
+    Ok(())
+}
+
+/// [`standalone`] without a word on stdout: the manifest and how many files were written.
+pub fn write_standalone(
+    model_path: &Path,
+    out: &Path,
+    crate_name: &str,
+    runtime: &Runtime,
+) -> Result<(codegen::Manifest, usize), String> {
     let valid = !crate_name.is_empty()
         && crate_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         && !crate_name.starts_with(|c: char| c.is_ascii_digit());
@@ -446,9 +467,8 @@ pub fn standalone(model_path: &Path, out: &Path, crate_name: &str, runtime: &Run
     for f in files {
         write(&gen_dir.join(&f.path), &f.contents)?;
     }
-    println!("wrote crate `{crate_name}` to {}", out.display());
-    println!("{}", manifest.summary(crate_name, files.len()));
-    Ok(())
+    let written = files.len();
+    Ok((manifest, written))
 }
 
 #[cfg(test)]
