@@ -143,6 +143,20 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             "t#Op",
         ),
         (
+            "@paginated tokens of two types (a string in, a map out)",
+            with(json!({
+                "t#Op": {
+                    "type": "operation",
+                    "input": {"target": "t#Input"},
+                    "output": {"target": "t#Output"},
+                    "traits": {"smithy.api#paginated": {"inputToken": "field", "outputToken": "next"}}
+                },
+                "t#Output": {"type": "structure", "members": {"next": {"target": "t#Map"}}},
+                "t#Map": {"type": "map", "key": {"target": "smithy.api#String"}, "value": {"target": "smithy.api#String"}}
+            })),
+            "t#Op`: @paginated inputToken is a `String` and outputToken a `std :: collections :: HashMap",
+        ),
+        (
             "operationContextParams path with an unsupported JMESPath form",
             with(json!({"t#Op": {
                 "type": "operation",
@@ -317,6 +331,25 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             "t#Svc",
         ),
     ]
+}
+
+#[test]
+fn paginator_tokens_may_be_different_shapes_of_one_type() {
+    // A sensitive string in, a plain string out (codebuild, rekognition, voice-id do this).
+    let model = with(json!({
+        "t#Op": {
+            "type": "operation",
+            "input": {"target": "t#Input"},
+            "output": {"target": "t#Output"},
+            "traits": {"smithy.api#paginated": {"inputToken": "field", "outputToken": "next"}}
+        },
+        "t#Input": field("t#Secret", json!({})),
+        "t#Secret": {"type": "string", "traits": {"smithy.api#sensitive": {}}},
+        "t#Output": {"type": "structure", "members": {"next": {"target": "smithy.api#String"}}}
+    }));
+    let files = codegen::generate(&model).expect("generates");
+    let operation = files.iter().find(|f| f.path == "operation.rs").expect("operation.rs");
+    assert!(operation.contents.contains("type Token = String;"), "{}", operation.contents);
 }
 
 #[test]

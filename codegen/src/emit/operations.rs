@@ -582,8 +582,15 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
         Kind::String | Kind::Map => ctx.value_type(&in_tok_f.member.target, Module::Input)?,
         _ => return Err(ModelError::new(&op.shape.id, "@paginated inputToken must be a string or a map")),
     };
-    if in_tok_f.member.target != out_tok_f.member.target {
-        return Err(ModelError::new(&op.shape.id, "@paginated inputToken and outputToken target different shapes"));
+    // Smithy asks for the same type at both ends, not the same shape: codebuild's input token
+    // is a `SensitiveString`, its output token a `String`. Both become one Rust type here, and
+    // the paginator never prints a token, so the input's redaction holds.
+    let out_ty = ctx.value_type(&out_tok_f.member.target, Module::Output)?;
+    if in_tok_f.member.target != out_tok_f.member.target && token_ty.to_string() != out_ty.to_string() {
+        return Err(ModelError::new(
+            &op.shape.id,
+            format!("@paginated inputToken is a `{token_ty}` and outputToken a `{out_ty}`: they must be of one type"),
+        ));
     }
     let get_in_token =
         if in_tok_f.presence == Presence::Optional { quote!(input.#it.as_ref()) } else { quote!(Some(&input.#it)) };
