@@ -121,6 +121,9 @@ fn run_dir(root: &Path, dir: &Path, args: &[String]) -> Result<(), String> {
         let (operations, result) = match &outcome {
             Ok(manifest) => {
                 generated += 1;
+                for w in &manifest.warnings {
+                    eprintln!("{name}: warning: {w}");
+                }
                 let warnings = manifest.warnings.len();
                 let result =
                     if warnings == 0 { "generated".to_owned() } else { format!("generated, {warnings} warnings") };
