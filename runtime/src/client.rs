@@ -33,7 +33,7 @@ pub struct ServiceInfo {
     pub target_prefix: &'static str,
     /// `1.0` or `1.1`, for `Content-Type: application/x-amz-json-<version>`.
     pub json_version: &'static str,
-    /// The SigV4 signing name.
+    /// The SigV4 signing name, unless the endpoint's `authSchemes` name another.
     pub signing_name: &'static str,
     pub sdk_id: &'static str,
     /// `AWS_ENDPOINT_URL_<env_suffix>` overrides the endpoint.
