@@ -1,6 +1,7 @@
-//! Proof that generated crates compile: every fixture model, AWS's ECR Public model and Smithy's
-//! awsJson 1.1 protocol test service when they are around, through `cargo xtask check-models`
-//! (build, clippy, rustdoc and generated tests, warnings as failures).
+//! Proof that generated crates compile: every fixture model (ours, and a few of AWS's under
+//! `fixtures/aws`), AWS's ECR Public model and Smithy's awsJson 1.1 protocol test service when
+//! they are around, through `cargo xtask check-models` (build, clippy, rustdoc and generated
+//! tests, warnings as failures).
 //!
 //! Everything is written under `<workspace>/target/generated-crates/`: one folder per crate, all
 //! members of one scratch workspace with `runtime/` by path, and one shared target folder, so the
@@ -29,6 +30,15 @@ fn cases() -> Vec<(String, PathBuf)> {
         .filter(|p| p.is_file())
         .map(|p| (format!("fixture-{}", p.parent().unwrap().file_name().unwrap().to_string_lossy()), p))
         .collect();
+    // AWS's own models, committed for what only real rules show (how `authSchemes` sign).
+    let aws: Vec<(String, PathBuf)> = fs::read_dir(fixtures.join("aws"))
+        .expect("tests/fixtures/aws exists")
+        .flatten()
+        .map(|e| e.path().join("model.json"))
+        .filter(|p| p.is_file())
+        .map(|p| (format!("aws-{}", p.parent().unwrap().file_name().unwrap().to_string_lossy()), p))
+        .collect();
+    out.extend(aws);
     out.sort();
     // AWS's ECR Public model, and Smithy's awsJson 1.1 protocol test service (every shape kind
     // the protocol has: sparse collections, unions, documents, timestamp formats, ...).

@@ -11,6 +11,7 @@ use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvid
 use bytes::Bytes;
 use tracing::Instrument;
 
+use super::auth::{AuthScheme, Signer};
 use super::config::Config;
 use super::credentials::EnvironmentCredentials;
 use super::endpoint::{Params, RuleSet};
@@ -32,7 +33,7 @@ pub struct ServiceInfo {
     pub target_prefix: &'static str,
     /// `1.0` or `1.1`, for `Content-Type: application/x-amz-json-<version>`.
     pub json_version: &'static str,
-    /// The SigV4 signing name.
+    /// The SigV4 signing name, unless the endpoint's `authSchemes` name another.
     pub signing_name: &'static str,
     pub sdk_id: &'static str,
     /// `AWS_ENDPOINT_URL_<env_suffix>` overrides the endpoint.
@@ -80,7 +81,7 @@ impl fmt::Debug for Handle {
             .field("service", &self.inner.service.sdk_id)
             .field("api_version", &self.inner.service.api_version)
             .field("region", &self.inner.config.region)
-            .field("endpoint", &self.inner.endpoints.fixed.as_ref().map(|u| u.to_string()).ok())
+            .field("endpoint", &self.inner.endpoints.fixed.as_ref().map(|e| e.uri.to_string()).ok())
             .finish()
     }
 }
@@ -207,18 +208,19 @@ impl Handle {
     async fn invoke(
         &self,
         operation: &'static str,
-        endpoint: Option<http::Uri>,
+        endpoint: Option<Arc<Resolved>>,
         host_prefix: Option<&str>,
         payload: Payload,
         options: &CallOptions,
     ) -> Result<Reply, Error<Infallible>> {
         let inner = &*self.inner;
-        let mut uri = match endpoint {
-            Some(uri) => uri,
+        let mut endpoint = match endpoint {
+            Some(endpoint) => endpoint,
             None => inner.endpoints.fixed.clone().map_err(Error::Config)?,
         };
         if let Some(prefix) = host_prefix {
-            uri = prefixed(&uri, prefix).map_err(Error::Config)?;
+            let uri = prefixed(&endpoint.uri, prefix).map_err(Error::Config)?;
+            endpoint = Arc::new(Resolved { uri, ..Resolved::clone(&endpoint) });
         }
         let transport = inner.transport.as_ref().map_err(|e| {
             Error::Transport(TransportError::new(e.kind(), format!("cannot set up the HTTP client: {e}")))
@@ -231,7 +233,8 @@ impl Handle {
             operation,
             invocation_id = %invocation_id,
         );
-        let attempts = self.attempts(operation, &uri, transport.as_ref(), &payload, options, retry, &invocation_id);
+        let attempts =
+            self.attempts(operation, &endpoint, transport.as_ref(), &payload, options, retry, &invocation_id);
         let limit = options.operation_timeout.or(inner.config.operation_timeout);
         match limit {
             None => attempts.instrument(span).await,
@@ -245,7 +248,7 @@ impl Handle {
     async fn attempts(
         &self,
         operation: &'static str,
-        uri: &http::Uri,
+        endpoint: &Resolved,
         transport: &dyn Transport,
         payload: &Payload,
         options: &CallOptions,
@@ -274,7 +277,7 @@ impl Handle {
                 status = tracing::field::Empty,
                 request_id = tracing::field::Empty
             );
-            let one = self.attempt(operation, uri, transport, payload, options, invocation_id, attempt, max);
+            let one = self.attempt(operation, endpoint, transport, payload, options, invocation_id, attempt, max);
             let outcome = match attempt_limit {
                 None => one.instrument(span.clone()).await,
                 Some(limit) => tokio::time::timeout(limit, one.instrument(span.clone())).await.unwrap_or_else(|_| {
@@ -368,7 +371,7 @@ impl Handle {
     async fn attempt(
         &self,
         operation: &str,
-        uri: &http::Uri,
+        endpoint: &Resolved,
         transport: &dyn Transport,
         payload: &Payload,
         options: &CallOptions,
@@ -383,6 +386,7 @@ impl Handle {
             .await
             .map_err(|e| Error::Config(ConfigError::new(format!("no credentials: {}", super::error::chain(&e)))))?;
         let target = format!("{}.{}", inner.service.target_prefix, operation);
+        let uri = &endpoint.uri;
         let mut request: HttpRequest = http::Request::builder()
             .method(http::Method::POST)
             .uri(uri.clone())
@@ -401,9 +405,12 @@ impl Handle {
         if inner.service.query_compatible {
             request.headers_mut().insert("x-amzn-query-mode", http::HeaderValue::from_static("true"));
         }
-        let region = inner.config.region.as_deref().unwrap_or(DEFAULT_SIGNING_REGION);
-        sign(&mut request, &payload.sha256, &credentials, region, inner.service.signing_name, self.signing_time())
-            .map_err(Error::Config)?;
+        // Headers the endpoint rules ask for are sent, and signed, like the others.
+        for (name, value) in &endpoint.headers {
+            request.headers_mut().append(name.clone(), value.clone());
+        }
+        let signer = Signer::new(endpoint.auth.as_ref(), inner.service.signing_name, inner.config.region.as_deref());
+        signer.sign(&mut request, &payload.sha256, &credentials, self.signing_time()).map_err(Error::Config)?;
         if options.on_sent.is_some() || options.on_received.is_some() {
             request
                 .extensions_mut()
@@ -481,9 +488,6 @@ fn user_agent(service: &ServiceInfo, app_id: Option<&str>) -> String {
 /// The largest clock correction a response's `Date` may apply. Larger differences are ignored.
 const MAX_CLOCK_SKEW: Duration = Duration::from_secs(24 * 3600);
 
-/// ECR Public is served from us-east-1; a custom endpoint without a region signs for it.
-const DEFAULT_SIGNING_REGION: &str = "us-east-1";
-
 fn is_skew_error(code: &str) -> bool {
     matches!(
         code,
@@ -517,7 +521,22 @@ struct Endpoints {
     base: Params,
     url: Option<String>,
     /// The endpoint for operations that add no parameters of their own.
-    fixed: Result<http::Uri, ConfigError>,
+    fixed: Result<Arc<Resolved>, ConfigError>,
+}
+
+/// A resolved endpoint as requests use it: where they go, the headers its rules add, and how
+/// they are signed (`auth`: the scheme the rules chose; `None`, the service's defaults).
+#[derive(Clone, Debug)]
+struct Resolved {
+    uri: http::Uri,
+    headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    auth: Option<AuthScheme>,
+}
+
+impl Resolved {
+    fn at(uri: http::Uri) -> Arc<Resolved> {
+        Arc::new(Resolved { uri, headers: Vec::new(), auth: None })
+    }
 }
 
 impl Endpoints {
@@ -556,13 +575,13 @@ impl Endpoints {
             ))),
             _ => rules,
         };
-        let mut endpoints = Endpoints { rules, base, url, fixed: Ok(http::Uri::default()) };
+        let mut endpoints = Endpoints { rules, base, url, fixed: Ok(Resolved::at(http::Uri::default())) };
         endpoints.fixed = endpoints.resolve(&endpoints.base, config.region.is_some());
         endpoints
     }
 
     /// The endpoint for these parameters.
-    fn resolve(&self, params: &Params, has_region: bool) -> Result<http::Uri, ConfigError> {
+    fn resolve(&self, params: &Params, has_region: bool) -> Result<Arc<Resolved>, ConfigError> {
         let unconfigured = !has_region && self.url.is_none();
         let no_region = |detail: &str| {
             ConfigError::new(format!(
@@ -579,7 +598,7 @@ impl Endpoints {
                 .clone()
                 .ok_or_else(|| ConfigError::new("this service has no endpoint rules: set an endpoint URL"))?;
             let uri = url.parse().map_err(|e| ConfigError::new(format!("invalid endpoint URL `{url}`: {e}")))?;
-            return with_slash(uri, &url);
+            return with_slash(uri, &url).map(Resolved::at);
         };
         let endpoint = rules.resolve(params).map_err(|e| match unconfigured {
             true => no_region(&format!(" ({e})")),
@@ -589,7 +608,19 @@ impl Endpoints {
             .url
             .parse()
             .map_err(|e| ConfigError::new(format!("invalid endpoint URL `{}`: {e}", endpoint.url)))?;
-        with_slash(uri, &endpoint.url)
+        let uri = with_slash(uri, &endpoint.url)?;
+        let auth = AuthScheme::choose(&endpoint.properties)?;
+        let mut headers = Vec::new();
+        for (name, values) in &endpoint.headers {
+            let header = http::HeaderName::try_from(name.as_str())
+                .map_err(|e| ConfigError::new(format!("the endpoint's header name `{name}` is invalid: {e}")))?;
+            for value in values {
+                let value = http::HeaderValue::try_from(value.as_str())
+                    .map_err(|e| ConfigError::new(format!("the endpoint's header `{name}` is invalid: {e}")))?;
+                headers.push((header.clone(), value));
+            }
+        }
+        Ok(Arc::new(Resolved { uri, headers, auth }))
     }
 }
 
@@ -639,7 +670,7 @@ struct Payload {
     gzip: bool,
 }
 
-/// SigV4-signs the request in place; `sha256` is the body's, in hex.
+/// SigV4-signs the request in place for `name` in `region`; `sha256` is the body's, in hex.
 pub(crate) fn sign(
     request: &mut HttpRequest,
     sha256: &str,
@@ -648,28 +679,7 @@ pub(crate) fn sign(
     name: &str,
     time: SystemTime,
 ) -> Result<(), ConfigError> {
-    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-    use aws_sigv4::sign::v4;
-
-    let identity = credentials.clone().into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name(name)
-        .time(time)
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|e| ConfigError::new(format!("cannot sign: {e}")))?
-        .into();
-    let headers = request.headers().iter().filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)));
-    let uri = request.uri().to_string();
-    let signable =
-        SignableRequest::new(request.method().as_str(), &uri, headers, SignableBody::Precomputed(sha256.to_owned()))
-            .map_err(|e| ConfigError::new(format!("cannot sign: {e}")))?;
-    let (instructions, _signature) =
-        sign(signable, &params).map_err(|e| ConfigError::new(format!("cannot sign: {e}")))?.into_parts();
-    instructions.apply_to_request_http1x(request);
-    Ok(())
+    Signer::v4(name, region).sign(request, sha256, credentials, time)
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod auth;
 mod bounded;
 mod client;
 mod config;

@@ -89,3 +89,53 @@ pub fn assert_same<T: super::json::Json>(actual: &T, expected: &T) {
     let e = super::json::to_vec(expected);
     assert_json(&a, std::str::from_utf8(&e).expect("UTF-8"));
 }
+
+/// An endpoint test's expected `properties` (a JSON object), compared as JSON.
+pub fn assert_endpoint_properties(endpoint: &super::endpoint::Endpoint, expected: &str) {
+    let a = serde_json::Value::Object(endpoint.properties.clone());
+    let e: serde_json::Value = serde_json::from_str(expected).expect("the expected properties are JSON");
+    assert!(json_eq(&a, &e), "endpoint properties\n  actual:   {a}\n  expected: {e}");
+}
+
+/// An endpoint test's expected `headers` (a JSON object of lists of strings).
+pub fn assert_endpoint_headers(endpoint: &super::endpoint::Endpoint, expected: &str) {
+    let e: std::collections::BTreeMap<String, Vec<String>> =
+        serde_json::from_str(expected).expect("the expected headers are a JSON object of string lists");
+    assert_eq!(endpoint.headers, e, "endpoint headers");
+}
+
+/// The request was sent with the headers an endpoint test expects (among others).
+pub fn assert_sent_headers(request: &HttpRequest, expected: &str) {
+    let e: std::collections::BTreeMap<String, Vec<String>> =
+        serde_json::from_str(expected).expect("the expected headers are a JSON object of string lists");
+    for (name, values) in e {
+        let sent: Vec<&str> = request.headers().get_all(name.as_str()).iter().filter_map(|v| v.to_str().ok()).collect();
+        assert_eq!(sent, values, "header `{name}`");
+    }
+}
+
+/// The request is signed with `algorithm` (`sigv4` or `sigv4a`) for `name` in `region` (for
+/// SigV4a, the region set): the `Authorization` credential scope and, for SigV4a,
+/// `X-Amz-Region-Set`.
+pub fn assert_signed(request: &HttpRequest, algorithm: &str, name: &str, region: &str) {
+    let header = |h: &str| request.headers().get(h).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let authorization = header("authorization");
+    let credential = authorization
+        .split_once(" Credential=")
+        .and_then(|(_, rest)| rest.split(',').next())
+        .unwrap_or_else(|| panic!("no credential in `Authorization: {authorization}`"));
+    // `<key id>/<date>/[<region>/]<name>/aws4_request`
+    let scope: Vec<&str> = credential.split('/').skip(2).collect();
+    match algorithm {
+        "sigv4" => {
+            assert!(authorization.starts_with("AWS4-HMAC-SHA256 "), "not SigV4: {authorization}");
+            assert_eq!(scope, [region, name, "aws4_request"], "credential scope of {credential}");
+        }
+        "sigv4a" => {
+            assert!(authorization.starts_with("AWS4-ECDSA-P256-SHA256 "), "not SigV4a: {authorization}");
+            assert_eq!(scope, [name, "aws4_request"], "credential scope of {credential}");
+            assert_eq!(header("x-amz-region-set"), region, "X-Amz-Region-Set");
+        }
+        other => panic!("no such signing algorithm `{other}`"),
+    }
+}

@@ -101,9 +101,20 @@ pub fn endpoint_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelErro
         let expect =
             case.get("expect").ok_or_else(|| ModelError::new(id, format!("endpoint test {} has no expect", i + 1)))?;
         let check = if let Some(url) = expect.pointer("/endpoint/url").and_then(Value::as_str) {
+            // Properties (`authSchemes`, say) and headers are compared when the case names them.
+            let properties = expect.pointer("/endpoint/properties").map(|p| {
+                let p = p.to_string();
+                quote!(#rt::protocol_harness::assert_endpoint_properties(&endpoint, #p);)
+            });
+            let headers = expect.pointer("/endpoint/headers").map(|h| {
+                let h = h.to_string();
+                quote!(#rt::protocol_harness::assert_endpoint_headers(&endpoint, #h);)
+            });
             quote! {
                 let endpoint = rules().resolve(&params).expect("an endpoint");
                 assert_eq!(endpoint.url, #url);
+                #properties
+                #headers
             }
         } else if let Some(err) = expect.get("error").and_then(Value::as_str) {
             quote! {
@@ -202,10 +213,21 @@ fn operation_input_test(
     let value = super::protocol_tests::io_value(ctx, op, op.input, "Input", &params)?;
     let op_ty = format_ident!("{}", ctx.names.op(&op.shape.id)?.ty);
     let check = if let Some(url) = expect.pointer("/endpoint/url").and_then(Value::as_str) {
+        let headers = expect.pointer("/endpoint/headers").filter(|h| h.as_object().is_some_and(|h| !h.is_empty()));
+        let headers = headers.map(|h| {
+            let h = h.to_string();
+            quote!(#rt::protocol_harness::assert_sent_headers(&request, #h);)
+        });
+        let region = input.pointer("/builtInParams/AWS::Region").and_then(Value::as_str);
+        let signed = expected_signature(ctx, expect, region).map(|(algorithm, name, region)| {
+            quote!(#rt::protocol_harness::assert_signed(&request, #algorithm, #name, #region);)
+        });
         quote! {
             let request = #rt::protocol_harness::sent(&capture);
             let sent = request.uri().to_string();
             assert_eq!(sent.trim_end_matches('/'), #url.trim_end_matches('/'), "{result:?}");
+            #headers
+            #signed
         }
     } else if let Some(err) = expect.get("error").and_then(Value::as_str) {
         quote! {
@@ -229,4 +251,32 @@ fn operation_input_test(
             #check
         }
     })
+}
+
+/// How a request to an endpoint test's expected endpoint is signed, when the case expects
+/// `authSchemes`: the first scheme the runtime supports, over the service's signing name and
+/// the configured region (us-east-1 without one; for SigV4a, any region). `(algorithm, name,
+/// region or region set)`.
+fn expected_signature(ctx: &Ctx, expect: &Value, region: Option<&str>) -> Option<(String, String, String)> {
+    let schemes = expect.pointer("/endpoint/properties/authSchemes")?.as_array()?;
+    let scheme = schemes.iter().find(|s| matches!(s.get("name").and_then(Value::as_str), Some("sigv4" | "sigv4a")))?;
+    let algorithm = scheme.get("name").and_then(Value::as_str)?;
+    let name = scheme.get("signingName").and_then(Value::as_str).or(ctx.service.traits.sigv4_name.as_deref())?;
+    let region = if algorithm == "sigv4a" {
+        let set: Vec<&str> = scheme
+            .get("signingRegionSet")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        if set.is_empty() {
+            region.unwrap_or("*").to_string()
+        } else {
+            set.join(",")
+        }
+    } else {
+        scheme.get("signingRegion").and_then(Value::as_str).or(region).unwrap_or("us-east-1").to_string()
+    };
+    Some((algorithm.to_string(), name.to_string(), region))
 }
