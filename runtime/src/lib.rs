@@ -31,6 +31,7 @@ mod error;
 mod gzip;
 mod ids;
 mod json;
+mod macros;
 mod operation;
 mod options;
 pub mod paginate;
@@ -107,6 +108,13 @@ pub mod __private {
         pub use crate::validate::*;
     }
     pub use crate::{endpoint, paginate, waiter};
+    // What every generated error, enum, JSON impl, output and request builder shares: generated
+    // code calls these with its per-shape facts only (`macros`).
+    pub use crate::{
+        __int_enum as int_enum, __json_default as json_default, __json_enum as json_enum, __json_struct as json_struct,
+        __json_union as json_union, __modeled_error as modeled_error, __operation_error as operation_error,
+        __output as output, __request_builder as request_builder, __string_enum as string_enum,
+    };
     // Generated tests build `Document` values from JSON text.
     pub use serde_json;
 }

@@ -172,6 +172,17 @@ impl RawError<'_> {
         Ok(e)
     }
 
+    /// The error as variant `wrap` of an operation's error enum, when the code is `T`'s
+    /// (a body that does not fit becomes `unhandled`); `None` for another code.
+    #[inline]
+    pub fn variant<T: ModeledError, E>(
+        &self,
+        wrap: impl FnOnce(T) -> E,
+        unhandled: impl FnOnce(Unhandled) -> E,
+    ) -> Option<E> {
+        (self.code == T::CODE).then(|| self.modeled().map_or_else(unhandled, wrap))
+    }
+
     pub fn unhandled(&self) -> Unhandled {
         Unhandled {
             // An awsQuery-compatible service's own code is the one its users know.

@@ -21,69 +21,27 @@ pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
         items.push(structure(ctx, shape, Module::Error, &home.name, true)?);
         let fs = fields(ctx, shape, Module::Error)?;
         let message = fs.iter().find(|f| f.member.name.eq_ignore_ascii_case("message"));
-        let (get_message, fill_message) = match message {
+        let message = match message {
             Some(f) if ctx.model.shape(&f.member.target)?.kind == Kind::String => {
                 let id = &f.ident;
                 if f.presence == Presence::Optional {
-                    (
-                        quote!(self.#id.as_deref()),
-                        quote! { if self.#id.is_none() { self.#id = message.map(str::to_owned); } },
-                    )
+                    quote!(optional(#id))
                 } else {
-                    (
-                        quote!(Some(self.#id.as_str())),
-                        quote! { if self.#id.is_empty() { if let Some(m) = message { self.#id = m.to_owned(); } } },
-                    )
+                    quote!(required(#id))
                 }
             }
-            _ => (quote!(None), quote!(let _ = message;)),
+            _ => quote!(none),
         };
         let (fault, default_status) = match shape.traits.error {
-            Some(Fault::Server) => (quote!(#rt::operation::Fault::Server), 500u16),
-            _ => (quote!(#rt::operation::Fault::Client), 400u16),
+            Some(Fault::Server) => (quote!(Server), 500u16),
+            _ => (quote!(Client), 400u16),
         };
         // An awsQuery-compatible service's users know its errors by their awsQuery codes.
         let query_code = shape.traits.aws_query_error.as_deref().filter(|_| ctx.service.traits.aws_query_compatible);
-        let (code_doc, code_value, query_assoc) = match query_code {
-            Some(q) => (
-                " The error's awsQuery code, which this service's users know it by.",
-                quote!(#q),
-                quote!(const QUERY_CODE: Option<&'static str> = Some(#q);),
-            ),
-            None => (" The error code the service sends for this error.", quote!(Self::CODE), quote!()),
-        };
-        let code_fn = quote! {
-            #[doc = #code_doc]
-            pub fn code(&self) -> &'static str { #code_value }
-        };
-        let status = shape.traits.http_error.unwrap_or(default_status);
+        let query_code = query_code.map(|q| quote!(query_code(#q),));
+        let status = proc_macro2::Literal::u16_unsuffixed(shape.traits.http_error.unwrap_or(default_status));
         items.push(quote! {
-            impl #ty {
-                #[doc = " The error code the service sends for this error."]
-                pub const CODE: &'static str = #code;
-                #code_fn
-                #[doc = " The message the service gave, when it gave one."]
-                pub fn message(&self) -> Option<&str> { #get_message }
-            }
-            impl std::fmt::Display for #ty {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    #rt::error::fmt_service_error(f, self.code(), self.message(), self.request_id())
-                }
-            }
-            impl std::error::Error for #ty {}
-            impl #rt::operation::ModeledError for #ty {
-                const CODE: &'static str = #code;
-                #query_assoc
-                const FAULT: #rt::operation::Fault = #fault;
-                const STATUS: u16 = #status;
-                fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-                    self.request_id = request_id.map(str::to_owned);
-                    #fill_message
-                }
-                // Method calls pick the inherent methods above, not these.
-                fn message(&self) -> Option<&str> { self.message() }
-                fn request_id(&self) -> Option<&str> { self.request_id() }
-            }
+            #rt::modeled_error!(#ty, code(#code), #query_code fault(#fault), status(#status), message(#message));
         });
     }
     for op in &ctx.ops {
@@ -100,36 +58,15 @@ fn operation_error(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
     let ty = format_ident!("{}", ctx.names.op(&op.shape.id)?.error);
     let d = format!(" An error `{}` can return.", op.name());
     let mut variants = Vec::new();
-    let mut codes = Vec::new();
     let mut paths = Vec::new();
     for e in &op.errors {
         variants.push(error_variant(ctx, e)?);
-        codes.push(e.name().to_string());
         paths.push(ctx.type_path(&e.id, Module::Error)?);
     }
     let defs = variants.iter().zip(&paths).zip(&op.errors).map(|((v, p), e)| {
         let d = doc_or(ctx.doc_of_shape(e), || format!("The `{}` error.", e.name()));
         quote!(#d #v(#p),)
     });
-    // With no modeled errors a `_` arm would be unreachable, which warns.
-    let unhandled = if variants.is_empty() {
-        quote!(match self {
-            Self::Unhandled(e) => Some(e),
-        })
-    } else {
-        quote!(match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        })
-    };
-    let from_wire = if variants.is_empty() {
-        quote!(Self::Unhandled(raw.unhandled()))
-    } else {
-        quote!(match raw.code {
-            #(#codes => raw.modeled().map_or_else(Self::Unhandled, Self::#variants),)*
-            _ => Self::Unhandled(raw.unhandled()),
-        })
-    };
     // Variants hold the error structs unboxed, so matching and stubbing need no `Box`.
     Ok(quote! {
         #[doc = #d]
@@ -141,32 +78,7 @@ fn operation_error(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
             #[doc = " An error the model does not list for this operation."]
             Unhandled(crate::Unhandled),
         }
-        impl #ty {
-            /// The error inside, whichever it is.
-            fn info(&self) -> &dyn #rt::operation::ErrorInfo {
-                match self { #(Self::#variants(e) => e,)* Self::Unhandled(e) => e }
-            }
-            #[doc = " The error code the service sent."]
-            pub fn code(&self) -> &str { self.info().code() }
-            #[doc = " The message the service gave, when it gave one."]
-            pub fn message(&self) -> Option<&str> { self.info().message() }
-            #[doc = " The request id the service gave the response, when it gave one."]
-            pub fn request_id(&self) -> Option<&str> { self.info().request_id() }
-        }
-        impl std::fmt::Display for #ty {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { self.info().fmt(f) }
-        }
-        impl std::error::Error for #ty {}
-        impl #rt::operation::OperationError for #ty {
-            fn from_wire(raw: &#rt::operation::RawError<'_>) -> Self { #from_wire }
-            fn unhandled(&self) -> Option<&crate::Unhandled> { #unhandled }
-            fn to_wire(&self) -> #rt::operation::WireError {
-                match self {
-                    #(Self::#variants(e) => #rt::operation::WireError::modeled(e),)*
-                    Self::Unhandled(e) => #rt::operation::WireError::unhandled(e),
-                }
-            }
-        }
+        #rt::operation_error!(#ty, [#(#variants),*]);
     })
 }
 
@@ -179,8 +91,14 @@ pub fn operation_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             items.push(p);
         }
     }
+    let import = (!ctx.ops.is_empty()).then(|| {
+        quote!(
+            use crate::input;
+        )
+    });
     Ok(quote! {
         #![doc = " Request builders: set optional members, then `send().await`."]
+        #import
         #(#items)*
     })
 }
@@ -230,6 +148,11 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
     let op_names = ctx.names.op(&op.shape.id)?;
     let ty = format_ident!("{}", op_names.ty);
     let input = io_path(ctx, op, Module::Input)?;
+    // Inside a macro call `crate::` would print as `crate ::`; the file imports `input`.
+    let input_rel = {
+        let name = input.clone().into_iter().last();
+        quote!(input::#name)
+    };
     let output = io_path(ctx, op, Module::Output)?;
     let error = format_ident!("{}", op_names.error);
     let name = op.name();
@@ -276,15 +199,9 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
             input: #input,
             options: crate::CallOptions,
         }
+        #rt::request_builder!(#ty, #input_rel);
         impl #ty {
-            pub(crate) fn new(handle: #rt::client::Handle, input: #input) -> Self {
-                Self { handle, input, options: crate::CallOptions::default() }
-            }
             #(#setters)*
-            #[doc = " The input as built so far."]
-            pub fn input(&self) -> &#input { &self.input }
-            #[doc = " Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks."]
-            pub fn options(mut self, options: crate::CallOptions) -> Self { self.options = options; self }
             #[doc = #send_doc]
             pub async fn send(#mut_self self) -> Result<#output, crate::Error<crate::error::#error>> {
                 #fill_tokens

@@ -167,23 +167,13 @@ pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bo
             pub fn #setter(mut self, value: #t) -> Self { self.#id = #assign; self }
         });
     }
-    if extra {
-        methods.push(quote! {
-            #[doc = " The request id the service gave the response, when it gave one."]
-            pub fn request_id(&self) -> Option<&str> { self.request_id.as_deref() }
-        });
-    }
+    // `request_id()` comes with an output's or error's other impls (`rt::output!`,
+    // `rt::modeled_error!`).
     let impl_block = (!methods.is_empty()).then(|| quote!(impl #ty { #(#methods)* }));
     let manual_debug = redacting_debug(ctx, shape, &ty, &fields);
     let derive_debug = manual_debug.is_none().then(|| quote!(Debug,));
     // Outputs are built by stubs and emulators too: they always have a zero-valued default.
-    let default_impl = (required.is_empty() || module == Module::Output).then(|| {
-        quote! {
-            impl Default for #ty {
-                fn default() -> Self { #rt::json::Json::zero() }
-            }
-        }
-    });
+    let default_impl = (required.is_empty() || module == Module::Output).then(|| quote!(#rt::json_default!(#ty);));
     Ok(quote! {
         #doc
         #[derive(Clone, #derive_debug PartialEq)]
@@ -239,6 +229,7 @@ fn redacting_debug(ctx: &Ctx, shape: &Shape, ty: &proc_macro2::Ident, fields: &[
 }
 
 fn enum_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
     let ty = format_ident!("{}", name);
     let doc = doc_or(ctx.doc_of_shape(shape), || format!("The `{}` enumeration.", shape.name()));
     let mut variants = Vec::new();
@@ -262,6 +253,7 @@ fn enum_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, ModelE
             (false, Some(EnumValue::Str(s))) => quote!(#s),
             (true, Some(EnumValue::Int(n))) => {
                 let n = i32::try_from(*n).map_err(|_| ModelError::new(&mid, "intEnum value is not an i32"))?;
+                let n = proc_macro2::Literal::i32_unsuffixed(n);
                 quote!(#n)
             }
             _ => return Err(ModelError::new(&mid, "enum value has the wrong type")),
@@ -283,17 +275,7 @@ fn enum_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, ModelE
                 #[doc = #unknown_doc]
                 #unknown(i32),
             }
-            impl #ty {
-                #[doc = " The value on the wire."]
-                pub fn as_i32(&self) -> i32 {
-                    match self { #(Self::#idents => #values,)* Self::#unknown(v) => *v }
-                }
-            }
-            impl From<i32> for #ty {
-                fn from(v: i32) -> Self {
-                    match v { #(#values => Self::#idents,)* other => Self::#unknown(other) }
-                }
-            }
+            #rt::int_enum!(#ty, [#(#idents(#values)),*], #unknown);
         });
     }
     Ok(quote! {
@@ -305,30 +287,7 @@ fn enum_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, ModelE
             #[doc = #unknown_doc]
             #unknown(String),
         }
-        impl #ty {
-            #[doc = " The known values, as sent on the wire."]
-            pub const VALUES: &'static [&'static str] = &[#(#values),*];
-            #[doc = " The value as sent on the wire."]
-            pub fn as_str(&self) -> &str {
-                match self { #(Self::#idents => #values,)* Self::#unknown(v) => v }
-            }
-        }
-        impl From<&str> for #ty {
-            fn from(v: &str) -> Self {
-                match v { #(#values => Self::#idents,)* other => Self::#unknown(other.to_owned()) }
-            }
-        }
-        impl From<String> for #ty {
-            fn from(v: String) -> Self {
-                match v.as_str() { #(#values => Self::#idents,)* _ => Self::#unknown(v) }
-            }
-        }
-        impl AsRef<str> for #ty {
-            fn as_ref(&self) -> &str { self.as_str() }
-        }
-        impl std::fmt::Display for #ty {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
-        }
+        #rt::string_enum!(#ty, [#(#idents(#values)),*], #unknown);
     })
 }
 
@@ -411,9 +370,7 @@ pub fn types_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
                 let s = structure(ctx, shape, Module::Types, &home.name, true)?;
                 quote! {
                     #s
-                    impl #rt::operation::Output for #ty {
-                        fn set_request_id(&mut self, request_id: Option<String>) { self.request_id = request_id; }
-                    }
+                    #rt::output!(#ty);
                 }
             }
             _ => structure(ctx, shape, Module::Types, &home.name, false)?,
@@ -446,11 +403,7 @@ pub fn data_module(ctx: &Ctx, module: Module) -> Result<TokenStream, ModelError>
         items.push(structure(ctx, shape, module, &home.name, module == Module::Output)?);
         if module == Module::Output {
             let ty = format_ident!("{}", home.name);
-            items.push(quote! {
-                impl #rt::operation::Output for #ty {
-                    fn set_request_id(&mut self, request_id: Option<String>) { self.request_id = request_id; }
-                }
-            });
+            items.push(quote!(#rt::output!(#ty);));
         }
     }
     let doc = match module {
@@ -474,14 +427,13 @@ pub fn io_key(shape: &Shape, op_id: &str, suffix: &str) -> String {
 
 /// `serde.rs`: the `Json` impl of every generated type.
 pub fn serde_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
-    let rt = super::rt();
     let mut items = Vec::new();
+    // Types are named by their module (`input::X`), which the file imports.
+    let mut modules = std::collections::BTreeSet::new();
     for (id, home) in &ctx.homes {
-        let path = ctx.type_path(id, Module::Types)?;
-        let path = match home.module {
-            Module::Types => quote!(crate::types::#path),
-            _ => path,
-        };
+        let (m, name) = (home.module.path(), format_ident!("{}", home.name));
+        modules.insert(m.to_string());
+        let path = quote!(#m::#name);
         let shape = match ctx.model.shapes.get(id) {
             Some(s) => s,
             None => {
@@ -500,144 +452,59 @@ pub fn serde_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
             }
         });
     }
+    let modules = modules.iter().map(|m| format_ident!("{}", m));
     Ok(quote! {
         #![doc = " awsJson serialization of the generated types."]
-        use #rt::json::{Json, JsonError, JsonReader, JsonWriter};
+        use crate::{#(#modules),*};
         #(#items)*
     })
 }
 
 fn json_struct(ctx: &Ctx, path: &TokenStream, fs: &[Field], extra: bool) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
-    let zeros = fs.iter().map(|f| {
-        let id = &f.ident;
-        let z = field_zero(f);
-        quote!(#id: #z,)
-    });
-    let extra_zero = extra.then(|| quote!(request_id: None,));
-    let mut arms = Vec::new();
-    let mut writes = Vec::new();
+    let mut members = Vec::new();
     for f in fs {
         let id = &f.ident;
         let wire = &f.member.name;
-        let (read, write) = match ctx.timestamp_format(f.member)? {
-            None => (quote!(r.read()?), quote!(w.member(#wire, &self.#id);)),
-            Some(format) => (
-                quote!(#rt::json::Timestamps::read_ts(r, #format)?),
-                quote! {
-                    if !#rt::json::Timestamps::ts_absent(&self.#id) {
-                        w.key(#wire);
-                        #rt::json::Timestamps::write_ts(&self.#id, w, #format);
-                    }
-                },
-            ),
-        };
-        arms.push(quote!(#wire => out.#id = #read,));
-        writes.push(if f.presence == Presence::Collection {
-            quote!(if !self.#id.is_empty() { #write })
-        } else {
-            write
-        });
-    }
-    let (read_body, write_self) = if fs.is_empty() {
-        (quote! { r.skip_value()?; Ok(Self::zero()) }, quote!(_))
-    } else {
-        (
-            quote! {
-                let mut out = Self::zero();
-                r.read_object(|key, r| {
-                    match key {
-                        #(#arms)*
-                        _ => r.skip_value()?,
-                    }
-                    Ok(())
-                })?;
-                Ok(out)
-            },
-            quote!(self),
-        )
-    };
-    let _ = write_self;
-    Ok(quote! {
-        impl Json for #path {
-            fn zero() -> Self { Self { #(#zeros)* #extra_zero } }
-            fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> { #read_body }
-            fn write(&self, w: &mut JsonWriter) {
-                w.begin_object();
-                #(#writes)*
-                w.end_object();
-            }
+        let mut opts = Vec::new();
+        if f.presence == Presence::Collection {
+            opts.push(quote!(nonempty));
         }
-    })
+        if let Some(format) = ctx.timestamp_format(f.member)? {
+            // `rt::json::TimestampFormat::X`: the macro names the enum itself.
+            let variant = format.into_iter().last();
+            opts.push(quote!(timestamp(#variant)));
+        }
+        if f.default.is_some() {
+            let z = field_zero(f);
+            opts.push(quote!(default(#z)));
+        }
+        members.push(quote!(#id(#wire #(, #opts)*)));
+    }
+    let extra = extra.then(|| quote!(, request_id));
+    Ok(quote!(#rt::json_struct!(#path, [#(#members),*] #extra);))
 }
 
 fn json_enum(path: &TokenStream, int: bool) -> TokenStream {
-    if int {
-        quote! {
-            impl Json for #path {
-                fn zero() -> Self { Self::from(0) }
-                fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> { Ok(Self::from(r.read::<i32>()?)) }
-                fn write(&self, w: &mut JsonWriter) { w.i64(self.as_i32().into()) }
-            }
-        }
-    } else {
-        quote! {
-            impl Json for #path {
-                fn zero() -> Self { Self::from("") }
-                fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> { Ok(Self::from(r.read_str()?.as_ref())) }
-                fn write(&self, w: &mut JsonWriter) { w.string(self.as_str()) }
-            }
-        }
-    }
+    let rt = super::rt();
+    let kind = if int { quote!(int) } else { quote!(str) };
+    quote!(#rt::json_enum!(#path, #kind);)
 }
 
 fn json_union(ctx: &Ctx, shape: &Shape, path: &TokenStream) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
-    let mut reads = Vec::new();
-    let mut writes = Vec::new();
+    let mut variants = Vec::new();
     for m in &shape.members {
         let v = ctx.names.variant(&shape.id, &m.name)?;
         let wire = &m.name;
-        match ctx.timestamp_format(m)? {
-            None => {
-                reads.push(quote!(#wire => Self::#v(r.read()?),));
-                writes.push(quote!(Self::#v(v) => w.member(#wire, v),));
-            }
+        variants.push(match ctx.timestamp_format(m)? {
+            None => quote!(#v(#wire)),
             Some(format) => {
-                reads.push(quote!(#wire => Self::#v(#rt::json::Timestamps::read_ts(r, #format)?),));
-                writes.push(quote!(Self::#v(v) => {
-                    w.key(#wire);
-                    #rt::json::Timestamps::write_ts(v, w, #format);
-                }));
+                let format = format.into_iter().last();
+                quote!(#v(#wire, timestamp(#format)))
             }
-        }
+        });
     }
     let unknown = ctx.names.catch_all(&shape.id)?;
-    Ok(quote! {
-        impl Json for #path {
-            fn zero() -> Self { Self::#unknown(String::new()) }
-            fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-                let mut out = None;
-                r.read_object(|key, r| {
-                    let value = match key {
-                        #(#reads)*
-                        // The service may name the member type; it is not a member.
-                        "__type" => { r.skip_value()?; return Ok(()) }
-                        other => { r.skip_value()?; Self::#unknown(other.to_owned()) }
-                    };
-                    out = Some(value);
-                    Ok(())
-                })?;
-                out.ok_or_else(|| JsonError::new(r.offset(), "a union value has no member set"))
-            }
-            fn write(&self, w: &mut JsonWriter) {
-                w.begin_object();
-                match self {
-                    #(#writes)*
-                    Self::#unknown(_) => {}
-                }
-                w.end_object();
-            }
-        }
-    })
+    Ok(quote!(#rt::json_union!(#path, [#(#variants),*], #unknown);))
 }

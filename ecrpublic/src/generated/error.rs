@@ -16,56 +16,12 @@ impl AssociationAlreadyExistsException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for AssociationAlreadyExistsException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl AssociationAlreadyExistsException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "AssociationAlreadyExistsException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for AssociationAlreadyExistsException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for AssociationAlreadyExistsException {}
-impl crate::rt::operation::ModeledError for AssociationAlreadyExistsException {
-    const CODE: &'static str = "AssociationAlreadyExistsException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(AssociationAlreadyExistsException);
+crate::rt::modeled_error!(
+    AssociationAlreadyExistsException, code("AssociationAlreadyExistsException"),
+    fault(Client), status(400), message(optional(message))
+);
 /// The two repositories named in the request, with the given names and types, are not linked to each other.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -80,56 +36,12 @@ impl AssociationNotFoundException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for AssociationNotFoundException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl AssociationNotFoundException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "AssociationNotFoundException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for AssociationNotFoundException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for AssociationNotFoundException {}
-impl crate::rt::operation::ModeledError for AssociationNotFoundException {
-    const CODE: &'static str = "AssociationNotFoundException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(AssociationNotFoundException);
+crate::rt::modeled_error!(
+    AssociationNotFoundException, code("AssociationNotFoundException"), fault(Client),
+    status(400), message(optional(message))
+);
 /// Another change to the same resource is still under way; retry after a short wait.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -144,56 +56,12 @@ impl ConflictException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for ConflictException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl ConflictException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "ConflictException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for ConflictException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for ConflictException {}
-impl crate::rt::operation::ModeledError for ConflictException {
-    const CODE: &'static str = "ConflictException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(ConflictException);
+crate::rt::modeled_error!(
+    ConflictException, code("ConflictException"), fault(Client), status(400),
+    message(optional(message))
+);
 /// The image cannot be deleted directly because its premium repository has left the `DRAFT` state; deprecate it with `SetImageStatus` instead.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -208,56 +76,12 @@ impl DeletionNotAllowedException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for DeletionNotAllowedException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl DeletionNotAllowedException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "DeletionNotAllowedException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for DeletionNotAllowedException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for DeletionNotAllowedException {}
-impl crate::rt::operation::ModeledError for DeletionNotAllowedException {
-    const CODE: &'static str = "DeletionNotAllowedException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(DeletionNotAllowedException);
+crate::rt::modeled_error!(
+    DeletionNotAllowedException, code("DeletionNotAllowedException"), fault(Client),
+    status(400), message(optional(message))
+);
 /// The layer upload held no data, so there was nothing to complete.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -272,56 +96,12 @@ impl EmptyUploadException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for EmptyUploadException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl EmptyUploadException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "EmptyUploadException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for EmptyUploadException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for EmptyUploadException {}
-impl crate::rt::operation::ModeledError for EmptyUploadException {
-    const CODE: &'static str = "EmptyUploadException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(EmptyUploadException);
+crate::rt::modeled_error!(
+    EmptyUploadException, code("EmptyUploadException"), fault(Client), status(400),
+    message(optional(message))
+);
 /// The caller holds no active AWS Marketplace entitlement to the premium repository, or the repository does not exist or is not published yet. `DescribeEntitledRepositories` shows what the caller is entitled to.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -336,56 +116,12 @@ impl EntitlementNotFoundException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for EntitlementNotFoundException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl EntitlementNotFoundException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "EntitlementNotFoundException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for EntitlementNotFoundException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for EntitlementNotFoundException {}
-impl crate::rt::operation::ModeledError for EntitlementNotFoundException {
-    const CODE: &'static str = "EntitlementNotFoundException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(EntitlementNotFoundException);
+crate::rt::modeled_error!(
+    EntitlementNotFoundException, code("EntitlementNotFoundException"), fault(Client),
+    status(400), message(optional(message))
+);
 /// An image with this manifest and tag is already in the repository.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -400,56 +136,12 @@ impl ImageAlreadyExistsException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for ImageAlreadyExistsException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl ImageAlreadyExistsException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "ImageAlreadyExistsException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for ImageAlreadyExistsException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for ImageAlreadyExistsException {}
-impl crate::rt::operation::ModeledError for ImageAlreadyExistsException {
-    const CODE: &'static str = "ImageAlreadyExistsException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(ImageAlreadyExistsException);
+crate::rt::modeled_error!(
+    ImageAlreadyExistsException, code("ImageAlreadyExistsException"), fault(Client),
+    status(400), message(optional(message))
+);
 /// The digest given in the request differs from the digest the service computed for the manifest.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -464,56 +156,12 @@ impl ImageDigestDoesNotMatchException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for ImageDigestDoesNotMatchException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl ImageDigestDoesNotMatchException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "ImageDigestDoesNotMatchException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for ImageDigestDoesNotMatchException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for ImageDigestDoesNotMatchException {}
-impl crate::rt::operation::ModeledError for ImageDigestDoesNotMatchException {
-    const CODE: &'static str = "ImageDigestDoesNotMatchException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(ImageDigestDoesNotMatchException);
+crate::rt::modeled_error!(
+    ImageDigestDoesNotMatchException, code("ImageDigestDoesNotMatchException"),
+    fault(Client), status(400), message(optional(message))
+);
 /// No image matched the requested digest or tag.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -528,56 +176,12 @@ impl ImageNotFoundException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for ImageNotFoundException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl ImageNotFoundException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "ImageNotFoundException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for ImageNotFoundException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for ImageNotFoundException {}
-impl crate::rt::operation::ModeledError for ImageNotFoundException {
-    const CODE: &'static str = "ImageNotFoundException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(ImageNotFoundException);
+crate::rt::modeled_error!(
+    ImageNotFoundException, code("ImageNotFoundException"), fault(Client), status(400),
+    message(optional(message))
+);
 /// The tag is already attached to a different image in this repository.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -592,56 +196,12 @@ impl ImageTagAlreadyExistsException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for ImageTagAlreadyExistsException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl ImageTagAlreadyExistsException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "ImageTagAlreadyExistsException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for ImageTagAlreadyExistsException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for ImageTagAlreadyExistsException {}
-impl crate::rt::operation::ModeledError for ImageTagAlreadyExistsException {
-    const CODE: &'static str = "ImageTagAlreadyExistsException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(ImageTagAlreadyExistsException);
+crate::rt::modeled_error!(
+    ImageTagAlreadyExistsException, code("ImageTagAlreadyExistsException"),
+    fault(Client), status(400), message(optional(message))
+);
 /// The uploaded layer is unusable, for example its content does not hash to the supplied digest or no parts were uploaded.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -656,56 +216,12 @@ impl InvalidLayerException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for InvalidLayerException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl InvalidLayerException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "InvalidLayerException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for InvalidLayerException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for InvalidLayerException {}
-impl crate::rt::operation::ModeledError for InvalidLayerException {
-    const CODE: &'static str = "InvalidLayerException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(InvalidLayerException);
+crate::rt::modeled_error!(
+    InvalidLayerException, code("InvalidLayerException"), fault(Client), status(400),
+    message(optional(message))
+);
 /// The uploaded layer part is unusable, for example the byte range does not continue from the last part received.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -748,56 +264,12 @@ impl InvalidLayerPartException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for InvalidLayerPartException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl InvalidLayerPartException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "InvalidLayerPartException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for InvalidLayerPartException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for InvalidLayerPartException {}
-impl crate::rt::operation::ModeledError for InvalidLayerPartException {
-    const CODE: &'static str = "InvalidLayerPartException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(InvalidLayerPartException);
+crate::rt::modeled_error!(
+    InvalidLayerPartException, code("InvalidLayerPartException"), fault(Client),
+    status(400), message(optional(message))
+);
 /// A request parameter was missing, malformed or outside its allowed range.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -812,56 +284,12 @@ impl InvalidParameterException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for InvalidParameterException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl InvalidParameterException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "InvalidParameterException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for InvalidParameterException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for InvalidParameterException {}
-impl crate::rt::operation::ModeledError for InvalidParameterException {
-    const CODE: &'static str = "InvalidParameterException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(InvalidParameterException);
+crate::rt::modeled_error!(
+    InvalidParameterException, code("InvalidParameterException"), fault(Client),
+    status(400), message(optional(message))
+);
 /// A tag key or value was malformed or too long.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -876,56 +304,12 @@ impl InvalidTagParameterException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for InvalidTagParameterException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl InvalidTagParameterException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "InvalidTagParameterException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for InvalidTagParameterException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for InvalidTagParameterException {}
-impl crate::rt::operation::ModeledError for InvalidTagParameterException {
-    const CODE: &'static str = "InvalidTagParameterException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(InvalidTagParameterException);
+crate::rt::modeled_error!(
+    InvalidTagParameterException, code("InvalidTagParameterException"), fault(Client),
+    status(400), message(optional(message))
+);
 /// The registry already has this layer, so the upload is not needed.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -940,56 +324,12 @@ impl LayerAlreadyExistsException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for LayerAlreadyExistsException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl LayerAlreadyExistsException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "LayerAlreadyExistsException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for LayerAlreadyExistsException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for LayerAlreadyExistsException {}
-impl crate::rt::operation::ModeledError for LayerAlreadyExistsException {
-    const CODE: &'static str = "LayerAlreadyExistsException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(LayerAlreadyExistsException);
+crate::rt::modeled_error!(
+    LayerAlreadyExistsException, code("LayerAlreadyExistsException"), fault(Client),
+    status(400), message(optional(message))
+);
 /// A non-final layer part was below the minimum part size.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1004,56 +344,12 @@ impl LayerPartTooSmallException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for LayerPartTooSmallException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl LayerPartTooSmallException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "LayerPartTooSmallException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for LayerPartTooSmallException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for LayerPartTooSmallException {}
-impl crate::rt::operation::ModeledError for LayerPartTooSmallException {
-    const CODE: &'static str = "LayerPartTooSmallException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(LayerPartTooSmallException);
+crate::rt::modeled_error!(
+    LayerPartTooSmallException, code("LayerPartTooSmallException"), fault(Client),
+    status(400), message(optional(message))
+);
 /// The manifest refers to one or more layers the registry does not have.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1068,56 +364,12 @@ impl LayersNotFoundException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for LayersNotFoundException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl LayersNotFoundException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "LayersNotFoundException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for LayersNotFoundException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for LayersNotFoundException {}
-impl crate::rt::operation::ModeledError for LayersNotFoundException {
-    const CODE: &'static str = "LayersNotFoundException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(LayersNotFoundException);
+crate::rt::modeled_error!(
+    LayersNotFoundException, code("LayersNotFoundException"), fault(Client), status(400),
+    message(optional(message))
+);
 /// A service quota for the account or repository would be exceeded by this request.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1132,56 +384,12 @@ impl LimitExceededException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for LimitExceededException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl LimitExceededException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "LimitExceededException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for LimitExceededException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for LimitExceededException {}
-impl crate::rt::operation::ModeledError for LimitExceededException {
-    const CODE: &'static str = "LimitExceededException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(LimitExceededException);
+crate::rt::modeled_error!(
+    LimitExceededException, code("LimitExceededException"), fault(Client), status(400),
+    message(optional(message))
+);
 /// No publisher report has the given ID; `ListPublisherReports` shows the existing ones.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1196,56 +404,12 @@ impl PublisherReportNotFoundException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for PublisherReportNotFoundException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl PublisherReportNotFoundException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "PublisherReportNotFoundException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for PublisherReportNotFoundException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for PublisherReportNotFoundException {}
-impl crate::rt::operation::ModeledError for PublisherReportNotFoundException {
-    const CODE: &'static str = "PublisherReportNotFoundException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(PublisherReportNotFoundException);
+crate::rt::modeled_error!(
+    PublisherReportNotFoundException, code("PublisherReportNotFoundException"),
+    fault(Client), status(400), message(optional(message))
+);
 /// The manifest refers to images that are not present in the repository.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1260,56 +424,12 @@ impl ReferencedImagesNotFoundException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for ReferencedImagesNotFoundException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl ReferencedImagesNotFoundException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "ReferencedImagesNotFoundException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for ReferencedImagesNotFoundException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for ReferencedImagesNotFoundException {}
-impl crate::rt::operation::ModeledError for ReferencedImagesNotFoundException {
-    const CODE: &'static str = "ReferencedImagesNotFoundException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(ReferencedImagesNotFoundException);
+crate::rt::modeled_error!(
+    ReferencedImagesNotFoundException, code("ReferencedImagesNotFoundException"),
+    fault(Client), status(400), message(optional(message))
+);
 /// The registry named in the request, or the caller's default registry, does not exist.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1324,56 +444,12 @@ impl RegistryNotFoundException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for RegistryNotFoundException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl RegistryNotFoundException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "RegistryNotFoundException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for RegistryNotFoundException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for RegistryNotFoundException {}
-impl crate::rt::operation::ModeledError for RegistryNotFoundException {
-    const CODE: &'static str = "RegistryNotFoundException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(RegistryNotFoundException);
+crate::rt::modeled_error!(
+    RegistryNotFoundException, code("RegistryNotFoundException"), fault(Client),
+    status(400), message(optional(message))
+);
 /// The registry already has a repository called that.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1388,56 +464,12 @@ impl RepositoryAlreadyExistsException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for RepositoryAlreadyExistsException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl RepositoryAlreadyExistsException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "RepositoryAlreadyExistsException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for RepositoryAlreadyExistsException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for RepositoryAlreadyExistsException {}
-impl crate::rt::operation::ModeledError for RepositoryAlreadyExistsException {
-    const CODE: &'static str = "RepositoryAlreadyExistsException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(RepositoryAlreadyExistsException);
+crate::rt::modeled_error!(
+    RepositoryAlreadyExistsException, code("RepositoryAlreadyExistsException"),
+    fault(Client), status(400), message(optional(message))
+);
 /// No gallery catalog information has been stored for this repository.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1452,56 +484,13 @@ impl RepositoryCatalogDataNotFoundException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for RepositoryCatalogDataNotFoundException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl RepositoryCatalogDataNotFoundException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "RepositoryCatalogDataNotFoundException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for RepositoryCatalogDataNotFoundException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for RepositoryCatalogDataNotFoundException {}
-impl crate::rt::operation::ModeledError for RepositoryCatalogDataNotFoundException {
-    const CODE: &'static str = "RepositoryCatalogDataNotFoundException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(RepositoryCatalogDataNotFoundException);
+crate::rt::modeled_error!(
+    RepositoryCatalogDataNotFoundException,
+    code("RepositoryCatalogDataNotFoundException"), fault(Client), status(400),
+    message(optional(message))
+);
 /// The repository still holds images. A free repository can be removed anyway by `DeleteRepository` with `force` set; `DeletePremiumRepository` has no such option.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1516,56 +505,12 @@ impl RepositoryNotEmptyException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for RepositoryNotEmptyException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl RepositoryNotEmptyException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "RepositoryNotEmptyException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for RepositoryNotEmptyException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for RepositoryNotEmptyException {}
-impl crate::rt::operation::ModeledError for RepositoryNotEmptyException {
-    const CODE: &'static str = "RepositoryNotEmptyException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(RepositoryNotEmptyException);
+crate::rt::modeled_error!(
+    RepositoryNotEmptyException, code("RepositoryNotEmptyException"), fault(Client),
+    status(400), message(optional(message))
+);
 /// The repository named in the request does not exist in the registry.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1580,56 +525,12 @@ impl RepositoryNotFoundException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for RepositoryNotFoundException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl RepositoryNotFoundException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "RepositoryNotFoundException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for RepositoryNotFoundException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for RepositoryNotFoundException {}
-impl crate::rt::operation::ModeledError for RepositoryNotFoundException {
-    const CODE: &'static str = "RepositoryNotFoundException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(RepositoryNotFoundException);
+crate::rt::modeled_error!(
+    RepositoryNotFoundException, code("RepositoryNotFoundException"), fault(Client),
+    status(400), message(optional(message))
+);
 /// The repository has no permissions policy attached.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1644,56 +545,12 @@ impl RepositoryPolicyNotFoundException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for RepositoryPolicyNotFoundException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl RepositoryPolicyNotFoundException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "RepositoryPolicyNotFoundException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for RepositoryPolicyNotFoundException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for RepositoryPolicyNotFoundException {}
-impl crate::rt::operation::ModeledError for RepositoryPolicyNotFoundException {
-    const CODE: &'static str = "RepositoryPolicyNotFoundException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(RepositoryPolicyNotFoundException);
+crate::rt::modeled_error!(
+    RepositoryPolicyNotFoundException, code("RepositoryPolicyNotFoundException"),
+    fault(Client), status(400), message(optional(message))
+);
 /// There is no scan of the image, for example because it has not been scanned yet.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1708,56 +565,12 @@ impl ScanNotFoundException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for ScanNotFoundException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl ScanNotFoundException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "ScanNotFoundException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for ScanNotFoundException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for ScanNotFoundException {}
-impl crate::rt::operation::ModeledError for ScanNotFoundException {
-    const CODE: &'static str = "ScanNotFoundException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(ScanNotFoundException);
+crate::rt::modeled_error!(
+    ScanNotFoundException, code("ScanNotFoundException"), fault(Client), status(400),
+    message(optional(message))
+);
 /// The service hit an internal failure while handling the request; retrying may help.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1772,56 +585,12 @@ impl ServerException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for ServerException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl ServerException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "ServerException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for ServerException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for ServerException {}
-impl crate::rt::operation::ModeledError for ServerException {
-    const CODE: &'static str = "ServerException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Server;
-    const STATUS: u16 = 500u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(ServerException);
+crate::rt::modeled_error!(
+    ServerException, code("ServerException"), fault(Server), status(500),
+    message(optional(message))
+);
 /// The request would leave the repository with more tags than the service allows, which is 50.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1836,56 +605,12 @@ impl TooManyTagsException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for TooManyTagsException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl TooManyTagsException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "TooManyTagsException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for TooManyTagsException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for TooManyTagsException {}
-impl crate::rt::operation::ModeledError for TooManyTagsException {
-    const CODE: &'static str = "TooManyTagsException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(TooManyTagsException);
+crate::rt::modeled_error!(
+    TooManyTagsException, code("TooManyTagsException"), fault(Client), status(400),
+    message(optional(message))
+);
 /// The action is not available in the Region the request was sent to.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1900,56 +625,12 @@ impl UnsupportedCommandException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for UnsupportedCommandException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl UnsupportedCommandException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "UnsupportedCommandException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for UnsupportedCommandException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for UnsupportedCommandException {}
-impl crate::rt::operation::ModeledError for UnsupportedCommandException {
-    const CODE: &'static str = "UnsupportedCommandException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(UnsupportedCommandException);
+crate::rt::modeled_error!(
+    UnsupportedCommandException, code("UnsupportedCommandException"), fault(Client),
+    status(400), message(optional(message))
+);
 /// No layer upload with the given ID exists, or it has already finished or expired.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1964,56 +645,12 @@ impl UploadNotFoundException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for UploadNotFoundException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl UploadNotFoundException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "UploadNotFoundException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for UploadNotFoundException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for UploadNotFoundException {}
-impl crate::rt::operation::ModeledError for UploadNotFoundException {
-    const CODE: &'static str = "UploadNotFoundException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(UploadNotFoundException);
+crate::rt::modeled_error!(
+    UploadNotFoundException, code("UploadNotFoundException"), fault(Client), status(400),
+    message(optional(message))
+);
 /// The request broke one of the service's validation rules; correct the parameters before sending it again.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -2028,56 +665,12 @@ impl ValidationException {
         self.message = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for ValidationException {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl ValidationException {
-    /// The error code the service sends for this error.
-    pub const CODE: &'static str = "ValidationException";
-    /// The error code the service sends for this error.
-    pub fn code(&self) -> &'static str {
-        Self::CODE
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
-impl std::fmt::Display for ValidationException {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::rt::error::fmt_service_error(
-            f,
-            self.code(),
-            self.message(),
-            self.request_id(),
-        )
-    }
-}
-impl std::error::Error for ValidationException {}
-impl crate::rt::operation::ModeledError for ValidationException {
-    const CODE: &'static str = "ValidationException";
-    const FAULT: crate::rt::operation::Fault = crate::rt::operation::Fault::Client;
-    const STATUS: u16 = 400u16;
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-        self.request_id = request_id.map(str::to_owned);
-        if self.message.is_none() {
-            self.message = message.map(str::to_owned);
-        }
-    }
-    fn message(&self) -> Option<&str> {
-        self.message()
-    }
-    fn request_id(&self) -> Option<&str> {
-        self.request_id()
-    }
-}
+crate::rt::json_default!(ValidationException);
+crate::rt::modeled_error!(
+    ValidationException, code("ValidationException"), fault(Client), status(400),
+    message(optional(message))
+);
 /// An error `AssociateRepositories` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -2098,97 +691,11 @@ pub enum AssociateRepositoriesError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl AssociateRepositoriesError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::AssociationAlreadyExistsException(e) => e,
-            Self::InvalidParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for AssociateRepositoriesError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for AssociateRepositoriesError {}
-impl crate::rt::operation::OperationError for AssociateRepositoriesError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "AssociationAlreadyExistsException" => {
-                raw.modeled()
-                    .map_or_else(
-                        Self::Unhandled,
-                        Self::AssociationAlreadyExistsException,
-                    )
-            }
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::AssociationAlreadyExistsException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    AssociateRepositoriesError, [AssociationAlreadyExistsException,
+    InvalidParameterException, LimitExceededException, RepositoryNotFoundException,
+    ServerException, UnsupportedCommandException]
+);
 /// An error `BatchCheckLayerAvailability` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -2207,87 +714,11 @@ pub enum BatchCheckLayerAvailabilityError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl BatchCheckLayerAvailabilityError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::RegistryNotFoundException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for BatchCheckLayerAvailabilityError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for BatchCheckLayerAvailabilityError {}
-impl crate::rt::operation::OperationError for BatchCheckLayerAvailabilityError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "RegistryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RegistryNotFoundException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RegistryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    BatchCheckLayerAvailabilityError, [InvalidParameterException,
+    RegistryNotFoundException, RepositoryNotFoundException, ServerException,
+    UnsupportedCommandException]
+);
 /// An error `BatchDeleteImage` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -2306,87 +737,10 @@ pub enum BatchDeleteImageError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl BatchDeleteImageError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::DeletionNotAllowedException(e) => e,
-            Self::InvalidParameterException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for BatchDeleteImageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for BatchDeleteImageError {}
-impl crate::rt::operation::OperationError for BatchDeleteImageError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "DeletionNotAllowedException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::DeletionNotAllowedException)
-            }
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::DeletionNotAllowedException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    BatchDeleteImageError, [DeletionNotAllowedException, InvalidParameterException,
+    RepositoryNotFoundException, ServerException, UnsupportedCommandException]
+);
 /// An error `CompleteLayerUpload` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -2415,120 +769,12 @@ pub enum CompleteLayerUploadError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl CompleteLayerUploadError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::EmptyUploadException(e) => e,
-            Self::InvalidLayerException(e) => e,
-            Self::InvalidParameterException(e) => e,
-            Self::LayerAlreadyExistsException(e) => e,
-            Self::LayerPartTooSmallException(e) => e,
-            Self::RegistryNotFoundException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::UploadNotFoundException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for CompleteLayerUploadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for CompleteLayerUploadError {}
-impl crate::rt::operation::OperationError for CompleteLayerUploadError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "EmptyUploadException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::EmptyUploadException)
-            }
-            "InvalidLayerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::InvalidLayerException)
-            }
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LayerAlreadyExistsException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::LayerAlreadyExistsException)
-            }
-            "LayerPartTooSmallException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::LayerPartTooSmallException)
-            }
-            "RegistryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RegistryNotFoundException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            "UploadNotFoundException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::UploadNotFoundException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::EmptyUploadException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::InvalidLayerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LayerAlreadyExistsException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LayerPartTooSmallException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RegistryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::UploadNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    CompleteLayerUploadError, [EmptyUploadException, InvalidLayerException,
+    InvalidParameterException, LayerAlreadyExistsException, LayerPartTooSmallException,
+    RegistryNotFoundException, RepositoryNotFoundException, ServerException,
+    UnsupportedCommandException, UploadNotFoundException]
+);
 /// An error `CreatePremiumRepository` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -2553,104 +799,12 @@ pub enum CreatePremiumRepositoryError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl CreatePremiumRepositoryError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::InvalidTagParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::RepositoryAlreadyExistsException(e) => e,
-            Self::ServerException(e) => e,
-            Self::TooManyTagsException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::ValidationException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for CreatePremiumRepositoryError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for CreatePremiumRepositoryError {}
-impl crate::rt::operation::OperationError for CreatePremiumRepositoryError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "InvalidTagParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidTagParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "RepositoryAlreadyExistsException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryAlreadyExistsException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "TooManyTagsException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::TooManyTagsException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            "ValidationException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ValidationException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::InvalidTagParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryAlreadyExistsException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::TooManyTagsException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ValidationException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    CreatePremiumRepositoryError, [InvalidParameterException,
+    InvalidTagParameterException, LimitExceededException,
+    RepositoryAlreadyExistsException, ServerException, TooManyTagsException,
+    UnsupportedCommandException, ValidationException]
+);
 /// An error `CreateRepository` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -2673,99 +827,11 @@ pub enum CreateRepositoryError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl CreateRepositoryError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::InvalidTagParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::RepositoryAlreadyExistsException(e) => e,
-            Self::ServerException(e) => e,
-            Self::TooManyTagsException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for CreateRepositoryError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for CreateRepositoryError {}
-impl crate::rt::operation::OperationError for CreateRepositoryError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "InvalidTagParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidTagParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "RepositoryAlreadyExistsException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryAlreadyExistsException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "TooManyTagsException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::TooManyTagsException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::InvalidTagParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryAlreadyExistsException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::TooManyTagsException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    CreateRepositoryError, [InvalidParameterException, InvalidTagParameterException,
+    LimitExceededException, RepositoryAlreadyExistsException, ServerException,
+    TooManyTagsException, UnsupportedCommandException]
+);
 /// An error `DeletePremiumRepository` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -2786,94 +852,11 @@ pub enum DeletePremiumRepositoryError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl DeletePremiumRepositoryError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::RepositoryNotEmptyException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for DeletePremiumRepositoryError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for DeletePremiumRepositoryError {}
-impl crate::rt::operation::OperationError for DeletePremiumRepositoryError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "RepositoryNotEmptyException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotEmptyException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotEmptyException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    DeletePremiumRepositoryError, [InvalidParameterException, LimitExceededException,
+    RepositoryNotEmptyException, RepositoryNotFoundException, ServerException,
+    UnsupportedCommandException]
+);
 /// An error `DeletePremiumRepositoryPolicy` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -2894,97 +877,11 @@ pub enum DeletePremiumRepositoryPolicyError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl DeletePremiumRepositoryPolicyError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::RepositoryPolicyNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for DeletePremiumRepositoryPolicyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for DeletePremiumRepositoryPolicyError {}
-impl crate::rt::operation::OperationError for DeletePremiumRepositoryPolicyError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "RepositoryPolicyNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(
-                        Self::Unhandled,
-                        Self::RepositoryPolicyNotFoundException,
-                    )
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryPolicyNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    DeletePremiumRepositoryPolicyError, [InvalidParameterException,
+    LimitExceededException, RepositoryNotFoundException,
+    RepositoryPolicyNotFoundException, ServerException, UnsupportedCommandException]
+);
 /// An error `DeleteRepository` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -3003,87 +900,10 @@ pub enum DeleteRepositoryError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl DeleteRepositoryError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::RepositoryNotEmptyException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for DeleteRepositoryError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for DeleteRepositoryError {}
-impl crate::rt::operation::OperationError for DeleteRepositoryError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "RepositoryNotEmptyException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotEmptyException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotEmptyException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    DeleteRepositoryError, [InvalidParameterException, RepositoryNotEmptyException,
+    RepositoryNotFoundException, ServerException, UnsupportedCommandException]
+);
 /// An error `DeleteRepositoryPolicy` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -3102,90 +922,10 @@ pub enum DeleteRepositoryPolicyError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl DeleteRepositoryPolicyError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::RepositoryPolicyNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for DeleteRepositoryPolicyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for DeleteRepositoryPolicyError {}
-impl crate::rt::operation::OperationError for DeleteRepositoryPolicyError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "RepositoryPolicyNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(
-                        Self::Unhandled,
-                        Self::RepositoryPolicyNotFoundException,
-                    )
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryPolicyNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    DeleteRepositoryPolicyError, [InvalidParameterException, RepositoryNotFoundException,
+    RepositoryPolicyNotFoundException, ServerException, UnsupportedCommandException]
+);
 /// An error `DescribeEntitledImageTags` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -3204,86 +944,11 @@ pub enum DescribeEntitledImageTagsError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl DescribeEntitledImageTagsError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::EntitlementNotFoundException(e) => e,
-            Self::InvalidParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for DescribeEntitledImageTagsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for DescribeEntitledImageTagsError {}
-impl crate::rt::operation::OperationError for DescribeEntitledImageTagsError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "EntitlementNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::EntitlementNotFoundException)
-            }
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::EntitlementNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    DescribeEntitledImageTagsError, [EntitlementNotFoundException,
+    InvalidParameterException, LimitExceededException, ServerException,
+    UnsupportedCommandException]
+);
 /// An error `DescribeEntitledImages` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -3304,93 +969,11 @@ pub enum DescribeEntitledImagesError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl DescribeEntitledImagesError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::EntitlementNotFoundException(e) => e,
-            Self::ImageNotFoundException(e) => e,
-            Self::InvalidParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for DescribeEntitledImagesError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for DescribeEntitledImagesError {}
-impl crate::rt::operation::OperationError for DescribeEntitledImagesError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "EntitlementNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::EntitlementNotFoundException)
-            }
-            "ImageNotFoundException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ImageNotFoundException)
-            }
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::EntitlementNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ImageNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    DescribeEntitledImagesError, [EntitlementNotFoundException, ImageNotFoundException,
+    InvalidParameterException, LimitExceededException, ServerException,
+    UnsupportedCommandException]
+);
 /// An error `DescribeEntitledRepositories` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -3407,78 +990,10 @@ pub enum DescribeEntitledRepositoriesError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl DescribeEntitledRepositoriesError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for DescribeEntitledRepositoriesError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for DescribeEntitledRepositoriesError {}
-impl crate::rt::operation::OperationError for DescribeEntitledRepositoriesError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    DescribeEntitledRepositoriesError, [InvalidParameterException,
+    LimitExceededException, ServerException, UnsupportedCommandException]
+);
 /// An error `DescribeImageScanFindings` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -3499,88 +1014,11 @@ pub enum DescribeImageScanFindingsError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl DescribeImageScanFindingsError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::ImageNotFoundException(e) => e,
-            Self::InvalidParameterException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ScanNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::ValidationException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for DescribeImageScanFindingsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for DescribeImageScanFindingsError {}
-impl crate::rt::operation::OperationError for DescribeImageScanFindingsError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "ImageNotFoundException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ImageNotFoundException)
-            }
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ScanNotFoundException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ScanNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "ValidationException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ValidationException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::ImageNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ScanNotFoundException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::ValidationException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    DescribeImageScanFindingsError, [ImageNotFoundException, InvalidParameterException,
+    RepositoryNotFoundException, ScanNotFoundException, ServerException,
+    ValidationException]
+);
 /// An error `DescribeImageTags` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -3597,79 +1035,10 @@ pub enum DescribeImageTagsError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl DescribeImageTagsError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for DescribeImageTagsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for DescribeImageTagsError {}
-impl crate::rt::operation::OperationError for DescribeImageTagsError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    DescribeImageTagsError, [InvalidParameterException, RepositoryNotFoundException,
+    ServerException, UnsupportedCommandException]
+);
 /// An error `DescribeImages` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -3688,86 +1057,10 @@ pub enum DescribeImagesError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl DescribeImagesError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::ImageNotFoundException(e) => e,
-            Self::InvalidParameterException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for DescribeImagesError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for DescribeImagesError {}
-impl crate::rt::operation::OperationError for DescribeImagesError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "ImageNotFoundException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ImageNotFoundException)
-            }
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::ImageNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    DescribeImagesError, [ImageNotFoundException, InvalidParameterException,
+    RepositoryNotFoundException, ServerException, UnsupportedCommandException]
+);
 /// An error `DescribePremiumRepositories` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -3786,86 +1079,10 @@ pub enum DescribePremiumRepositoriesError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl DescribePremiumRepositoriesError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for DescribePremiumRepositoriesError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for DescribePremiumRepositoriesError {}
-impl crate::rt::operation::OperationError for DescribePremiumRepositoriesError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    DescribePremiumRepositoriesError, [InvalidParameterException, LimitExceededException,
+    RepositoryNotFoundException, ServerException, UnsupportedCommandException]
+);
 /// An error `DescribeRegistries` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -3880,71 +1097,10 @@ pub enum DescribeRegistriesError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl DescribeRegistriesError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for DescribeRegistriesError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for DescribeRegistriesError {}
-impl crate::rt::operation::OperationError for DescribeRegistriesError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    DescribeRegistriesError, [InvalidParameterException, ServerException,
+    UnsupportedCommandException]
+);
 /// An error `DescribeRepositories` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -3961,79 +1117,10 @@ pub enum DescribeRepositoriesError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl DescribeRepositoriesError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for DescribeRepositoriesError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for DescribeRepositoriesError {}
-impl crate::rt::operation::OperationError for DescribeRepositoriesError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    DescribeRepositoriesError, [InvalidParameterException, RepositoryNotFoundException,
+    ServerException, UnsupportedCommandException]
+);
 /// An error `DisassociateRepositories` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -4054,94 +1141,11 @@ pub enum DisassociateRepositoriesError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl DisassociateRepositoriesError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::AssociationNotFoundException(e) => e,
-            Self::InvalidParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for DisassociateRepositoriesError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for DisassociateRepositoriesError {}
-impl crate::rt::operation::OperationError for DisassociateRepositoriesError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "AssociationNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::AssociationNotFoundException)
-            }
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::AssociationNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    DisassociateRepositoriesError, [AssociationNotFoundException,
+    InvalidParameterException, LimitExceededException, RepositoryNotFoundException,
+    ServerException, UnsupportedCommandException]
+);
 /// An error `GetAuthorizationToken` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -4156,71 +1160,10 @@ pub enum GetAuthorizationTokenError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl GetAuthorizationTokenError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for GetAuthorizationTokenError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for GetAuthorizationTokenError {}
-impl crate::rt::operation::OperationError for GetAuthorizationTokenError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    GetAuthorizationTokenError, [InvalidParameterException, ServerException,
+    UnsupportedCommandException]
+);
 /// An error `GetDownloadUrlForPublisherReport` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -4239,86 +1182,11 @@ pub enum GetDownloadUrlForPublisherReportError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl GetDownloadUrlForPublisherReportError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::PublisherReportNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for GetDownloadUrlForPublisherReportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for GetDownloadUrlForPublisherReportError {}
-impl crate::rt::operation::OperationError for GetDownloadUrlForPublisherReportError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "PublisherReportNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::PublisherReportNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::PublisherReportNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    GetDownloadUrlForPublisherReportError, [InvalidParameterException,
+    LimitExceededException, PublisherReportNotFoundException, ServerException,
+    UnsupportedCommandException]
+);
 /// An error `GetPremiumRepositoryCatalogData` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -4339,97 +1207,11 @@ pub enum GetPremiumRepositoryCatalogDataError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl GetPremiumRepositoryCatalogDataError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::RepositoryCatalogDataNotFoundException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for GetPremiumRepositoryCatalogDataError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for GetPremiumRepositoryCatalogDataError {}
-impl crate::rt::operation::OperationError for GetPremiumRepositoryCatalogDataError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "RepositoryCatalogDataNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(
-                        Self::Unhandled,
-                        Self::RepositoryCatalogDataNotFoundException,
-                    )
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryCatalogDataNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    GetPremiumRepositoryCatalogDataError, [InvalidParameterException,
+    LimitExceededException, RepositoryCatalogDataNotFoundException,
+    RepositoryNotFoundException, ServerException, UnsupportedCommandException]
+);
 /// An error `GetPremiumRepositoryPolicy` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -4450,97 +1232,11 @@ pub enum GetPremiumRepositoryPolicyError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl GetPremiumRepositoryPolicyError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::RepositoryPolicyNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for GetPremiumRepositoryPolicyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for GetPremiumRepositoryPolicyError {}
-impl crate::rt::operation::OperationError for GetPremiumRepositoryPolicyError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "RepositoryPolicyNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(
-                        Self::Unhandled,
-                        Self::RepositoryPolicyNotFoundException,
-                    )
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryPolicyNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    GetPremiumRepositoryPolicyError, [InvalidParameterException, LimitExceededException,
+    RepositoryNotFoundException, RepositoryPolicyNotFoundException, ServerException,
+    UnsupportedCommandException]
+);
 /// An error `GetRegistryCatalogData` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -4553,63 +1249,9 @@ pub enum GetRegistryCatalogDataError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl GetRegistryCatalogDataError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for GetRegistryCatalogDataError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for GetRegistryCatalogDataError {}
-impl crate::rt::operation::OperationError for GetRegistryCatalogDataError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    GetRegistryCatalogDataError, [ServerException, UnsupportedCommandException]
+);
 /// An error `GetRepositoryCatalogData` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -4628,90 +1270,11 @@ pub enum GetRepositoryCatalogDataError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl GetRepositoryCatalogDataError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::RepositoryCatalogDataNotFoundException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for GetRepositoryCatalogDataError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for GetRepositoryCatalogDataError {}
-impl crate::rt::operation::OperationError for GetRepositoryCatalogDataError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "RepositoryCatalogDataNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(
-                        Self::Unhandled,
-                        Self::RepositoryCatalogDataNotFoundException,
-                    )
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryCatalogDataNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    GetRepositoryCatalogDataError, [InvalidParameterException,
+    RepositoryCatalogDataNotFoundException, RepositoryNotFoundException, ServerException,
+    UnsupportedCommandException]
+);
 /// An error `GetRepositoryPolicy` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -4730,90 +1293,10 @@ pub enum GetRepositoryPolicyError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl GetRepositoryPolicyError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::RepositoryPolicyNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for GetRepositoryPolicyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for GetRepositoryPolicyError {}
-impl crate::rt::operation::OperationError for GetRepositoryPolicyError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "RepositoryPolicyNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(
-                        Self::Unhandled,
-                        Self::RepositoryPolicyNotFoundException,
-                    )
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryPolicyNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    GetRepositoryPolicyError, [InvalidParameterException, RepositoryNotFoundException,
+    RepositoryPolicyNotFoundException, ServerException, UnsupportedCommandException]
+);
 /// An error `InitiateLayerUpload` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -4832,87 +1315,10 @@ pub enum InitiateLayerUploadError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl InitiateLayerUploadError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::RegistryNotFoundException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for InitiateLayerUploadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for InitiateLayerUploadError {}
-impl crate::rt::operation::OperationError for InitiateLayerUploadError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "RegistryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RegistryNotFoundException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RegistryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    InitiateLayerUploadError, [InvalidParameterException, RegistryNotFoundException,
+    RepositoryNotFoundException, ServerException, UnsupportedCommandException]
+);
 /// An error `ListPublisherReports` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -4929,78 +1335,10 @@ pub enum ListPublisherReportsError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl ListPublisherReportsError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for ListPublisherReportsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for ListPublisherReportsError {}
-impl crate::rt::operation::OperationError for ListPublisherReportsError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    ListPublisherReportsError, [InvalidParameterException, LimitExceededException,
+    ServerException, UnsupportedCommandException]
+);
 /// An error `ListTagsForResource` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -5017,79 +1355,10 @@ pub enum ListTagsForResourceError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl ListTagsForResourceError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for ListTagsForResourceError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for ListTagsForResourceError {}
-impl crate::rt::operation::OperationError for ListTagsForResourceError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    ListTagsForResourceError, [InvalidParameterException, RepositoryNotFoundException,
+    ServerException, UnsupportedCommandException]
+);
 /// An error `PutImage` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -5124,146 +1393,14 @@ pub enum PutImageError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl PutImageError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::ConflictException(e) => e,
-            Self::ImageAlreadyExistsException(e) => e,
-            Self::ImageDigestDoesNotMatchException(e) => e,
-            Self::ImageTagAlreadyExistsException(e) => e,
-            Self::InvalidParameterException(e) => e,
-            Self::LayersNotFoundException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::ReferencedImagesNotFoundException(e) => e,
-            Self::RegistryNotFoundException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::ValidationException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for PutImageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for PutImageError {}
-impl crate::rt::operation::OperationError for PutImageError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "ConflictException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ConflictException)
-            }
-            "ImageAlreadyExistsException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::ImageAlreadyExistsException)
-            }
-            "ImageDigestDoesNotMatchException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::ImageDigestDoesNotMatchException)
-            }
-            "ImageTagAlreadyExistsException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::ImageTagAlreadyExistsException)
-            }
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LayersNotFoundException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LayersNotFoundException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "ReferencedImagesNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(
-                        Self::Unhandled,
-                        Self::ReferencedImagesNotFoundException,
-                    )
-            }
-            "RegistryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RegistryNotFoundException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            "ValidationException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ValidationException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::ConflictException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::ImageAlreadyExistsException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ImageDigestDoesNotMatchException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ImageTagAlreadyExistsException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LayersNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ReferencedImagesNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RegistryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ValidationException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    PutImageError, [ConflictException, ImageAlreadyExistsException,
+    ImageDigestDoesNotMatchException, ImageTagAlreadyExistsException,
+    InvalidParameterException, LayersNotFoundException, LimitExceededException,
+    ReferencedImagesNotFoundException, RegistryNotFoundException,
+    RepositoryNotFoundException, ServerException, UnsupportedCommandException,
+    ValidationException]
+);
 /// An error `PutPremiumRepositoryCatalogData` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -5282,86 +1419,11 @@ pub enum PutPremiumRepositoryCatalogDataError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl PutPremiumRepositoryCatalogDataError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for PutPremiumRepositoryCatalogDataError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for PutPremiumRepositoryCatalogDataError {}
-impl crate::rt::operation::OperationError for PutPremiumRepositoryCatalogDataError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    PutPremiumRepositoryCatalogDataError, [InvalidParameterException,
+    LimitExceededException, RepositoryNotFoundException, ServerException,
+    UnsupportedCommandException]
+);
 /// An error `PutPremiumRepositoryProducts` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -5380,86 +1442,11 @@ pub enum PutPremiumRepositoryProductsError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl PutPremiumRepositoryProductsError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for PutPremiumRepositoryProductsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for PutPremiumRepositoryProductsError {}
-impl crate::rt::operation::OperationError for PutPremiumRepositoryProductsError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    PutPremiumRepositoryProductsError, [InvalidParameterException,
+    LimitExceededException, RepositoryNotFoundException, ServerException,
+    UnsupportedCommandException]
+);
 /// An error `PutRegistryCatalogData` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -5474,71 +1461,10 @@ pub enum PutRegistryCatalogDataError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl PutRegistryCatalogDataError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for PutRegistryCatalogDataError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for PutRegistryCatalogDataError {}
-impl crate::rt::operation::OperationError for PutRegistryCatalogDataError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    PutRegistryCatalogDataError, [InvalidParameterException, ServerException,
+    UnsupportedCommandException]
+);
 /// An error `PutRepositoryCatalogData` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -5555,79 +1481,10 @@ pub enum PutRepositoryCatalogDataError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl PutRepositoryCatalogDataError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for PutRepositoryCatalogDataError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for PutRepositoryCatalogDataError {}
-impl crate::rt::operation::OperationError for PutRepositoryCatalogDataError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    PutRepositoryCatalogDataError, [InvalidParameterException,
+    RepositoryNotFoundException, ServerException, UnsupportedCommandException]
+);
 /// An error `SetImageStatus` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -5650,96 +1507,11 @@ pub enum SetImageStatusError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl SetImageStatusError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::ConflictException(e) => e,
-            Self::ImageNotFoundException(e) => e,
-            Self::InvalidParameterException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::ValidationException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for SetImageStatusError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for SetImageStatusError {}
-impl crate::rt::operation::OperationError for SetImageStatusError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "ConflictException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ConflictException)
-            }
-            "ImageNotFoundException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ImageNotFoundException)
-            }
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            "ValidationException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ValidationException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::ConflictException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::ImageNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ValidationException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    SetImageStatusError, [ConflictException, ImageNotFoundException,
+    InvalidParameterException, RepositoryNotFoundException, ServerException,
+    UnsupportedCommandException, ValidationException]
+);
 /// An error `SetPremiumRepositoryPolicy` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -5758,86 +1530,10 @@ pub enum SetPremiumRepositoryPolicyError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl SetPremiumRepositoryPolicyError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for SetPremiumRepositoryPolicyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for SetPremiumRepositoryPolicyError {}
-impl crate::rt::operation::OperationError for SetPremiumRepositoryPolicyError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    SetPremiumRepositoryPolicyError, [InvalidParameterException, LimitExceededException,
+    RepositoryNotFoundException, ServerException, UnsupportedCommandException]
+);
 /// An error `SetRepositoryPolicy` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -5854,79 +1550,10 @@ pub enum SetRepositoryPolicyError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl SetRepositoryPolicyError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for SetRepositoryPolicyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for SetRepositoryPolicyError {}
-impl crate::rt::operation::OperationError for SetRepositoryPolicyError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    SetRepositoryPolicyError, [InvalidParameterException, RepositoryNotFoundException,
+    ServerException, UnsupportedCommandException]
+);
 /// An error `SetRepositoryState` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -5945,86 +1572,10 @@ pub enum SetRepositoryStateError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl SetRepositoryStateError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for SetRepositoryStateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for SetRepositoryStateError {}
-impl crate::rt::operation::OperationError for SetRepositoryStateError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    SetRepositoryStateError, [InvalidParameterException, LimitExceededException,
+    RepositoryNotFoundException, ServerException, UnsupportedCommandException]
+);
 /// An error `TagResource` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -6045,92 +1596,11 @@ pub enum TagResourceError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl TagResourceError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::InvalidTagParameterException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::TooManyTagsException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for TagResourceError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for TagResourceError {}
-impl crate::rt::operation::OperationError for TagResourceError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "InvalidTagParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidTagParameterException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "TooManyTagsException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::TooManyTagsException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::InvalidTagParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::TooManyTagsException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    TagResourceError, [InvalidParameterException, InvalidTagParameterException,
+    RepositoryNotFoundException, ServerException, TooManyTagsException,
+    UnsupportedCommandException]
+);
 /// An error `UntagResource` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -6151,92 +1621,11 @@ pub enum UntagResourceError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl UntagResourceError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidParameterException(e) => e,
-            Self::InvalidTagParameterException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::TooManyTagsException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for UntagResourceError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for UntagResourceError {}
-impl crate::rt::operation::OperationError for UntagResourceError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "InvalidTagParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidTagParameterException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "TooManyTagsException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::TooManyTagsException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::InvalidTagParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::TooManyTagsException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    UntagResourceError, [InvalidParameterException, InvalidTagParameterException,
+    RepositoryNotFoundException, ServerException, TooManyTagsException,
+    UnsupportedCommandException]
+);
 /// An error `UploadLayerPart` can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -6261,106 +1650,8 @@ pub enum UploadLayerPartError {
     /// An error the model does not list for this operation.
     Unhandled(crate::Unhandled),
 }
-impl UploadLayerPartError {
-    /// The error inside, whichever it is.
-    fn info(&self) -> &dyn crate::rt::operation::ErrorInfo {
-        match self {
-            Self::InvalidLayerPartException(e) => e,
-            Self::InvalidParameterException(e) => e,
-            Self::LimitExceededException(e) => e,
-            Self::RegistryNotFoundException(e) => e,
-            Self::RepositoryNotFoundException(e) => e,
-            Self::ServerException(e) => e,
-            Self::UnsupportedCommandException(e) => e,
-            Self::UploadNotFoundException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code the service sent.
-    pub fn code(&self) -> &str {
-        self.info().code()
-    }
-    /// The message the service gave, when it gave one.
-    pub fn message(&self) -> Option<&str> {
-        self.info().message()
-    }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.info().request_id()
-    }
-}
-impl std::fmt::Display for UploadLayerPartError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.info().fmt(f)
-    }
-}
-impl std::error::Error for UploadLayerPartError {}
-impl crate::rt::operation::OperationError for UploadLayerPartError {
-    fn from_wire(raw: &crate::rt::operation::RawError<'_>) -> Self {
-        match raw.code {
-            "InvalidLayerPartException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidLayerPartException)
-            }
-            "InvalidParameterException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::InvalidParameterException)
-            }
-            "LimitExceededException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::LimitExceededException)
-            }
-            "RegistryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RegistryNotFoundException)
-            }
-            "RepositoryNotFoundException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::RepositoryNotFoundException)
-            }
-            "ServerException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::ServerException)
-            }
-            "UnsupportedCommandException" => {
-                raw.modeled()
-                    .map_or_else(Self::Unhandled, Self::UnsupportedCommandException)
-            }
-            "UploadNotFoundException" => {
-                raw.modeled().map_or_else(Self::Unhandled, Self::UploadNotFoundException)
-            }
-            _ => Self::Unhandled(raw.unhandled()),
-        }
-    }
-    fn unhandled(&self) -> Option<&crate::Unhandled> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-            _ => None,
-        }
-    }
-    fn to_wire(&self) -> crate::rt::operation::WireError {
-        match self {
-            Self::InvalidLayerPartException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::InvalidParameterException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::LimitExceededException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RegistryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::RepositoryNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::ServerException(e) => crate::rt::operation::WireError::modeled(e),
-            Self::UnsupportedCommandException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::UploadNotFoundException(e) => {
-                crate::rt::operation::WireError::modeled(e)
-            }
-            Self::Unhandled(e) => crate::rt::operation::WireError::unhandled(e),
-        }
-    }
-}
+crate::rt::operation_error!(
+    UploadLayerPartError, [InvalidLayerPartException, InvalidParameterException,
+    LimitExceededException, RegistryNotFoundException, RepositoryNotFoundException,
+    ServerException, UnsupportedCommandException, UploadNotFoundException]
+);

@@ -443,11 +443,7 @@ impl DescribeEntitledRepositoriesInput {
         self
     }
 }
-impl Default for DescribeEntitledRepositoriesInput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(DescribeEntitledRepositoriesInput);
 /// Parameters of the `DescribeImageScanFindings` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -643,11 +639,7 @@ impl DescribePremiumRepositoriesInput {
         self
     }
 }
-impl Default for DescribePremiumRepositoriesInput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(DescribePremiumRepositoriesInput);
 /// Parameters of the `DescribeRegistries` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -669,11 +661,7 @@ impl DescribeRegistriesInput {
         self
     }
 }
-impl Default for DescribeRegistriesInput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(DescribeRegistriesInput);
 /// Parameters of the `DescribeRepositories` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -712,11 +700,7 @@ impl DescribeRepositoriesInput {
         self
     }
 }
-impl Default for DescribeRepositoriesInput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(DescribeRepositoriesInput);
 /// Parameters of the `DisassociateRepositories` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -758,11 +742,7 @@ impl DisassociateRepositoriesInput {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetAuthorizationTokenInput {}
-impl Default for GetAuthorizationTokenInput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(GetAuthorizationTokenInput);
 /// Parameters of the `GetDownloadUrlForPublisherReport` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -829,11 +809,7 @@ impl GetPremiumRepositoryPolicyInput {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetRegistryCatalogDataInput {}
-impl Default for GetRegistryCatalogDataInput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(GetRegistryCatalogDataInput);
 /// Parameters of the `GetRepositoryCatalogData` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -954,11 +930,7 @@ impl ListPublisherReportsInput {
         self
     }
 }
-impl Default for ListPublisherReportsInput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(ListPublisherReportsInput);
 /// Parameters of the `ListTagsForResource` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1124,11 +1096,7 @@ impl PutRegistryCatalogDataInput {
         self
     }
 }
-impl Default for PutRegistryCatalogDataInput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(PutRegistryCatalogDataInput);
 /// Parameters of the `PutRepositoryCatalogData` call.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]

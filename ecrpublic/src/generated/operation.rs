@@ -2,6 +2,7 @@
 // run `cargo xtask codegen` instead.
 
 //! Request builders: set optional members, then `send().await`.
+use crate::input;
 /// Links a free repository with a premium repository of the same registry so the gallery shows the two together. Both must already exist and be of different kinds (one `FREE`, one `PREMIUM`), and a repository can be linked to only one other (otherwise `AssociationAlreadyExistsException`).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send().await`"]
@@ -10,29 +11,11 @@ pub struct AssociateRepositories {
     input: crate::input::AssociateRepositoriesInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(AssociateRepositories, input::AssociateRepositoriesInput);
 impl AssociateRepositories {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::AssociateRepositoriesInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding both repositories; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::AssociateRepositoriesInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `AssociateRepositories` request and waits for its response.
@@ -62,17 +45,10 @@ pub struct BatchCheckLayerAvailability {
     input: crate::input::BatchCheckLayerAvailabilityInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(
+    BatchCheckLayerAvailability, input::BatchCheckLayerAvailabilityInput
+);
 impl BatchCheckLayerAvailability {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::BatchCheckLayerAvailabilityInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID or alias of the registry to look in; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
@@ -84,15 +60,6 @@ impl BatchCheckLayerAvailability {
         value: impl Into<crate::types::RepositoryType>,
     ) -> Self {
         self.input.repository_type = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::BatchCheckLayerAvailabilityInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `BatchCheckLayerAvailability` request and waits for its response.
@@ -122,17 +89,8 @@ pub struct BatchDeleteImage {
     input: crate::input::BatchDeleteImageInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(BatchDeleteImage, input::BatchDeleteImageInput);
 impl BatchDeleteImage {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::BatchDeleteImageInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID or alias of the registry that holds the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
@@ -144,15 +102,6 @@ impl BatchDeleteImage {
         value: impl Into<crate::types::RepositoryType>,
     ) -> Self {
         self.input.repository_type = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::BatchDeleteImageInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `BatchDeleteImage` request and waits for its response.
@@ -182,17 +131,8 @@ pub struct CompleteLayerUpload {
     input: crate::input::CompleteLayerUploadInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(CompleteLayerUpload, input::CompleteLayerUploadInput);
 impl CompleteLayerUpload {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::CompleteLayerUploadInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID or alias of the registry being uploaded to; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
@@ -204,15 +144,6 @@ impl CompleteLayerUpload {
         value: impl Into<crate::types::RepositoryType>,
     ) -> Self {
         self.input.repository_type = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::CompleteLayerUploadInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `CompleteLayerUpload` request and waits for its response.
@@ -242,17 +173,10 @@ pub struct CreatePremiumRepository {
     input: crate::input::CreatePremiumRepositoryInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(
+    CreatePremiumRepository, input::CreatePremiumRepositoryInput
+);
 impl CreatePremiumRepository {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::CreatePremiumRepositoryInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Initial gallery catalog information; the gallery shows it once the repository is `AVAILABLE` and one of its products is public.
     pub fn catalog_data(
         mut self,
@@ -264,15 +188,6 @@ impl CreatePremiumRepository {
     /// Tags to attach to the repository when it is created.
     pub fn tags(mut self, value: impl IntoIterator<Item = crate::types::Tag>) -> Self {
         self.input.tags = Some(value.into_iter().collect());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::CreatePremiumRepositoryInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `CreatePremiumRepository` request and waits for its response.
@@ -302,17 +217,8 @@ pub struct CreateRepository {
     input: crate::input::CreateRepositoryInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(CreateRepository, input::CreateRepositoryInput);
 impl CreateRepository {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::CreateRepositoryInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Initial gallery catalog information for the repository.
     pub fn catalog_data(
         mut self,
@@ -324,15 +230,6 @@ impl CreateRepository {
     /// Tags to attach to the repository when it is created.
     pub fn tags(mut self, value: impl IntoIterator<Item = crate::types::Tag>) -> Self {
         self.input.tags = Some(value.into_iter().collect());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::CreateRepositoryInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `CreateRepository` request and waits for its response.
@@ -362,29 +259,13 @@ pub struct DeletePremiumRepository {
     input: crate::input::DeletePremiumRepositoryInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(
+    DeletePremiumRepository, input::DeletePremiumRepositoryInput
+);
 impl DeletePremiumRepository {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::DeletePremiumRepositoryInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::DeletePremiumRepositoryInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `DeletePremiumRepository` request and waits for its response.
@@ -414,29 +295,13 @@ pub struct DeletePremiumRepositoryPolicy {
     input: crate::input::DeletePremiumRepositoryPolicyInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(
+    DeletePremiumRepositoryPolicy, input::DeletePremiumRepositoryPolicyInput
+);
 impl DeletePremiumRepositoryPolicy {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::DeletePremiumRepositoryPolicyInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::DeletePremiumRepositoryPolicyInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `DeletePremiumRepositoryPolicy` request and waits for its response.
@@ -466,17 +331,8 @@ pub struct DeleteRepository {
     input: crate::input::DeleteRepositoryInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(DeleteRepository, input::DeleteRepositoryInput);
 impl DeleteRepository {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::DeleteRepositoryInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
@@ -485,15 +341,6 @@ impl DeleteRepository {
     /// When true, remove the repository even though it still holds images.
     pub fn force(mut self, value: bool) -> Self {
         self.input.force = value;
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::DeleteRepositoryInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `DeleteRepository` request and waits for its response.
@@ -523,29 +370,11 @@ pub struct DeleteRepositoryPolicy {
     input: crate::input::DeleteRepositoryPolicyInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(DeleteRepositoryPolicy, input::DeleteRepositoryPolicyInput);
 impl DeleteRepositoryPolicy {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::DeleteRepositoryPolicyInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::DeleteRepositoryPolicyInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `DeleteRepositoryPolicy` request and waits for its response.
@@ -575,17 +404,10 @@ pub struct DescribeEntitledImageTags {
     input: crate::input::DescribeEntitledImageTagsInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(
+    DescribeEntitledImageTags, input::DescribeEntitledImageTagsInput
+);
 impl DescribeEntitledImageTags {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::DescribeEntitledImageTagsInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Cursor from a previous page; leave unset to start at the beginning.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.input.next_token = Some(value.into());
@@ -594,15 +416,6 @@ impl DescribeEntitledImageTags {
     /// Largest number of tags to return in this page.
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::DescribeEntitledImageTagsInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `DescribeEntitledImageTags` request and waits for its response.
@@ -657,17 +470,8 @@ pub struct DescribeEntitledImages {
     input: crate::input::DescribeEntitledImagesInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(DescribeEntitledImages, input::DescribeEntitledImagesInput);
 impl DescribeEntitledImages {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::DescribeEntitledImagesInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Particular images to describe; leave unset to page through every image.
     pub fn image_ids(
         mut self,
@@ -684,15 +488,6 @@ impl DescribeEntitledImages {
     /// Largest number of images to return in this page. Not used together with `imageIds`.
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::DescribeEntitledImagesInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `DescribeEntitledImages` request and waits for its response.
@@ -747,17 +542,10 @@ pub struct DescribeEntitledRepositories {
     input: crate::input::DescribeEntitledRepositoriesInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(
+    DescribeEntitledRepositories, input::DescribeEntitledRepositoriesInput
+);
 impl DescribeEntitledRepositories {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::DescribeEntitledRepositoriesInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Cursor from a previous page; leave unset to start at the beginning. A cursor only works for the account it was issued to; if it is refused with `InvalidParameterException`, start over without it.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.input.next_token = Some(value.into());
@@ -766,15 +554,6 @@ impl DescribeEntitledRepositories {
     /// Largest number of entries to return in this page. A page may hold fewer entries, or none, and still carry a `nextToken`, so keep going until it is absent.
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::DescribeEntitledRepositoriesInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `DescribeEntitledRepositories` request and waits for its response.
@@ -829,17 +608,10 @@ pub struct DescribeImageScanFindings {
     input: crate::input::DescribeImageScanFindingsInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(
+    DescribeImageScanFindings, input::DescribeImageScanFindingsInput
+);
 impl DescribeImageScanFindings {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::DescribeImageScanFindingsInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
@@ -861,15 +633,6 @@ impl DescribeImageScanFindings {
     /// Largest number of findings to return in this page, at most 100.
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::DescribeImageScanFindingsInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `DescribeImageScanFindings` request and waits for its response.
@@ -929,17 +692,8 @@ pub struct DescribeImageTags {
     input: crate::input::DescribeImageTagsInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(DescribeImageTags, input::DescribeImageTagsInput);
 impl DescribeImageTags {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::DescribeImageTagsInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
@@ -961,15 +715,6 @@ impl DescribeImageTags {
     /// Largest number of tags to return in this page.
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::DescribeImageTagsInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `DescribeImageTags` request and waits for its response.
@@ -1024,17 +769,8 @@ pub struct DescribeImages {
     input: crate::input::DescribeImagesInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(DescribeImages, input::DescribeImagesInput);
 impl DescribeImages {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::DescribeImagesInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
@@ -1064,15 +800,6 @@ impl DescribeImages {
     /// Largest number of images to return in this page. Not used together with `imageIds`.
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::DescribeImagesInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `DescribeImages` request and waits for its response.
@@ -1127,17 +854,10 @@ pub struct DescribePremiumRepositories {
     input: crate::input::DescribePremiumRepositoriesInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(
+    DescribePremiumRepositories, input::DescribePremiumRepositoriesInput
+);
 impl DescribePremiumRepositories {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::DescribePremiumRepositoriesInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
@@ -1159,15 +879,6 @@ impl DescribePremiumRepositories {
     /// Cursor from a previous page; leave unset to start at the beginning. Not used together with `repositoryNames`.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.input.next_token = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::DescribePremiumRepositoriesInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `DescribePremiumRepositories` request and waits for its response.
@@ -1222,17 +933,8 @@ pub struct DescribeRegistries {
     input: crate::input::DescribeRegistriesInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(DescribeRegistries, input::DescribeRegistriesInput);
 impl DescribeRegistries {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::DescribeRegistriesInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Cursor from a previous page; leave unset to start at the beginning.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.input.next_token = Some(value.into());
@@ -1241,15 +943,6 @@ impl DescribeRegistries {
     /// Largest number of registries to return in this page.
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::DescribeRegistriesInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `DescribeRegistries` request and waits for its response.
@@ -1304,17 +997,8 @@ pub struct DescribeRepositories {
     input: crate::input::DescribeRepositoriesInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(DescribeRepositories, input::DescribeRepositoriesInput);
 impl DescribeRepositories {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::DescribeRepositoriesInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry to look in; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
@@ -1336,15 +1020,6 @@ impl DescribeRepositories {
     /// Largest number of repositories to return in this page. Not used together with `repositoryNames`.
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::DescribeRepositoriesInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `DescribeRepositories` request and waits for its response.
@@ -1399,29 +1074,13 @@ pub struct DisassociateRepositories {
     input: crate::input::DisassociateRepositoriesInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(
+    DisassociateRepositories, input::DisassociateRepositoriesInput
+);
 impl DisassociateRepositories {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::DisassociateRepositoriesInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding both repositories; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::DisassociateRepositoriesInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `DisassociateRepositories` request and waits for its response.
@@ -1451,26 +1110,8 @@ pub struct GetAuthorizationToken {
     input: crate::input::GetAuthorizationTokenInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(GetAuthorizationToken, input::GetAuthorizationTokenInput);
 impl GetAuthorizationToken {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::GetAuthorizationTokenInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::GetAuthorizationTokenInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
-        self
-    }
     /// Sends the `GetAuthorizationToken` request and waits for its response.
     pub async fn send(
         self,
@@ -1496,26 +1137,10 @@ pub struct GetDownloadUrlForPublisherReport {
     input: crate::input::GetDownloadUrlForPublisherReportInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(
+    GetDownloadUrlForPublisherReport, input::GetDownloadUrlForPublisherReportInput
+);
 impl GetDownloadUrlForPublisherReport {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::GetDownloadUrlForPublisherReportInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::GetDownloadUrlForPublisherReportInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
-        self
-    }
     /// Sends the `GetDownloadUrlForPublisherReport` request and waits for its response.
     pub async fn send(
         self,
@@ -1543,29 +1168,13 @@ pub struct GetPremiumRepositoryCatalogData {
     input: crate::input::GetPremiumRepositoryCatalogDataInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(
+    GetPremiumRepositoryCatalogData, input::GetPremiumRepositoryCatalogDataInput
+);
 impl GetPremiumRepositoryCatalogData {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::GetPremiumRepositoryCatalogDataInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::GetPremiumRepositoryCatalogDataInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `GetPremiumRepositoryCatalogData` request and waits for its response.
@@ -1595,29 +1204,13 @@ pub struct GetPremiumRepositoryPolicy {
     input: crate::input::GetPremiumRepositoryPolicyInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(
+    GetPremiumRepositoryPolicy, input::GetPremiumRepositoryPolicyInput
+);
 impl GetPremiumRepositoryPolicy {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::GetPremiumRepositoryPolicyInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::GetPremiumRepositoryPolicyInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `GetPremiumRepositoryPolicy` request and waits for its response.
@@ -1647,26 +1240,8 @@ pub struct GetRegistryCatalogData {
     input: crate::input::GetRegistryCatalogDataInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(GetRegistryCatalogData, input::GetRegistryCatalogDataInput);
 impl GetRegistryCatalogData {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::GetRegistryCatalogDataInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::GetRegistryCatalogDataInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
-        self
-    }
     /// Sends the `GetRegistryCatalogData` request and waits for its response.
     pub async fn send(
         self,
@@ -1691,29 +1266,13 @@ pub struct GetRepositoryCatalogData {
     input: crate::input::GetRepositoryCatalogDataInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(
+    GetRepositoryCatalogData, input::GetRepositoryCatalogDataInput
+);
 impl GetRepositoryCatalogData {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::GetRepositoryCatalogDataInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::GetRepositoryCatalogDataInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `GetRepositoryCatalogData` request and waits for its response.
@@ -1743,29 +1302,11 @@ pub struct GetRepositoryPolicy {
     input: crate::input::GetRepositoryPolicyInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(GetRepositoryPolicy, input::GetRepositoryPolicyInput);
 impl GetRepositoryPolicy {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::GetRepositoryPolicyInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::GetRepositoryPolicyInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `GetRepositoryPolicy` request and waits for its response.
@@ -1795,17 +1336,8 @@ pub struct InitiateLayerUpload {
     input: crate::input::InitiateLayerUploadInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(InitiateLayerUpload, input::InitiateLayerUploadInput);
 impl InitiateLayerUpload {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::InitiateLayerUploadInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID or alias of the registry being uploaded to; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
@@ -1817,15 +1349,6 @@ impl InitiateLayerUpload {
         value: impl Into<crate::types::RepositoryType>,
     ) -> Self {
         self.input.repository_type = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::InitiateLayerUploadInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `InitiateLayerUpload` request and waits for its response.
@@ -1855,17 +1378,8 @@ pub struct ListPublisherReports {
     input: crate::input::ListPublisherReportsInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(ListPublisherReports, input::ListPublisherReportsInput);
 impl ListPublisherReports {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::ListPublisherReportsInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Only list reports of this type; leave unset for all types.
     pub fn report_type(
         mut self,
@@ -1890,15 +1404,6 @@ impl ListPublisherReports {
     /// Cursor from a previous page; leave unset to start at the beginning. Pass the same `reportType` and `granularity` as the call that produced it, or the call fails with `InvalidParameterException`.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.input.next_token = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::ListPublisherReportsInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `ListPublisherReports` request and waits for its response.
@@ -1953,26 +1458,8 @@ pub struct ListTagsForResource {
     input: crate::input::ListTagsForResourceInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(ListTagsForResource, input::ListTagsForResourceInput);
 impl ListTagsForResource {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::ListTagsForResourceInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::ListTagsForResourceInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
-        self
-    }
     /// Sends the `ListTagsForResource` request and waits for its response.
     pub async fn send(
         self,
@@ -2000,17 +1487,8 @@ pub struct PutImage {
     input: crate::input::PutImageInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(PutImage, input::PutImageInput);
 impl PutImage {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::PutImageInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID or alias of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
@@ -2037,15 +1515,6 @@ impl PutImage {
     /// Expected digest of the manifest; the call fails if it does not match.
     pub fn image_digest(mut self, value: impl Into<String>) -> Self {
         self.input.image_digest = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::PutImageInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `PutImage` request and waits for its response.
@@ -2075,29 +1544,13 @@ pub struct PutPremiumRepositoryCatalogData {
     input: crate::input::PutPremiumRepositoryCatalogDataInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(
+    PutPremiumRepositoryCatalogData, input::PutPremiumRepositoryCatalogDataInput
+);
 impl PutPremiumRepositoryCatalogData {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::PutPremiumRepositoryCatalogDataInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::PutPremiumRepositoryCatalogDataInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `PutPremiumRepositoryCatalogData` request and waits for its response.
@@ -2127,29 +1580,13 @@ pub struct PutPremiumRepositoryProducts {
     input: crate::input::PutPremiumRepositoryProductsInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(
+    PutPremiumRepositoryProducts, input::PutPremiumRepositoryProductsInput
+);
 impl PutPremiumRepositoryProducts {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::PutPremiumRepositoryProductsInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::PutPremiumRepositoryProductsInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `PutPremiumRepositoryProducts` request and waits for its response.
@@ -2179,17 +1616,8 @@ pub struct PutRegistryCatalogData {
     input: crate::input::PutRegistryCatalogDataInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(PutRegistryCatalogData, input::PutRegistryCatalogDataInput);
 impl PutRegistryCatalogData {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::PutRegistryCatalogDataInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Name to show for the registry in the gallery. Only verified accounts can set it.
     pub fn display_name(mut self, value: impl Into<String>) -> Self {
         self.input.display_name = Some(value.into());
@@ -2203,15 +1631,6 @@ impl PutRegistryCatalogData {
     /// Logo image bytes to show for the registry in the gallery; usually sent base64-encoded by the SDK.
     pub fn logo_image_blob(mut self, value: impl Into<crate::Blob>) -> Self {
         self.input.logo_image_blob = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::PutRegistryCatalogDataInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `PutRegistryCatalogData` request and waits for its response.
@@ -2241,29 +1660,13 @@ pub struct PutRepositoryCatalogData {
     input: crate::input::PutRepositoryCatalogDataInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(
+    PutRepositoryCatalogData, input::PutRepositoryCatalogDataInput
+);
 impl PutRepositoryCatalogData {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::PutRepositoryCatalogDataInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::PutRepositoryCatalogDataInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `PutRepositoryCatalogData` request and waits for its response.
@@ -2293,17 +1696,8 @@ pub struct SetImageStatus {
     input: crate::input::SetImageStatusInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(SetImageStatus, input::SetImageStatusInput);
 impl SetImageStatus {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::SetImageStatusInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
@@ -2312,15 +1706,6 @@ impl SetImageStatus {
     /// Days until a deprecated image is deleted, 90 to 365. Required with `DEPRECATED` and not allowed with `ACTIVE`.
     pub fn deprecation_period_days(mut self, value: i32) -> Self {
         self.input.deprecation_period_days = Some(value);
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::SetImageStatusInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `SetImageStatus` request and waits for its response.
@@ -2350,17 +1735,10 @@ pub struct SetPremiumRepositoryPolicy {
     input: crate::input::SetPremiumRepositoryPolicyInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(
+    SetPremiumRepositoryPolicy, input::SetPremiumRepositoryPolicyInput
+);
 impl SetPremiumRepositoryPolicy {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::SetPremiumRepositoryPolicyInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the premium repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
@@ -2369,15 +1747,6 @@ impl SetPremiumRepositoryPolicy {
     /// When true, skip the safeguard that stops a policy from locking the caller out of the repository.
     pub fn force(mut self, value: bool) -> Self {
         self.input.force = Some(value);
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::SetPremiumRepositoryPolicyInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `SetPremiumRepositoryPolicy` request and waits for its response.
@@ -2407,17 +1776,8 @@ pub struct SetRepositoryPolicy {
     input: crate::input::SetRepositoryPolicyInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(SetRepositoryPolicy, input::SetRepositoryPolicyInput);
 impl SetRepositoryPolicy {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::SetRepositoryPolicyInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the repository; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
@@ -2426,15 +1786,6 @@ impl SetRepositoryPolicy {
     /// When true, skip the safeguard that stops a policy from locking the caller out of the repository.
     pub fn force(mut self, value: bool) -> Self {
         self.input.force = value;
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::SetRepositoryPolicyInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `SetRepositoryPolicy` request and waits for its response.
@@ -2464,29 +1815,11 @@ pub struct SetRepositoryState {
     input: crate::input::SetRepositoryStateInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(SetRepositoryState, input::SetRepositoryStateInput);
 impl SetRepositoryState {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::SetRepositoryStateInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID of the registry holding the repository; defaults to the caller's registry. Only the caller's own account ID is accepted.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::SetRepositoryStateInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `SetRepositoryState` request and waits for its response.
@@ -2516,26 +1849,8 @@ pub struct TagResource {
     input: crate::input::TagResourceInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(TagResource, input::TagResourceInput);
 impl TagResource {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::TagResourceInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::TagResourceInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
-        self
-    }
     /// Sends the `TagResource` request and waits for its response.
     pub async fn send(
         self,
@@ -2563,26 +1878,8 @@ pub struct UntagResource {
     input: crate::input::UntagResourceInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(UntagResource, input::UntagResourceInput);
 impl UntagResource {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::UntagResourceInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::UntagResourceInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
-        self
-    }
     /// Sends the `UntagResource` request and waits for its response.
     pub async fn send(
         self,
@@ -2610,17 +1907,8 @@ pub struct UploadLayerPart {
     input: crate::input::UploadLayerPartInput,
     options: crate::CallOptions,
 }
+crate::rt::request_builder!(UploadLayerPart, input::UploadLayerPartInput);
 impl UploadLayerPart {
-    pub(crate) fn new(
-        handle: crate::rt::client::Handle,
-        input: crate::input::UploadLayerPartInput,
-    ) -> Self {
-        Self {
-            handle,
-            input,
-            options: crate::CallOptions::default(),
-        }
-    }
     /// Account ID or alias of the registry being uploaded to; defaults to the caller's registry.
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
@@ -2632,15 +1920,6 @@ impl UploadLayerPart {
         value: impl Into<crate::types::RepositoryType>,
     ) -> Self {
         self.input.repository_type = Some(value.into());
-        self
-    }
-    /// The input as built so far.
-    pub fn input(&self) -> &crate::input::UploadLayerPartInput {
-        &self.input
-    }
-    /// Overrides the client's configuration for this call: timeouts, retries, validation, progress callbacks.
-    pub fn options(mut self, options: crate::CallOptions) -> Self {
-        self.options = options;
         self
     }
     /// Sends the `UploadLayerPart` request and waits for its response.

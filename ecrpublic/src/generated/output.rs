@@ -50,21 +50,9 @@ impl AssociateRepositoriesOutput {
         self.associated_repository_type = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for AssociateRepositoriesOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for AssociateRepositoriesOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(AssociateRepositoriesOutput);
+crate::rt::output!(AssociateRepositoriesOutput);
 /// What a successful `BatchCheckLayerAvailability` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -92,21 +80,9 @@ impl BatchCheckLayerAvailabilityOutput {
         self.failures = value.into_iter().collect();
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for BatchCheckLayerAvailabilityOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for BatchCheckLayerAvailabilityOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(BatchCheckLayerAvailabilityOutput);
+crate::rt::output!(BatchCheckLayerAvailabilityOutput);
 /// What a successful `BatchDeleteImage` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -134,21 +110,9 @@ impl BatchDeleteImageOutput {
         self.failures = value.into_iter().collect();
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for BatchDeleteImageOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for BatchDeleteImageOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(BatchDeleteImageOutput);
+crate::rt::output!(BatchDeleteImageOutput);
 /// What a successful `CompleteLayerUpload` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -194,21 +158,9 @@ impl CompleteLayerUploadOutput {
         self.layer_digest = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for CompleteLayerUploadOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for CompleteLayerUploadOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(CompleteLayerUploadOutput);
+crate::rt::output!(CompleteLayerUploadOutput);
 /// What a successful `CreatePremiumRepository` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -236,21 +188,9 @@ impl CreatePremiumRepositoryOutput {
         self.catalog_data = Some(value);
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for CreatePremiumRepositoryOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for CreatePremiumRepositoryOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(CreatePremiumRepositoryOutput);
+crate::rt::output!(CreatePremiumRepositoryOutput);
 /// What a successful `CreateRepository` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -275,21 +215,9 @@ impl CreateRepositoryOutput {
         self.catalog_data = Some(value);
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for CreateRepositoryOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for CreateRepositoryOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(CreateRepositoryOutput);
+crate::rt::output!(CreateRepositoryOutput);
 /// What a successful `DeletePremiumRepository` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -307,21 +235,9 @@ impl DeletePremiumRepositoryOutput {
         self.premium_repository = Some(value);
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for DeletePremiumRepositoryOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for DeletePremiumRepositoryOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(DeletePremiumRepositoryOutput);
+crate::rt::output!(DeletePremiumRepositoryOutput);
 /// What a successful `DeletePremiumRepositoryPolicy` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -350,21 +266,9 @@ impl DeletePremiumRepositoryPolicyOutput {
         self.policy_text = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for DeletePremiumRepositoryPolicyOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for DeletePremiumRepositoryPolicyOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(DeletePremiumRepositoryPolicyOutput);
+crate::rt::output!(DeletePremiumRepositoryPolicyOutput);
 /// What a successful `DeleteRepository` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -379,21 +283,9 @@ impl DeleteRepositoryOutput {
         self.repository = Some(value);
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for DeleteRepositoryOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for DeleteRepositoryOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(DeleteRepositoryOutput);
+crate::rt::output!(DeleteRepositoryOutput);
 /// What a successful `DeleteRepositoryPolicy` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -422,21 +314,9 @@ impl DeleteRepositoryPolicyOutput {
         self.policy_text = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for DeleteRepositoryPolicyOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for DeleteRepositoryPolicyOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(DeleteRepositoryPolicyOutput);
+crate::rt::output!(DeleteRepositoryPolicyOutput);
 /// What a successful `DescribeEntitledImageTags` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -476,21 +356,9 @@ impl DescribeEntitledImageTagsOutput {
         self.next_token = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for DescribeEntitledImageTagsOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for DescribeEntitledImageTagsOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(DescribeEntitledImageTagsOutput);
+crate::rt::output!(DescribeEntitledImageTagsOutput);
 /// What a successful `DescribeEntitledImages` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -530,21 +398,9 @@ impl DescribeEntitledImagesOutput {
         self.next_token = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for DescribeEntitledImagesOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for DescribeEntitledImagesOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(DescribeEntitledImagesOutput);
+crate::rt::output!(DescribeEntitledImagesOutput);
 /// What a successful `DescribeEntitledRepositories` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -570,21 +426,9 @@ impl DescribeEntitledRepositoriesOutput {
         self.next_token = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for DescribeEntitledRepositoriesOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for DescribeEntitledRepositoriesOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(DescribeEntitledRepositoriesOutput);
+crate::rt::output!(DescribeEntitledRepositoriesOutput);
 /// What a successful `DescribeImageScanFindings` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -639,21 +483,9 @@ impl DescribeImageScanFindingsOutput {
         self.next_token = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for DescribeImageScanFindingsOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for DescribeImageScanFindingsOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(DescribeImageScanFindingsOutput);
+crate::rt::output!(DescribeImageScanFindingsOutput);
 /// What a successful `DescribeImageTags` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -678,21 +510,9 @@ impl DescribeImageTagsOutput {
         self.next_token = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for DescribeImageTagsOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for DescribeImageTagsOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(DescribeImageTagsOutput);
+crate::rt::output!(DescribeImageTagsOutput);
 /// What a successful `DescribeImages` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -717,21 +537,9 @@ impl DescribeImagesOutput {
         self.next_token = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for DescribeImagesOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for DescribeImagesOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(DescribeImagesOutput);
+crate::rt::output!(DescribeImagesOutput);
 /// What a successful `DescribePremiumRepositories` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -757,21 +565,9 @@ impl DescribePremiumRepositoriesOutput {
         self.next_token = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for DescribePremiumRepositoriesOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for DescribePremiumRepositoriesOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(DescribePremiumRepositoriesOutput);
+crate::rt::output!(DescribePremiumRepositoriesOutput);
 /// What a successful `DescribeRegistries` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -795,21 +591,9 @@ impl DescribeRegistriesOutput {
         self.next_token = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for DescribeRegistriesOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for DescribeRegistriesOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(DescribeRegistriesOutput);
+crate::rt::output!(DescribeRegistriesOutput);
 /// What a successful `DescribeRepositories` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -834,21 +618,9 @@ impl DescribeRepositoriesOutput {
         self.next_token = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for DescribeRepositoriesOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for DescribeRepositoriesOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(DescribeRepositoriesOutput);
+crate::rt::output!(DescribeRepositoriesOutput);
 /// What a successful `DisassociateRepositories` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -897,21 +669,9 @@ impl DisassociateRepositoriesOutput {
         self.associated_repository_type = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for DisassociateRepositoriesOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for DisassociateRepositoriesOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(DisassociateRepositoriesOutput);
+crate::rt::output!(DisassociateRepositoriesOutput);
 /// What a successful `GetAuthorizationToken` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -929,21 +689,9 @@ impl GetAuthorizationTokenOutput {
         self.authorization_data = Some(value);
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for GetAuthorizationTokenOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for GetAuthorizationTokenOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(GetAuthorizationTokenOutput);
+crate::rt::output!(GetAuthorizationTokenOutput);
 /// What a successful `GetDownloadUrlForPublisherReport` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -963,21 +711,9 @@ impl GetDownloadUrlForPublisherReportOutput {
             ..crate::rt::json::Json::zero()
         }
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for GetDownloadUrlForPublisherReportOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for GetDownloadUrlForPublisherReportOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(GetDownloadUrlForPublisherReportOutput);
+crate::rt::output!(GetDownloadUrlForPublisherReportOutput);
 /// What a successful `GetPremiumRepositoryCatalogData` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1009,21 +745,9 @@ impl GetPremiumRepositoryCatalogDataOutput {
         self.catalog_data = Some(value);
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for GetPremiumRepositoryCatalogDataOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for GetPremiumRepositoryCatalogDataOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(GetPremiumRepositoryCatalogDataOutput);
+crate::rt::output!(GetPremiumRepositoryCatalogDataOutput);
 /// What a successful `GetPremiumRepositoryPolicy` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1052,21 +776,9 @@ impl GetPremiumRepositoryPolicyOutput {
         self.policy_text = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for GetPremiumRepositoryPolicyOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for GetPremiumRepositoryPolicyOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(GetPremiumRepositoryPolicyOutput);
+crate::rt::output!(GetPremiumRepositoryPolicyOutput);
 /// What a successful `GetRegistryCatalogData` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1083,21 +795,9 @@ impl GetRegistryCatalogDataOutput {
             ..crate::rt::json::Json::zero()
         }
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for GetRegistryCatalogDataOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for GetRegistryCatalogDataOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(GetRegistryCatalogDataOutput);
+crate::rt::output!(GetRegistryCatalogDataOutput);
 /// What a successful `GetRepositoryCatalogData` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1115,21 +815,9 @@ impl GetRepositoryCatalogDataOutput {
         self.catalog_data = Some(value);
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for GetRepositoryCatalogDataOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for GetRepositoryCatalogDataOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(GetRepositoryCatalogDataOutput);
+crate::rt::output!(GetRepositoryCatalogDataOutput);
 /// What a successful `GetRepositoryPolicy` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1158,21 +846,9 @@ impl GetRepositoryPolicyOutput {
         self.policy_text = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for GetRepositoryPolicyOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for GetRepositoryPolicyOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(GetRepositoryPolicyOutput);
+crate::rt::output!(GetRepositoryPolicyOutput);
 /// What a successful `InitiateLayerUpload` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1194,21 +870,9 @@ impl InitiateLayerUploadOutput {
         self.part_size = Some(value);
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for InitiateLayerUploadOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for InitiateLayerUploadOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(InitiateLayerUploadOutput);
+crate::rt::output!(InitiateLayerUploadOutput);
 /// What a successful `ListPublisherReports` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1234,21 +898,9 @@ impl ListPublisherReportsOutput {
         self.next_token = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for ListPublisherReportsOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for ListPublisherReportsOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(ListPublisherReportsOutput);
+crate::rt::output!(ListPublisherReportsOutput);
 /// What a successful `ListTagsForResource` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1266,21 +918,9 @@ impl ListTagsForResourceOutput {
         self.tags = value.into_iter().collect();
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for ListTagsForResourceOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for ListTagsForResourceOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(ListTagsForResourceOutput);
+crate::rt::output!(ListTagsForResourceOutput);
 /// What a successful `PutImage` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1295,21 +935,9 @@ impl PutImageOutput {
         self.image = Some(value);
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for PutImageOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for PutImageOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(PutImageOutput);
+crate::rt::output!(PutImageOutput);
 /// What a successful `PutPremiumRepositoryCatalogData` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1341,21 +969,9 @@ impl PutPremiumRepositoryCatalogDataOutput {
         self.catalog_data = Some(value);
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for PutPremiumRepositoryCatalogDataOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for PutPremiumRepositoryCatalogDataOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(PutPremiumRepositoryCatalogDataOutput);
+crate::rt::output!(PutPremiumRepositoryCatalogDataOutput);
 /// What a successful `PutPremiumRepositoryProducts` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1387,21 +1003,9 @@ impl PutPremiumRepositoryProductsOutput {
         self.marketplace_products = value.into_iter().map(Into::into).collect();
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for PutPremiumRepositoryProductsOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for PutPremiumRepositoryProductsOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(PutPremiumRepositoryProductsOutput);
+crate::rt::output!(PutPremiumRepositoryProductsOutput);
 /// What a successful `PutRegistryCatalogData` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1418,21 +1022,9 @@ impl PutRegistryCatalogDataOutput {
             ..crate::rt::json::Json::zero()
         }
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for PutRegistryCatalogDataOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for PutRegistryCatalogDataOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(PutRegistryCatalogDataOutput);
+crate::rt::output!(PutRegistryCatalogDataOutput);
 /// What a successful `PutRepositoryCatalogData` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1450,21 +1042,9 @@ impl PutRepositoryCatalogDataOutput {
         self.catalog_data = Some(value);
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for PutRepositoryCatalogDataOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for PutRepositoryCatalogDataOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(PutRepositoryCatalogDataOutput);
+crate::rt::output!(PutRepositoryCatalogDataOutput);
 /// What a successful `SetImageStatus` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1513,21 +1093,9 @@ impl SetImageStatusOutput {
         self.scheduled_deletion_at = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for SetImageStatusOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for SetImageStatusOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(SetImageStatusOutput);
+crate::rt::output!(SetImageStatusOutput);
 /// What a successful `SetPremiumRepositoryPolicy` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1556,21 +1124,9 @@ impl SetPremiumRepositoryPolicyOutput {
         self.policy_text = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for SetPremiumRepositoryPolicyOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for SetPremiumRepositoryPolicyOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(SetPremiumRepositoryPolicyOutput);
+crate::rt::output!(SetPremiumRepositoryPolicyOutput);
 /// What a successful `SetRepositoryPolicy` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1599,21 +1155,9 @@ impl SetRepositoryPolicyOutput {
         self.policy_text = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for SetRepositoryPolicyOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for SetRepositoryPolicyOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(SetRepositoryPolicyOutput);
+crate::rt::output!(SetRepositoryPolicyOutput);
 /// What a successful `SetRepositoryState` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1655,65 +1199,25 @@ impl SetRepositoryStateOutput {
         self.state = Some(value.into());
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for SetRepositoryStateOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for SetRepositoryStateOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(SetRepositoryStateOutput);
+crate::rt::output!(SetRepositoryStateOutput);
 /// The `TagResource` call returns no data when it succeeds.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TagResourceOutput {
     pub(crate) request_id: Option<String>,
 }
-impl TagResourceOutput {
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
-}
-impl Default for TagResourceOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for TagResourceOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(TagResourceOutput);
+crate::rt::output!(TagResourceOutput);
 /// The `UntagResource` call returns no data when it succeeds.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UntagResourceOutput {
     pub(crate) request_id: Option<String>,
 }
-impl UntagResourceOutput {
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
-}
-impl Default for UntagResourceOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for UntagResourceOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(UntagResourceOutput);
+crate::rt::output!(UntagResourceOutput);
 /// What a successful `UploadLayerPart` call returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1759,18 +1263,6 @@ impl UploadLayerPartOutput {
         self.last_byte_received = Some(value);
         self
     }
-    /// The request id the service gave the response, when it gave one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
 }
-impl Default for UploadLayerPartOutput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
-impl crate::rt::operation::Output for UploadLayerPartOutput {
-    fn set_request_id(&mut self, request_id: Option<String>) {
-        self.request_id = request_id;
-    }
-}
+crate::rt::json_default!(UploadLayerPartOutput);
+crate::rt::output!(UploadLayerPartOutput);

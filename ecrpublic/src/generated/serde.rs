@@ -2,4743 +2,615 @@
 // run `cargo xtask codegen` instead.
 
 //! awsJson serialization of the generated types.
-use crate::rt::json::{Json, JsonError, JsonReader, JsonWriter};
-impl Json for crate::input::AssociateRepositoriesInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            associated_repository_name: crate::rt::json::Json::zero(),
-            associated_repository_type: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "associatedRepositoryName" => out.associated_repository_name = r.read()?,
-                "associatedRepositoryType" => out.associated_repository_type = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("associatedRepositoryName", &self.associated_repository_name);
-        w.member("associatedRepositoryType", &self.associated_repository_type);
-        w.end_object();
-    }
-}
-impl Json for crate::output::AssociateRepositoriesOutput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            associated_repository_name: crate::rt::json::Json::zero(),
-            associated_repository_type: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "associatedRepositoryName" => out.associated_repository_name = r.read()?,
-                "associatedRepositoryType" => out.associated_repository_type = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("associatedRepositoryName", &self.associated_repository_name);
-        w.member("associatedRepositoryType", &self.associated_repository_type);
-        w.end_object();
-    }
-}
-impl Json for crate::types::AssociatedRepository {
-    fn zero() -> Self {
-        Self {
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.end_object();
-    }
-}
-impl Json for crate::error::AssociationAlreadyExistsException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::error::AssociationNotFoundException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::types::AuthorizationData {
-    fn zero() -> Self {
-        Self {
-            authorization_token: crate::rt::json::Json::zero(),
-            expires_at: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "authorizationToken" => out.authorization_token = r.read()?,
-                "expiresAt" => out.expires_at = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("authorizationToken", &self.authorization_token);
-        w.member("expiresAt", &self.expires_at);
-        w.end_object();
-    }
-}
-impl Json for crate::input::BatchCheckLayerAvailabilityInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            layer_digests: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "layerDigests" => out.layer_digests = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("layerDigests", &self.layer_digests);
-        w.end_object();
-    }
-}
-impl Json for crate::output::BatchCheckLayerAvailabilityOutput {
-    fn zero() -> Self {
-        Self {
-            layers: crate::rt::json::Json::zero(),
-            failures: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "layers" => out.layers = r.read()?,
-                "failures" => out.failures = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        if !self.layers.is_empty() {
-            w.member("layers", &self.layers);
-        }
-        if !self.failures.is_empty() {
-            w.member("failures", &self.failures);
-        }
-        w.end_object();
-    }
-}
-impl Json for crate::input::BatchDeleteImageInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            image_ids: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "imageIds" => out.image_ids = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("imageIds", &self.image_ids);
-        w.end_object();
-    }
-}
-impl Json for crate::output::BatchDeleteImageOutput {
-    fn zero() -> Self {
-        Self {
-            image_ids: crate::rt::json::Json::zero(),
-            failures: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "imageIds" => out.image_ids = r.read()?,
-                "failures" => out.failures = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        if !self.image_ids.is_empty() {
-            w.member("imageIds", &self.image_ids);
-        }
-        if !self.failures.is_empty() {
-            w.member("failures", &self.failures);
-        }
-        w.end_object();
-    }
-}
-impl Json for crate::input::CompleteLayerUploadInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            upload_id: crate::rt::json::Json::zero(),
-            layer_digests: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "uploadId" => out.upload_id = r.read()?,
-                "layerDigests" => out.layer_digests = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("uploadId", &self.upload_id);
-        w.member("layerDigests", &self.layer_digests);
-        w.end_object();
-    }
-}
-impl Json for crate::output::CompleteLayerUploadOutput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            upload_id: crate::rt::json::Json::zero(),
-            layer_digest: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "uploadId" => out.upload_id = r.read()?,
-                "layerDigest" => out.layer_digest = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("uploadId", &self.upload_id);
-        w.member("layerDigest", &self.layer_digest);
-        w.end_object();
-    }
-}
-impl Json for crate::error::ConflictException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::types::ContainerImageDetails {
-    fn zero() -> Self {
-        Self {
-            architecture: crate::rt::json::Json::zero(),
-            author: crate::rt::json::Json::zero(),
-            image_hash: crate::rt::json::Json::zero(),
-            image_tags: crate::rt::json::Json::zero(),
-            platform: crate::rt::json::Json::zero(),
-            pushed_at: crate::rt::json::Json::zero(),
-            registry: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "architecture" => out.architecture = r.read()?,
-                "author" => out.author = r.read()?,
-                "imageHash" => out.image_hash = r.read()?,
-                "imageTags" => out.image_tags = r.read()?,
-                "platform" => out.platform = r.read()?,
-                "pushedAt" => out.pushed_at = r.read()?,
-                "registry" => out.registry = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("architecture", &self.architecture);
-        w.member("author", &self.author);
-        w.member("imageHash", &self.image_hash);
-        if !self.image_tags.is_empty() {
-            w.member("imageTags", &self.image_tags);
-        }
-        w.member("platform", &self.platform);
-        w.member("pushedAt", &self.pushed_at);
-        w.member("registry", &self.registry);
-        w.member("repositoryName", &self.repository_name);
-        w.end_object();
-    }
-}
-impl Json for crate::input::CreatePremiumRepositoryInput {
-    fn zero() -> Self {
-        Self {
-            repository_name: crate::rt::json::Json::zero(),
-            catalog_data: crate::rt::json::Json::zero(),
-            marketplace_products: crate::rt::json::Json::zero(),
-            tags: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "repositoryName" => out.repository_name = r.read()?,
-                "catalogData" => out.catalog_data = r.read()?,
-                "marketplaceProducts" => out.marketplace_products = r.read()?,
-                "tags" => out.tags = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("repositoryName", &self.repository_name);
-        w.member("catalogData", &self.catalog_data);
-        w.member("marketplaceProducts", &self.marketplace_products);
-        w.member("tags", &self.tags);
-        w.end_object();
-    }
-}
-impl Json for crate::output::CreatePremiumRepositoryOutput {
-    fn zero() -> Self {
-        Self {
-            premium_repository: crate::rt::json::Json::zero(),
-            catalog_data: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "premiumRepository" => out.premium_repository = r.read()?,
-                "catalogData" => out.catalog_data = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("premiumRepository", &self.premium_repository);
-        w.member("catalogData", &self.catalog_data);
-        w.end_object();
-    }
-}
-impl Json for crate::input::CreateRepositoryInput {
-    fn zero() -> Self {
-        Self {
-            repository_name: crate::rt::json::Json::zero(),
-            catalog_data: crate::rt::json::Json::zero(),
-            tags: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "repositoryName" => out.repository_name = r.read()?,
-                "catalogData" => out.catalog_data = r.read()?,
-                "tags" => out.tags = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("repositoryName", &self.repository_name);
-        w.member("catalogData", &self.catalog_data);
-        w.member("tags", &self.tags);
-        w.end_object();
-    }
-}
-impl Json for crate::output::CreateRepositoryOutput {
-    fn zero() -> Self {
-        Self {
-            repository: crate::rt::json::Json::zero(),
-            catalog_data: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "repository" => out.repository = r.read()?,
-                "catalogData" => out.catalog_data = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("repository", &self.repository);
-        w.member("catalogData", &self.catalog_data);
-        w.end_object();
-    }
-}
-impl Json for crate::types::CvssScore {
-    fn zero() -> Self {
-        Self {
-            base_score: crate::rt::json::Json::zero(),
-            scoring_vector: crate::rt::json::Json::zero(),
-            source: crate::rt::json::Json::zero(),
-            version: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "baseScore" => out.base_score = r.read()?,
-                "scoringVector" => out.scoring_vector = r.read()?,
-                "source" => out.source = r.read()?,
-                "version" => out.version = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("baseScore", &self.base_score);
-        w.member("scoringVector", &self.scoring_vector);
-        w.member("source", &self.source);
-        w.member("version", &self.version);
-        w.end_object();
-    }
-}
-impl Json for crate::types::CvssScoreAdjustment {
-    fn zero() -> Self {
-        Self {
-            metric: crate::rt::json::Json::zero(),
-            reason: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "metric" => out.metric = r.read()?,
-                "reason" => out.reason = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("metric", &self.metric);
-        w.member("reason", &self.reason);
-        w.end_object();
-    }
-}
-impl Json for crate::types::CvssScoreDetails {
-    fn zero() -> Self {
-        Self {
-            adjustments: crate::rt::json::Json::zero(),
-            score: crate::rt::json::Json::zero(),
-            score_source: crate::rt::json::Json::zero(),
-            scoring_vector: crate::rt::json::Json::zero(),
-            version: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "adjustments" => out.adjustments = r.read()?,
-                "score" => out.score = r.read()?,
-                "scoreSource" => out.score_source = r.read()?,
-                "scoringVector" => out.scoring_vector = r.read()?,
-                "version" => out.version = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        if !self.adjustments.is_empty() {
-            w.member("adjustments", &self.adjustments);
-        }
-        w.member("score", &self.score);
-        w.member("scoreSource", &self.score_source);
-        w.member("scoringVector", &self.scoring_vector);
-        w.member("version", &self.version);
-        w.end_object();
-    }
-}
-impl Json for crate::input::DeletePremiumRepositoryPolicyInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.end_object();
-    }
-}
-impl Json for crate::output::DeletePremiumRepositoryPolicyOutput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            policy_text: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "policyText" => out.policy_text = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("policyText", &self.policy_text);
-        w.end_object();
-    }
-}
-impl Json for crate::input::DeletePremiumRepositoryInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.end_object();
-    }
-}
-impl Json for crate::output::DeletePremiumRepositoryOutput {
-    fn zero() -> Self {
-        Self {
-            premium_repository: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "premiumRepository" => out.premium_repository = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("premiumRepository", &self.premium_repository);
-        w.end_object();
-    }
-}
-impl Json for crate::input::DeleteRepositoryPolicyInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.end_object();
-    }
-}
-impl Json for crate::output::DeleteRepositoryPolicyOutput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            policy_text: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "policyText" => out.policy_text = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("policyText", &self.policy_text);
-        w.end_object();
-    }
-}
-impl Json for crate::input::DeleteRepositoryInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            force: false,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "force" => out.force = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("force", &self.force);
-        w.end_object();
-    }
-}
-impl Json for crate::output::DeleteRepositoryOutput {
-    fn zero() -> Self {
-        Self {
-            repository: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "repository" => out.repository = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("repository", &self.repository);
-        w.end_object();
-    }
-}
-impl Json for crate::error::DeletionNotAllowedException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::input::DescribeEntitledImageTagsInput {
-    fn zero() -> Self {
-        Self {
-            repository_name: crate::rt::json::Json::zero(),
-            registry_alias: crate::rt::json::Json::zero(),
-            next_token: crate::rt::json::Json::zero(),
-            max_results: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "repositoryName" => out.repository_name = r.read()?,
-                "registryAlias" => out.registry_alias = r.read()?,
-                "nextToken" => out.next_token = r.read()?,
-                "maxResults" => out.max_results = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("repositoryName", &self.repository_name);
-        w.member("registryAlias", &self.registry_alias);
-        w.member("nextToken", &self.next_token);
-        w.member("maxResults", &self.max_results);
-        w.end_object();
-    }
-}
-impl Json for crate::output::DescribeEntitledImageTagsOutput {
-    fn zero() -> Self {
-        Self {
-            repository_name: crate::rt::json::Json::zero(),
-            registry_alias: crate::rt::json::Json::zero(),
-            image_tag_details: crate::rt::json::Json::zero(),
-            next_token: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "repositoryName" => out.repository_name = r.read()?,
-                "registryAlias" => out.registry_alias = r.read()?,
-                "imageTagDetails" => out.image_tag_details = r.read()?,
-                "nextToken" => out.next_token = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("repositoryName", &self.repository_name);
-        w.member("registryAlias", &self.registry_alias);
-        w.member("imageTagDetails", &self.image_tag_details);
-        w.member("nextToken", &self.next_token);
-        w.end_object();
-    }
-}
-impl Json for crate::input::DescribeEntitledImagesInput {
-    fn zero() -> Self {
-        Self {
-            repository_name: crate::rt::json::Json::zero(),
-            registry_alias: crate::rt::json::Json::zero(),
-            image_ids: crate::rt::json::Json::zero(),
-            next_token: crate::rt::json::Json::zero(),
-            max_results: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "repositoryName" => out.repository_name = r.read()?,
-                "registryAlias" => out.registry_alias = r.read()?,
-                "imageIds" => out.image_ids = r.read()?,
-                "nextToken" => out.next_token = r.read()?,
-                "maxResults" => out.max_results = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("repositoryName", &self.repository_name);
-        w.member("registryAlias", &self.registry_alias);
-        w.member("imageIds", &self.image_ids);
-        w.member("nextToken", &self.next_token);
-        w.member("maxResults", &self.max_results);
-        w.end_object();
-    }
-}
-impl Json for crate::output::DescribeEntitledImagesOutput {
-    fn zero() -> Self {
-        Self {
-            repository_name: crate::rt::json::Json::zero(),
-            registry_alias: crate::rt::json::Json::zero(),
-            image_details: crate::rt::json::Json::zero(),
-            next_token: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "repositoryName" => out.repository_name = r.read()?,
-                "registryAlias" => out.registry_alias = r.read()?,
-                "imageDetails" => out.image_details = r.read()?,
-                "nextToken" => out.next_token = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("repositoryName", &self.repository_name);
-        w.member("registryAlias", &self.registry_alias);
-        w.member("imageDetails", &self.image_details);
-        w.member("nextToken", &self.next_token);
-        w.end_object();
-    }
-}
-impl Json for crate::input::DescribeEntitledRepositoriesInput {
-    fn zero() -> Self {
-        Self {
-            next_token: crate::rt::json::Json::zero(),
-            max_results: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "nextToken" => out.next_token = r.read()?,
-                "maxResults" => out.max_results = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("nextToken", &self.next_token);
-        w.member("maxResults", &self.max_results);
-        w.end_object();
-    }
-}
-impl Json for crate::output::DescribeEntitledRepositoriesOutput {
-    fn zero() -> Self {
-        Self {
-            repositories: crate::rt::json::Json::zero(),
-            next_token: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "repositories" => out.repositories = r.read()?,
-                "nextToken" => out.next_token = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("repositories", &self.repositories);
-        w.member("nextToken", &self.next_token);
-        w.end_object();
-    }
-}
-impl Json for crate::input::DescribeImageScanFindingsInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            image_id: crate::rt::json::Json::zero(),
-            next_token: crate::rt::json::Json::zero(),
-            max_results: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "imageId" => out.image_id = r.read()?,
-                "nextToken" => out.next_token = r.read()?,
-                "maxResults" => out.max_results = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("imageId", &self.image_id);
-        w.member("nextToken", &self.next_token);
-        w.member("maxResults", &self.max_results);
-        w.end_object();
-    }
-}
-impl Json for crate::output::DescribeImageScanFindingsOutput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            image_id: crate::rt::json::Json::zero(),
-            image_scan_status: crate::rt::json::Json::zero(),
-            image_scan_findings: crate::rt::json::Json::zero(),
-            next_token: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "imageId" => out.image_id = r.read()?,
-                "imageScanStatus" => out.image_scan_status = r.read()?,
-                "imageScanFindings" => out.image_scan_findings = r.read()?,
-                "nextToken" => out.next_token = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("imageId", &self.image_id);
-        w.member("imageScanStatus", &self.image_scan_status);
-        w.member("imageScanFindings", &self.image_scan_findings);
-        w.member("nextToken", &self.next_token);
-        w.end_object();
-    }
-}
-impl Json for crate::input::DescribeImageTagsInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            next_token: crate::rt::json::Json::zero(),
-            max_results: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "nextToken" => out.next_token = r.read()?,
-                "maxResults" => out.max_results = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("nextToken", &self.next_token);
-        w.member("maxResults", &self.max_results);
-        w.end_object();
-    }
-}
-impl Json for crate::output::DescribeImageTagsOutput {
-    fn zero() -> Self {
-        Self {
-            image_tag_details: crate::rt::json::Json::zero(),
-            next_token: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "imageTagDetails" => out.image_tag_details = r.read()?,
-                "nextToken" => out.next_token = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        if !self.image_tag_details.is_empty() {
-            w.member("imageTagDetails", &self.image_tag_details);
-        }
-        w.member("nextToken", &self.next_token);
-        w.end_object();
-    }
-}
-impl Json for crate::input::DescribeImagesInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            image_ids: crate::rt::json::Json::zero(),
-            next_token: crate::rt::json::Json::zero(),
-            max_results: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "imageIds" => out.image_ids = r.read()?,
-                "nextToken" => out.next_token = r.read()?,
-                "maxResults" => out.max_results = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("imageIds", &self.image_ids);
-        w.member("nextToken", &self.next_token);
-        w.member("maxResults", &self.max_results);
-        w.end_object();
-    }
-}
-impl Json for crate::output::DescribeImagesOutput {
-    fn zero() -> Self {
-        Self {
-            image_details: crate::rt::json::Json::zero(),
-            next_token: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "imageDetails" => out.image_details = r.read()?,
-                "nextToken" => out.next_token = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        if !self.image_details.is_empty() {
-            w.member("imageDetails", &self.image_details);
-        }
-        w.member("nextToken", &self.next_token);
-        w.end_object();
-    }
-}
-impl Json for crate::input::DescribePremiumRepositoriesInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_names: crate::rt::json::Json::zero(),
-            max_results: crate::rt::json::Json::zero(),
-            next_token: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryNames" => out.repository_names = r.read()?,
-                "maxResults" => out.max_results = r.read()?,
-                "nextToken" => out.next_token = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryNames", &self.repository_names);
-        w.member("maxResults", &self.max_results);
-        w.member("nextToken", &self.next_token);
-        w.end_object();
-    }
-}
-impl Json for crate::output::DescribePremiumRepositoriesOutput {
-    fn zero() -> Self {
-        Self {
-            repositories: crate::rt::json::Json::zero(),
-            next_token: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "repositories" => out.repositories = r.read()?,
-                "nextToken" => out.next_token = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("repositories", &self.repositories);
-        w.member("nextToken", &self.next_token);
-        w.end_object();
-    }
-}
-impl Json for crate::input::DescribeRegistriesInput {
-    fn zero() -> Self {
-        Self {
-            next_token: crate::rt::json::Json::zero(),
-            max_results: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "nextToken" => out.next_token = r.read()?,
-                "maxResults" => out.max_results = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("nextToken", &self.next_token);
-        w.member("maxResults", &self.max_results);
-        w.end_object();
-    }
-}
-impl Json for crate::output::DescribeRegistriesOutput {
-    fn zero() -> Self {
-        Self {
-            registries: crate::rt::json::Json::zero(),
-            next_token: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registries" => out.registries = r.read()?,
-                "nextToken" => out.next_token = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registries", &self.registries);
-        w.member("nextToken", &self.next_token);
-        w.end_object();
-    }
-}
-impl Json for crate::input::DescribeRepositoriesInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_names: crate::rt::json::Json::zero(),
-            next_token: crate::rt::json::Json::zero(),
-            max_results: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryNames" => out.repository_names = r.read()?,
-                "nextToken" => out.next_token = r.read()?,
-                "maxResults" => out.max_results = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryNames", &self.repository_names);
-        w.member("nextToken", &self.next_token);
-        w.member("maxResults", &self.max_results);
-        w.end_object();
-    }
-}
-impl Json for crate::output::DescribeRepositoriesOutput {
-    fn zero() -> Self {
-        Self {
-            repositories: crate::rt::json::Json::zero(),
-            next_token: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "repositories" => out.repositories = r.read()?,
-                "nextToken" => out.next_token = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        if !self.repositories.is_empty() {
-            w.member("repositories", &self.repositories);
-        }
-        w.member("nextToken", &self.next_token);
-        w.end_object();
-    }
-}
-impl Json for crate::input::DisassociateRepositoriesInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            associated_repository_name: crate::rt::json::Json::zero(),
-            associated_repository_type: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "associatedRepositoryName" => out.associated_repository_name = r.read()?,
-                "associatedRepositoryType" => out.associated_repository_type = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("associatedRepositoryName", &self.associated_repository_name);
-        w.member("associatedRepositoryType", &self.associated_repository_type);
-        w.end_object();
-    }
-}
-impl Json for crate::output::DisassociateRepositoriesOutput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            associated_repository_name: crate::rt::json::Json::zero(),
-            associated_repository_type: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "associatedRepositoryName" => out.associated_repository_name = r.read()?,
-                "associatedRepositoryType" => out.associated_repository_type = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("associatedRepositoryName", &self.associated_repository_name);
-        w.member("associatedRepositoryType", &self.associated_repository_type);
-        w.end_object();
-    }
-}
-impl Json for crate::error::EmptyUploadException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::types::EntitledImageDetail {
-    fn zero() -> Self {
-        Self {
-            repository_name: crate::rt::json::Json::zero(),
-            image_digest: crate::rt::json::Json::zero(),
-            image_tags: crate::rt::json::Json::zero(),
-            image_size_in_bytes: crate::rt::json::Json::zero(),
-            image_pushed_at: crate::rt::json::Json::zero(),
-            image_manifest_media_type: crate::rt::json::Json::zero(),
-            artifact_media_type: crate::rt::json::Json::zero(),
-            image_status: crate::rt::json::Json::zero(),
-            scheduled_deletion_at: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "repositoryName" => out.repository_name = r.read()?,
-                "imageDigest" => out.image_digest = r.read()?,
-                "imageTags" => out.image_tags = r.read()?,
-                "imageSizeInBytes" => out.image_size_in_bytes = r.read()?,
-                "imagePushedAt" => out.image_pushed_at = r.read()?,
-                "imageManifestMediaType" => out.image_manifest_media_type = r.read()?,
-                "artifactMediaType" => out.artifact_media_type = r.read()?,
-                "imageStatus" => out.image_status = r.read()?,
-                "scheduledDeletionAt" => out.scheduled_deletion_at = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("repositoryName", &self.repository_name);
-        w.member("imageDigest", &self.image_digest);
-        if !self.image_tags.is_empty() {
-            w.member("imageTags", &self.image_tags);
-        }
-        w.member("imageSizeInBytes", &self.image_size_in_bytes);
-        w.member("imagePushedAt", &self.image_pushed_at);
-        w.member("imageManifestMediaType", &self.image_manifest_media_type);
-        w.member("artifactMediaType", &self.artifact_media_type);
-        w.member("imageStatus", &self.image_status);
-        w.member("scheduledDeletionAt", &self.scheduled_deletion_at);
-        w.end_object();
-    }
-}
-impl Json for crate::types::EntitledImageTagDetail {
-    fn zero() -> Self {
-        Self {
-            image_tag: crate::rt::json::Json::zero(),
-            created_at: crate::rt::json::Json::zero(),
-            image_detail: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "imageTag" => out.image_tag = r.read()?,
-                "createdAt" => out.created_at = r.read()?,
-                "imageDetail" => out.image_detail = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("imageTag", &self.image_tag);
-        w.member("createdAt", &self.created_at);
-        w.member("imageDetail", &self.image_detail);
-        w.end_object();
-    }
-}
-impl Json for crate::types::EntitledRepository {
-    fn zero() -> Self {
-        Self {
-            registry_alias: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_arn: crate::rt::json::Json::zero(),
-            repository_uri: crate::rt::json::Json::zero(),
-            state: crate::rt::json::Json::zero(),
-            entitled_via_product_id: crate::rt::json::Json::zero(),
-            registry_display_name: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryAlias" => out.registry_alias = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryArn" => out.repository_arn = r.read()?,
-                "repositoryUri" => out.repository_uri = r.read()?,
-                "state" => out.state = r.read()?,
-                "entitledViaProductId" => out.entitled_via_product_id = r.read()?,
-                "registryDisplayName" => out.registry_display_name = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryAlias", &self.registry_alias);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryArn", &self.repository_arn);
-        w.member("repositoryUri", &self.repository_uri);
-        w.member("state", &self.state);
-        w.member("entitledViaProductId", &self.entitled_via_product_id);
-        w.member("registryDisplayName", &self.registry_display_name);
-        w.end_object();
-    }
-}
-impl Json for crate::error::EntitlementNotFoundException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::types::FindingSeverity {
-    fn zero() -> Self {
-        Self::from("")
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        Ok(Self::from(r.read_str()?.as_ref()))
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.string(self.as_str())
-    }
-}
-impl Json for crate::input::GetAuthorizationTokenInput {
-    fn zero() -> Self {
-        Self {}
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        r.skip_value()?;
-        Ok(Self::zero())
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.end_object();
-    }
-}
-impl Json for crate::output::GetAuthorizationTokenOutput {
-    fn zero() -> Self {
-        Self {
-            authorization_data: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "authorizationData" => out.authorization_data = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("authorizationData", &self.authorization_data);
-        w.end_object();
-    }
-}
-impl Json for crate::input::GetDownloadUrlForPublisherReportInput {
-    fn zero() -> Self {
-        Self {
-            report_id: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "reportId" => out.report_id = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("reportId", &self.report_id);
-        w.end_object();
-    }
-}
-impl Json for crate::output::GetDownloadUrlForPublisherReportOutput {
-    fn zero() -> Self {
-        Self {
-            report_id: crate::rt::json::Json::zero(),
-            download_url: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "reportId" => out.report_id = r.read()?,
-                "downloadUrl" => out.download_url = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("reportId", &self.report_id);
-        w.member("downloadUrl", &self.download_url);
-        w.end_object();
-    }
-}
-impl Json for crate::input::GetPremiumRepositoryCatalogDataInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.end_object();
-    }
-}
-impl Json for crate::output::GetPremiumRepositoryCatalogDataOutput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            catalog_data: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "catalogData" => out.catalog_data = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("catalogData", &self.catalog_data);
-        w.end_object();
-    }
-}
-impl Json for crate::input::GetPremiumRepositoryPolicyInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.end_object();
-    }
-}
-impl Json for crate::output::GetPremiumRepositoryPolicyOutput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            policy_text: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "policyText" => out.policy_text = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("policyText", &self.policy_text);
-        w.end_object();
-    }
-}
-impl Json for crate::input::GetRegistryCatalogDataInput {
-    fn zero() -> Self {
-        Self {}
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        r.skip_value()?;
-        Ok(Self::zero())
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.end_object();
-    }
-}
-impl Json for crate::output::GetRegistryCatalogDataOutput {
-    fn zero() -> Self {
-        Self {
-            registry_catalog_data: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryCatalogData" => out.registry_catalog_data = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryCatalogData", &self.registry_catalog_data);
-        w.end_object();
-    }
-}
-impl Json for crate::input::GetRepositoryCatalogDataInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.end_object();
-    }
-}
-impl Json for crate::output::GetRepositoryCatalogDataOutput {
-    fn zero() -> Self {
-        Self {
-            catalog_data: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "catalogData" => out.catalog_data = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("catalogData", &self.catalog_data);
-        w.end_object();
-    }
-}
-impl Json for crate::input::GetRepositoryPolicyInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.end_object();
-    }
-}
-impl Json for crate::output::GetRepositoryPolicyOutput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            policy_text: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "policyText" => out.policy_text = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("policyText", &self.policy_text);
-        w.end_object();
-    }
-}
-impl Json for crate::types::Image {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            image_id: crate::rt::json::Json::zero(),
-            image_manifest: crate::rt::json::Json::zero(),
-            image_manifest_media_type: crate::rt::json::Json::zero(),
-            subject_manifest_digest: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "imageId" => out.image_id = r.read()?,
-                "imageManifest" => out.image_manifest = r.read()?,
-                "imageManifestMediaType" => out.image_manifest_media_type = r.read()?,
-                "subjectManifestDigest" => out.subject_manifest_digest = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("imageId", &self.image_id);
-        w.member("imageManifest", &self.image_manifest);
-        w.member("imageManifestMediaType", &self.image_manifest_media_type);
-        w.member("subjectManifestDigest", &self.subject_manifest_digest);
-        w.end_object();
-    }
-}
-impl Json for crate::error::ImageAlreadyExistsException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::types::ImageDetail {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            image_digest: crate::rt::json::Json::zero(),
-            image_tags: crate::rt::json::Json::zero(),
-            image_size_in_bytes: crate::rt::json::Json::zero(),
-            image_pushed_at: crate::rt::json::Json::zero(),
-            image_manifest_media_type: crate::rt::json::Json::zero(),
-            artifact_media_type: crate::rt::json::Json::zero(),
-            subject_manifest_digest: crate::rt::json::Json::zero(),
-            image_status: crate::rt::json::Json::zero(),
-            scheduled_deletion_at: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "imageDigest" => out.image_digest = r.read()?,
-                "imageTags" => out.image_tags = r.read()?,
-                "imageSizeInBytes" => out.image_size_in_bytes = r.read()?,
-                "imagePushedAt" => out.image_pushed_at = r.read()?,
-                "imageManifestMediaType" => out.image_manifest_media_type = r.read()?,
-                "artifactMediaType" => out.artifact_media_type = r.read()?,
-                "subjectManifestDigest" => out.subject_manifest_digest = r.read()?,
-                "imageStatus" => out.image_status = r.read()?,
-                "scheduledDeletionAt" => out.scheduled_deletion_at = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("imageDigest", &self.image_digest);
-        if !self.image_tags.is_empty() {
-            w.member("imageTags", &self.image_tags);
-        }
-        w.member("imageSizeInBytes", &self.image_size_in_bytes);
-        w.member("imagePushedAt", &self.image_pushed_at);
-        w.member("imageManifestMediaType", &self.image_manifest_media_type);
-        w.member("artifactMediaType", &self.artifact_media_type);
-        w.member("subjectManifestDigest", &self.subject_manifest_digest);
-        w.member("imageStatus", &self.image_status);
-        w.member("scheduledDeletionAt", &self.scheduled_deletion_at);
-        w.end_object();
-    }
-}
-impl Json for crate::error::ImageDigestDoesNotMatchException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::types::ImageFailure {
-    fn zero() -> Self {
-        Self {
-            image_id: crate::rt::json::Json::zero(),
-            failure_code: crate::rt::json::Json::zero(),
-            failure_reason: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "imageId" => out.image_id = r.read()?,
-                "failureCode" => out.failure_code = r.read()?,
-                "failureReason" => out.failure_reason = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("imageId", &self.image_id);
-        w.member("failureCode", &self.failure_code);
-        w.member("failureReason", &self.failure_reason);
-        w.end_object();
-    }
-}
-impl Json for crate::types::ImageFailureCode {
-    fn zero() -> Self {
-        Self::from("")
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        Ok(Self::from(r.read_str()?.as_ref()))
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.string(self.as_str())
-    }
-}
-impl Json for crate::types::ImageIdentifier {
-    fn zero() -> Self {
-        Self {
-            image_digest: crate::rt::json::Json::zero(),
-            image_tag: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "imageDigest" => out.image_digest = r.read()?,
-                "imageTag" => out.image_tag = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("imageDigest", &self.image_digest);
-        w.member("imageTag", &self.image_tag);
-        w.end_object();
-    }
-}
-impl Json for crate::error::ImageNotFoundException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::types::ImageScanFinding {
-    fn zero() -> Self {
-        Self {
-            aws_account_id: crate::rt::json::Json::zero(),
-            finding_id: crate::rt::json::Json::zero(),
-            description: crate::rt::json::Json::zero(),
-            first_observed_at: crate::rt::json::Json::zero(),
-            last_observed_at: crate::rt::json::Json::zero(),
-            package_vulnerability_details: crate::rt::json::Json::zero(),
-            remediation: crate::rt::json::Json::zero(),
-            resources: crate::rt::json::Json::zero(),
-            score: crate::rt::json::Json::zero(),
-            score_details: crate::rt::json::Json::zero(),
-            severity: crate::rt::json::Json::zero(),
-            status: crate::rt::json::Json::zero(),
-            title: crate::rt::json::Json::zero(),
-            r#type: crate::rt::json::Json::zero(),
-            updated_at: crate::rt::json::Json::zero(),
-            fix_available: crate::rt::json::Json::zero(),
-            exploit_available: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "awsAccountId" => out.aws_account_id = r.read()?,
-                "findingId" => out.finding_id = r.read()?,
-                "description" => out.description = r.read()?,
-                "firstObservedAt" => out.first_observed_at = r.read()?,
-                "lastObservedAt" => out.last_observed_at = r.read()?,
-                "packageVulnerabilityDetails" => {
-                    out.package_vulnerability_details = r.read()?;
-                }
-                "remediation" => out.remediation = r.read()?,
-                "resources" => out.resources = r.read()?,
-                "score" => out.score = r.read()?,
-                "scoreDetails" => out.score_details = r.read()?,
-                "severity" => out.severity = r.read()?,
-                "status" => out.status = r.read()?,
-                "title" => out.title = r.read()?,
-                "type" => out.r#type = r.read()?,
-                "updatedAt" => out.updated_at = r.read()?,
-                "fixAvailable" => out.fix_available = r.read()?,
-                "exploitAvailable" => out.exploit_available = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("awsAccountId", &self.aws_account_id);
-        w.member("findingId", &self.finding_id);
-        w.member("description", &self.description);
-        w.member("firstObservedAt", &self.first_observed_at);
-        w.member("lastObservedAt", &self.last_observed_at);
-        w.member("packageVulnerabilityDetails", &self.package_vulnerability_details);
-        w.member("remediation", &self.remediation);
-        if !self.resources.is_empty() {
-            w.member("resources", &self.resources);
-        }
-        w.member("score", &self.score);
-        w.member("scoreDetails", &self.score_details);
-        w.member("severity", &self.severity);
-        w.member("status", &self.status);
-        w.member("title", &self.title);
-        w.member("type", &self.r#type);
-        w.member("updatedAt", &self.updated_at);
-        w.member("fixAvailable", &self.fix_available);
-        w.member("exploitAvailable", &self.exploit_available);
-        w.end_object();
-    }
-}
-impl Json for crate::types::ImageScanFindings {
-    fn zero() -> Self {
-        Self {
-            image_scan_completed_at: crate::rt::json::Json::zero(),
-            vulnerability_source_updated_at: crate::rt::json::Json::zero(),
-            finding_severity_counts: crate::rt::json::Json::zero(),
-            findings: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "imageScanCompletedAt" => out.image_scan_completed_at = r.read()?,
-                "vulnerabilitySourceUpdatedAt" => {
-                    out.vulnerability_source_updated_at = r.read()?;
-                }
-                "findingSeverityCounts" => out.finding_severity_counts = r.read()?,
-                "findings" => out.findings = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("imageScanCompletedAt", &self.image_scan_completed_at);
-        w.member("vulnerabilitySourceUpdatedAt", &self.vulnerability_source_updated_at);
-        if !self.finding_severity_counts.is_empty() {
-            w.member("findingSeverityCounts", &self.finding_severity_counts);
-        }
-        if !self.findings.is_empty() {
-            w.member("findings", &self.findings);
-        }
-        w.end_object();
-    }
-}
-impl Json for crate::types::ImageScanStatus {
-    fn zero() -> Self {
-        Self {
-            status: crate::rt::json::Json::zero(),
-            description: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "status" => out.status = r.read()?,
-                "description" => out.description = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("status", &self.status);
-        w.member("description", &self.description);
-        w.end_object();
-    }
-}
-impl Json for crate::types::ImageStatus {
-    fn zero() -> Self {
-        Self::from("")
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        Ok(Self::from(r.read_str()?.as_ref()))
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.string(self.as_str())
-    }
-}
-impl Json for crate::error::ImageTagAlreadyExistsException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::types::ImageTagDetail {
-    fn zero() -> Self {
-        Self {
-            image_tag: crate::rt::json::Json::zero(),
-            created_at: crate::rt::json::Json::zero(),
-            image_detail: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "imageTag" => out.image_tag = r.read()?,
-                "createdAt" => out.created_at = r.read()?,
-                "imageDetail" => out.image_detail = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("imageTag", &self.image_tag);
-        w.member("createdAt", &self.created_at);
-        w.member("imageDetail", &self.image_detail);
-        w.end_object();
-    }
-}
-impl Json for crate::input::InitiateLayerUploadInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.end_object();
-    }
-}
-impl Json for crate::output::InitiateLayerUploadOutput {
-    fn zero() -> Self {
-        Self {
-            upload_id: crate::rt::json::Json::zero(),
-            part_size: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "uploadId" => out.upload_id = r.read()?,
-                "partSize" => out.part_size = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("uploadId", &self.upload_id);
-        w.member("partSize", &self.part_size);
-        w.end_object();
-    }
-}
-impl Json for crate::error::InvalidLayerException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::error::InvalidLayerPartException {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            upload_id: crate::rt::json::Json::zero(),
-            last_valid_byte_received: crate::rt::json::Json::zero(),
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "uploadId" => out.upload_id = r.read()?,
-                "lastValidByteReceived" => out.last_valid_byte_received = r.read()?,
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("uploadId", &self.upload_id);
-        w.member("lastValidByteReceived", &self.last_valid_byte_received);
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::error::InvalidParameterException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::error::InvalidTagParameterException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::types::Layer {
-    fn zero() -> Self {
-        Self {
-            layer_digest: crate::rt::json::Json::zero(),
-            layer_availability: crate::rt::json::Json::zero(),
-            layer_size: crate::rt::json::Json::zero(),
-            media_type: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "layerDigest" => out.layer_digest = r.read()?,
-                "layerAvailability" => out.layer_availability = r.read()?,
-                "layerSize" => out.layer_size = r.read()?,
-                "mediaType" => out.media_type = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("layerDigest", &self.layer_digest);
-        w.member("layerAvailability", &self.layer_availability);
-        w.member("layerSize", &self.layer_size);
-        w.member("mediaType", &self.media_type);
-        w.end_object();
-    }
-}
-impl Json for crate::error::LayerAlreadyExistsException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::types::LayerAvailability {
-    fn zero() -> Self {
-        Self::from("")
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        Ok(Self::from(r.read_str()?.as_ref()))
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.string(self.as_str())
-    }
-}
-impl Json for crate::types::LayerFailure {
-    fn zero() -> Self {
-        Self {
-            layer_digest: crate::rt::json::Json::zero(),
-            failure_code: crate::rt::json::Json::zero(),
-            failure_reason: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "layerDigest" => out.layer_digest = r.read()?,
-                "failureCode" => out.failure_code = r.read()?,
-                "failureReason" => out.failure_reason = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("layerDigest", &self.layer_digest);
-        w.member("failureCode", &self.failure_code);
-        w.member("failureReason", &self.failure_reason);
-        w.end_object();
-    }
-}
-impl Json for crate::types::LayerFailureCode {
-    fn zero() -> Self {
-        Self::from("")
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        Ok(Self::from(r.read_str()?.as_ref()))
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.string(self.as_str())
-    }
-}
-impl Json for crate::error::LayerPartTooSmallException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::error::LayersNotFoundException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::error::LimitExceededException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::input::ListPublisherReportsInput {
-    fn zero() -> Self {
-        Self {
-            report_type: crate::rt::json::Json::zero(),
-            granularity: crate::rt::json::Json::zero(),
-            max_results: crate::rt::json::Json::zero(),
-            next_token: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "reportType" => out.report_type = r.read()?,
-                "granularity" => out.granularity = r.read()?,
-                "maxResults" => out.max_results = r.read()?,
-                "nextToken" => out.next_token = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("reportType", &self.report_type);
-        w.member("granularity", &self.granularity);
-        w.member("maxResults", &self.max_results);
-        w.member("nextToken", &self.next_token);
-        w.end_object();
-    }
-}
-impl Json for crate::output::ListPublisherReportsOutput {
-    fn zero() -> Self {
-        Self {
-            reports: crate::rt::json::Json::zero(),
-            next_token: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "reports" => out.reports = r.read()?,
-                "nextToken" => out.next_token = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("reports", &self.reports);
-        w.member("nextToken", &self.next_token);
-        w.end_object();
-    }
-}
-impl Json for crate::input::ListTagsForResourceInput {
-    fn zero() -> Self {
-        Self {
-            resource_arn: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "resourceArn" => out.resource_arn = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("resourceArn", &self.resource_arn);
-        w.end_object();
-    }
-}
-impl Json for crate::output::ListTagsForResourceOutput {
-    fn zero() -> Self {
-        Self {
-            tags: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "tags" => out.tags = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        if !self.tags.is_empty() {
-            w.member("tags", &self.tags);
-        }
-        w.end_object();
-    }
-}
-impl Json for crate::types::PackageVulnerabilityDetails {
-    fn zero() -> Self {
-        Self {
-            cvss: crate::rt::json::Json::zero(),
-            reference_urls: crate::rt::json::Json::zero(),
-            related_vulnerabilities: crate::rt::json::Json::zero(),
-            source: crate::rt::json::Json::zero(),
-            source_url: crate::rt::json::Json::zero(),
-            vendor_created_at: crate::rt::json::Json::zero(),
-            vendor_severity: crate::rt::json::Json::zero(),
-            vendor_updated_at: crate::rt::json::Json::zero(),
-            vulnerability_id: crate::rt::json::Json::zero(),
-            vulnerable_packages: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "cvss" => out.cvss = r.read()?,
-                "referenceUrls" => out.reference_urls = r.read()?,
-                "relatedVulnerabilities" => out.related_vulnerabilities = r.read()?,
-                "source" => out.source = r.read()?,
-                "sourceUrl" => out.source_url = r.read()?,
-                "vendorCreatedAt" => out.vendor_created_at = r.read()?,
-                "vendorSeverity" => out.vendor_severity = r.read()?,
-                "vendorUpdatedAt" => out.vendor_updated_at = r.read()?,
-                "vulnerabilityId" => out.vulnerability_id = r.read()?,
-                "vulnerablePackages" => out.vulnerable_packages = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        if !self.cvss.is_empty() {
-            w.member("cvss", &self.cvss);
-        }
-        if !self.reference_urls.is_empty() {
-            w.member("referenceUrls", &self.reference_urls);
-        }
-        if !self.related_vulnerabilities.is_empty() {
-            w.member("relatedVulnerabilities", &self.related_vulnerabilities);
-        }
-        w.member("source", &self.source);
-        w.member("sourceUrl", &self.source_url);
-        w.member("vendorCreatedAt", &self.vendor_created_at);
-        w.member("vendorSeverity", &self.vendor_severity);
-        w.member("vendorUpdatedAt", &self.vendor_updated_at);
-        w.member("vulnerabilityId", &self.vulnerability_id);
-        if !self.vulnerable_packages.is_empty() {
-            w.member("vulnerablePackages", &self.vulnerable_packages);
-        }
-        w.end_object();
-    }
-}
-impl Json for crate::types::PremiumRepository {
-    fn zero() -> Self {
-        Self {
-            repository_arn: crate::rt::json::Json::zero(),
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_uri: crate::rt::json::Json::zero(),
-            created_at: crate::rt::json::Json::zero(),
-            marketplace_products: crate::rt::json::Json::zero(),
-            associated_repositories: crate::rt::json::Json::zero(),
-            state: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "repositoryArn" => out.repository_arn = r.read()?,
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryUri" => out.repository_uri = r.read()?,
-                "createdAt" => out.created_at = r.read()?,
-                "marketplaceProducts" => out.marketplace_products = r.read()?,
-                "associatedRepositories" => out.associated_repositories = r.read()?,
-                "state" => out.state = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("repositoryArn", &self.repository_arn);
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryUri", &self.repository_uri);
-        w.member("createdAt", &self.created_at);
-        if !self.marketplace_products.is_empty() {
-            w.member("marketplaceProducts", &self.marketplace_products);
-        }
-        if !self.associated_repositories.is_empty() {
-            w.member("associatedRepositories", &self.associated_repositories);
-        }
-        w.member("state", &self.state);
-        w.end_object();
-    }
-}
-impl Json for crate::types::PublisherReport {
-    fn zero() -> Self {
-        Self {
-            report_id: crate::rt::json::Json::zero(),
-            report_type: crate::rt::json::Json::zero(),
-            granularity: crate::rt::json::Json::zero(),
-            period: crate::rt::json::Json::zero(),
-            size_in_bytes: crate::rt::json::Json::zero(),
-            created_at: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "reportId" => out.report_id = r.read()?,
-                "reportType" => out.report_type = r.read()?,
-                "granularity" => out.granularity = r.read()?,
-                "period" => out.period = r.read()?,
-                "sizeInBytes" => out.size_in_bytes = r.read()?,
-                "createdAt" => out.created_at = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("reportId", &self.report_id);
-        w.member("reportType", &self.report_type);
-        w.member("granularity", &self.granularity);
-        w.member("period", &self.period);
-        w.member("sizeInBytes", &self.size_in_bytes);
-        w.member("createdAt", &self.created_at);
-        w.end_object();
-    }
-}
-impl Json for crate::types::PublisherReportGranularity {
-    fn zero() -> Self {
-        Self::from("")
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        Ok(Self::from(r.read_str()?.as_ref()))
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.string(self.as_str())
-    }
-}
-impl Json for crate::error::PublisherReportNotFoundException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::types::PublisherReportPeriod {
-    fn zero() -> Self {
-        Self {
-            start_date: crate::rt::json::Json::zero(),
-            end_date: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "startDate" => out.start_date = r.read()?,
-                "endDate" => out.end_date = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("startDate", &self.start_date);
-        w.member("endDate", &self.end_date);
-        w.end_object();
-    }
-}
-impl Json for crate::types::PublisherReportType {
-    fn zero() -> Self {
-        Self::from("")
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        Ok(Self::from(r.read_str()?.as_ref()))
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.string(self.as_str())
-    }
-}
-impl Json for crate::input::PutImageInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            image_manifest: crate::rt::json::Json::zero(),
-            image_manifest_media_type: crate::rt::json::Json::zero(),
-            image_tag: crate::rt::json::Json::zero(),
-            image_digest: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "imageManifest" => out.image_manifest = r.read()?,
-                "imageManifestMediaType" => out.image_manifest_media_type = r.read()?,
-                "imageTag" => out.image_tag = r.read()?,
-                "imageDigest" => out.image_digest = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("imageManifest", &self.image_manifest);
-        w.member("imageManifestMediaType", &self.image_manifest_media_type);
-        w.member("imageTag", &self.image_tag);
-        w.member("imageDigest", &self.image_digest);
-        w.end_object();
-    }
-}
-impl Json for crate::output::PutImageOutput {
-    fn zero() -> Self {
-        Self {
-            image: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "image" => out.image = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("image", &self.image);
-        w.end_object();
-    }
-}
-impl Json for crate::input::PutPremiumRepositoryCatalogDataInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            catalog_data: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "catalogData" => out.catalog_data = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("catalogData", &self.catalog_data);
-        w.end_object();
-    }
-}
-impl Json for crate::output::PutPremiumRepositoryCatalogDataOutput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            catalog_data: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "catalogData" => out.catalog_data = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("catalogData", &self.catalog_data);
-        w.end_object();
-    }
-}
-impl Json for crate::input::PutPremiumRepositoryProductsInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            marketplace_products: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "marketplaceProducts" => out.marketplace_products = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("marketplaceProducts", &self.marketplace_products);
-        w.end_object();
-    }
-}
-impl Json for crate::output::PutPremiumRepositoryProductsOutput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            marketplace_products: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "marketplaceProducts" => out.marketplace_products = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        if !self.marketplace_products.is_empty() {
-            w.member("marketplaceProducts", &self.marketplace_products);
-        }
-        w.end_object();
-    }
-}
-impl Json for crate::input::PutRegistryCatalogDataInput {
-    fn zero() -> Self {
-        Self {
-            display_name: crate::rt::json::Json::zero(),
-            description: crate::rt::json::Json::zero(),
-            logo_image_blob: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "displayName" => out.display_name = r.read()?,
-                "description" => out.description = r.read()?,
-                "logoImageBlob" => out.logo_image_blob = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("displayName", &self.display_name);
-        w.member("description", &self.description);
-        w.member("logoImageBlob", &self.logo_image_blob);
-        w.end_object();
-    }
-}
-impl Json for crate::output::PutRegistryCatalogDataOutput {
-    fn zero() -> Self {
-        Self {
-            registry_catalog_data: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryCatalogData" => out.registry_catalog_data = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryCatalogData", &self.registry_catalog_data);
-        w.end_object();
-    }
-}
-impl Json for crate::input::PutRepositoryCatalogDataInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            catalog_data: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "catalogData" => out.catalog_data = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("catalogData", &self.catalog_data);
-        w.end_object();
-    }
-}
-impl Json for crate::output::PutRepositoryCatalogDataOutput {
-    fn zero() -> Self {
-        Self {
-            catalog_data: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "catalogData" => out.catalog_data = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("catalogData", &self.catalog_data);
-        w.end_object();
-    }
-}
-impl Json for crate::types::Recommendation {
-    fn zero() -> Self {
-        Self {
-            url: crate::rt::json::Json::zero(),
-            text: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "url" => out.url = r.read()?,
-                "text" => out.text = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("url", &self.url);
-        w.member("text", &self.text);
-        w.end_object();
-    }
-}
-impl Json for crate::types::ReferencedImageDetail {
-    fn zero() -> Self {
-        Self {
-            image_digest: crate::rt::json::Json::zero(),
-            image_size_in_bytes: crate::rt::json::Json::zero(),
-            image_pushed_at: crate::rt::json::Json::zero(),
-            image_manifest_media_type: crate::rt::json::Json::zero(),
-            artifact_media_type: crate::rt::json::Json::zero(),
-            image_status: crate::rt::json::Json::zero(),
-            scheduled_deletion_at: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "imageDigest" => out.image_digest = r.read()?,
-                "imageSizeInBytes" => out.image_size_in_bytes = r.read()?,
-                "imagePushedAt" => out.image_pushed_at = r.read()?,
-                "imageManifestMediaType" => out.image_manifest_media_type = r.read()?,
-                "artifactMediaType" => out.artifact_media_type = r.read()?,
-                "imageStatus" => out.image_status = r.read()?,
-                "scheduledDeletionAt" => out.scheduled_deletion_at = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("imageDigest", &self.image_digest);
-        w.member("imageSizeInBytes", &self.image_size_in_bytes);
-        w.member("imagePushedAt", &self.image_pushed_at);
-        w.member("imageManifestMediaType", &self.image_manifest_media_type);
-        w.member("artifactMediaType", &self.artifact_media_type);
-        w.member("imageStatus", &self.image_status);
-        w.member("scheduledDeletionAt", &self.scheduled_deletion_at);
-        w.end_object();
-    }
-}
-impl Json for crate::error::ReferencedImagesNotFoundException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::types::Registry {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            registry_arn: crate::rt::json::Json::zero(),
-            registry_uri: crate::rt::json::Json::zero(),
-            verified: crate::rt::json::Json::zero(),
-            aliases: crate::rt::json::Json::zero(),
-            premium_status: crate::rt::json::Json::zero(),
-            premium_registry_uri: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "registryArn" => out.registry_arn = r.read()?,
-                "registryUri" => out.registry_uri = r.read()?,
-                "verified" => out.verified = r.read()?,
-                "aliases" => out.aliases = r.read()?,
-                "premiumStatus" => out.premium_status = r.read()?,
-                "premiumRegistryUri" => out.premium_registry_uri = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("registryArn", &self.registry_arn);
-        w.member("registryUri", &self.registry_uri);
-        w.member("verified", &self.verified);
-        w.member("aliases", &self.aliases);
-        w.member("premiumStatus", &self.premium_status);
-        w.member("premiumRegistryUri", &self.premium_registry_uri);
-        w.end_object();
-    }
-}
-impl Json for crate::types::RegistryAlias {
-    fn zero() -> Self {
-        Self {
-            name: crate::rt::json::Json::zero(),
-            status: crate::rt::json::Json::zero(),
-            primary_registry_alias: false,
-            default_registry_alias: false,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "name" => out.name = r.read()?,
-                "status" => out.status = r.read()?,
-                "primaryRegistryAlias" => out.primary_registry_alias = r.read()?,
-                "defaultRegistryAlias" => out.default_registry_alias = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("name", &self.name);
-        w.member("status", &self.status);
-        w.member("primaryRegistryAlias", &self.primary_registry_alias);
-        w.member("defaultRegistryAlias", &self.default_registry_alias);
-        w.end_object();
-    }
-}
-impl Json for crate::types::RegistryAliasStatus {
-    fn zero() -> Self {
-        Self::from("")
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        Ok(Self::from(r.read_str()?.as_ref()))
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.string(self.as_str())
-    }
-}
-impl Json for crate::types::RegistryCatalogData {
-    fn zero() -> Self {
-        Self {
-            display_name: crate::rt::json::Json::zero(),
-            description: crate::rt::json::Json::zero(),
-            logo_url: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "displayName" => out.display_name = r.read()?,
-                "description" => out.description = r.read()?,
-                "logoUrl" => out.logo_url = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("displayName", &self.display_name);
-        w.member("description", &self.description);
-        w.member("logoUrl", &self.logo_url);
-        w.end_object();
-    }
-}
-impl Json for crate::error::RegistryNotFoundException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::types::RegistryPremiumStatus {
-    fn zero() -> Self {
-        Self::from("")
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        Ok(Self::from(r.read_str()?.as_ref()))
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.string(self.as_str())
-    }
-}
-impl Json for crate::types::Remediation {
-    fn zero() -> Self {
-        Self {
-            recommendation: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "recommendation" => out.recommendation = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("recommendation", &self.recommendation);
-        w.end_object();
-    }
-}
-impl Json for crate::types::Repository {
-    fn zero() -> Self {
-        Self {
-            repository_arn: crate::rt::json::Json::zero(),
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_uri: crate::rt::json::Json::zero(),
-            created_at: crate::rt::json::Json::zero(),
-            associated_repositories: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "repositoryArn" => out.repository_arn = r.read()?,
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryUri" => out.repository_uri = r.read()?,
-                "createdAt" => out.created_at = r.read()?,
-                "associatedRepositories" => out.associated_repositories = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("repositoryArn", &self.repository_arn);
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryUri", &self.repository_uri);
-        w.member("createdAt", &self.created_at);
-        if !self.associated_repositories.is_empty() {
-            w.member("associatedRepositories", &self.associated_repositories);
-        }
-        w.end_object();
-    }
-}
-impl Json for crate::error::RepositoryAlreadyExistsException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::types::RepositoryArtifactType {
-    fn zero() -> Self {
-        Self::from("")
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        Ok(Self::from(r.read_str()?.as_ref()))
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.string(self.as_str())
-    }
-}
-impl Json for crate::types::RepositoryBadge {
-    fn zero() -> Self {
-        Self::from("")
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        Ok(Self::from(r.read_str()?.as_ref()))
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.string(self.as_str())
-    }
-}
-impl Json for crate::types::RepositoryCatalogData {
-    fn zero() -> Self {
-        Self {
-            description: crate::rt::json::Json::zero(),
-            architectures: crate::rt::json::Json::zero(),
-            operating_systems: crate::rt::json::Json::zero(),
-            logo_url: crate::rt::json::Json::zero(),
-            about_text: crate::rt::json::Json::zero(),
-            usage_text: crate::rt::json::Json::zero(),
-            marketplace_certified: crate::rt::json::Json::zero(),
-            categories: crate::rt::json::Json::zero(),
-            badges: crate::rt::json::Json::zero(),
-            artifact_types: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "description" => out.description = r.read()?,
-                "architectures" => out.architectures = r.read()?,
-                "operatingSystems" => out.operating_systems = r.read()?,
-                "logoUrl" => out.logo_url = r.read()?,
-                "aboutText" => out.about_text = r.read()?,
-                "usageText" => out.usage_text = r.read()?,
-                "marketplaceCertified" => out.marketplace_certified = r.read()?,
-                "categories" => out.categories = r.read()?,
-                "badges" => out.badges = r.read()?,
-                "artifactTypes" => out.artifact_types = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("description", &self.description);
-        if !self.architectures.is_empty() {
-            w.member("architectures", &self.architectures);
-        }
-        if !self.operating_systems.is_empty() {
-            w.member("operatingSystems", &self.operating_systems);
-        }
-        w.member("logoUrl", &self.logo_url);
-        w.member("aboutText", &self.about_text);
-        w.member("usageText", &self.usage_text);
-        w.member("marketplaceCertified", &self.marketplace_certified);
-        if !self.categories.is_empty() {
-            w.member("categories", &self.categories);
-        }
-        if !self.badges.is_empty() {
-            w.member("badges", &self.badges);
-        }
-        if !self.artifact_types.is_empty() {
-            w.member("artifactTypes", &self.artifact_types);
-        }
-        w.end_object();
-    }
-}
-impl Json for crate::types::RepositoryCatalogDataInput {
-    fn zero() -> Self {
-        Self {
-            description: crate::rt::json::Json::zero(),
-            architectures: crate::rt::json::Json::zero(),
-            operating_systems: crate::rt::json::Json::zero(),
-            logo_image_blob: crate::rt::json::Json::zero(),
-            about_text: crate::rt::json::Json::zero(),
-            usage_text: crate::rt::json::Json::zero(),
-            categories: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "description" => out.description = r.read()?,
-                "architectures" => out.architectures = r.read()?,
-                "operatingSystems" => out.operating_systems = r.read()?,
-                "logoImageBlob" => out.logo_image_blob = r.read()?,
-                "aboutText" => out.about_text = r.read()?,
-                "usageText" => out.usage_text = r.read()?,
-                "categories" => out.categories = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("description", &self.description);
-        w.member("architectures", &self.architectures);
-        w.member("operatingSystems", &self.operating_systems);
-        w.member("logoImageBlob", &self.logo_image_blob);
-        w.member("aboutText", &self.about_text);
-        w.member("usageText", &self.usage_text);
-        w.member("categories", &self.categories);
-        w.end_object();
-    }
-}
-impl Json for crate::error::RepositoryCatalogDataNotFoundException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::types::RepositoryCategory {
-    fn zero() -> Self {
-        Self::from("")
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        Ok(Self::from(r.read_str()?.as_ref()))
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.string(self.as_str())
-    }
-}
-impl Json for crate::error::RepositoryNotEmptyException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::error::RepositoryNotFoundException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::error::RepositoryPolicyNotFoundException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::types::RepositoryState {
-    fn zero() -> Self {
-        Self::from("")
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        Ok(Self::from(r.read_str()?.as_ref()))
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.string(self.as_str())
-    }
-}
-impl Json for crate::types::RepositoryType {
-    fn zero() -> Self {
-        Self::from("")
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        Ok(Self::from(r.read_str()?.as_ref()))
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.string(self.as_str())
-    }
-}
-impl Json for crate::types::Resource {
-    fn zero() -> Self {
-        Self {
-            details: crate::rt::json::Json::zero(),
-            r#type: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "details" => out.details = r.read()?,
-                "type" => out.r#type = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("details", &self.details);
-        w.member("type", &self.r#type);
-        w.end_object();
-    }
-}
-impl Json for crate::types::ResourceDetails {
-    fn zero() -> Self {
-        Self {
-            container_image: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "containerImage" => out.container_image = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("containerImage", &self.container_image);
-        w.end_object();
-    }
-}
-impl Json for crate::error::ScanNotFoundException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::types::ScanStatus {
-    fn zero() -> Self {
-        Self::from("")
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        Ok(Self::from(r.read_str()?.as_ref()))
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.string(self.as_str())
-    }
-}
-impl Json for crate::types::ScoreDetails {
-    fn zero() -> Self {
-        Self {
-            cvss: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "cvss" => out.cvss = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("cvss", &self.cvss);
-        w.end_object();
-    }
-}
-impl Json for crate::error::ServerException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::input::SetImageStatusInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            image_id: crate::rt::json::Json::zero(),
-            status: crate::rt::json::Json::zero(),
-            deprecation_period_days: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "imageId" => out.image_id = r.read()?,
-                "status" => out.status = r.read()?,
-                "deprecationPeriodDays" => out.deprecation_period_days = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("imageId", &self.image_id);
-        w.member("status", &self.status);
-        w.member("deprecationPeriodDays", &self.deprecation_period_days);
-        w.end_object();
-    }
-}
-impl Json for crate::output::SetImageStatusOutput {
-    fn zero() -> Self {
-        Self {
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            image_id: crate::rt::json::Json::zero(),
-            status: crate::rt::json::Json::zero(),
-            scheduled_deletion_at: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "imageId" => out.image_id = r.read()?,
-                "status" => out.status = r.read()?,
-                "scheduledDeletionAt" => out.scheduled_deletion_at = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("imageId", &self.image_id);
-        w.member("status", &self.status);
-        w.member("scheduledDeletionAt", &self.scheduled_deletion_at);
-        w.end_object();
-    }
-}
-impl Json for crate::input::SetPremiumRepositoryPolicyInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            policy_text: crate::rt::json::Json::zero(),
-            force: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "policyText" => out.policy_text = r.read()?,
-                "force" => out.force = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("policyText", &self.policy_text);
-        w.member("force", &self.force);
-        w.end_object();
-    }
-}
-impl Json for crate::output::SetPremiumRepositoryPolicyOutput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            policy_text: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "policyText" => out.policy_text = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("policyText", &self.policy_text);
-        w.end_object();
-    }
-}
-impl Json for crate::input::SetRepositoryPolicyInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            policy_text: crate::rt::json::Json::zero(),
-            force: false,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "policyText" => out.policy_text = r.read()?,
-                "force" => out.force = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("policyText", &self.policy_text);
-        w.member("force", &self.force);
-        w.end_object();
-    }
-}
-impl Json for crate::output::SetRepositoryPolicyOutput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            policy_text: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "policyText" => out.policy_text = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("policyText", &self.policy_text);
-        w.end_object();
-    }
-}
-impl Json for crate::input::SetRepositoryStateInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            state: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "state" => out.state = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("state", &self.state);
-        w.end_object();
-    }
-}
-impl Json for crate::output::SetRepositoryStateOutput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            state: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "state" => out.state = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("state", &self.state);
-        w.end_object();
-    }
-}
-impl Json for crate::types::Tag {
-    fn zero() -> Self {
-        Self {
-            key: crate::rt::json::Json::zero(),
-            value: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "Key" => out.key = r.read()?,
-                "Value" => out.value = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("Key", &self.key);
-        w.member("Value", &self.value);
-        w.end_object();
-    }
-}
-impl Json for crate::input::TagResourceInput {
-    fn zero() -> Self {
-        Self {
-            resource_arn: crate::rt::json::Json::zero(),
-            tags: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "resourceArn" => out.resource_arn = r.read()?,
-                "tags" => out.tags = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("resourceArn", &self.resource_arn);
-        w.member("tags", &self.tags);
-        w.end_object();
-    }
-}
-impl Json for crate::output::TagResourceOutput {
-    fn zero() -> Self {
-        Self { request_id: None }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        r.skip_value()?;
-        Ok(Self::zero())
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.end_object();
-    }
-}
-impl Json for crate::error::TooManyTagsException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::error::UnsupportedCommandException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::input::UntagResourceInput {
-    fn zero() -> Self {
-        Self {
-            resource_arn: crate::rt::json::Json::zero(),
-            tag_keys: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "resourceArn" => out.resource_arn = r.read()?,
-                "tagKeys" => out.tag_keys = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("resourceArn", &self.resource_arn);
-        w.member("tagKeys", &self.tag_keys);
-        w.end_object();
-    }
-}
-impl Json for crate::output::UntagResourceOutput {
-    fn zero() -> Self {
-        Self { request_id: None }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        r.skip_value()?;
-        Ok(Self::zero())
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.end_object();
-    }
-}
-impl Json for crate::input::UploadLayerPartInput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            upload_id: crate::rt::json::Json::zero(),
-            part_first_byte: crate::rt::json::Json::zero(),
-            part_last_byte: crate::rt::json::Json::zero(),
-            layer_part_blob: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "uploadId" => out.upload_id = r.read()?,
-                "partFirstByte" => out.part_first_byte = r.read()?,
-                "partLastByte" => out.part_last_byte = r.read()?,
-                "layerPartBlob" => out.layer_part_blob = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("uploadId", &self.upload_id);
-        w.member("partFirstByte", &self.part_first_byte);
-        w.member("partLastByte", &self.part_last_byte);
-        w.member("layerPartBlob", &self.layer_part_blob);
-        w.end_object();
-    }
-}
-impl Json for crate::output::UploadLayerPartOutput {
-    fn zero() -> Self {
-        Self {
-            registry_id: crate::rt::json::Json::zero(),
-            repository_name: crate::rt::json::Json::zero(),
-            repository_type: crate::rt::json::Json::zero(),
-            upload_id: crate::rt::json::Json::zero(),
-            last_byte_received: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "registryId" => out.registry_id = r.read()?,
-                "repositoryName" => out.repository_name = r.read()?,
-                "repositoryType" => out.repository_type = r.read()?,
-                "uploadId" => out.upload_id = r.read()?,
-                "lastByteReceived" => out.last_byte_received = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("registryId", &self.registry_id);
-        w.member("repositoryName", &self.repository_name);
-        w.member("repositoryType", &self.repository_type);
-        w.member("uploadId", &self.upload_id);
-        w.member("lastByteReceived", &self.last_byte_received);
-        w.end_object();
-    }
-}
-impl Json for crate::error::UploadNotFoundException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::error::ValidationException {
-    fn zero() -> Self {
-        Self {
-            message: crate::rt::json::Json::zero(),
-            request_id: None,
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "message" => out.message = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("message", &self.message);
-        w.end_object();
-    }
-}
-impl Json for crate::types::VulnerablePackage {
-    fn zero() -> Self {
-        Self {
-            arch: crate::rt::json::Json::zero(),
-            epoch: crate::rt::json::Json::zero(),
-            file_path: crate::rt::json::Json::zero(),
-            name: crate::rt::json::Json::zero(),
-            package_manager: crate::rt::json::Json::zero(),
-            release: crate::rt::json::Json::zero(),
-            source_layer_hash: crate::rt::json::Json::zero(),
-            version: crate::rt::json::Json::zero(),
-            fixed_in_version: crate::rt::json::Json::zero(),
-        }
-    }
-    fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError> {
-        let mut out = Self::zero();
-        r.read_object(|key, r| {
-            match key {
-                "arch" => out.arch = r.read()?,
-                "epoch" => out.epoch = r.read()?,
-                "filePath" => out.file_path = r.read()?,
-                "name" => out.name = r.read()?,
-                "packageManager" => out.package_manager = r.read()?,
-                "release" => out.release = r.read()?,
-                "sourceLayerHash" => out.source_layer_hash = r.read()?,
-                "version" => out.version = r.read()?,
-                "fixedInVersion" => out.fixed_in_version = r.read()?,
-                _ => r.skip_value()?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.member("arch", &self.arch);
-        w.member("epoch", &self.epoch);
-        w.member("filePath", &self.file_path);
-        w.member("name", &self.name);
-        w.member("packageManager", &self.package_manager);
-        w.member("release", &self.release);
-        w.member("sourceLayerHash", &self.source_layer_hash);
-        w.member("version", &self.version);
-        w.member("fixedInVersion", &self.fixed_in_version);
-        w.end_object();
-    }
-}
+use crate::{error, input, output, types};
+crate::rt::json_struct!(
+    input::AssociateRepositoriesInput, [registry_id("registryId"),
+    repository_name("repositoryName"), repository_type("repositoryType"),
+    associated_repository_name("associatedRepositoryName"),
+    associated_repository_type("associatedRepositoryType")]
+);
+crate::rt::json_struct!(
+    output::AssociateRepositoriesOutput, [registry_id("registryId"),
+    repository_name("repositoryName"), repository_type("repositoryType"),
+    associated_repository_name("associatedRepositoryName"),
+    associated_repository_type("associatedRepositoryType")], request_id
+);
+crate::rt::json_struct!(
+    types::AssociatedRepository, [repository_name("repositoryName"),
+    repository_type("repositoryType")]
+);
+crate::rt::json_struct!(
+    error::AssociationAlreadyExistsException, [message("message")], request_id
+);
+crate::rt::json_struct!(
+    error::AssociationNotFoundException, [message("message")], request_id
+);
+crate::rt::json_struct!(
+    types::AuthorizationData, [authorization_token("authorizationToken"),
+    expires_at("expiresAt")]
+);
+crate::rt::json_struct!(
+    input::BatchCheckLayerAvailabilityInput, [registry_id("registryId"),
+    repository_name("repositoryName"), repository_type("repositoryType"),
+    layer_digests("layerDigests")]
+);
+crate::rt::json_struct!(
+    output::BatchCheckLayerAvailabilityOutput, [layers("layers", nonempty),
+    failures("failures", nonempty)], request_id
+);
+crate::rt::json_struct!(
+    input::BatchDeleteImageInput, [registry_id("registryId"),
+    repository_name("repositoryName"), repository_type("repositoryType"),
+    image_ids("imageIds")]
+);
+crate::rt::json_struct!(
+    output::BatchDeleteImageOutput, [image_ids("imageIds", nonempty),
+    failures("failures", nonempty)], request_id
+);
+crate::rt::json_struct!(
+    input::CompleteLayerUploadInput, [registry_id("registryId"),
+    repository_name("repositoryName"), repository_type("repositoryType"),
+    upload_id("uploadId"), layer_digests("layerDigests")]
+);
+crate::rt::json_struct!(
+    output::CompleteLayerUploadOutput, [registry_id("registryId"),
+    repository_name("repositoryName"), repository_type("repositoryType"),
+    upload_id("uploadId"), layer_digest("layerDigest")], request_id
+);
+crate::rt::json_struct!(error::ConflictException, [message("message")], request_id);
+crate::rt::json_struct!(
+    types::ContainerImageDetails, [architecture("architecture"), author("author"),
+    image_hash("imageHash"), image_tags("imageTags", nonempty), platform("platform"),
+    pushed_at("pushedAt"), registry("registry"), repository_name("repositoryName")]
+);
+crate::rt::json_struct!(
+    input::CreatePremiumRepositoryInput, [repository_name("repositoryName"),
+    catalog_data("catalogData"), marketplace_products("marketplaceProducts"),
+    tags("tags")]
+);
+crate::rt::json_struct!(
+    output::CreatePremiumRepositoryOutput, [premium_repository("premiumRepository"),
+    catalog_data("catalogData")], request_id
+);
+crate::rt::json_struct!(
+    input::CreateRepositoryInput, [repository_name("repositoryName"),
+    catalog_data("catalogData"), tags("tags")]
+);
+crate::rt::json_struct!(
+    output::CreateRepositoryOutput, [repository("repository"),
+    catalog_data("catalogData")], request_id
+);
+crate::rt::json_struct!(
+    types::CvssScore, [base_score("baseScore"), scoring_vector("scoringVector"),
+    source("source"), version("version")]
+);
+crate::rt::json_struct!(
+    types::CvssScoreAdjustment, [metric("metric"), reason("reason")]
+);
+crate::rt::json_struct!(
+    types::CvssScoreDetails, [adjustments("adjustments", nonempty), score("score"),
+    score_source("scoreSource"), scoring_vector("scoringVector"), version("version")]
+);
+crate::rt::json_struct!(
+    input::DeletePremiumRepositoryPolicyInput, [registry_id("registryId"),
+    repository_name("repositoryName")]
+);
+crate::rt::json_struct!(
+    output::DeletePremiumRepositoryPolicyOutput, [registry_id("registryId"),
+    repository_name("repositoryName"), policy_text("policyText")], request_id
+);
+crate::rt::json_struct!(
+    input::DeletePremiumRepositoryInput, [registry_id("registryId"),
+    repository_name("repositoryName")]
+);
+crate::rt::json_struct!(
+    output::DeletePremiumRepositoryOutput, [premium_repository("premiumRepository")],
+    request_id
+);
+crate::rt::json_struct!(
+    input::DeleteRepositoryPolicyInput, [registry_id("registryId"),
+    repository_name("repositoryName")]
+);
+crate::rt::json_struct!(
+    output::DeleteRepositoryPolicyOutput, [registry_id("registryId"),
+    repository_name("repositoryName"), policy_text("policyText")], request_id
+);
+crate::rt::json_struct!(
+    input::DeleteRepositoryInput, [registry_id("registryId"),
+    repository_name("repositoryName"), force("force", default(false))]
+);
+crate::rt::json_struct!(
+    output::DeleteRepositoryOutput, [repository("repository")], request_id
+);
+crate::rt::json_struct!(
+    error::DeletionNotAllowedException, [message("message")], request_id
+);
+crate::rt::json_struct!(
+    input::DescribeEntitledImageTagsInput, [repository_name("repositoryName"),
+    registry_alias("registryAlias"), next_token("nextToken"), max_results("maxResults")]
+);
+crate::rt::json_struct!(
+    output::DescribeEntitledImageTagsOutput, [repository_name("repositoryName"),
+    registry_alias("registryAlias"), image_tag_details("imageTagDetails"),
+    next_token("nextToken")], request_id
+);
+crate::rt::json_struct!(
+    input::DescribeEntitledImagesInput, [repository_name("repositoryName"),
+    registry_alias("registryAlias"), image_ids("imageIds"), next_token("nextToken"),
+    max_results("maxResults")]
+);
+crate::rt::json_struct!(
+    output::DescribeEntitledImagesOutput, [repository_name("repositoryName"),
+    registry_alias("registryAlias"), image_details("imageDetails"),
+    next_token("nextToken")], request_id
+);
+crate::rt::json_struct!(
+    input::DescribeEntitledRepositoriesInput, [next_token("nextToken"),
+    max_results("maxResults")]
+);
+crate::rt::json_struct!(
+    output::DescribeEntitledRepositoriesOutput, [repositories("repositories"),
+    next_token("nextToken")], request_id
+);
+crate::rt::json_struct!(
+    input::DescribeImageScanFindingsInput, [registry_id("registryId"),
+    repository_name("repositoryName"), repository_type("repositoryType"),
+    image_id("imageId"), next_token("nextToken"), max_results("maxResults")]
+);
+crate::rt::json_struct!(
+    output::DescribeImageScanFindingsOutput, [registry_id("registryId"),
+    repository_name("repositoryName"), image_id("imageId"),
+    image_scan_status("imageScanStatus"), image_scan_findings("imageScanFindings"),
+    next_token("nextToken")], request_id
+);
+crate::rt::json_struct!(
+    input::DescribeImageTagsInput, [registry_id("registryId"),
+    repository_name("repositoryName"), repository_type("repositoryType"),
+    next_token("nextToken"), max_results("maxResults")]
+);
+crate::rt::json_struct!(
+    output::DescribeImageTagsOutput, [image_tag_details("imageTagDetails", nonempty),
+    next_token("nextToken")], request_id
+);
+crate::rt::json_struct!(
+    input::DescribeImagesInput, [registry_id("registryId"),
+    repository_name("repositoryName"), repository_type("repositoryType"),
+    image_ids("imageIds"), next_token("nextToken"), max_results("maxResults")]
+);
+crate::rt::json_struct!(
+    output::DescribeImagesOutput, [image_details("imageDetails", nonempty),
+    next_token("nextToken")], request_id
+);
+crate::rt::json_struct!(
+    input::DescribePremiumRepositoriesInput, [registry_id("registryId"),
+    repository_names("repositoryNames"), max_results("maxResults"),
+    next_token("nextToken")]
+);
+crate::rt::json_struct!(
+    output::DescribePremiumRepositoriesOutput, [repositories("repositories"),
+    next_token("nextToken")], request_id
+);
+crate::rt::json_struct!(
+    input::DescribeRegistriesInput, [next_token("nextToken"), max_results("maxResults")]
+);
+crate::rt::json_struct!(
+    output::DescribeRegistriesOutput, [registries("registries"),
+    next_token("nextToken")], request_id
+);
+crate::rt::json_struct!(
+    input::DescribeRepositoriesInput, [registry_id("registryId"),
+    repository_names("repositoryNames"), next_token("nextToken"),
+    max_results("maxResults")]
+);
+crate::rt::json_struct!(
+    output::DescribeRepositoriesOutput, [repositories("repositories", nonempty),
+    next_token("nextToken")], request_id
+);
+crate::rt::json_struct!(
+    input::DisassociateRepositoriesInput, [registry_id("registryId"),
+    repository_name("repositoryName"), repository_type("repositoryType"),
+    associated_repository_name("associatedRepositoryName"),
+    associated_repository_type("associatedRepositoryType")]
+);
+crate::rt::json_struct!(
+    output::DisassociateRepositoriesOutput, [registry_id("registryId"),
+    repository_name("repositoryName"), repository_type("repositoryType"),
+    associated_repository_name("associatedRepositoryName"),
+    associated_repository_type("associatedRepositoryType")], request_id
+);
+crate::rt::json_struct!(error::EmptyUploadException, [message("message")], request_id);
+crate::rt::json_struct!(
+    types::EntitledImageDetail, [repository_name("repositoryName"),
+    image_digest("imageDigest"), image_tags("imageTags", nonempty),
+    image_size_in_bytes("imageSizeInBytes"), image_pushed_at("imagePushedAt"),
+    image_manifest_media_type("imageManifestMediaType"),
+    artifact_media_type("artifactMediaType"), image_status("imageStatus"),
+    scheduled_deletion_at("scheduledDeletionAt")]
+);
+crate::rt::json_struct!(
+    types::EntitledImageTagDetail, [image_tag("imageTag"), created_at("createdAt"),
+    image_detail("imageDetail")]
+);
+crate::rt::json_struct!(
+    types::EntitledRepository, [registry_alias("registryAlias"),
+    repository_name("repositoryName"), repository_arn("repositoryArn"),
+    repository_uri("repositoryUri"), state("state"),
+    entitled_via_product_id("entitledViaProductId"),
+    registry_display_name("registryDisplayName")]
+);
+crate::rt::json_struct!(
+    error::EntitlementNotFoundException, [message("message")], request_id
+);
+crate::rt::json_enum!(types::FindingSeverity, str);
+crate::rt::json_struct!(input::GetAuthorizationTokenInput, []);
+crate::rt::json_struct!(
+    output::GetAuthorizationTokenOutput, [authorization_data("authorizationData")],
+    request_id
+);
+crate::rt::json_struct!(
+    input::GetDownloadUrlForPublisherReportInput, [report_id("reportId")]
+);
+crate::rt::json_struct!(
+    output::GetDownloadUrlForPublisherReportOutput, [report_id("reportId"),
+    download_url("downloadUrl")], request_id
+);
+crate::rt::json_struct!(
+    input::GetPremiumRepositoryCatalogDataInput, [registry_id("registryId"),
+    repository_name("repositoryName")]
+);
+crate::rt::json_struct!(
+    output::GetPremiumRepositoryCatalogDataOutput, [registry_id("registryId"),
+    repository_name("repositoryName"), catalog_data("catalogData")], request_id
+);
+crate::rt::json_struct!(
+    input::GetPremiumRepositoryPolicyInput, [registry_id("registryId"),
+    repository_name("repositoryName")]
+);
+crate::rt::json_struct!(
+    output::GetPremiumRepositoryPolicyOutput, [registry_id("registryId"),
+    repository_name("repositoryName"), policy_text("policyText")], request_id
+);
+crate::rt::json_struct!(input::GetRegistryCatalogDataInput, []);
+crate::rt::json_struct!(
+    output::GetRegistryCatalogDataOutput, [registry_catalog_data("registryCatalogData")],
+    request_id
+);
+crate::rt::json_struct!(
+    input::GetRepositoryCatalogDataInput, [registry_id("registryId"),
+    repository_name("repositoryName")]
+);
+crate::rt::json_struct!(
+    output::GetRepositoryCatalogDataOutput, [catalog_data("catalogData")], request_id
+);
+crate::rt::json_struct!(
+    input::GetRepositoryPolicyInput, [registry_id("registryId"),
+    repository_name("repositoryName")]
+);
+crate::rt::json_struct!(
+    output::GetRepositoryPolicyOutput, [registry_id("registryId"),
+    repository_name("repositoryName"), policy_text("policyText")], request_id
+);
+crate::rt::json_struct!(
+    types::Image, [registry_id("registryId"), repository_name("repositoryName"),
+    repository_type("repositoryType"), image_id("imageId"),
+    image_manifest("imageManifest"), image_manifest_media_type("imageManifestMediaType"),
+    subject_manifest_digest("subjectManifestDigest")]
+);
+crate::rt::json_struct!(
+    error::ImageAlreadyExistsException, [message("message")], request_id
+);
+crate::rt::json_struct!(
+    types::ImageDetail, [registry_id("registryId"), repository_name("repositoryName"),
+    repository_type("repositoryType"), image_digest("imageDigest"),
+    image_tags("imageTags", nonempty), image_size_in_bytes("imageSizeInBytes"),
+    image_pushed_at("imagePushedAt"),
+    image_manifest_media_type("imageManifestMediaType"),
+    artifact_media_type("artifactMediaType"),
+    subject_manifest_digest("subjectManifestDigest"), image_status("imageStatus"),
+    scheduled_deletion_at("scheduledDeletionAt")]
+);
+crate::rt::json_struct!(
+    error::ImageDigestDoesNotMatchException, [message("message")], request_id
+);
+crate::rt::json_struct!(
+    types::ImageFailure, [image_id("imageId"), failure_code("failureCode"),
+    failure_reason("failureReason")]
+);
+crate::rt::json_enum!(types::ImageFailureCode, str);
+crate::rt::json_struct!(
+    types::ImageIdentifier, [image_digest("imageDigest"), image_tag("imageTag")]
+);
+crate::rt::json_struct!(error::ImageNotFoundException, [message("message")], request_id);
+crate::rt::json_struct!(
+    types::ImageScanFinding, [aws_account_id("awsAccountId"), finding_id("findingId"),
+    description("description"), first_observed_at("firstObservedAt"),
+    last_observed_at("lastObservedAt"),
+    package_vulnerability_details("packageVulnerabilityDetails"),
+    remediation("remediation"), resources("resources", nonempty), score("score"),
+    score_details("scoreDetails"), severity("severity"), status("status"),
+    title("title"), r#type("type"), updated_at("updatedAt"),
+    fix_available("fixAvailable"), exploit_available("exploitAvailable")]
+);
+crate::rt::json_struct!(
+    types::ImageScanFindings, [image_scan_completed_at("imageScanCompletedAt"),
+    vulnerability_source_updated_at("vulnerabilitySourceUpdatedAt"),
+    finding_severity_counts("findingSeverityCounts", nonempty), findings("findings",
+    nonempty)]
+);
+crate::rt::json_struct!(
+    types::ImageScanStatus, [status("status"), description("description")]
+);
+crate::rt::json_enum!(types::ImageStatus, str);
+crate::rt::json_struct!(
+    error::ImageTagAlreadyExistsException, [message("message")], request_id
+);
+crate::rt::json_struct!(
+    types::ImageTagDetail, [image_tag("imageTag"), created_at("createdAt"),
+    image_detail("imageDetail")]
+);
+crate::rt::json_struct!(
+    input::InitiateLayerUploadInput, [registry_id("registryId"),
+    repository_name("repositoryName"), repository_type("repositoryType")]
+);
+crate::rt::json_struct!(
+    output::InitiateLayerUploadOutput, [upload_id("uploadId"), part_size("partSize")],
+    request_id
+);
+crate::rt::json_struct!(error::InvalidLayerException, [message("message")], request_id);
+crate::rt::json_struct!(
+    error::InvalidLayerPartException, [registry_id("registryId"),
+    repository_name("repositoryName"), upload_id("uploadId"),
+    last_valid_byte_received("lastValidByteReceived"), message("message")], request_id
+);
+crate::rt::json_struct!(
+    error::InvalidParameterException, [message("message")], request_id
+);
+crate::rt::json_struct!(
+    error::InvalidTagParameterException, [message("message")], request_id
+);
+crate::rt::json_struct!(
+    types::Layer, [layer_digest("layerDigest"), layer_availability("layerAvailability"),
+    layer_size("layerSize"), media_type("mediaType")]
+);
+crate::rt::json_struct!(
+    error::LayerAlreadyExistsException, [message("message")], request_id
+);
+crate::rt::json_enum!(types::LayerAvailability, str);
+crate::rt::json_struct!(
+    types::LayerFailure, [layer_digest("layerDigest"), failure_code("failureCode"),
+    failure_reason("failureReason")]
+);
+crate::rt::json_enum!(types::LayerFailureCode, str);
+crate::rt::json_struct!(
+    error::LayerPartTooSmallException, [message("message")], request_id
+);
+crate::rt::json_struct!(
+    error::LayersNotFoundException, [message("message")], request_id
+);
+crate::rt::json_struct!(error::LimitExceededException, [message("message")], request_id);
+crate::rt::json_struct!(
+    input::ListPublisherReportsInput, [report_type("reportType"),
+    granularity("granularity"), max_results("maxResults"), next_token("nextToken")]
+);
+crate::rt::json_struct!(
+    output::ListPublisherReportsOutput, [reports("reports"), next_token("nextToken")],
+    request_id
+);
+crate::rt::json_struct!(input::ListTagsForResourceInput, [resource_arn("resourceArn")]);
+crate::rt::json_struct!(
+    output::ListTagsForResourceOutput, [tags("tags", nonempty)], request_id
+);
+crate::rt::json_struct!(
+    types::PackageVulnerabilityDetails, [cvss("cvss", nonempty),
+    reference_urls("referenceUrls", nonempty),
+    related_vulnerabilities("relatedVulnerabilities", nonempty), source("source"),
+    source_url("sourceUrl"), vendor_created_at("vendorCreatedAt"),
+    vendor_severity("vendorSeverity"), vendor_updated_at("vendorUpdatedAt"),
+    vulnerability_id("vulnerabilityId"), vulnerable_packages("vulnerablePackages",
+    nonempty)]
+);
+crate::rt::json_struct!(
+    types::PremiumRepository, [repository_arn("repositoryArn"),
+    registry_id("registryId"), repository_name("repositoryName"),
+    repository_uri("repositoryUri"), created_at("createdAt"),
+    marketplace_products("marketplaceProducts", nonempty),
+    associated_repositories("associatedRepositories", nonempty), state("state")]
+);
+crate::rt::json_struct!(
+    types::PublisherReport, [report_id("reportId"), report_type("reportType"),
+    granularity("granularity"), period("period"), size_in_bytes("sizeInBytes"),
+    created_at("createdAt")]
+);
+crate::rt::json_enum!(types::PublisherReportGranularity, str);
+crate::rt::json_struct!(
+    error::PublisherReportNotFoundException, [message("message")], request_id
+);
+crate::rt::json_struct!(
+    types::PublisherReportPeriod, [start_date("startDate"), end_date("endDate")]
+);
+crate::rt::json_enum!(types::PublisherReportType, str);
+crate::rt::json_struct!(
+    input::PutImageInput, [registry_id("registryId"), repository_name("repositoryName"),
+    repository_type("repositoryType"), image_manifest("imageManifest"),
+    image_manifest_media_type("imageManifestMediaType"), image_tag("imageTag"),
+    image_digest("imageDigest")]
+);
+crate::rt::json_struct!(output::PutImageOutput, [image("image")], request_id);
+crate::rt::json_struct!(
+    input::PutPremiumRepositoryCatalogDataInput, [registry_id("registryId"),
+    repository_name("repositoryName"), catalog_data("catalogData")]
+);
+crate::rt::json_struct!(
+    output::PutPremiumRepositoryCatalogDataOutput, [registry_id("registryId"),
+    repository_name("repositoryName"), catalog_data("catalogData")], request_id
+);
+crate::rt::json_struct!(
+    input::PutPremiumRepositoryProductsInput, [registry_id("registryId"),
+    repository_name("repositoryName"), marketplace_products("marketplaceProducts")]
+);
+crate::rt::json_struct!(
+    output::PutPremiumRepositoryProductsOutput, [registry_id("registryId"),
+    repository_name("repositoryName"), marketplace_products("marketplaceProducts",
+    nonempty)], request_id
+);
+crate::rt::json_struct!(
+    input::PutRegistryCatalogDataInput, [display_name("displayName"),
+    description("description"), logo_image_blob("logoImageBlob")]
+);
+crate::rt::json_struct!(
+    output::PutRegistryCatalogDataOutput, [registry_catalog_data("registryCatalogData")],
+    request_id
+);
+crate::rt::json_struct!(
+    input::PutRepositoryCatalogDataInput, [registry_id("registryId"),
+    repository_name("repositoryName"), catalog_data("catalogData")]
+);
+crate::rt::json_struct!(
+    output::PutRepositoryCatalogDataOutput, [catalog_data("catalogData")], request_id
+);
+crate::rt::json_struct!(types::Recommendation, [url("url"), text("text")]);
+crate::rt::json_struct!(
+    types::ReferencedImageDetail, [image_digest("imageDigest"),
+    image_size_in_bytes("imageSizeInBytes"), image_pushed_at("imagePushedAt"),
+    image_manifest_media_type("imageManifestMediaType"),
+    artifact_media_type("artifactMediaType"), image_status("imageStatus"),
+    scheduled_deletion_at("scheduledDeletionAt")]
+);
+crate::rt::json_struct!(
+    error::ReferencedImagesNotFoundException, [message("message")], request_id
+);
+crate::rt::json_struct!(
+    types::Registry, [registry_id("registryId"), registry_arn("registryArn"),
+    registry_uri("registryUri"), verified("verified"), aliases("aliases"),
+    premium_status("premiumStatus"), premium_registry_uri("premiumRegistryUri")]
+);
+crate::rt::json_struct!(
+    types::RegistryAlias, [name("name"), status("status"),
+    primary_registry_alias("primaryRegistryAlias", default(false)),
+    default_registry_alias("defaultRegistryAlias", default(false))]
+);
+crate::rt::json_enum!(types::RegistryAliasStatus, str);
+crate::rt::json_struct!(
+    types::RegistryCatalogData, [display_name("displayName"), description("description"),
+    logo_url("logoUrl")]
+);
+crate::rt::json_struct!(
+    error::RegistryNotFoundException, [message("message")], request_id
+);
+crate::rt::json_enum!(types::RegistryPremiumStatus, str);
+crate::rt::json_struct!(types::Remediation, [recommendation("recommendation")]);
+crate::rt::json_struct!(
+    types::Repository, [repository_arn("repositoryArn"), registry_id("registryId"),
+    repository_name("repositoryName"), repository_uri("repositoryUri"),
+    created_at("createdAt"), associated_repositories("associatedRepositories", nonempty)]
+);
+crate::rt::json_struct!(
+    error::RepositoryAlreadyExistsException, [message("message")], request_id
+);
+crate::rt::json_enum!(types::RepositoryArtifactType, str);
+crate::rt::json_enum!(types::RepositoryBadge, str);
+crate::rt::json_struct!(
+    types::RepositoryCatalogData, [description("description"),
+    architectures("architectures", nonempty), operating_systems("operatingSystems",
+    nonempty), logo_url("logoUrl"), about_text("aboutText"), usage_text("usageText"),
+    marketplace_certified("marketplaceCertified"), categories("categories", nonempty),
+    badges("badges", nonempty), artifact_types("artifactTypes", nonempty)]
+);
+crate::rt::json_struct!(
+    types::RepositoryCatalogDataInput, [description("description"),
+    architectures("architectures"), operating_systems("operatingSystems"),
+    logo_image_blob("logoImageBlob"), about_text("aboutText"), usage_text("usageText"),
+    categories("categories")]
+);
+crate::rt::json_struct!(
+    error::RepositoryCatalogDataNotFoundException, [message("message")], request_id
+);
+crate::rt::json_enum!(types::RepositoryCategory, str);
+crate::rt::json_struct!(
+    error::RepositoryNotEmptyException, [message("message")], request_id
+);
+crate::rt::json_struct!(
+    error::RepositoryNotFoundException, [message("message")], request_id
+);
+crate::rt::json_struct!(
+    error::RepositoryPolicyNotFoundException, [message("message")], request_id
+);
+crate::rt::json_enum!(types::RepositoryState, str);
+crate::rt::json_enum!(types::RepositoryType, str);
+crate::rt::json_struct!(types::Resource, [details("details"), r#type("type")]);
+crate::rt::json_struct!(types::ResourceDetails, [container_image("containerImage")]);
+crate::rt::json_struct!(error::ScanNotFoundException, [message("message")], request_id);
+crate::rt::json_enum!(types::ScanStatus, str);
+crate::rt::json_struct!(types::ScoreDetails, [cvss("cvss")]);
+crate::rt::json_struct!(error::ServerException, [message("message")], request_id);
+crate::rt::json_struct!(
+    input::SetImageStatusInput, [registry_id("registryId"),
+    repository_name("repositoryName"), repository_type("repositoryType"),
+    image_id("imageId"), status("status"),
+    deprecation_period_days("deprecationPeriodDays")]
+);
+crate::rt::json_struct!(
+    output::SetImageStatusOutput, [repository_name("repositoryName"),
+    repository_type("repositoryType"), image_id("imageId"), status("status"),
+    scheduled_deletion_at("scheduledDeletionAt")], request_id
+);
+crate::rt::json_struct!(
+    input::SetPremiumRepositoryPolicyInput, [registry_id("registryId"),
+    repository_name("repositoryName"), policy_text("policyText"), force("force")]
+);
+crate::rt::json_struct!(
+    output::SetPremiumRepositoryPolicyOutput, [registry_id("registryId"),
+    repository_name("repositoryName"), policy_text("policyText")], request_id
+);
+crate::rt::json_struct!(
+    input::SetRepositoryPolicyInput, [registry_id("registryId"),
+    repository_name("repositoryName"), policy_text("policyText"), force("force",
+    default(false))]
+);
+crate::rt::json_struct!(
+    output::SetRepositoryPolicyOutput, [registry_id("registryId"),
+    repository_name("repositoryName"), policy_text("policyText")], request_id
+);
+crate::rt::json_struct!(
+    input::SetRepositoryStateInput, [registry_id("registryId"),
+    repository_name("repositoryName"), repository_type("repositoryType"), state("state")]
+);
+crate::rt::json_struct!(
+    output::SetRepositoryStateOutput, [registry_id("registryId"),
+    repository_name("repositoryName"), repository_type("repositoryType"),
+    state("state")], request_id
+);
+crate::rt::json_struct!(types::Tag, [key("Key"), value("Value")]);
+crate::rt::json_struct!(
+    input::TagResourceInput, [resource_arn("resourceArn"), tags("tags")]
+);
+crate::rt::json_struct!(output::TagResourceOutput, [], request_id);
+crate::rt::json_struct!(error::TooManyTagsException, [message("message")], request_id);
+crate::rt::json_struct!(
+    error::UnsupportedCommandException, [message("message")], request_id
+);
+crate::rt::json_struct!(
+    input::UntagResourceInput, [resource_arn("resourceArn"), tag_keys("tagKeys")]
+);
+crate::rt::json_struct!(output::UntagResourceOutput, [], request_id);
+crate::rt::json_struct!(
+    input::UploadLayerPartInput, [registry_id("registryId"),
+    repository_name("repositoryName"), repository_type("repositoryType"),
+    upload_id("uploadId"), part_first_byte("partFirstByte"),
+    part_last_byte("partLastByte"), layer_part_blob("layerPartBlob")]
+);
+crate::rt::json_struct!(
+    output::UploadLayerPartOutput, [registry_id("registryId"),
+    repository_name("repositoryName"), repository_type("repositoryType"),
+    upload_id("uploadId"), last_byte_received("lastByteReceived")], request_id
+);
+crate::rt::json_struct!(
+    error::UploadNotFoundException, [message("message")], request_id
+);
+crate::rt::json_struct!(error::ValidationException, [message("message")], request_id);
+crate::rt::json_struct!(
+    types::VulnerablePackage, [arch("arch"), epoch("epoch"), file_path("filePath"),
+    name("name"), package_manager("packageManager"), release("release"),
+    source_layer_hash("sourceLayerHash"), version("version"),
+    fixed_in_version("fixedInVersion")]
+);

@@ -23,11 +23,7 @@ impl AssociatedRepository {
         self
     }
 }
-impl Default for AssociatedRepository {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(AssociatedRepository);
 /// A login credential for the public registry along with the time it stops working.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -49,11 +45,7 @@ impl AuthorizationData {
         self
     }
 }
-impl Default for AuthorizationData {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(AuthorizationData);
 impl std::fmt::Debug for AuthorizationData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuthorizationData")
@@ -128,11 +120,7 @@ impl ContainerImageDetails {
         self
     }
 }
-impl Default for ContainerImageDetails {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(ContainerImageDetails);
 /// One CVSS score of a vulnerability, with its vector, CVSS version and source.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -168,11 +156,7 @@ impl CvssScore {
         self
     }
 }
-impl Default for CvssScore {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(CvssScore);
 /// A change Amazon Inspector made to one metric of a finding's CVSS score.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -194,11 +178,7 @@ impl CvssScoreAdjustment {
         self
     }
 }
-impl Default for CvssScoreAdjustment {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(CvssScoreAdjustment);
 /// The CVSS score Amazon Inspector settled on for a finding, together with the vector, CVSS version, data source and adjustments behind it.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -244,11 +224,7 @@ impl CvssScoreDetails {
         self
     }
 }
-impl Default for CvssScoreDetails {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(CvssScoreDetails);
 /// Summary of one image in a premium repository the caller is entitled to.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -325,11 +301,7 @@ impl EntitledImageDetail {
         self
     }
 }
-impl Default for EntitledImageDetail {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(EntitledImageDetail);
 /// One tag of an entitled premium repository and a summary of the image it refers to.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -358,11 +330,7 @@ impl EntitledImageTagDetail {
         self
     }
 }
-impl Default for EntitledImageTagDetail {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(EntitledImageTagDetail);
 /// A premium repository the caller can pull from thanks to an AWS Marketplace purchase, paired with the product that grants access.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -419,11 +387,7 @@ impl EntitledRepository {
         self
     }
 }
-impl Default for EntitledRepository {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(EntitledRepository);
 /// Severity level used to count scan findings.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -443,65 +407,10 @@ pub enum FindingSeverity {
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
-impl FindingSeverity {
-    /// The known values, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "INFORMATIONAL",
-        "LOW",
-        "MEDIUM",
-        "HIGH",
-        "CRITICAL",
-        "UNDEFINED",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Informational => "INFORMATIONAL",
-            Self::Low => "LOW",
-            Self::Medium => "MEDIUM",
-            Self::High => "HIGH",
-            Self::Critical => "CRITICAL",
-            Self::Undefined => "UNDEFINED",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-impl From<&str> for FindingSeverity {
-    fn from(v: &str) -> Self {
-        match v {
-            "INFORMATIONAL" => Self::Informational,
-            "LOW" => Self::Low,
-            "MEDIUM" => Self::Medium,
-            "HIGH" => Self::High,
-            "CRITICAL" => Self::Critical,
-            "UNDEFINED" => Self::Undefined,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for FindingSeverity {
-    fn from(v: String) -> Self {
-        match v.as_str() {
-            "INFORMATIONAL" => Self::Informational,
-            "LOW" => Self::Low,
-            "MEDIUM" => Self::Medium,
-            "HIGH" => Self::High,
-            "CRITICAL" => Self::Critical,
-            "UNDEFINED" => Self::Undefined,
-            _ => Self::Unknown(v),
-        }
-    }
-}
-impl AsRef<str> for FindingSeverity {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl std::fmt::Display for FindingSeverity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::rt::string_enum!(
+    FindingSeverity, [Informational("INFORMATIONAL"), Low("LOW"), Medium("MEDIUM"),
+    High("HIGH"), Critical("CRITICAL"), Undefined("UNDEFINED")], Unknown
+);
 /// An image stored in a repository, identified by digest and/or tag, with its manifest.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -558,11 +467,7 @@ impl Image {
         self
     }
 }
-impl Default for Image {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(Image);
 /// Summary information about one image in a repository.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -660,11 +565,7 @@ impl ImageDetail {
         self
     }
 }
-impl Default for ImageDetail {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(ImageDetail);
 /// Explains why the service could not act on one of the images in a batch request.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -693,11 +594,7 @@ impl ImageFailure {
         self
     }
 }
-impl Default for ImageFailure {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(ImageFailure);
 /// Machine-readable cause of a failed image in a batch image request.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -721,73 +618,14 @@ pub enum ImageFailureCode {
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
-impl ImageFailureCode {
-    /// The known values, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "InvalidImageDigest",
-        "InvalidImageTag",
-        "ImageTagDoesNotMatchDigest",
-        "ImageNotFound",
-        "MissingDigestAndTag",
-        "ImageReferencedByManifestList",
-        "KmsError",
-        "ImageNotEligibleForDeletion",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InvalidImageDigest => "InvalidImageDigest",
-            Self::InvalidImageTag => "InvalidImageTag",
-            Self::ImageTagDoesNotMatchDigest => "ImageTagDoesNotMatchDigest",
-            Self::ImageNotFound => "ImageNotFound",
-            Self::MissingDigestAndTag => "MissingDigestAndTag",
-            Self::ImageReferencedByManifestList => "ImageReferencedByManifestList",
-            Self::KmsError => "KmsError",
-            Self::ImageNotEligibleForDeletion => "ImageNotEligibleForDeletion",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-impl From<&str> for ImageFailureCode {
-    fn from(v: &str) -> Self {
-        match v {
-            "InvalidImageDigest" => Self::InvalidImageDigest,
-            "InvalidImageTag" => Self::InvalidImageTag,
-            "ImageTagDoesNotMatchDigest" => Self::ImageTagDoesNotMatchDigest,
-            "ImageNotFound" => Self::ImageNotFound,
-            "MissingDigestAndTag" => Self::MissingDigestAndTag,
-            "ImageReferencedByManifestList" => Self::ImageReferencedByManifestList,
-            "KmsError" => Self::KmsError,
-            "ImageNotEligibleForDeletion" => Self::ImageNotEligibleForDeletion,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for ImageFailureCode {
-    fn from(v: String) -> Self {
-        match v.as_str() {
-            "InvalidImageDigest" => Self::InvalidImageDigest,
-            "InvalidImageTag" => Self::InvalidImageTag,
-            "ImageTagDoesNotMatchDigest" => Self::ImageTagDoesNotMatchDigest,
-            "ImageNotFound" => Self::ImageNotFound,
-            "MissingDigestAndTag" => Self::MissingDigestAndTag,
-            "ImageReferencedByManifestList" => Self::ImageReferencedByManifestList,
-            "KmsError" => Self::KmsError,
-            "ImageNotEligibleForDeletion" => Self::ImageNotEligibleForDeletion,
-            _ => Self::Unknown(v),
-        }
-    }
-}
-impl AsRef<str> for ImageFailureCode {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl std::fmt::Display for ImageFailureCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::rt::string_enum!(
+    ImageFailureCode, [InvalidImageDigest("InvalidImageDigest"),
+    InvalidImageTag("InvalidImageTag"),
+    ImageTagDoesNotMatchDigest("ImageTagDoesNotMatchDigest"),
+    ImageNotFound("ImageNotFound"), MissingDigestAndTag("MissingDigestAndTag"),
+    ImageReferencedByManifestList("ImageReferencedByManifestList"), KmsError("KmsError"),
+    ImageNotEligibleForDeletion("ImageNotEligibleForDeletion")], Unknown
+);
 /// Points at an image by its digest, its tag, or both.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -809,11 +647,7 @@ impl ImageIdentifier {
         self
     }
 }
-impl Default for ImageIdentifier {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(ImageIdentifier);
 /// A single vulnerability detected in an image: how severe it is, its scores, the packages it affects and how to fix it.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -943,11 +777,7 @@ impl ImageScanFinding {
         self
     }
 }
-impl Default for ImageScanFinding {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(ImageScanFinding);
 /// Outcome of an image scan: the findings, how many there are per severity, and when the scan finished.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -998,11 +828,7 @@ impl ImageScanFindings {
         self
     }
 }
-impl Default for ImageScanFindings {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(ImageScanFindings);
 /// State of an image scan, with a human-readable explanation.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1024,11 +850,7 @@ impl ImageScanStatus {
         self
     }
 }
-impl Default for ImageScanStatus {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(ImageScanStatus);
 /// Whether a premium repository's image is scheduled for removal.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -1040,46 +862,9 @@ pub enum ImageStatus {
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
-impl ImageStatus {
-    /// The known values, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["ACTIVE", "DEPRECATED"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "ACTIVE",
-            Self::Deprecated => "DEPRECATED",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-impl From<&str> for ImageStatus {
-    fn from(v: &str) -> Self {
-        match v {
-            "ACTIVE" => Self::Active,
-            "DEPRECATED" => Self::Deprecated,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for ImageStatus {
-    fn from(v: String) -> Self {
-        match v.as_str() {
-            "ACTIVE" => Self::Active,
-            "DEPRECATED" => Self::Deprecated,
-            _ => Self::Unknown(v),
-        }
-    }
-}
-impl AsRef<str> for ImageStatus {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl std::fmt::Display for ImageStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::rt::string_enum!(
+    ImageStatus, [Active("ACTIVE"), Deprecated("DEPRECATED")], Unknown
+);
 /// One tag of a repository and a summary of the image it refers to.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1108,11 +893,7 @@ impl ImageTagDetail {
         self
     }
 }
-impl Default for ImageTagDetail {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(ImageTagDetail);
 /// The status of a single image layer as seen by the registry.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1151,11 +932,7 @@ impl Layer {
         self
     }
 }
-impl Default for Layer {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(Layer);
 /// Whether a layer is ready to be referenced by an image.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -1167,46 +944,9 @@ pub enum LayerAvailability {
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
-impl LayerAvailability {
-    /// The known values, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["AVAILABLE", "UNAVAILABLE"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Available => "AVAILABLE",
-            Self::Unavailable => "UNAVAILABLE",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-impl From<&str> for LayerAvailability {
-    fn from(v: &str) -> Self {
-        match v {
-            "AVAILABLE" => Self::Available,
-            "UNAVAILABLE" => Self::Unavailable,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for LayerAvailability {
-    fn from(v: String) -> Self {
-        match v.as_str() {
-            "AVAILABLE" => Self::Available,
-            "UNAVAILABLE" => Self::Unavailable,
-            _ => Self::Unknown(v),
-        }
-    }
-}
-impl AsRef<str> for LayerAvailability {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl std::fmt::Display for LayerAvailability {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::rt::string_enum!(
+    LayerAvailability, [Available("AVAILABLE"), Unavailable("UNAVAILABLE")], Unknown
+);
 /// Explains why the service could not check one of the layers in a batch request.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1235,11 +975,7 @@ impl LayerFailure {
         self
     }
 }
-impl Default for LayerFailure {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(LayerFailure);
 /// Machine-readable cause of a failed layer in a layer availability check.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -1251,49 +987,10 @@ pub enum LayerFailureCode {
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
-impl LayerFailureCode {
-    /// The known values, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "InvalidLayerDigest",
-        "MissingLayerDigest",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InvalidLayerDigest => "InvalidLayerDigest",
-            Self::MissingLayerDigest => "MissingLayerDigest",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-impl From<&str> for LayerFailureCode {
-    fn from(v: &str) -> Self {
-        match v {
-            "InvalidLayerDigest" => Self::InvalidLayerDigest,
-            "MissingLayerDigest" => Self::MissingLayerDigest,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for LayerFailureCode {
-    fn from(v: String) -> Self {
-        match v.as_str() {
-            "InvalidLayerDigest" => Self::InvalidLayerDigest,
-            "MissingLayerDigest" => Self::MissingLayerDigest,
-            _ => Self::Unknown(v),
-        }
-    }
-}
-impl AsRef<str> for LayerFailureCode {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl std::fmt::Display for LayerFailureCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::rt::string_enum!(
+    LayerFailureCode, [InvalidLayerDigest("InvalidLayerDigest"),
+    MissingLayerDigest("MissingLayerDigest")], Unknown
+);
 /// Details of a vulnerability found in software packages: identifier, CVSS scores, the vendor's severity rating and the affected packages.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1380,11 +1077,7 @@ impl PackageVulnerabilityDetails {
         self
     }
 }
-impl Default for PackageVulnerabilityDetails {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(PackageVulnerabilityDetails);
 /// A premium repository: identifiers, creation time, Marketplace products, linked repository and lifecycle state.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1454,11 +1147,7 @@ impl PremiumRepository {
         self
     }
 }
-impl Default for PremiumRepository {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(PremiumRepository);
 /// A usage report of the registry's images for one week or one month.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1508,46 +1197,9 @@ pub enum PublisherReportGranularity {
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
-impl PublisherReportGranularity {
-    /// The known values, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["WEEKLY", "MONTHLY"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Weekly => "WEEKLY",
-            Self::Monthly => "MONTHLY",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-impl From<&str> for PublisherReportGranularity {
-    fn from(v: &str) -> Self {
-        match v {
-            "WEEKLY" => Self::Weekly,
-            "MONTHLY" => Self::Monthly,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for PublisherReportGranularity {
-    fn from(v: String) -> Self {
-        match v.as_str() {
-            "WEEKLY" => Self::Weekly,
-            "MONTHLY" => Self::Monthly,
-            _ => Self::Unknown(v),
-        }
-    }
-}
-impl AsRef<str> for PublisherReportGranularity {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl std::fmt::Display for PublisherReportGranularity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::rt::string_enum!(
+    PublisherReportGranularity, [Weekly("WEEKLY"), Monthly("MONTHLY")], Unknown
+);
 /// First and last day covered by a publisher report; both days count.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1578,46 +1230,9 @@ pub enum PublisherReportType {
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
-impl PublisherReportType {
-    /// The known values, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["SUMMARY", "TRENDS"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Summary => "SUMMARY",
-            Self::Trends => "TRENDS",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-impl From<&str> for PublisherReportType {
-    fn from(v: &str) -> Self {
-        match v {
-            "SUMMARY" => Self::Summary,
-            "TRENDS" => Self::Trends,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for PublisherReportType {
-    fn from(v: String) -> Self {
-        match v.as_str() {
-            "SUMMARY" => Self::Summary,
-            "TRENDS" => Self::Trends,
-            _ => Self::Unknown(v),
-        }
-    }
-}
-impl AsRef<str> for PublisherReportType {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl std::fmt::Display for PublisherReportType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::rt::string_enum!(
+    PublisherReportType, [Summary("SUMMARY"), Trends("TRENDS")], Unknown
+);
 /// Suggested fix for a finding, with a link to more information.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1639,11 +1254,7 @@ impl Recommendation {
         self
     }
 }
-impl Default for Recommendation {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(Recommendation);
 /// Summary of the image that a tag refers to.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1703,11 +1314,7 @@ impl ReferencedImageDetail {
         self
     }
 }
-impl Default for ReferencedImageDetail {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(ReferencedImageDetail);
 /// A public registry owned by the account, with its identifiers, aliases and whether it may hold premium repositories.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1802,49 +1409,10 @@ pub enum RegistryAliasStatus {
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
-impl RegistryAliasStatus {
-    /// The known values, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["ACTIVE", "PENDING", "REJECTED"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "ACTIVE",
-            Self::Pending => "PENDING",
-            Self::Rejected => "REJECTED",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-impl From<&str> for RegistryAliasStatus {
-    fn from(v: &str) -> Self {
-        match v {
-            "ACTIVE" => Self::Active,
-            "PENDING" => Self::Pending,
-            "REJECTED" => Self::Rejected,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for RegistryAliasStatus {
-    fn from(v: String) -> Self {
-        match v.as_str() {
-            "ACTIVE" => Self::Active,
-            "PENDING" => Self::Pending,
-            "REJECTED" => Self::Rejected,
-            _ => Self::Unknown(v),
-        }
-    }
-}
-impl AsRef<str> for RegistryAliasStatus {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl std::fmt::Display for RegistryAliasStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::rt::string_enum!(
+    RegistryAliasStatus, [Active("ACTIVE"), Pending("PENDING"), Rejected("REJECTED")],
+    Unknown
+);
 /// Gallery catalog information that describes a registry: display name, description and logo.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1873,11 +1441,7 @@ impl RegistryCatalogData {
         self
     }
 }
-impl Default for RegistryCatalogData {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(RegistryCatalogData);
 /// Whether a registry may hold premium repositories.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -1889,46 +1453,9 @@ pub enum RegistryPremiumStatus {
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
-impl RegistryPremiumStatus {
-    /// The known values, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["ENABLED", "DISABLED"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-impl From<&str> for RegistryPremiumStatus {
-    fn from(v: &str) -> Self {
-        match v {
-            "ENABLED" => Self::Enabled,
-            "DISABLED" => Self::Disabled,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for RegistryPremiumStatus {
-    fn from(v: String) -> Self {
-        match v.as_str() {
-            "ENABLED" => Self::Enabled,
-            "DISABLED" => Self::Disabled,
-            _ => Self::Unknown(v),
-        }
-    }
-}
-impl AsRef<str> for RegistryPremiumStatus {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl std::fmt::Display for RegistryPremiumStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::rt::string_enum!(
+    RegistryPremiumStatus, [Enabled("ENABLED"), Disabled("DISABLED")], Unknown
+);
 /// How to fix the problem a finding describes.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1943,11 +1470,7 @@ impl Remediation {
         self
     }
 }
-impl Default for Remediation {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(Remediation);
 /// A free public repository: its identifiers, creation time and any premium repository linked to it.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -2000,11 +1523,7 @@ impl Repository {
         self
     }
 }
-impl Default for Repository {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(Repository);
 /// Kind of artifact a repository holds.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -2016,46 +1535,7 @@ pub enum RepositoryArtifactType {
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
-impl RepositoryArtifactType {
-    /// The known values, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["IMAGE", "HELM"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Image => "IMAGE",
-            Self::Helm => "HELM",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-impl From<&str> for RepositoryArtifactType {
-    fn from(v: &str) -> Self {
-        match v {
-            "IMAGE" => Self::Image,
-            "HELM" => Self::Helm,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for RepositoryArtifactType {
-    fn from(v: String) -> Self {
-        match v.as_str() {
-            "IMAGE" => Self::Image,
-            "HELM" => Self::Helm,
-            _ => Self::Unknown(v),
-        }
-    }
-}
-impl AsRef<str> for RepositoryArtifactType {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl std::fmt::Display for RepositoryArtifactType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::rt::string_enum!(RepositoryArtifactType, [Image("IMAGE"), Helm("HELM")], Unknown);
 /// A badge the gallery can show for a repository.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -2073,61 +1553,10 @@ pub enum RepositoryBadge {
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
-impl RepositoryBadge {
-    /// The known values, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "FIPS",
-        "STIG",
-        "SIGNED",
-        "SBOM",
-        "CIS",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Fips => "FIPS",
-            Self::Stig => "STIG",
-            Self::Signed => "SIGNED",
-            Self::Sbom => "SBOM",
-            Self::Cis => "CIS",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-impl From<&str> for RepositoryBadge {
-    fn from(v: &str) -> Self {
-        match v {
-            "FIPS" => Self::Fips,
-            "STIG" => Self::Stig,
-            "SIGNED" => Self::Signed,
-            "SBOM" => Self::Sbom,
-            "CIS" => Self::Cis,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for RepositoryBadge {
-    fn from(v: String) -> Self {
-        match v.as_str() {
-            "FIPS" => Self::Fips,
-            "STIG" => Self::Stig,
-            "SIGNED" => Self::Signed,
-            "SBOM" => Self::Sbom,
-            "CIS" => Self::Cis,
-            _ => Self::Unknown(v),
-        }
-    }
-}
-impl AsRef<str> for RepositoryBadge {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl std::fmt::Display for RepositoryBadge {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::rt::string_enum!(
+    RepositoryBadge, [Fips("FIPS"), Stig("STIG"), Signed("SIGNED"), Sbom("SBOM"),
+    Cis("CIS")], Unknown
+);
 /// Gallery catalog information of a repository as the service stores and returns it.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -2220,11 +1649,7 @@ impl RepositoryCatalogData {
         self
     }
 }
-impl Default for RepositoryCatalogData {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(RepositoryCatalogData);
 /// Gallery catalog information to store for a repository; the logo is supplied as image bytes.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -2290,11 +1715,7 @@ impl RepositoryCatalogDataInput {
         self
     }
 }
-impl Default for RepositoryCatalogDataInput {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(RepositoryCatalogDataInput);
 /// A gallery category a repository can be listed under.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -2324,85 +1745,13 @@ pub enum RepositoryCategory {
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
-impl RepositoryCategory {
-    /// The known values, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "BASE_IMAGES",
-        "APPLICATION_RUNTIMES",
-        "DATABASES",
-        "AI_ML",
-        "NETWORKING",
-        "SECURITY",
-        "MONITORING",
-        "CI_CD_TOOLS",
-        "KUBERNETES_EXTENSIONS",
-        "WEB_SERVERS",
-        "STREAMING",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::BaseImages => "BASE_IMAGES",
-            Self::ApplicationRuntimes => "APPLICATION_RUNTIMES",
-            Self::Databases => "DATABASES",
-            Self::AiMl => "AI_ML",
-            Self::Networking => "NETWORKING",
-            Self::Security => "SECURITY",
-            Self::Monitoring => "MONITORING",
-            Self::CiCdTools => "CI_CD_TOOLS",
-            Self::KubernetesExtensions => "KUBERNETES_EXTENSIONS",
-            Self::WebServers => "WEB_SERVERS",
-            Self::Streaming => "STREAMING",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-impl From<&str> for RepositoryCategory {
-    fn from(v: &str) -> Self {
-        match v {
-            "BASE_IMAGES" => Self::BaseImages,
-            "APPLICATION_RUNTIMES" => Self::ApplicationRuntimes,
-            "DATABASES" => Self::Databases,
-            "AI_ML" => Self::AiMl,
-            "NETWORKING" => Self::Networking,
-            "SECURITY" => Self::Security,
-            "MONITORING" => Self::Monitoring,
-            "CI_CD_TOOLS" => Self::CiCdTools,
-            "KUBERNETES_EXTENSIONS" => Self::KubernetesExtensions,
-            "WEB_SERVERS" => Self::WebServers,
-            "STREAMING" => Self::Streaming,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for RepositoryCategory {
-    fn from(v: String) -> Self {
-        match v.as_str() {
-            "BASE_IMAGES" => Self::BaseImages,
-            "APPLICATION_RUNTIMES" => Self::ApplicationRuntimes,
-            "DATABASES" => Self::Databases,
-            "AI_ML" => Self::AiMl,
-            "NETWORKING" => Self::Networking,
-            "SECURITY" => Self::Security,
-            "MONITORING" => Self::Monitoring,
-            "CI_CD_TOOLS" => Self::CiCdTools,
-            "KUBERNETES_EXTENSIONS" => Self::KubernetesExtensions,
-            "WEB_SERVERS" => Self::WebServers,
-            "STREAMING" => Self::Streaming,
-            _ => Self::Unknown(v),
-        }
-    }
-}
-impl AsRef<str> for RepositoryCategory {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl std::fmt::Display for RepositoryCategory {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::rt::string_enum!(
+    RepositoryCategory, [BaseImages("BASE_IMAGES"),
+    ApplicationRuntimes("APPLICATION_RUNTIMES"), Databases("DATABASES"), AiMl("AI_ML"),
+    Networking("NETWORKING"), Security("SECURITY"), Monitoring("MONITORING"),
+    CiCdTools("CI_CD_TOOLS"), KubernetesExtensions("KUBERNETES_EXTENSIONS"),
+    WebServers("WEB_SERVERS"), Streaming("STREAMING")], Unknown
+);
 /// Lifecycle state of a premium repository.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -2416,49 +1765,9 @@ pub enum RepositoryState {
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
-impl RepositoryState {
-    /// The known values, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["DRAFT", "AVAILABLE", "HIDDEN"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Draft => "DRAFT",
-            Self::Available => "AVAILABLE",
-            Self::Hidden => "HIDDEN",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-impl From<&str> for RepositoryState {
-    fn from(v: &str) -> Self {
-        match v {
-            "DRAFT" => Self::Draft,
-            "AVAILABLE" => Self::Available,
-            "HIDDEN" => Self::Hidden,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for RepositoryState {
-    fn from(v: String) -> Self {
-        match v.as_str() {
-            "DRAFT" => Self::Draft,
-            "AVAILABLE" => Self::Available,
-            "HIDDEN" => Self::Hidden,
-            _ => Self::Unknown(v),
-        }
-    }
-}
-impl AsRef<str> for RepositoryState {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl std::fmt::Display for RepositoryState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::rt::string_enum!(
+    RepositoryState, [Draft("DRAFT"), Available("AVAILABLE"), Hidden("HIDDEN")], Unknown
+);
 /// Whether a repository is free or premium.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -2470,46 +1779,7 @@ pub enum RepositoryType {
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
-impl RepositoryType {
-    /// The known values, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["FREE", "PREMIUM"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Free => "FREE",
-            Self::Premium => "PREMIUM",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-impl From<&str> for RepositoryType {
-    fn from(v: &str) -> Self {
-        match v {
-            "FREE" => Self::Free,
-            "PREMIUM" => Self::Premium,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for RepositoryType {
-    fn from(v: String) -> Self {
-        match v.as_str() {
-            "FREE" => Self::Free,
-            "PREMIUM" => Self::Premium,
-            _ => Self::Unknown(v),
-        }
-    }
-}
-impl AsRef<str> for RepositoryType {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl std::fmt::Display for RepositoryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::rt::string_enum!(RepositoryType, [Free("FREE"), Premium("PREMIUM")], Unknown);
 /// A resource a finding concerns, with its kind and details.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -2531,11 +1801,7 @@ impl Resource {
         self
     }
 }
-impl Default for Resource {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(Resource);
 /// Details of a resource in a finding; for image scans, the container image.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -2550,11 +1816,7 @@ impl ResourceDetails {
         self
     }
 }
-impl Default for ResourceDetails {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(ResourceDetails);
 /// State of an image scan.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -2576,69 +1838,12 @@ pub enum ScanStatus {
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
-impl ScanStatus {
-    /// The known values, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "FAILED",
-        "UNSUPPORTED_IMAGE",
-        "ACTIVE",
-        "COMPLETE",
-        "PENDING",
-        "SCAN_ELIGIBILITY_EXPIRED",
-        "FINDINGS_UNAVAILABLE",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Failed => "FAILED",
-            Self::UnsupportedImage => "UNSUPPORTED_IMAGE",
-            Self::Active => "ACTIVE",
-            Self::Complete => "COMPLETE",
-            Self::Pending => "PENDING",
-            Self::ScanEligibilityExpired => "SCAN_ELIGIBILITY_EXPIRED",
-            Self::FindingsUnavailable => "FINDINGS_UNAVAILABLE",
-            Self::Unknown(v) => v,
-        }
-    }
-}
-impl From<&str> for ScanStatus {
-    fn from(v: &str) -> Self {
-        match v {
-            "FAILED" => Self::Failed,
-            "UNSUPPORTED_IMAGE" => Self::UnsupportedImage,
-            "ACTIVE" => Self::Active,
-            "COMPLETE" => Self::Complete,
-            "PENDING" => Self::Pending,
-            "SCAN_ELIGIBILITY_EXPIRED" => Self::ScanEligibilityExpired,
-            "FINDINGS_UNAVAILABLE" => Self::FindingsUnavailable,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for ScanStatus {
-    fn from(v: String) -> Self {
-        match v.as_str() {
-            "FAILED" => Self::Failed,
-            "UNSUPPORTED_IMAGE" => Self::UnsupportedImage,
-            "ACTIVE" => Self::Active,
-            "COMPLETE" => Self::Complete,
-            "PENDING" => Self::Pending,
-            "SCAN_ELIGIBILITY_EXPIRED" => Self::ScanEligibilityExpired,
-            "FINDINGS_UNAVAILABLE" => Self::FindingsUnavailable,
-            _ => Self::Unknown(v),
-        }
-    }
-}
-impl AsRef<str> for ScanStatus {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl std::fmt::Display for ScanStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::rt::string_enum!(
+    ScanStatus, [Failed("FAILED"), UnsupportedImage("UNSUPPORTED_IMAGE"),
+    Active("ACTIVE"), Complete("COMPLETE"), Pending("PENDING"),
+    ScanEligibilityExpired("SCAN_ELIGIBILITY_EXPIRED"),
+    FindingsUnavailable("FINDINGS_UNAVAILABLE")], Unknown
+);
 /// How a finding's score was arrived at.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -2653,11 +1858,7 @@ impl ScoreDetails {
         self
     }
 }
-impl Default for ScoreDetails {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(ScoreDetails);
 /// A key/value label attached to a resource for organising it or tracking cost.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -2679,11 +1880,7 @@ impl Tag {
         self
     }
 }
-impl Default for Tag {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(Tag);
 /// A package in the image affected by a vulnerability, with where it was found and which version fixes it.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -2754,8 +1951,4 @@ impl VulnerablePackage {
         self
     }
 }
-impl Default for VulnerablePackage {
-    fn default() -> Self {
-        crate::rt::json::Json::zero()
-    }
-}
+crate::rt::json_default!(VulnerablePackage);
