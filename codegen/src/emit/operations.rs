@@ -235,6 +235,7 @@ fn endpoint_params(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError
         };
         sets.push(quote!(params.set(#name, #value);));
     }
+    let static_only = sets.len();
     for f in fields(ctx, op.input, Module::Input)? {
         let Some(name) = &f.member.traits.context_param else { continue };
         let id = &f.ident;
@@ -265,9 +266,11 @@ fn endpoint_params(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError
     if sets.is_empty() {
         return Ok(None);
     }
+    // Rules fed by static parameters alone never read the input.
+    let input = if sets.len() == static_only { format_ident!("_input") } else { format_ident!("input") };
     Ok(Some(quote! {
         const ENDPOINT_PARAMS: bool = true;
-        fn endpoint_params(input: &Self::Input, params: &mut #rt::endpoint::Params) {
+        fn endpoint_params(#input: &Self::Input, params: &mut #rt::endpoint::Params) {
             #(#sets)*
         }
     }))
