@@ -38,9 +38,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     // Every crate is written before any is built: they are members of one workspace.
     let mut generated = Vec::new();
     for (name, model) in &models {
-        let dir = crates_dir(root).join(name);
-        match super::standalone(model, &dir, name, &runtime).and_then(|()| copy_model_tests(model, &dir)) {
-            Ok(()) => generated.push(name.clone()),
+        match write_crate(root, &runtime, name, model) {
+            Ok((manifest, written)) => {
+                println!("wrote crate `{name}` to {}", crates_dir(root).join(name).display());
+                println!("{}", manifest.summary(name, written));
+                generated.push(name.clone());
+            }
             Err(e) => {
                 println!("{name}: FAILED\n{e}");
                 failed.push(name.clone());
@@ -141,8 +144,7 @@ fn run_dir(root: &Path, dir: &Path, args: &[String]) -> Result<(), String> {
     // Built after every crate is written: they are members of one workspace and one target dir.
     let mut built = Vec::new();
     for (name, path) in &to_build {
-        let crate_dir = crates_dir(root).join(name);
-        match super::write_standalone(path, &crate_dir, name, &runtime) {
+        match write_crate(root, &runtime, name, path) {
             Ok(_) => built.push(name.clone()),
             Err(e) => {
                 let line = format!("{name}\t-\tFAILED to write: {}\t-\n", first_line(&e));
@@ -329,6 +331,20 @@ fn run_steps(root: &Path, dir: &Path, steps: &[&[&str]]) -> Result<usize, String
         passed += passed_tests(&stdout);
     }
     Ok(passed)
+}
+
+/// The crate of `model` under [`crates_dir`], with the model's own tests: its manifest and how
+/// many files were written.
+fn write_crate(
+    root: &Path,
+    runtime: &super::Runtime,
+    name: &str,
+    model: &Path,
+) -> Result<(codegen::Manifest, usize), String> {
+    let dir = crates_dir(root).join(name);
+    let written = super::write_standalone(model, &dir, name, runtime)?;
+    copy_model_tests(model, &dir)?;
+    Ok(written)
 }
 
 /// A model's own tests (`tests/*.rs` beside a fixture's `model.json`) become the crate's
