@@ -438,13 +438,22 @@ macro_rules! __int_enum {
 /// their member names on the wire (`timestamp(FORMAT)` as for [`json_struct!`](crate::__json_struct)),
 /// besides the catch-all variant holding the name of a member this version does not know.
 ///
+/// Members that target `smithy.api#Unit` are unit variants, listed after the catch-all; on the
+/// wire they are an empty object, and whatever value the service sends for one is skipped.
+///
 /// ```ignore
 /// crate::rt::json_union!(types::Shape, [Circle("circle"), Square("square")], Unknown);
+/// crate::rt::json_union!(types::Key, [Kms("kms")], Unknown, unit [Default("default")]);
 /// ```
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __json_union {
-    ($ty:path, [$($variant:ident($wire:literal $(, $($opt:tt)*)?)),* $(,)?], $unknown:ident) => {
+    (
+        $ty:path,
+        [$($variant:ident($wire:literal $(, $($opt:tt)*)?)),* $(,)?],
+        $unknown:ident
+        $(, unit [$($unit:ident($unit_wire:literal)),* $(,)?])?
+    ) => {
         impl $crate::__private::json::Json for $ty {
             fn zero() -> Self {
                 Self::$unknown(String::new())
@@ -454,6 +463,10 @@ macro_rules! __json_union {
                 r.read_object(|key, r| {
                     let value = match key {
                         $($wire => Self::$variant($crate::__json_struct!(@read r, [$($($opt)*)?])),)*
+                        $($($unit_wire => {
+                            r.skip_value()?;
+                            Self::$unit
+                        })*)?
                         // The service may name the member type; it is not a member.
                         "__type" => {
                             r.skip_value()?;
@@ -473,6 +486,11 @@ macro_rules! __json_union {
                 w.begin_object();
                 match self {
                     $(Self::$variant(v) => $crate::__json_union!(@write w, v, $wire, [$($($opt)*)?]),)*
+                    $($(Self::$unit => {
+                        w.key($unit_wire);
+                        w.begin_object();
+                        w.end_object();
+                    })*)?
                     Self::$unknown(_) => {}
                 }
                 w.end_object();

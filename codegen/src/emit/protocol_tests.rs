@@ -355,9 +355,12 @@ fn value(ctx: &Ctx, id: &str, v: &Value) -> Result<TokenStream, ModelError> {
             let (k, item) = entries.iter().next().ok_or_else(bad)?;
             let m = shape.member(k).ok_or_else(bad)?;
             let variant = ctx.names.variant(&shape.id, &m.name)?;
+            let path = ctx.type_path(id, Module::Input)?;
+            if m.is_unit() {
+                return Ok(quote!(#path::#variant));
+            }
             let x = value(ctx, &m.target, item)?;
             let x = if ctx.boxed.contains(&(shape.id.clone(), m.name.clone())) { quote!(Box::new(#x)) } else { x };
-            let path = ctx.type_path(id, Module::Input)?;
             quote!(#path::#variant(#x))
         }
         _ => return Err(bad()),

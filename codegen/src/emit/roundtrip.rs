@@ -132,6 +132,9 @@ fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize, whole_secs: bool) -> Re
                 return Err(ModelError::new(id, "a union whose every member leads back to it has no finite value"));
             }
             let v = ctx.names.variant(&shape.id, &first.name)?;
+            if first.is_unit() {
+                return Ok(quote!(#path::#v));
+            }
             let whole = ctx.timestamp_format(first)?.is_some_and(|t| t.to_string().contains("HttpDate"));
             let inner = sample(ctx, &first.target, hint, depth + 1, whole)?;
             let inner = if ctx.boxed.contains(&(shape.id.clone(), first.name.clone())) {

@@ -305,9 +305,13 @@ fn union_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, Model
     let mut defs = Vec::new();
     for m in &shape.members {
         let v = ctx.names.variant(&shape.id, &m.name)?;
+        let d = doc_or(ctx.member_doc(m), || format!("The `{}` member.", m.name));
+        if m.is_unit() {
+            defs.push(quote!(#d #v,));
+            continue;
+        }
         let t = ctx.value_type(&m.target, Module::Types)?;
         let t = if ctx.boxed.contains(&(shape.id.clone(), m.name.clone())) { quote!(Box<#t>) } else { t };
-        let d = doc_or(ctx.member_doc(m), || format!("The `{}` member.", m.name));
         defs.push(quote!(#d #v(#t),));
     }
     let unknown = ctx.names.catch_all(&shape.id)?;
@@ -318,7 +322,9 @@ fn union_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, Model
         for (m, secret) in shape.members.iter().zip(&secret) {
             let v = ctx.names.variant(&shape.id, &m.name)?;
             let label = v.to_string().trim_start_matches("r#").to_string();
-            arms.push(if *secret {
+            arms.push(if m.is_unit() {
+                quote!(Self::#v => f.write_str(#label),)
+            } else if *secret {
                 quote!(Self::#v(_) => f.debug_tuple(#label).field(&"*** Sensitive Data Redacted ***").finish(),)
             } else {
                 quote!(Self::#v(value) => f.debug_tuple(#label).field(value).finish(),)
@@ -493,10 +499,14 @@ fn json_enum(path: &TokenStream, int: bool) -> TokenStream {
 
 fn json_union(ctx: &Ctx, shape: &Shape, path: &TokenStream) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
-    let mut variants = Vec::new();
+    let (mut variants, mut units) = (Vec::new(), Vec::new());
     for m in &shape.members {
         let v = ctx.names.variant(&shape.id, &m.name)?;
         let wire = &m.name;
+        if m.is_unit() {
+            units.push(quote!(#v(#wire)));
+            continue;
+        }
         variants.push(match ctx.timestamp_format(m)? {
             None => quote!(#v(#wire)),
             Some(format) => {
@@ -506,5 +516,6 @@ fn json_union(ctx: &Ctx, shape: &Shape, path: &TokenStream) -> Result<TokenStrea
         });
     }
     let unknown = ctx.names.catch_all(&shape.id)?;
-    Ok(quote!(#rt::json_union!(#path, [#(#variants),*], #unknown);))
+    let units = (!units.is_empty()).then(|| quote!(, unit [#(#units),*]));
+    Ok(quote!(#rt::json_union!(#path, [#(#variants),*], #unknown #units);))
 }

@@ -84,6 +84,13 @@ pub struct Member {
     pub traits: Traits,
 }
 
+impl Member {
+    /// A member that holds no value (it targets `smithy.api#Unit`): a union's unit variant.
+    pub fn is_unit(&self) -> bool {
+        self.target == UNIT
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Shape {
     pub id: String,
