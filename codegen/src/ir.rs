@@ -33,8 +33,17 @@ pub enum DefaultValue {
     IntEnum(i32),
     EmptyList,
     EmptyMap,
-    /// Seconds since the epoch.
-    Timestamp(f64),
+    /// A point in time, from epoch seconds or an RFC 3339 date-time.
+    Timestamp {
+        secs: i64,
+        nanos: u32,
+    },
+    /// A blob's bytes, decoded from the default's base64 text.
+    Blob(Vec<u8>),
+    /// A document: `null`, a boolean, a number, a string, `[]` or `{}`.
+    Document(serde_json::Value),
+    /// A bigInteger or bigDecimal, as its decimal text.
+    BigNumber(String),
 }
 
 /// A structure member as the crate holds it.

@@ -296,6 +296,26 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             "t#Input$field",
         ),
         (
+            "blob default that is not base64",
+            with(json!({"t#Input": field("smithy.api#Blob", json!({"smithy.api#default": "not base64!"}))})),
+            "t#Input$field",
+        ),
+        (
+            "timestamp default that is no date-time",
+            with(json!({"t#Input": field("smithy.api#Timestamp", json!({"smithy.api#default": "yesterday"}))})),
+            "t#Input$field",
+        ),
+        (
+            "document default that is a non-empty object",
+            with(json!({"t#Input": field("smithy.api#Document", json!({"smithy.api#default": {"a": 1}}))})),
+            "t#Input$field",
+        ),
+        (
+            "bigInteger default with a fraction",
+            with(json!({"t#Input": field("smithy.api#BigInteger", json!({"smithy.api#default": 1.5}))})),
+            "t#Input$field",
+        ),
+        (
             "enum default that is no enum value",
             with(json!({
                 "t#Color": {"type": "enum", "members": {"RED": {"target": "smithy.api#Unit",

@@ -65,8 +65,36 @@ fn default_expr(ctx: &Ctx, target: &str, d: &DefaultValue) -> Result<TokenStream
         }
         DefaultValue::EmptyList => quote!(Vec::new()),
         DefaultValue::EmptyMap => quote!(std::collections::HashMap::new()),
-        DefaultValue::Timestamp(secs) => quote!(crate::DateTime::from_secs_f64(#secs)),
+        DefaultValue::Timestamp { secs, nanos } => quote!(crate::DateTime::new(#secs, #nanos)),
+        DefaultValue::Blob(bytes) => {
+            let lit = proc_macro2::Literal::byte_string(bytes);
+            quote!(crate::Blob::from(&#lit[..]))
+        }
+        DefaultValue::Document(value) => document_expr(value),
+        DefaultValue::BigNumber(text) => {
+            quote!(crate::BigNumber::new(#text).expect("the generator checked this number"))
+        }
     })
+}
+
+/// A `@default` document (a scalar, `[]` or `{}`) as a Rust expression.
+fn document_expr(value: &serde_json::Value) -> TokenStream {
+    use serde_json::Value;
+    match value {
+        Value::Null => quote!(crate::Document::Null),
+        Value::Bool(b) => quote!(crate::Document::Bool(#b)),
+        Value::String(s) => quote!(crate::Document::String(String::from(#s))),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => quote!(crate::Document::from(#i)),
+            (None, Some(u)) => quote!(crate::Document::from(#u)),
+            _ => {
+                let f = n.as_f64().unwrap_or_default();
+                quote!(crate::Document::from(#f))
+            }
+        },
+        Value::Array(_) => quote!(crate::Document::Array(Vec::new())),
+        Value::Object(_) => quote!(crate::Document::Object(Default::default())),
+    }
 }
 
 /// The argument type and conversion for a setter or constructor taking a member's value.

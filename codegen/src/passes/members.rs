@@ -1,6 +1,7 @@
 //! The members pass: each structure member's requiredness, presence and `@default`, normalised
-//! once (`@clientOptional` applied, Smithy 1.0 primitive zeros made explicit, the default checked
-//! against its target's type), so emitters read the answer instead of the traits.
+//! once (`@clientOptional` and `@addedDefault` applied, Smithy 1.0 primitive zeros made explicit,
+//! the default checked against its target's type and decoded), so emitters read the answer
+//! instead of the traits.
 
 use std::collections::BTreeMap;
 
@@ -20,7 +21,10 @@ pub fn lower_members(ctx: &Ctx) -> Result<BTreeMap<(String, String), LoweredMemb
             let target = ctx.model.shape(&m.target)?;
             // `@clientOptional` keeps a member optional in clients even when required or defaulted.
             let client_optional = m.traits.client_optional;
-            let default = if client_optional { None } else { member_default(m, target, &mid)? };
+            // A default added to a published member would turn its `Option<T>` into `T`, breaking
+            // code written against the earlier crate: such a member stays optional. Its value is
+            // still checked.
+            let default = member_default(m, target, &mid)?.filter(|_| !client_optional && !m.traits.added_default);
             let required = m.traits.required && !client_optional;
             let presence = if required || default.is_some() {
                 Presence::Always
@@ -72,7 +76,25 @@ fn member_default(m: &Member, target: &Shape, mid: &str) -> Result<Option<Defaul
         }
         (Kind::List, Value::Array(a)) if a.is_empty() => DefaultValue::EmptyList,
         (Kind::Map, Value::Object(o)) if o.is_empty() => DefaultValue::EmptyMap,
-        (Kind::Timestamp, Value::Number(n)) => DefaultValue::Timestamp(n.as_f64().ok_or_else(bad)?),
+        (Kind::Timestamp, Value::Number(n)) => {
+            let secs = n.as_f64().filter(|s| s.is_finite() && s.abs() < 1e15).ok_or_else(bad)?;
+            let whole = secs.floor();
+            let nanos = ((secs - whole) * 1e9).round().min(999_999_999.0) as u32;
+            DefaultValue::Timestamp { secs: whole as i64, nanos }
+        }
+        (Kind::Timestamp, Value::String(s)) => {
+            let t =
+                time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).map_err(|_| bad())?;
+            DefaultValue::Timestamp { secs: t.unix_timestamp(), nanos: t.nanosecond() }
+        }
+        (Kind::Blob, Value::String(s)) => {
+            DefaultValue::Blob(base64_simd::STANDARD.decode_to_vec(s.as_bytes()).map_err(|_| bad())?)
+        }
+        (Kind::Document, Value::Array(a)) if !a.is_empty() => return Err(bad()),
+        (Kind::Document, Value::Object(o)) if !o.is_empty() => return Err(bad()),
+        (Kind::Document, v) => DefaultValue::Document(v.clone()),
+        (Kind::BigInteger, Value::Number(n)) if n.is_i64() || n.is_u64() => DefaultValue::BigNumber(n.to_string()),
+        (Kind::BigDecimal, Value::Number(n)) => DefaultValue::BigNumber(n.to_string()),
         _ => return Err(bad()),
     }))
 }

@@ -100,6 +100,8 @@ pub struct Traits {
     pub sensitive: bool,
     pub required: bool,
     pub client_optional: bool,
+    /// `@addedDefault`: the `@default` came after the member was published.
+    pub added_default: bool,
     /// `@default`: the node value (`null` says "no default"), checked against the target's type
     /// when the member is lowered.
     pub default: Option<Value>,
@@ -211,6 +213,7 @@ impl Traits {
                 "smithy.api#sensitive" => t.sensitive = true,
                 "smithy.api#required" => t.required = true,
                 "smithy.api#clientOptional" => t.client_optional = true,
+                "smithy.api#addedDefault" => t.added_default = true,
                 "smithy.api#default" => t.default = Some(value.clone()),
                 "smithy.api#idempotencyToken" => t.idempotency_token = true,
                 "smithy.api#jsonName" => t.json_name = Some(r.string()?),
