@@ -31,7 +31,8 @@ pub(crate) fn response(r: &HttpResponse, sensitive: &[&str]) {
     }
 }
 
-fn headers(h: &http::HeaderMap) -> String {
+/// Headers as `name: value; ` text, credentials redacted.
+pub(crate) fn headers(h: &http::HeaderMap) -> String {
     let mut out = String::new();
     for (k, v) in h {
         let value = if SECRET_HEADERS.contains(&k.as_str()) {
