@@ -11,7 +11,7 @@
 //!
 //! Every hook defaults to doing nothing. The hooks before transmission and
 //! `after_deserialization` may return an error: the call then ends with
-//! [`Error::Interceptor`](crate::Error::Interceptor), and a hook that fails before transmission
+//! [`Error::Interceptor`], and a hook that fails before transmission
 //! means nothing is sent. The other hooks only observe.
 //!
 //! Interceptors registered on the configuration
@@ -347,7 +347,7 @@ impl ExecutionContext<'_> {
     }
 }
 
-/// What kind of error ended a call or an attempt: a variant of [`Error`](crate::Error) with its
+/// What kind of error ended a call or an attempt: a variant of [`Error`] with its
 /// detail, cheap to copy into metric labels ([`label`](Self::label)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
