@@ -388,6 +388,24 @@ async fn metrics_count_three_attempts_and_two_retries() {
     assert_eq!((m.attempts(), m.retries(), m.outcome()), (0, 0, Outcome::Error(ErrorKind::Validation)));
 }
 
+#[tokio::test]
+async fn metrics_of_a_call_the_operation_timeout_cuts_off() {
+    let server = FaultServer::always(Fault::Silent).await;
+    let (interceptor, seen) = metrics();
+    let config = common::config(&server.endpoint())
+        .to_builder()
+        .operation_timeout(Duration::from_millis(200))
+        .interceptor(interceptor)
+        .build();
+    let err = within(Client::new(&config).describe_repositories().send()).await.expect_err("timed out");
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    let m = seen.lock().unwrap().pop().expect("reported");
+    assert_eq!((m.attempts(), m.outcome()), (1, Outcome::Error(ErrorKind::Timeout(ecrpublic::TimeoutKind::Operation))));
+    let attempt = &m.attempt_metrics()[0];
+    assert_eq!((attempt.status(), attempt.outcome().label()), (None, "timeout"));
+    assert!(attempt.latency() >= Duration::from_millis(150), "{m:?}");
+}
+
 const SECRET_KEY: &str = "wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY";
 const SESSION_TOKEN: &str = "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKENvalue0123456789";
 const AUTH_TOKEN: &str = "QVdTOnRoaXMtaXMtdGhlLXNlY3JldC1wYXNzd29yZA==";
