@@ -681,3 +681,35 @@ impl<'a> Tracker<'a> {
         self.each().for_each(|i| i.after_execution(&ctx));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_stable() {
+        assert_eq!(Outcome::Ok.label(), "ok");
+        assert_eq!(Outcome::Error(ErrorKind::Transport(TransportErrorKind::Connect)).label(), "transport");
+        assert_eq!(ErrorKind::Timeout(TimeoutKind::Attempt).label(), "timeout");
+        let e: Error<std::convert::Infallible> =
+            Error::Interceptor(InterceptorError::new("x", "before_signing", "no".into()));
+        assert_eq!(ErrorKind::of(&e), ErrorKind::Interceptor);
+        assert_eq!(e.to_string(), "interceptor `x` failed in before_signing: no");
+    }
+
+    #[test]
+    fn debug_names_interceptors_only() {
+        let secret = "s3cr3t-in-a-closure".to_owned();
+        let metrics = MetricsInterceptor::new(move |_| {
+            let _ = &secret;
+        });
+        let config = crate::Config::builder().interceptor(metrics).interceptor(LoggingInterceptor::new()).build();
+        let shown = format!("{config:?}");
+        assert!(shown.contains(r#"interceptors: ["metrics", "logging"]"#), "{shown}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        let options = crate::CallOptions::new().interceptor(LoggingInterceptor::new());
+        assert!(format!("{options:?}").contains(r#"interceptors: ["logging"]"#));
+        let cleared = config.to_builder().clear_interceptors().build();
+        assert!(format!("{cleared:?}").contains("interceptors: []"));
+    }
+}
