@@ -18,6 +18,7 @@ use super::endpoint::{Params, RuleSet};
 use super::error::{
     ConfigError, Error, ResponseError, TimeoutError, TimeoutKind, TransportError, TransportErrorKind, ValidationError,
 };
+use super::interceptor::Tracker;
 use super::operation::{error_fields, ErrorFields, Operation, OperationError, Output, RawError};
 use super::options::CallOptions;
 use super::retry::{
@@ -128,6 +129,37 @@ impl Handle {
         input: &O::Input,
         options: &CallOptions,
     ) -> Result<O::Output, Error<O::Error>> {
+        let invocation_id = ids::uuid_v4();
+        let inner = &*self.inner;
+        // Nothing is allocated for interceptors unless there is one.
+        let tracker = Tracker::new(
+            &inner.config.interceptors,
+            &options.interceptors,
+            inner.service.sdk_id,
+            O::NAME,
+            &invocation_id,
+            options.retry.unwrap_or(inner.config.retry).max_attempts.max(1),
+            inner.service.sensitive_members,
+        );
+        let Some(tracker) = tracker else {
+            return self.execute::<O>(input, options, &invocation_id, None).await;
+        };
+        let result = self.execute::<O>(input, options, &invocation_id, Some(&tracker)).await;
+        tracker.finish(&result);
+        result
+    }
+
+    /// The call, its interceptors' hooks (with `tracker`) included.
+    async fn execute<O: Operation>(
+        &self,
+        input: &O::Input,
+        options: &CallOptions,
+        invocation_id: &str,
+        tracker: Option<&Tracker<'_>>,
+    ) -> Result<O::Output, Error<O::Error>> {
+        if let Some(t) = tracker {
+            t.before_serialization(input).map_err(Error::Interceptor)?;
+        }
         if options.validation.unwrap_or(self.inner.config.validation) {
             let mut v = validate::Validator::new();
             O::validate(input, &mut v);
@@ -161,11 +193,24 @@ impl Handle {
             (body, sha256)
         };
         let payload = Payload { body, sha256, gzip: compress };
-        let reply =
-            self.invoke(O::NAME, endpoint, host_prefix.as_deref(), payload, options).await.map_err(Error::widen)?;
+        let reply = self
+            .invoke(O::NAME, endpoint, host_prefix.as_deref(), payload, options, invocation_id, tracker)
+            .await
+            .map_err(Error::widen)?;
+        let result = self.read_reply::<O>(&reply);
+        let Some(t) = tracker else { return result };
+        if reply.error.is_some() {
+            t.set_error_code(reply.error.as_ref().and_then(|f| f.code.as_deref()));
+        }
+        t.after_deserialization(&reply.response, &result).map_err(Error::Interceptor)?;
+        result
+    }
+
+    /// The operation's output, or its error, from the last response.
+    fn read_reply<O: Operation>(&self, reply: &Reply) -> Result<O::Output, Error<O::Error>> {
         let status = reply.response.status().as_u16();
         let request_id = request_id(&reply.response);
-        let Some(fields) = reply.error else {
+        let Some(fields) = &reply.error else {
             let mut output = json::from_slice::<O::Output>(reply.response.body()).map_err(|e| {
                 Error::Response(
                     ResponseError::new(
@@ -180,7 +225,7 @@ impl Handle {
             output.set_request_id(request_id);
             return Ok(output);
         };
-        let Some(code) = fields.code else {
+        let Some(code) = &fields.code else {
             return Err(Error::Response(
                 ResponseError::new(
                     status,
@@ -193,7 +238,7 @@ impl Handle {
         };
         let query_code = self.inner.service.query_compatible.then(|| query_error_code(&reply.response)).flatten();
         let raw = RawError {
-            code: &code,
+            code,
             query_code,
             message: fields.message.as_deref(),
             request_id: request_id.as_deref(),
@@ -205,6 +250,7 @@ impl Handle {
 
     /// Every attempt of one operation, within the operation timeout. Not generic, so it is
     /// compiled once for all operations.
+    #[allow(clippy::too_many_arguments)]
     async fn invoke(
         &self,
         operation: &'static str,
@@ -212,6 +258,8 @@ impl Handle {
         host_prefix: Option<&str>,
         payload: Payload,
         options: &CallOptions,
+        invocation_id: &str,
+        tracker: Option<&Tracker<'_>>,
     ) -> Result<Reply, Error<Infallible>> {
         let inner = &*self.inner;
         let mut endpoint = match endpoint {
@@ -226,7 +274,6 @@ impl Handle {
             Error::Transport(TransportError::new(e.kind(), format!("cannot set up the HTTP client: {e}")))
         })?;
         let retry = options.retry.unwrap_or(inner.config.retry);
-        let invocation_id = ids::uuid_v4();
         let span = tracing::debug_span!(
             "operation",
             service = inner.service.sdk_id,
@@ -234,7 +281,7 @@ impl Handle {
             invocation_id = %invocation_id,
         );
         let attempts =
-            self.attempts(operation, &endpoint, transport.as_ref(), &payload, options, retry, &invocation_id);
+            self.attempts(operation, &endpoint, transport.as_ref(), &payload, options, retry, invocation_id, tracker);
         let limit = options.operation_timeout.or(inner.config.operation_timeout);
         match limit {
             None => attempts.instrument(span).await,
@@ -254,6 +301,7 @@ impl Handle {
         options: &CallOptions,
         retry: RetryConfig,
         invocation_id: &str,
+        tracker: Option<&Tracker<'_>>,
     ) -> Result<Reply, Error<Infallible>> {
         let inner = &*self.inner;
         let max = retry.max_attempts.max(1);
@@ -269,6 +317,9 @@ impl Handle {
                 }
             }
             let started = Instant::now();
+            if let Some(t) = tracker {
+                t.attempt_started(attempt);
+            }
             // The clock correction this attempt is signed with.
             let skew_signed = inner.clock_skew_ms.load(Ordering::Relaxed);
             let span = tracing::debug_span!(
@@ -277,7 +328,8 @@ impl Handle {
                 status = tracing::field::Empty,
                 request_id = tracing::field::Empty
             );
-            let one = self.attempt(operation, endpoint, transport, payload, options, invocation_id, attempt, max);
+            let one =
+                self.attempt(operation, endpoint, transport, payload, options, invocation_id, attempt, max, tracker);
             let outcome = match attempt_limit {
                 None => one.instrument(span.clone()).await,
                 Some(limit) => tokio::time::timeout(limit, one.instrument(span.clone())).await.unwrap_or_else(|_| {
@@ -338,21 +390,30 @@ impl Handle {
                     (kind, Err(e))
                 }
             };
+            let ended = |result: &Result<Reply, Error<Infallible>>, retrying: bool| {
+                if let Some(t) = tracker {
+                    t.attempt_ended(result.as_ref().map(|r| &r.response), retrying);
+                }
+            };
             let Some(kind) = retryable else {
                 // Success, or a failure not worth retrying: refund the quota on success.
                 if result.as_ref().is_ok_and(|r| r.error.is_none()) {
                     inner.retry_quota.release(retry_cost.unwrap_or(1));
                 }
+                ended(&result, false);
                 return result;
             };
             if attempt >= max {
+                ended(&result, false);
                 return result;
             }
             let (paid, retry_quota) = inner.retry_quota.acquire(kind);
             let Ok(cost) = paid else {
                 tracing::debug!(retry_quota, "retry quota exhausted; not retrying");
+                ended(&result, false);
                 return result;
             };
+            ended(&result, true);
             retry_cost = Some(cost);
             let requested = result.as_ref().ok().and_then(|r| requested_delay(r.response.headers(), SystemTime::now()));
             let backoff = if skew_retried && kind == Retryable::Transient && attempt == 1 {
@@ -378,6 +439,7 @@ impl Handle {
         invocation_id: &str,
         attempt: u32,
         max: u32,
+        tracker: Option<&Tracker<'_>>,
     ) -> Result<HttpResponse, Error<Infallible>> {
         let inner = &*self.inner;
         let credentials = inner
@@ -409,12 +471,18 @@ impl Handle {
         for (name, value) in &endpoint.headers {
             request.headers_mut().append(name.clone(), value.clone());
         }
+        if let Some(t) = tracker {
+            t.before_signing(&mut request).map_err(Error::Interceptor)?;
+        }
         let signer = Signer::new(endpoint.auth.as_ref(), inner.service.signing_name, inner.config.region.as_deref());
         signer.sign(&mut request, &payload.sha256, &credentials, self.signing_time()).map_err(Error::Config)?;
         if options.on_sent.is_some() || options.on_received.is_some() {
             request
                 .extensions_mut()
                 .insert(Progress { on_sent: options.on_sent.clone(), on_received: options.on_received.clone() });
+        }
+        if let Some(t) = tracker {
+            t.before_transmit(&request).map_err(Error::Interceptor)?;
         }
         trace::request(&request, inner.service.sensitive_members);
         let response = transport.send(request).await.map_err(|e| match e.kind() {

@@ -48,6 +48,8 @@ pub struct Config {
     pub(crate) loaded: Option<Arc<Loaded>>,
     /// A problem found while loading; every call reports it.
     pub(crate) load_error: Option<ConfigError>,
+    /// Run for every call of every client made from this configuration.
+    pub(crate) interceptors: Vec<super::interceptor::SharedInterceptor>,
 }
 
 pub(crate) struct Loaded {
@@ -85,6 +87,7 @@ impl Default for Config {
             endpoint_params: Vec::new(),
             loaded: None,
             load_error: None,
+            interceptors: Vec::new(),
         }
     }
 }
@@ -104,6 +107,7 @@ impl fmt::Debug for Config {
             .field("operation_timeout", &self.operation_timeout)
             .field("app_id", &self.app_id)
             .field("validation", &self.validation)
+            .field("interceptors", &super::interceptor::names(&self.interceptors))
             .finish()
     }
 }
@@ -473,6 +477,24 @@ impl ConfigBuilder {
 
     pub fn build(self) -> Config {
         self.config
+    }
+
+    // Interceptors.
+
+    /// An [`Interceptor`](super::interceptor::Interceptor) run for every call of every client
+    /// made from this configuration, of whatever service, in the order added (and kept by
+    /// [`Config::to_builder`]); a call's own ([`CallOptions::interceptor`](crate::CallOptions::interceptor))
+    /// run after these.
+    pub fn interceptor(mut self, interceptor: impl super::interceptor::Interceptor) -> Self {
+        self.config.interceptors.push(Arc::new(interceptor));
+        self
+    }
+
+    /// Removes the interceptors added so far (those of a configuration this builder started from
+    /// included).
+    pub fn clear_interceptors(mut self) -> Self {
+        self.config.interceptors.clear();
+        self
     }
 
     /// Takes what an `aws-config` [`SdkConfig`](aws_config::SdkConfig) holds: region, credentials

@@ -22,6 +22,8 @@ pub enum Error<E> {
     Timeout(TimeoutError),
     /// The input breaks a constraint of the model; nothing was sent.
     Validation(ValidationError),
+    /// An [`Interceptor`](crate::interceptor::Interceptor) ended the call with an error.
+    Interceptor(InterceptorError),
 }
 
 impl<E> Error<E> {
@@ -52,6 +54,7 @@ impl Error<std::convert::Infallible> {
             Error::Response(e) => Error::Response(e),
             Error::Timeout(e) => Error::Timeout(e),
             Error::Validation(e) => Error::Validation(e),
+            Error::Interceptor(e) => Error::Interceptor(e),
         }
     }
 }
@@ -65,6 +68,7 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             Error::Response(e) => e.fmt(f),
             Error::Timeout(e) => e.fmt(f),
             Error::Validation(e) => e.fmt(f),
+            Error::Interceptor(e) => e.fmt(f),
         }
     }
 }
@@ -78,6 +82,7 @@ impl<E: std::error::Error + 'static> std::error::Error for Error<E> {
             Error::Response(e) => Some(e),
             Error::Timeout(e) => Some(e),
             Error::Validation(e) => Some(e),
+            Error::Interceptor(e) => Some(e),
         }
     }
 }
@@ -152,6 +157,53 @@ impl fmt::Display for ValidationError {
 }
 
 impl std::error::Error for ValidationError {}
+
+/// An interceptor's hook returned an error, which ended the call: which interceptor, in which
+/// hook, and its error (the [`source`](std::error::Error::source)). A hook that runs before the
+/// request is transmitted ends the call with nothing sent.
+#[derive(Debug)]
+pub struct InterceptorError {
+    interceptor: &'static str,
+    hook: &'static str,
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl InterceptorError {
+    pub(crate) fn new(
+        interceptor: &'static str,
+        hook: &'static str,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    ) -> Self {
+        InterceptorError { interceptor, hook, source }
+    }
+
+    /// The interceptor's [`name`](crate::interceptor::Interceptor::name).
+    pub fn interceptor(&self) -> &str {
+        self.interceptor
+    }
+
+    /// The hook that failed, e.g. `before_signing`.
+    pub fn hook(&self) -> &str {
+        self.hook
+    }
+
+    /// The error the hook returned.
+    pub fn error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        self.source.as_ref()
+    }
+}
+
+impl fmt::Display for InterceptorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "interceptor `{}` failed in {}: {}", self.interceptor, self.hook, chain(self.source.as_ref()))
+    }
+}
+
+impl std::error::Error for InterceptorError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.source.as_ref())
+    }
+}
 
 /// A configuration problem: no region, no credentials, an endpoint that cannot be resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]

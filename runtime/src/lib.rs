@@ -30,6 +30,7 @@ mod error;
 #[cfg(feature = "gzip")]
 mod gzip;
 mod ids;
+pub mod interceptor;
 mod json;
 mod macros;
 mod operation;
@@ -58,8 +59,8 @@ pub mod public {
     pub use crate::config::{Config, ConfigBuilder};
     pub use crate::env::Env;
     pub use crate::error::{
-        ConfigError, Error, ResponseError, TimeoutError, TimeoutKind, TransportError, TransportErrorKind, Unhandled,
-        ValidationError, RESPONSE_EXCERPT_BYTES,
+        ConfigError, Error, InterceptorError, ResponseError, TimeoutError, TimeoutKind, TransportError,
+        TransportErrorKind, Unhandled, ValidationError, RESPONSE_EXCERPT_BYTES,
     };
     pub use crate::options::CallOptions;
     pub use crate::retry::{RetryConfig, RetryMode};
@@ -68,7 +69,7 @@ pub mod public {
         Transport, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     };
     pub use crate::types::{BigNumber, Blob, DateTime};
-    pub use crate::{credentials, endpoint, paginate, profile, stub};
+    pub use crate::{credentials, endpoint, interceptor, paginate, profile, stub};
     pub use aws_credential_types::Credentials;
 
     /// A free-form JSON value (a Smithy `document`).

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::interceptor::{Interceptor, SharedInterceptor};
 use super::retry::RetryConfig;
 use super::transport::ProgressFn;
 
@@ -15,6 +16,8 @@ pub struct CallOptions {
     pub(crate) validation: Option<bool>,
     pub(crate) on_sent: Option<ProgressFn>,
     pub(crate) on_received: Option<ProgressFn>,
+    /// Run for this call, after the configuration's.
+    pub(crate) interceptors: Vec<SharedInterceptor>,
 }
 
 impl std::fmt::Debug for CallOptions {
@@ -26,6 +29,7 @@ impl std::fmt::Debug for CallOptions {
             .field("validation", &self.validation)
             .field("on_chunk_sent", &self.on_sent.is_some())
             .field("on_chunk_received", &self.on_received.is_some())
+            .field("interceptors", &super::interceptor::names(&self.interceptors))
             .finish()
     }
 }
@@ -65,6 +69,13 @@ impl CallOptions {
     /// Called with (bytes received so far, expected total) as the response body arrives.
     pub fn on_chunk_received(mut self, f: impl Fn(u64, u64) + Send + Sync + 'static) -> Self {
         self.on_received = Some(Arc::new(f));
+        self
+    }
+
+    /// An [`Interceptor`] for this call only, run after the configuration's (and after the
+    /// ones added to these options before it).
+    pub fn interceptor(mut self, interceptor: impl Interceptor) -> Self {
+        self.interceptors.push(Arc::new(interceptor));
         self
     }
 }

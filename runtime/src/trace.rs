@@ -3,8 +3,16 @@
 
 use super::transport::{HttpRequest, HttpResponse};
 
-/// Headers whose values are never logged.
-const SECRET_HEADERS: &[&str] = &["authorization", "x-amz-security-token", "proxy-authorization"];
+/// Headers whose values are never logged: credentials, tokens and cookies.
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "x-amz-security-token",
+    "proxy-authorization",
+    "x-amz-sso_bearer_token",
+    "x-aws-ec2-metadata-token",
+    "cookie",
+    "set-cookie",
+];
 
 pub(crate) fn request(r: &HttpRequest, sensitive: &[&str]) {
     if tracing::enabled!(target: "awsjson_runtime::wire", tracing::Level::TRACE) {
@@ -31,7 +39,8 @@ pub(crate) fn response(r: &HttpResponse, sensitive: &[&str]) {
     }
 }
 
-fn headers(h: &http::HeaderMap) -> String {
+/// Headers as `name: value; ` text, credentials redacted.
+pub(crate) fn headers(h: &http::HeaderMap) -> String {
     let mut out = String::new();
     for (k, v) in h {
         let value = if SECRET_HEADERS.contains(&k.as_str()) {
@@ -123,6 +132,13 @@ mod tests {
         let r = redacted_authorization("authorization", auth);
         assert!(!r.contains("abcdef") && r.contains("Credential=AKID"));
         assert_eq!(redacted_authorization("x-amz-security-token", "tok"), "** redacted **");
+        let mut h = http::HeaderMap::new();
+        h.insert("x-amz-sso_bearer_token", http::HeaderValue::from_static("bearer-secret"));
+        h.insert("cookie", http::HeaderValue::from_static("session=cookie-secret"));
+        h.insert("x-amz-target", http::HeaderValue::from_static("Svc.Op"));
+        let shown = headers(&h);
+        assert!(!shown.contains("bearer-secret") && !shown.contains("cookie-secret"), "{shown}");
+        assert!(shown.contains("x-amz-target: Svc.Op"), "{shown}");
         assert_eq!(redact_body(b"\xff\x00", &[]), "<2 bytes, not JSON>");
         let s = redact_body(br#"{"Password2":"p","nested":[{"pin":"1234"}]}"#, &["pin"]);
         assert!(!s.contains("1234") && !s.contains("\"p\""), "{s}");
