@@ -43,6 +43,7 @@ mod region;
 mod retry;
 mod stall;
 pub mod stub;
+mod tls;
 mod trace;
 mod transport;
 mod types;
@@ -63,9 +64,10 @@ pub mod public {
     };
     pub use crate::options::CallOptions;
     pub use crate::retry::{RetryConfig, RetryMode};
+    pub use crate::tls::{ClientIdentity, PemBytes};
     pub use crate::transport::{
-        BoxFuture, HttpRequest, HttpResponse, HttpSettings, Progress, ProxySettings, StalledStreamProtection,
-        Transport, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+        BoxError, BoxFuture, Connection, HttpRequest, HttpResponse, HttpSettings, HyperTransport, Progress,
+        ProxySettings, StalledStreamProtection, Transport, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     };
     pub use crate::types::{BigNumber, Blob, DateTime};
     pub use crate::{credentials, endpoint, paginate, profile, stub};
