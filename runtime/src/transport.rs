@@ -312,6 +312,38 @@ where
     /// of your own, or a service that ignores the URI and opens a Unix socket or a tunnel. TLS
     /// (for `https://` endpoints), proxies and every other setting apply on top of it; a proxy
     /// is reached through the connector too (it is called with the proxy's URI).
+    ///
+    /// [`ConfigBuilder::http_connector`](crate::ConfigBuilder::http_connector) does this with
+    /// the configuration's settings. A connector that sends every connection to a Unix socket:
+    ///
+    /// ```no_run
+    /// # #[cfg(unix)] {
+    /// use std::task::{Context, Poll};
+    /// use awsjson_runtime::{BoxError, BoxFuture, Config};
+    /// use hyper_util::rt::TokioIo;
+    ///
+    /// #[derive(Clone)]
+    /// struct UnixSocket(std::path::PathBuf);
+    ///
+    /// impl tower_service::Service<http::Uri> for UnixSocket {
+    ///     type Response = TokioIo<tokio::net::UnixStream>;
+    ///     type Error = BoxError;
+    ///     type Future = BoxFuture<'static, Result<Self::Response, BoxError>>;
+    ///
+    ///     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+    ///         Poll::Ready(Ok(()))
+    ///     }
+    ///
+    ///     fn call(&mut self, _endpoint: http::Uri) -> Self::Future {
+    ///         let path = self.0.clone();
+    ///         Box::pin(async move { Ok(TokioIo::new(tokio::net::UnixStream::connect(path).await?)) })
+    ///     }
+    /// }
+    ///
+    /// let config = Config::builder().http_connector(UnixSocket("/run/ecr-tunnel.sock".into())).build();
+    /// # let _ = config;
+    /// # }
+    /// ```
     pub fn with_connector(settings: &HttpSettings, connector: C) -> Result<Self, TransportError> {
         let tls_error = |m: String| TransportError::new(TransportErrorKind::Tls, m);
         let roots =
