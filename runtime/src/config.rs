@@ -14,7 +14,8 @@ use super::error::ConfigError;
 use super::error::TransportError;
 use super::profile::ProfileFiles;
 use super::retry::{RetryConfig, RetryMode};
-use super::transport::{HttpSettings, HyperTransport, ProxySettings, Transport};
+use super::tls::{ClientIdentity, PemBytes};
+use super::transport::{BoxError, Connection, CustomConnector, HttpSettings, HyperTransport, ProxySettings, Transport};
 
 /// The built-in HTTP client, made by the first client of a configuration and shared by every
 /// client made from it or its clones: one connection pool for all services.
@@ -30,6 +31,8 @@ pub struct Config {
     pub(crate) use_dual_stack: bool,
     pub(crate) credentials: Option<SharedCredentialsProvider>,
     pub(crate) transport: Option<Arc<dyn Transport>>,
+    /// A connector for the built-in transport, instead of hyper-util's TCP one.
+    pub(crate) connector: Option<CustomConnector>,
     pub(crate) http: HttpSettings,
     /// Built from `http` on first use; a builder that changes `http` starts a new one.
     pub(crate) http_client: SharedHttpClient,
@@ -75,6 +78,7 @@ impl Default for Config {
             use_dual_stack: false,
             credentials: None,
             transport: None,
+            connector: None,
             http: HttpSettings::default(),
             http_client: SharedHttpClient::default(),
             retry: RetryConfig::default(),
@@ -101,6 +105,7 @@ impl fmt::Debug for Config {
             .field("use_dual_stack", &self.use_dual_stack)
             .field("credentials", &self.credentials.as_ref().map(|_| "set"))
             .field("transport", &self.transport.as_ref().map(|_| "custom"))
+            .field("http_connector", &self.connector.as_ref().map(|_| "custom"))
             .field("http", &self.http)
             .field("retry", &self.retry)
             .field("attempt_timeout", &self.attempt_timeout)
@@ -166,7 +171,11 @@ impl Config {
         }
         self.http_client
             .get_or_init(|| {
-                HyperTransport::new(&self.http).map(|t| Arc::new(t) as Arc<dyn Transport>).map_err(Arc::new)
+                match &self.connector {
+                    Some(connector) => connector.transport(&self.http),
+                    None => HyperTransport::new(&self.http).map(|t| Arc::new(t) as Arc<dyn Transport>),
+                }
+                .map_err(Arc::new)
             })
             .clone()
     }
@@ -179,8 +188,9 @@ impl Config {
 ///   `AWS_USE_DUALSTACK_ENDPOINT`/`use_dualstack_endpoint`;
 /// - credentials: the default chain (environment, profile, ECS, IMDSv2);
 /// - retries: `AWS_MAX_ATTEMPTS`/`max_attempts`, `AWS_RETRY_MODE`/`retry_mode`;
-/// - `AWS_SDK_UA_APP_ID`/`sdk_ua_app_id`, `AWS_CA_BUNDLE`/`ca_bundle`, `HTTPS_PROXY`,
-///   `HTTP_PROXY` (not under CGI, where a request can set it: only `http_proxy` then), `NO_PROXY`.
+/// - `AWS_SDK_UA_APP_ID`/`sdk_ua_app_id`, `AWS_CA_BUNDLE`/`ca_bundle` (else `SSL_CERT_FILE`),
+///   `HTTPS_PROXY`, `HTTP_PROXY` (not under CGI, where a request can set it: only `http_proxy`
+///   then), `no_proxy`/`NO_PROXY` (the lowercase one first, as curl reads them).
 ///
 /// The profile is the one given, else `AWS_PROFILE`, else `default`.
 #[derive(Debug, Clone)]
@@ -263,9 +273,10 @@ impl ConfigLoader {
             proxy: ProxySettings {
                 http: http_proxy,
                 https: first("HTTPS_PROXY", "https_proxy"),
-                no_proxy: first("NO_PROXY", "no_proxy"),
+                no_proxy: first("no_proxy", "NO_PROXY"),
             },
-            ca_bundle: setting("AWS_CA_BUNDLE", "ca_bundle").map(Into::into),
+            // OpenSSL's variable, which curl and most TLS clients honour: the last resort.
+            ca_bundle: setting("AWS_CA_BUNDLE", "ca_bundle").or_else(|| env.get("SSL_CERT_FILE")).map(Into::into),
             ..HttpSettings::default()
         };
         let config = Config {
@@ -367,6 +378,7 @@ impl ConfigBuilder {
     /// Trust the CA certificates of this PEM file instead of the default roots.
     pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.http().ca_bundle = Some(path.into());
+        self.config.http.ca_bundle_pem = None;
         self
     }
 
@@ -410,6 +422,63 @@ impl ConfigBuilder {
     /// longer one fails with [`TransportErrorKind::ResponseTooLarge`](super::error::TransportErrorKind::ResponseTooLarge).
     pub fn max_response_bytes(mut self, bytes: u64) -> Self {
         self.config.http.max_response_bytes = bytes;
+        self
+    }
+
+    // TLS and HTTP: the root store, client certificates, HTTP/2, the connector.
+
+    /// Trust the CA certificates of this PEM text instead of the default roots (and instead of a
+    /// [`ca_bundle`](Self::ca_bundle) file, set before or loaded from the environment).
+    ///
+    /// ```
+    /// # let pem = "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n";
+    /// let config = awsjson_runtime::Config::builder().ca_bundle_pem(pem).build();
+    /// # let _ = config;
+    /// ```
+    pub fn ca_bundle_pem(mut self, pem: impl Into<PemBytes>) -> Self {
+        self.http().ca_bundle_pem = Some(pem.into());
+        self.config.http.ca_bundle = None;
+        self
+    }
+
+    /// Show this client certificate to servers that ask for one (mutual TLS).
+    pub fn client_identity(mut self, identity: ClientIdentity) -> Self {
+        self.http().client_identity = Some(identity);
+        self
+    }
+
+    /// Offer HTTP/2 to `https://` endpoints and use it where the server accepts it (default
+    /// off; see [`HttpSettings::http2`]).
+    pub fn http2(mut self, on: bool) -> Self {
+        self.http().http2 = on;
+        self
+    }
+
+    /// Open the built-in transport's connections with this connector instead of hyper-util's
+    /// TCP one: a tower `Service<Uri>` returning a byte stream, such as an `HttpConnector` with a
+    /// custom DNS resolver or a service opening a Unix socket. Every HTTP setting (TLS, proxies,
+    /// timeouts, HTTP/2) still applies; see [`HyperTransport::with_connector`](crate::HyperTransport::with_connector).
+    /// A [`transport`](Self::transport) set as well wins over it.
+    ///
+    /// ```
+    /// # use awsjson_runtime::Config;
+    /// use hyper_util::client::legacy::connect::HttpConnector;
+    ///
+    /// let mut tcp = HttpConnector::new();
+    /// tcp.enforce_http(false); // TLS is added on top of it
+    /// tcp.set_keepalive(Some(std::time::Duration::from_secs(30)));
+    /// let config = Config::builder().http_connector(tcp).build();
+    /// # let _ = config;
+    /// ```
+    pub fn http_connector<C>(mut self, connector: C) -> Self
+    where
+        C: tower_service::Service<http::Uri> + Clone + Send + Sync + 'static,
+        C::Response: hyper::rt::Read + hyper::rt::Write + Connection + Unpin + Send + 'static,
+        C::Future: Send + 'static,
+        C::Error: Into<BoxError>,
+    {
+        self.config.http_client = SharedHttpClient::default();
+        self.config.connector = Some(CustomConnector::new(connector));
         self
     }
 
@@ -615,5 +684,63 @@ mod tests {
         ])
         .await;
         assert_eq!(p.http.as_deref(), Some("http://lower:3"));
+    }
+
+    async fn loaded_http(vars: &[(&str, &str)]) -> HttpSettings {
+        let mut vars = vars.to_vec();
+        vars.push(("AWS_REGION", "us-east-1"));
+        let env = Env::from_vars(vars.iter().copied());
+        Config::loader().env(env).load().await.expect("loads").build().http
+    }
+
+    #[tokio::test]
+    async fn ssl_cert_file_is_the_last_resort_for_the_ca_bundle() {
+        let bundle = |h: HttpSettings| h.ca_bundle.map(|p| p.display().to_string());
+        assert_eq!(bundle(loaded_http(&[]).await), None);
+        assert_eq!(
+            bundle(loaded_http(&[("SSL_CERT_FILE", "/etc/ssl/x.pem")]).await).as_deref(),
+            Some("/etc/ssl/x.pem")
+        );
+        let both = [("SSL_CERT_FILE", "/etc/ssl/x.pem"), ("AWS_CA_BUNDLE", "/aws/ca.pem")];
+        assert_eq!(bundle(loaded_http(&both).await).as_deref(), Some("/aws/ca.pem"), "AWS_CA_BUNDLE wins");
+        // An explicit setting replaces it, file or in memory.
+        let env = Env::from_vars([("SSL_CERT_FILE", "/etc/ssl/x.pem"), ("AWS_REGION", "us-east-1")]);
+        let loaded = Config::loader().env(env).load().await.unwrap();
+        let http = loaded.clone().ca_bundle_pem("PEM").build().http;
+        assert_eq!((http.ca_bundle, http.ca_bundle_pem), (None, Some(PemBytes::from("PEM"))));
+        let http = loaded.ca_bundle("/mine.pem").build().http;
+        assert_eq!(bundle(http).as_deref(), Some("/mine.pem"));
+    }
+
+    #[tokio::test]
+    async fn a_bad_ssl_cert_file_is_a_tls_error_naming_it() {
+        let env = Env::from_vars([("SSL_CERT_FILE", "/nonexistent/certs.pem"), ("AWS_REGION", "us-east-1")]);
+        let config = Config::loader().env(env).load().await.unwrap().build();
+        let err = config.transport().err().expect("a broken bundle fails");
+        assert_eq!(err.kind(), super::super::error::TransportErrorKind::Tls);
+        assert!(err.to_string().contains("/nonexistent/certs.pem"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn lowercase_no_proxy_is_read_first() {
+        let p = proxies(&[("NO_PROXY", "upper.example"), ("no_proxy", "lower.example")]).await;
+        assert_eq!(p.no_proxy.as_deref(), Some("lower.example"));
+        let p = proxies(&[("NO_PROXY", "upper.example")]).await;
+        assert_eq!(p.no_proxy.as_deref(), Some("upper.example"));
+    }
+
+    #[test]
+    fn tls_and_http_builders_start_a_new_http_client() {
+        let config = Config::builder().region("us-east-1").build();
+        config.transport().expect("built");
+        assert!(config.to_builder().build().http_client.get().is_some(), "kept without changes");
+        for changed in [
+            config.to_builder().http2(true).build(),
+            config.to_builder().ca_bundle_pem("x").build(),
+            config.to_builder().client_identity(ClientIdentity::from_pem("a", "b")).build(),
+            config.to_builder().http_connector(hyper_util::client::legacy::connect::HttpConnector::new()).build(),
+        ] {
+            assert!(changed.http_client.get().is_none(), "{changed:?}");
+        }
     }
 }

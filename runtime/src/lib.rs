@@ -44,6 +44,7 @@ mod region;
 mod retry;
 mod stall;
 pub mod stub;
+mod tls;
 mod trace;
 mod transport;
 mod types;
@@ -64,9 +65,10 @@ pub mod public {
     };
     pub use crate::options::CallOptions;
     pub use crate::retry::{RetryConfig, RetryMode};
+    pub use crate::tls::{ClientIdentity, PemBytes};
     pub use crate::transport::{
-        BoxFuture, HttpRequest, HttpResponse, HttpSettings, Progress, ProxySettings, StalledStreamProtection,
-        Transport, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+        BoxError, BoxFuture, Connection, HttpRequest, HttpResponse, HttpSettings, HyperTransport, Progress,
+        ProxySettings, StalledStreamProtection, Transport, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     };
     pub use crate::types::{BigNumber, Blob, DateTime};
     pub use crate::{credentials, endpoint, interceptor, paginate, profile, stub};

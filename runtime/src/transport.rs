@@ -1,9 +1,11 @@
 //! The HTTP transport: a trait between the client and hyper, so tests and stubs run without a
 //! network, and the default implementation: hyper 1.x with a connection pool, rustls with the
-//! `ring` provider, proxies and custom CA bundles.
+//! `ring` provider, proxies (with curl's `NO_PROXY` rules), custom CA bundles, client
+//! certificates, optional HTTP/2, over hyper-util's TCP connector or one of the user's own.
 
 use std::fmt;
 use std::future::Future;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -13,23 +15,29 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper_util::client::legacy::connect::proxy::Tunnel;
-use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
+pub use hyper_util::client::legacy::connect::Connection;
+use hyper_util::client::legacy::connect::{Connected, HttpConnector};
 use hyper_util::client::legacy::Client as HyperClient;
-use hyper_util::client::proxy::matcher::Matcher;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::CertificateDer;
+use hyper_util::client::proxy::matcher::{Intercept, Matcher};
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use super::error::{TransportError, TransportErrorKind};
 pub use super::stall::StalledStreamProtection;
 use super::stall::{sleep_until, Monitor};
+use super::tls::{ClientIdentity, PemBytes};
 
 pub type HttpRequest = http::Request<Bytes>;
 pub type HttpResponse = http::Response<Bytes>;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// The error type a connector may return: anything that converts into it.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Sends a signed request and returns the whole response.
+///
+/// Implement it to replace the built-in transport altogether (a test double, a recorder, another
+/// HTTP client) and hand it to [`ConfigBuilder::transport`](crate::ConfigBuilder::transport); it
+/// may also wrap a [`HyperTransport`]. To keep the built-in transport and change only how
+/// connections are opened, see [`ConfigBuilder::http_connector`](crate::ConfigBuilder::http_connector).
 pub trait Transport: Send + Sync + 'static {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
 }
@@ -41,7 +49,12 @@ pub struct ProxySettings {
     pub http: Option<String>,
     /// Proxy for `https://` endpoints (tunnelled with `CONNECT`).
     pub https: Option<String>,
-    /// Comma-separated hosts, domains (`.example.com`), IPs or CIDRs that bypass the proxy; `*` for all.
+    /// Hosts that bypass the proxy, with curl's rules: entries separated by commas or
+    /// whitespace; `*` alone bypasses it for every host; a host name matches an entry equal to it
+    /// or to one of its parent domains (`example.com` and `.example.com` both match
+    /// `example.com` and `a.example.com`, never `badexample.com`), in any case; an IP address
+    /// matches an equal entry or a CIDR range (`10.0.0.0/8`, `::1/128`); IPv6 addresses with or
+    /// without brackets; an entry's `:port` is ignored, as is the port of the endpoint.
     pub no_proxy: Option<String>,
 }
 
@@ -89,8 +102,21 @@ impl From<String> for ProxySettings {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpSettings {
     pub proxy: ProxySettings,
-    /// A PEM file of CA certificates to trust instead of the default roots.
+    /// A PEM file of CA certificates to trust instead of the default roots. A bad, empty or
+    /// unreadable file is a [`TransportErrorKind::Tls`] error naming it. [`Config::from_env`](crate::Config::from_env)
+    /// fills it from `AWS_CA_BUNDLE`, the profile's `ca_bundle`, else `SSL_CERT_FILE`.
     pub ca_bundle: Option<PathBuf>,
+    /// CA certificates in memory (PEM), trusted instead of the default roots (together with
+    /// [`ca_bundle`](Self::ca_bundle) when both are set).
+    pub ca_bundle_pem: Option<PemBytes>,
+    /// A client certificate and key, shown to servers that ask for one (mutual TLS).
+    pub client_identity: Option<ClientIdentity>,
+    /// Offer HTTP/2 in the TLS handshake (ALPN `h2` and `http/1.1`) and use it when the server
+    /// picks it. Default off: AWS's SDKs speak HTTP/1.1 to most services, whose endpoints gain
+    /// nothing from multiplexing for request/response calls, and one HTTP/2 connection carries
+    /// all of a client's concurrent calls, where HTTP/1.1 spreads them over several. Plain
+    /// `http://` endpoints always get HTTP/1.1.
+    pub http2: bool,
     /// How long an idle pooled connection is kept.
     pub pool_idle_timeout: Option<Duration>,
     /// Longest time to open a connection: TCP (through the proxy tunnel, where one is used) and
@@ -124,6 +150,9 @@ impl Default for HttpSettings {
         HttpSettings {
             proxy: ProxySettings::default(),
             ca_bundle: None,
+            ca_bundle_pem: None,
+            client_identity: None,
+            http2: false,
             pool_idle_timeout: None,
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             read_timeout: None,
@@ -230,19 +259,24 @@ impl http_body::Body for RequestBody {
 
 const DEFAULT_POOL_IDLE: Duration = Duration::from_secs(90);
 
-/// hyper 1.x with a connection pool; TLS through rustls and `ring`. Plain HTTP only for an
-/// explicit `http://` endpoint.
+/// The built-in transport: hyper 1.x with a connection pool, TLS through rustls and `ring`
+/// (plain HTTP only for an explicit `http://` endpoint), proxies, timeouts, stalled-stream
+/// protection and the response size limit of [`HttpSettings`].
+///
+/// It opens connections with hyper-util's `HttpConnector` unless given another connector
+/// ([`with_connector`](Self::with_connector)). A configuration builds one by itself; make one
+/// by hand only to wrap it in a [`Transport`] of your own.
 #[derive(Clone)]
-pub struct HyperTransport {
-    client: HyperClient<Timed<hyper_rustls::HttpsConnector<ProxyConnector>>, RequestBody>,
+pub struct HyperTransport<C = HttpConnector> {
+    client: HyperClient<Timed<hyper_rustls::HttpsConnector<ProxyConnector<C>>>, RequestBody>,
     /// For the `Proxy-Authorization` of requests sent to a forward proxy.
-    proxy: Option<Arc<Matcher>>,
+    proxy: Option<Arc<Proxies>>,
     read_timeout: Option<Duration>,
     stalled_stream: StalledStreamProtection,
     max_response_bytes: u64,
 }
 
-impl fmt::Debug for HyperTransport {
+impl<C> fmt::Debug for HyperTransport<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("HyperTransport")
     }
@@ -257,25 +291,83 @@ pub(crate) fn ring_provider() -> rustls::crypto::CryptoProvider {
 }
 
 impl HyperTransport {
+    /// The built-in transport over hyper-util's TCP connector (system DNS, `TCP_NODELAY`).
     pub fn new(settings: &HttpSettings) -> Result<Self, TransportError> {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        HyperTransport::with_connector(settings, http)
+    }
+}
+
+impl<C> HyperTransport<C>
+where
+    C: tower_service::Service<http::Uri> + Clone + Send + Sync + 'static,
+    C::Response: hyper::rt::Read + hyper::rt::Write + Connection + Unpin + Send + 'static,
+    C::Future: Send + 'static,
+    C::Error: Into<BoxError>,
+{
+    /// The built-in transport over another connector: a tower `Service<Uri>` that opens a byte
+    /// stream to the URI's host and port, such as a hyper-util `HttpConnector` with a resolver
+    /// of your own, or a service that ignores the URI and opens a Unix socket or a tunnel. TLS
+    /// (for `https://` endpoints), proxies and every other setting apply on top of it; a proxy
+    /// is reached through the connector too (it is called with the proxy's URI).
+    ///
+    /// [`ConfigBuilder::http_connector`](crate::ConfigBuilder::http_connector) does this with
+    /// the configuration's settings. A connector that sends every connection to a Unix socket:
+    ///
+    /// ```no_run
+    /// # #[cfg(unix)] {
+    /// use std::task::{Context, Poll};
+    /// use awsjson_runtime::{BoxError, BoxFuture, Config};
+    /// use hyper_util::rt::TokioIo;
+    ///
+    /// #[derive(Clone)]
+    /// struct UnixSocket(std::path::PathBuf);
+    ///
+    /// impl tower_service::Service<http::Uri> for UnixSocket {
+    ///     type Response = TokioIo<tokio::net::UnixStream>;
+    ///     type Error = BoxError;
+    ///     type Future = BoxFuture<'static, Result<Self::Response, BoxError>>;
+    ///
+    ///     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+    ///         Poll::Ready(Ok(()))
+    ///     }
+    ///
+    ///     fn call(&mut self, _endpoint: http::Uri) -> Self::Future {
+    ///         let path = self.0.clone();
+    ///         Box::pin(async move { Ok(TokioIo::new(tokio::net::UnixStream::connect(path).await?)) })
+    ///     }
+    /// }
+    ///
+    /// let config = Config::builder().http_connector(UnixSocket("/run/ecr-tunnel.sock".into())).build();
+    /// # let _ = config;
+    /// # }
+    /// ```
+    pub fn with_connector(settings: &HttpSettings, connector: C) -> Result<Self, TransportError> {
         let tls_error = |m: String| TransportError::new(TransportErrorKind::Tls, m);
-        let roots = root_store(settings.ca_bundle.as_ref()).map_err(tls_error)?;
+        let roots =
+            super::tls::root_store(settings.ca_bundle.as_ref(), settings.ca_bundle_pem.as_ref()).map_err(tls_error)?;
         let provider = Arc::new(ring_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| tls_error(format!("no usable TLS protocol version: {e}")))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        // `*` bypasses every proxy; hyper-util's matcher applies it to host names only, not to
-        // IP addresses.
-        let bypass_all = settings.proxy.no_proxy.as_deref().is_some_and(|n| n.split(',').any(|h| h.trim() == "*"));
+            .with_root_certificates(roots);
+        let tls = match &settings.client_identity {
+            None => tls.with_no_client_auth(),
+            Some(identity) => {
+                let (chain, key) = identity.load().map_err(tls_error)?;
+                // rustls' errors here name the problem (a key that does not match the
+                // certificate, an unsupported key type), never the key's bytes.
+                tls.with_client_auth_cert(chain, key)
+                    .map_err(|e| tls_error(format!("unusable client certificate or key: {e}")))?
+            }
+        };
         for url in [&settings.proxy.http, &settings.proxy.https].into_iter().flatten() {
             check_proxy_url(url)?;
         }
-        let proxy = (!settings.proxy.is_empty() && !bypass_all).then(|| {
+        let no_proxy = NoProxy::parse(settings.proxy.no_proxy.as_deref().unwrap_or(""));
+        let proxy = (!settings.proxy.is_empty() && !no_proxy.all).then(|| {
             let p = &settings.proxy;
             let mut b = Matcher::builder();
             if let Some(v) = &p.http {
@@ -284,16 +376,16 @@ impl HyperTransport {
             if let Some(v) = &p.https {
                 b = b.https(v.as_str());
             }
-            if let Some(v) = &p.no_proxy {
-                b = b.no(v.as_str());
-            }
-            Arc::new(b.build())
+            // NO_PROXY is applied by `Proxies`, with curl's rules.
+            Arc::new(Proxies { matcher: b.build(), no_proxy })
         });
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(ProxyConnector { http, proxy: proxy.clone() });
+        let builder = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http();
+        let inner = ProxyConnector { inner: connector, proxy: proxy.clone() };
+        let connector = if settings.http2 {
+            builder.enable_all_versions().wrap_connector(inner)
+        } else {
+            builder.enable_http1().wrap_connector(inner)
+        };
         // The connect timeout covers TCP, the proxy tunnel and the TLS handshake together.
         let connector = Timed { inner: connector, limit: settings.connect_timeout };
         let client = HyperClient::builder(TokioExecutor::new())
@@ -301,6 +393,7 @@ impl HyperTransport {
             // Without a timer the pool never closes idle connections: they stay open until the
             // next request to the same host finds them expired.
             .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new())
             .build(connector);
         Ok(HyperTransport {
             client,
@@ -310,6 +403,120 @@ impl HyperTransport {
             max_response_bytes: settings.max_response_bytes,
         })
     }
+}
+
+/// The proxies to use and the hosts that bypass them.
+struct Proxies {
+    matcher: Matcher,
+    no_proxy: NoProxy,
+}
+
+impl Proxies {
+    /// The proxy for `uri`, unless its host is on the no-proxy list.
+    fn intercept(&self, uri: &http::Uri) -> Option<Intercept> {
+        if uri.host().is_some_and(|host| self.no_proxy.matches(host)) {
+            return None;
+        }
+        self.matcher.intercept(uri)
+    }
+}
+
+/// A `NO_PROXY` list, matched as curl matches it (see [`ProxySettings::no_proxy`]).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct NoProxy {
+    /// `*`: no host uses the proxy.
+    all: bool,
+    /// Lowercase domain names, without leading or trailing dots.
+    names: Vec<String>,
+    /// Addresses and the number of leading bits that must match.
+    nets: Vec<(IpAddr, u8)>,
+}
+
+impl NoProxy {
+    fn parse(list: &str) -> NoProxy {
+        let mut parsed = NoProxy::default();
+        for entry in list.split(|c: char| c == ',' || c.is_whitespace()).filter(|e| !e.is_empty()) {
+            if entry == "*" {
+                parsed.all = true;
+                continue;
+            }
+            let (host, prefix) = match entry.split_once('/') {
+                Some((host, bits)) => match bits.parse::<u8>() {
+                    Ok(bits) => (host, Some(bits)),
+                    Err(_) => {
+                        tracing::debug!(entry, "NO_PROXY entry ignored: not a CIDR range");
+                        continue;
+                    }
+                },
+                None => (entry, None),
+            };
+            let host = strip_port(host);
+            match host.parse::<IpAddr>() {
+                Ok(ip) => {
+                    let max = if ip.is_ipv4() { 32 } else { 128 };
+                    match prefix {
+                        Some(bits) if bits > max => {
+                            tracing::debug!(entry, "NO_PROXY entry ignored: prefix longer than the address");
+                        }
+                        bits => parsed.nets.push((ip, bits.unwrap_or(max))),
+                    }
+                }
+                Err(_) if prefix.is_some() => {
+                    tracing::debug!(entry, "NO_PROXY entry ignored: a CIDR range needs an IP address");
+                }
+                Err(_) => {
+                    let name = host.trim_start_matches('.').trim_end_matches('.').to_ascii_lowercase();
+                    if !name.is_empty() {
+                        parsed.names.push(name);
+                    }
+                }
+            }
+        }
+        parsed
+    }
+
+    /// Whether `host` (a URI's host: a name, an IPv4 address or a bracketed IPv6 one) bypasses
+    /// the proxy.
+    fn matches(&self, host: &str) -> bool {
+        if self.all {
+            return true;
+        }
+        let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+        if let Ok(ip) = bare.parse::<IpAddr>() {
+            return self.nets.iter().any(|(net, bits)| in_range(ip, *net, *bits));
+        }
+        let host = bare.trim_end_matches('.').to_ascii_lowercase();
+        self.names
+            .iter()
+            .any(|name| host.strip_suffix(name.as_str()).is_some_and(|rest| rest.is_empty() || rest.ends_with('.')))
+    }
+}
+
+/// An entry without its port: `host:port`, `1.2.3.4:port`, `[v6]:port` or `[v6]`; an IPv6
+/// address without brackets is left whole.
+fn strip_port(entry: &str) -> &str {
+    if let Some(rest) = entry.strip_prefix('[') {
+        return rest.split_once(']').map_or(rest, |(addr, _)| addr);
+    }
+    match entry.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => entry,
+    }
+}
+
+/// Whether `ip` shares its first `bits` bits with `net` (an IPv4 address never matches an IPv6
+/// range, nor the reverse).
+fn in_range(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
+    let (ip, net, width) = match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => (u128::from(u32::from(a)), u128::from(u32::from(b)), 32),
+        (IpAddr::V6(a), IpAddr::V6(b)) => (u128::from(a), u128::from(b), 128),
+        _ => return false,
+    };
+    if bits == 0 {
+        return true;
+    }
+    let shift = width - u32::from(bits);
+    (ip >> shift) == (net >> shift)
 }
 
 /// A proxy URL must be a plain `http://` proxy (the scheme may be left out): anything else would
@@ -350,37 +557,20 @@ pub(crate) fn has_user_info(url: &str) -> bool {
     rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())].contains('@')
 }
 
-/// The trusted roots: the CA bundle when given, else the platform's store, else (no platform
-/// certificates found, as in minimal containers) the webpki roots compiled into the binary.
-fn root_store(ca_bundle: Option<&PathBuf>) -> Result<rustls::RootCertStore, String> {
-    let mut roots = rustls::RootCertStore::empty();
-    if let Some(path) = ca_bundle {
-        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-            .and_then(|it| it.collect::<Result<_, _>>())
-            .map_err(|e| format!("cannot read the CA bundle {}: {e}", path.display()))?;
-        let (added, _) = roots.add_parsable_certificates(certs);
-        if added == 0 {
-            return Err(format!("the CA bundle {} holds no usable certificate", path.display()));
-        }
-        return Ok(roots);
-    }
-    let native = rustls_native_certs::load_native_certs();
-    roots.add_parsable_certificates(native.certs);
-    if roots.is_empty() {
-        tracing::debug!("no platform root certificates found; using the bundled webpki roots");
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    }
-    Ok(roots)
-}
-
-impl Transport for HyperTransport {
+impl<C> Transport for HyperTransport<C>
+where
+    C: tower_service::Service<http::Uri> + Clone + Send + Sync + 'static,
+    C::Response: hyper::rt::Read + hyper::rt::Write + Connection + Unpin + Send + 'static,
+    C::Future: Send + 'static,
+    C::Error: Into<BoxError>,
+{
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
         Box::pin(async move {
             let (mut parts, data) = request.into_parts();
             // A forward proxy (http endpoints) takes its credentials with each request; a
             // `CONNECT` tunnel (https) takes them when it is opened.
             if parts.uri.scheme_str() == Some("http") {
-                let auth = self.proxy.as_ref().and_then(|m| m.intercept(&parts.uri)?.basic_auth().cloned());
+                let auth = self.proxy.as_ref().and_then(|p| p.intercept(&parts.uri)?.basic_auth().cloned());
                 if let Some(auth) = auth {
                     parts.headers.insert(http::header::PROXY_AUTHORIZATION, auth);
                 }
@@ -445,7 +635,7 @@ impl Transport for HyperTransport {
     }
 }
 
-impl HyperTransport {
+impl<C> HyperTransport<C> {
     /// Waits for the response head. While the request body is being sent, stalled-stream
     /// protection watches it; once it is all sent, the read timeout starts.
     async fn response_head<F>(
@@ -574,11 +764,12 @@ fn has_cause<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'stati
 }
 
 /// Connects directly, through a `CONNECT` tunnel (https endpoints), or to a forward proxy
-/// (http endpoints, where hyper then sends the request in absolute form).
+/// (http endpoints, where hyper then sends the request in absolute form), with the inner
+/// connector: hyper-util's `HttpConnector` or the user's own.
 #[derive(Clone)]
-pub struct ProxyConnector {
-    http: HttpConnector,
-    proxy: Option<Arc<Matcher>>,
+pub struct ProxyConnector<C> {
+    inner: C,
+    proxy: Option<Arc<Proxies>>,
 }
 
 /// The connect timeout fired.
@@ -593,50 +784,61 @@ impl fmt::Display for ConnectTimeout {
 
 impl std::error::Error for ConnectTimeout {}
 
-impl tower_service::Service<http::Uri> for ProxyConnector {
-    type Response = ProxyStream;
+impl<C> tower_service::Service<http::Uri> for ProxyConnector<C>
+where
+    C: tower_service::Service<http::Uri> + Clone + Send + Sync + 'static,
+    C::Response: hyper::rt::Read + hyper::rt::Write + Connection + Unpin + Send + 'static,
+    C::Future: Send + 'static,
+    C::Error: Into<BoxError>,
+{
+    type Response = ProxyStream<C::Response>;
     type Error = BoxError;
-    type Future = BoxFuture<'static, Result<ProxyStream, BoxError>>;
+    type Future = BoxFuture<'static, Result<ProxyStream<C::Response>, BoxError>>;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.http.poll_ready(cx).map_err(Into::into)
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // The inner connector is asked when a connection is opened, in `call`.
+        Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, dst: http::Uri) -> Self::Future {
-        let mut http = self.http.clone();
-        let intercept = self.proxy.as_ref().and_then(|m| m.intercept(&dst));
+        let mut inner = self.inner.clone();
+        let intercept = self.proxy.as_ref().and_then(|p| p.intercept(&dst));
         Box::pin(async move {
             let Some(proxy) = intercept else {
-                return Ok(ProxyStream { io: http.call(dst).await?, forward: false });
+                std::future::poll_fn(|cx| inner.poll_ready(cx)).await.map_err(Into::into)?;
+                return Ok(ProxyStream { io: inner.call(dst).await.map_err(Into::into)?, forward: false });
             };
             if dst.scheme_str() == Some("https") {
-                let mut tunnel = Tunnel::new(proxy.uri().clone(), http);
+                let mut tunnel = Tunnel::new(proxy.uri().clone(), inner);
                 if let Some(auth) = proxy.basic_auth() {
                     tunnel = tunnel.with_auth(auth.clone());
                 }
+                std::future::poll_fn(|cx| tunnel.poll_ready(cx)).await?;
                 let io = tunnel.call(dst).await?;
                 Ok(ProxyStream { io, forward: false })
             } else {
-                Ok(ProxyStream { io: http.call(proxy.uri().clone()).await?, forward: true })
+                std::future::poll_fn(|cx| inner.poll_ready(cx)).await.map_err(Into::into)?;
+                let io = inner.call(proxy.uri().clone()).await.map_err(Into::into)?;
+                Ok(ProxyStream { io, forward: true })
             }
         })
     }
 }
 
-/// A TCP stream to the endpoint or to a proxy.
-pub struct ProxyStream {
-    io: TokioIo<tokio::net::TcpStream>,
+/// A stream to the endpoint or to a proxy, opened by the inner connector.
+pub struct ProxyStream<T> {
+    io: T,
     /// Connected to a forward proxy: requests go in absolute form.
     forward: bool,
 }
 
-impl Connection for ProxyStream {
+impl<T: Connection> Connection for ProxyStream<T> {
     fn connected(&self) -> Connected {
         self.io.connected().proxy(self.forward)
     }
 }
 
-impl hyper::rt::Read for ProxyStream {
+impl<T: hyper::rt::Read + Unpin> hyper::rt::Read for ProxyStream<T> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -646,7 +848,7 @@ impl hyper::rt::Read for ProxyStream {
     }
 }
 
-impl hyper::rt::Write for ProxyStream {
+impl<T: hyper::rt::Write + Unpin> hyper::rt::Write for ProxyStream<T> {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
         Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
     }
@@ -657,6 +859,44 @@ impl hyper::rt::Write for ProxyStream {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
+    }
+}
+
+/// A connector given to [`ConfigBuilder::http_connector`](crate::ConfigBuilder::http_connector):
+/// the built-in transport is made over it from the configuration's HTTP settings.
+#[derive(Clone)]
+pub(crate) struct CustomConnector(Arc<MakeTransport>);
+
+/// Builds a transport from HTTP settings.
+type MakeTransport = dyn Fn(&HttpSettings) -> Result<Arc<dyn Transport>, TransportError> + Send + Sync;
+
+impl CustomConnector {
+    pub(crate) fn new<C>(connector: C) -> Self
+    where
+        C: tower_service::Service<http::Uri> + Clone + Send + Sync + 'static,
+        C::Response: hyper::rt::Read + hyper::rt::Write + Connection + Unpin + Send + 'static,
+        C::Future: Send + 'static,
+        C::Error: Into<BoxError>,
+    {
+        CustomConnector(Arc::new(move |settings| {
+            HyperTransport::with_connector(settings, connector.clone()).map(|t| Arc::new(t) as Arc<dyn Transport>)
+        }))
+    }
+
+    pub(crate) fn transport(&self, settings: &HttpSettings) -> Result<Arc<dyn Transport>, TransportError> {
+        (self.0)(settings)
     }
 }
 
@@ -701,5 +941,106 @@ mod tests {
             let shown = format!("{err} {err:?}");
             assert!(shown.contains("proxy") && !shown.contains("s3cret"), "{shown}");
         }
+    }
+
+    fn bypasses(list: &str, host: &str) -> bool {
+        NoProxy::parse(list).matches(host)
+    }
+
+    #[test]
+    fn no_proxy_star_alone_bypasses_everything() {
+        assert!(bypasses("*", "example.com") && bypasses("*", "10.1.2.3") && bypasses("*", "[::1]"));
+        assert!(bypasses("a.org, *", "example.com"), "`*` as one entry of several");
+        // Only a lone `*` is a wildcard: not a glob.
+        assert!(!bypasses("*.example.com", "a.example.com"));
+        let settings = HttpSettings {
+            proxy: ProxySettings { no_proxy: Some("x,*".into()), ..ProxySettings::all("http://proxy:1") },
+            ..HttpSettings::default()
+        };
+        assert!(HyperTransport::new(&settings).unwrap().proxy.is_none(), "no proxy at all");
+    }
+
+    #[test]
+    fn no_proxy_separators_are_commas_and_whitespace() {
+        let list = " a.com,b.com \tc.com\n, ,d.com";
+        for host in ["a.com", "b.com", "c.com", "d.com"] {
+            assert!(bypasses(list, host), "{host}");
+        }
+        assert!(!bypasses(list, "e.com"));
+        assert!(!bypasses("", "a.com") && !bypasses(" , ", "a.com"));
+    }
+
+    #[test]
+    fn no_proxy_names_match_themselves_and_subdomains() {
+        assert!(bypasses("example.com", "example.com"));
+        assert!(bypasses("example.com", "a.example.com") && bypasses("example.com", "a.b.example.com"));
+        assert!(!bypasses("example.com", "badexample.com"));
+        assert!(!bypasses("example.com", "example.com.evil.org"));
+        assert!(!bypasses("a.example.com", "example.com"), "a subdomain entry does not cover its parent");
+        // A leading dot changes nothing.
+        assert!(bypasses(".example.com", "example.com") && bypasses(".example.com", "www.example.com"));
+        assert!(!bypasses(".example.com", "badexample.com"));
+        // Trailing dots (fully qualified names) on either side.
+        assert!(bypasses("example.com.", "www.example.com") && bypasses("example.com", "www.example.com."));
+    }
+
+    #[test]
+    fn no_proxy_is_case_insensitive() {
+        assert!(bypasses("Example.COM", "www.example.com"));
+        assert!(bypasses("example.com", "WWW.EXAMPLE.Com"));
+    }
+
+    #[test]
+    fn no_proxy_ip_addresses_match_literally_or_by_cidr() {
+        assert!(bypasses("10.1.2.3", "10.1.2.3") && !bypasses("10.1.2.3", "10.1.2.4"));
+        assert!(bypasses("10.0.0.0/8", "10.200.3.4") && !bypasses("10.0.0.0/8", "11.0.0.1"));
+        assert!(bypasses("192.168.0.0/16", "192.168.77.1") && !bypasses("192.168.0.0/16", "192.169.0.1"));
+        assert!(bypasses("0.0.0.0/0", "8.8.8.8"));
+        assert!(bypasses("::1/128", "[::1]") && !bypasses("::1/128", "[::2]"));
+        assert!(bypasses("fd00::/8", "[fd12:3456::1]") && !bypasses("fd00::/8", "[fe80::1]"));
+        // IPv6 compared as addresses, not strings.
+        assert!(bypasses("::1", "[0:0::1]"));
+        // An IPv4 range never covers IPv6 addresses, nor the reverse.
+        assert!(!bypasses("0.0.0.0/0", "[::1]") && !bypasses("::/0", "127.0.0.1"));
+        // An IP address does not match a name entry, nor a name an IP entry.
+        assert!(!bypasses("10.1.2.3", "host.10.1.2.3") && !bypasses("1.2.3", "10.1.2.3"));
+        // Broken ranges are ignored, not fatal.
+        for bad in ["10.0.0.0/33", "::/129", "10.0.0.0/x", "example.com/8"] {
+            assert!(!bypasses(bad, "10.0.0.1") && !bypasses(bad, "example.com"), "{bad}");
+            assert!(bypasses(&format!("{bad},other.org"), "other.org"), "{bad} spoils no other entry");
+        }
+    }
+
+    #[test]
+    fn no_proxy_ipv6_with_or_without_brackets() {
+        for entry in ["::1", "[::1]", "[::1]:443"] {
+            assert!(bypasses(entry, "[::1]"), "{entry}");
+            assert!(!bypasses(entry, "[::2]"), "{entry}");
+        }
+        assert!(bypasses("[fd00::]/8", "[fd00::5]"));
+    }
+
+    #[test]
+    fn no_proxy_ignores_ports() {
+        // The endpoint's port never matters (the URI's host has none); an entry's is dropped.
+        assert!(bypasses("example.com:8080", "example.com") && bypasses("example.com:8080", "a.example.com"));
+        assert!(bypasses("10.1.2.3:443", "10.1.2.3"));
+        let p = Proxies {
+            matcher: Matcher::builder().https("http://proxy:3128").build(),
+            no_proxy: NoProxy::parse("example.com"),
+        };
+        assert!(p.intercept(&"https://www.example.com:8443/x".parse().unwrap()).is_none());
+        assert!(p.intercept(&"https://example.org:443/".parse().unwrap()).is_some());
+    }
+
+    #[test]
+    fn strip_port_cases() {
+        assert_eq!(strip_port("host:80"), "host");
+        assert_eq!(strip_port("host"), "host");
+        assert_eq!(strip_port("::1"), "::1");
+        assert_eq!(strip_port("fe80::1:2"), "fe80::1:2");
+        assert_eq!(strip_port("[::1]:80"), "::1");
+        assert_eq!(strip_port("[::1]"), "::1");
+        assert_eq!(strip_port("host:abc"), "host:abc");
     }
 }
