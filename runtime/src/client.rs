@@ -178,7 +178,11 @@ impl Handle {
         } else {
             None
         };
-        let (body, sha256) = json::to_hashed(input);
+        let (body, sha256) = json::to_hashed(input).ok_or_else(|| {
+            let problem =
+                format!("the input nests deeper than {} levels, more than a request may hold", json::MAX_DEPTH);
+            Error::Validation(ValidationError { operation: O::NAME, problems: vec![problem] })
+        })?;
         let config = &self.inner.config;
         let compress = O::REQUEST_COMPRESSION
             && cfg!(feature = "gzip")

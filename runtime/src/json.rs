@@ -16,9 +16,10 @@ use bytes::{BufMut, Bytes, BytesMut};
 
 use super::types::{Blob, DateTime};
 
-/// Maximum nesting of objects/arrays accepted by the reader. Recursion is
-/// bounded by this, so hostile input cannot overflow the stack.
-const MAX_DEPTH: u32 = 128;
+/// Maximum nesting of objects/arrays the reader accepts and the writer writes. Recursion is
+/// bounded by this, so neither hostile input nor a hand-built recursive value can overflow the
+/// stack.
+pub const MAX_DEPTH: u32 = 128;
 
 /// Error produced for malformed or unexpected JSON.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +91,12 @@ pub struct JsonWriter {
     /// For a request body ([`JsonWriter::hashing`]): the SHA-256 of `buf[..n]` so far, as
     /// `(context, n)`. Large blobs bring it up to date while they are encoded.
     digest: Option<(ring::digest::Context, usize)>,
+    /// Containers open now; past [`MAX_DEPTH`] nothing more is written inside them.
+    depth: u32,
+    /// Set once a value nested deeper than [`MAX_DEPTH`]: the output is incomplete, and the
+    /// recursion into the value stopped there (a `Box`ed recursive shape built by hand can be
+    /// arbitrarily deep; writing it all would overflow the stack).
+    too_deep: bool,
 }
 
 /// Appends the standard, padded base64 of `bytes` (a multiple of 3 long, or the blob's end).
@@ -149,7 +156,7 @@ impl JsonWriter {
     }
 
     pub fn with_capacity(n: usize) -> Self {
-        JsonWriter { buf: BytesMut::with_capacity(n), need_comma: false, digest: None }
+        JsonWriter { buf: BytesMut::with_capacity(n), need_comma: false, digest: None, depth: 0, too_deep: false }
     }
 
     /// A writer for a request body, which keeps the body's SHA-256 for signing:
@@ -174,30 +181,55 @@ impl JsonWriter {
         &self.buf
     }
 
-    pub fn begin_object(&mut self) {
-        self.buf.put_u8(b'{');
+    /// Whether a value nested deeper than [`MAX_DEPTH`] containers was cut short: the output
+    /// must not be used.
+    pub fn too_deep(&self) -> bool {
+        self.too_deep
+    }
+
+    fn open(&mut self, bracket: u8) {
+        self.buf.put_u8(bracket);
         self.need_comma = false;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            self.too_deep = true;
+        }
+    }
+
+    fn close(&mut self, bracket: u8) {
+        self.buf.put_u8(bracket);
+        // The enclosing container now holds this one as a value.
+        self.need_comma = true;
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    pub fn begin_object(&mut self) {
+        self.open(b'{');
     }
 
     pub fn end_object(&mut self) {
-        self.buf.put_u8(b'}');
-        // The enclosing container now holds this object as a value.
-        self.need_comma = true;
+        self.close(b'}');
     }
 
     pub fn begin_array(&mut self) {
-        self.buf.put_u8(b'[');
-        self.need_comma = false;
+        self.open(b'[');
     }
 
     pub fn end_array(&mut self) {
-        self.buf.put_u8(b']');
-        self.need_comma = true;
+        self.close(b']');
     }
 
     /// Writes `"name":value`, or nothing when `value.is_absent()`.
     pub fn member<T: Json>(&mut self, name: &str, value: &T) {
         if value.is_absent() {
+            return;
+        }
+        self.entry(name, value);
+    }
+
+    /// Writes `"name":value` whatever the value (a sparse map's null included).
+    pub fn entry<T: Json>(&mut self, name: &str, value: &T) {
+        if self.too_deep {
             return;
         }
         self.key(name);
@@ -217,6 +249,9 @@ impl JsonWriter {
 
     /// An array element written by `f`, with comma handling.
     pub fn element_with(&mut self, f: impl FnOnce(&mut Self)) {
+        if self.too_deep {
+            return;
+        }
         if self.need_comma {
             self.buf.put_u8(b',');
         }
@@ -226,6 +261,9 @@ impl JsonWriter {
     }
 
     pub fn element<T: Json>(&mut self, value: &T) {
+        if self.too_deep {
+            return;
+        }
         if self.need_comma {
             self.buf.put_u8(b',');
         }
@@ -478,8 +516,7 @@ fn write_document(w: &mut JsonWriter, v: &serde_json::Value) {
             w.begin_object();
             for (k, e) in m {
                 // Documents keep explicit nulls, so don't skip anything.
-                w.key(k);
-                write_document(w, e);
+                w.entry(k, e);
             }
             w.end_object();
         }
@@ -1144,11 +1181,13 @@ pub fn to_vec<T: Json>(value: &T) -> Vec<u8> {
     w.into_bytes()
 }
 
-/// A request body and its SHA-256 in hex, for signing.
-pub fn to_hashed<T: Json>(value: &T) -> (Bytes, String) {
+/// A request body and its SHA-256 in hex, for signing; `None` when the value nests deeper
+/// than [`MAX_DEPTH`] containers, which no service reads (and writing it all could overflow
+/// the stack).
+pub fn to_hashed<T: Json>(value: &T) -> Option<(Bytes, String)> {
     let mut w = JsonWriter::hashing();
     value.write(&mut w);
-    w.into_hashed()
+    (!w.too_deep()).then(|| w.into_hashed())
 }
 
 // ---------------------------------------------------------------------------
@@ -1322,8 +1361,7 @@ macro_rules! json_map {
             fn write(&self, w: &mut JsonWriter) {
                 w.begin_object();
                 for (k, v) in self {
-                    w.key(k);
-                    v.write(w);
+                    w.entry(k, v);
                 }
                 w.end_object();
             }
@@ -2022,6 +2060,32 @@ mod tests {
         assert_eq!(out.len(), (blob.len().div_ceil(3) * 4) + 2);
         assert_eq!(&out[1..out.len() - 1], STANDARD.encode_to_string(blob.as_bytes()).as_bytes());
         round_trip(&blob);
+    }
+
+    #[test]
+    fn the_writer_stops_past_the_depth_limit() {
+        fn nest(levels: usize) -> serde_json::Value {
+            let mut v = serde_json::Value::Null;
+            for _ in 0..levels {
+                v = serde_json::Value::Array(vec![v]);
+            }
+            v
+        }
+        let at_limit = nest(MAX_DEPTH as usize);
+        let (body, _) = to_hashed(&at_limit).expect("128 levels are written");
+        assert_eq!(parse::<serde_json::Value>(std::str::from_utf8(&body).unwrap()).unwrap(), at_limit);
+        assert!(to_hashed(&nest(MAX_DEPTH as usize + 1)).is_none());
+        // Far deeper: the recursion stops at the limit instead of walking the whole value.
+        let deep = nest(20_000);
+        let mut w = JsonWriter::new();
+        deep.write(&mut w);
+        assert!(w.too_deep());
+        assert!(w.as_bytes().len() < 2 * (MAX_DEPTH as usize + 2), "{} bytes", w.as_bytes().len());
+        // serde_json drops nested values recursively; unwind it by hand.
+        let mut v = deep;
+        while let serde_json::Value::Array(mut a) = v {
+            v = a.pop().unwrap_or_default();
+        }
     }
 
     #[test]
