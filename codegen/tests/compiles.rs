@@ -30,12 +30,13 @@ fn cases() -> Vec<(String, PathBuf)> {
         .filter(|p| p.is_file())
         .map(|p| (format!("fixture-{}", p.parent().unwrap().file_name().unwrap().to_string_lossy()), p))
         .collect();
-    // AWS's own models, committed for what only real rules show (how `authSchemes` sign).
+    // AWS's own models, committed for what only real models show: how `authSchemes` sign, and
+    // one model for each kind of failure the generator once had.
+    // The larger ones are gzipped (`model.json.gz`), which check-models unpacks.
     let aws: Vec<(String, PathBuf)> = fs::read_dir(fixtures.join("aws"))
         .expect("tests/fixtures/aws exists")
         .flatten()
-        .map(|e| e.path().join("model.json"))
-        .filter(|p| p.is_file())
+        .filter_map(|e| ["model.json", "model.json.gz"].into_iter().map(|f| e.path().join(f)).find(|p| p.is_file()))
         .map(|p| (format!("aws-{}", p.parent().unwrap().file_name().unwrap().to_string_lossy()), p))
         .collect();
     out.extend(aws);

@@ -119,7 +119,7 @@ fn run_dir(root: &Path, dir: &Path, args: &[String]) -> Result<(), String> {
     let mut to_build = Vec::new();
     for ((name, path), build_it) in models.iter().zip(&chosen) {
         let start = std::time::Instant::now();
-        let outcome = super::read(path).and_then(|m| codegen::generate_manifest(&m).map_err(|e| e.to_string()));
+        let outcome = super::read_model(path).and_then(|m| codegen::generate_manifest(&m).map_err(|e| e.to_string()));
         let seconds = start.elapsed().as_secs_f64();
         let (operations, result) = match &outcome {
             Ok(manifest) => {

@@ -351,6 +351,28 @@ fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
+/// The largest model a `.json.gz` file may unpack to (AWS's largest, EC2, is about 9 MB).
+const MAX_MODEL_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A model file: JSON, or gzipped JSON when the name ends in `.gz` (how the larger AWS models
+/// committed as fixtures are kept small).
+fn read_model(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    if !path.extension().is_some_and(|e| e == "gz") {
+        return read(path);
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(file)
+        .take(MAX_MODEL_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot unpack {}: {e}", path.display()))?;
+    if text.len() as u64 > MAX_MODEL_BYTES {
+        return Err(format!("{} unpacks to more than {MAX_MODEL_BYTES} bytes", path.display()));
+    }
+    Ok(text)
+}
+
 fn write(path: &Path, contents: &str) -> Result<(), String> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -404,10 +426,11 @@ fn own_crate(check: bool) -> Result<(), String> {
 }
 
 fn default_crate_name(model: &Path) -> String {
-    // A fixture is `<name>/model.json`: its folder names it.
-    let named_by =
-        if model.file_stem().is_some_and(|s| s == "model") { model.parent().and_then(Path::file_name) } else { None };
-    let stem = named_by.or(model.file_stem()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    // A fixture is `<name>/model.json` (or `model.json.gz`): its folder names it.
+    let unpacked = if model.extension().is_some_and(|e| e == "gz") { model.with_extension("") } else { model.into() };
+    let stem = unpacked.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let named_by = if stem == "model" { model.parent().and_then(Path::file_name) } else { None };
+    let stem = named_by.map(|s| s.to_string_lossy().into_owned()).unwrap_or(stem);
     let name: String =
         stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     if name.is_empty() {
@@ -439,7 +462,7 @@ pub fn write_standalone(
     if !valid {
         return Err(format!("`{crate_name}` is not a valid crate name"));
     }
-    let model = read(model_path)?;
+    let model = read_model(model_path)?;
     let manifest = codegen::generate_manifest(&model).map_err(|e| e.to_string())?;
     let files = &manifest.files;
     let lib = codegen::standalone_lib_rs(&model).map_err(|e| e.to_string())?;
@@ -498,5 +521,29 @@ mod tests {
         assert!(parse(&["--model".into()]).is_err());
         assert!(parse(&["--bogus".into()]).is_err());
         assert_eq!(default_crate_name(Path::new("/x/Secrets Manager.json")), "secrets-manager");
+        assert_eq!(default_crate_name(Path::new("/f/aws/dynamodb/model.json.gz")), "dynamodb");
+        assert_eq!(default_crate_name(Path::new("/f/kms-2014-11-01.json.gz")), "kms-2014-11-01");
+    }
+
+    #[test]
+    fn gzipped_models_are_unpacked_and_bounded() {
+        use std::io::Write;
+        let dir = std::env::temp_dir().join(format!("xtask-gz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let packed = |name: &str, bytes: &[u8]| {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            gz.write_all(bytes).unwrap();
+            let path = dir.join(name);
+            std::fs::write(&path, gz.finish().unwrap()).unwrap();
+            path
+        };
+        let text = r#"{"smithy":"2.0","shapes":{}}"#;
+        assert_eq!(read_model(&packed("m.json.gz", text.as_bytes())).unwrap(), text);
+        // A bomb: far more than a model once unpacked.
+        let big = packed("big.json.gz", &vec![b' '; MAX_MODEL_BYTES as usize + 10]);
+        assert!(read_model(&big).unwrap_err().contains("more than"));
+        std::fs::write(dir.join("bad.json.gz"), b"not gzip").unwrap();
+        assert!(read_model(&dir.join("bad.json.gz")).unwrap_err().contains("cannot unpack"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -84,11 +84,14 @@ struct Val<'m> {
     /// For `length()` of a list or map that is never null: the collection (`x.len() == 0`
     /// reads better as `x.is_empty()`).
     len_of: Option<TokenStream>,
+    /// For a list result that is every element of one never-null, non-sparse collection
+    /// (`Items[]` of a list of structures): that collection, whose `len()` is its `length()`.
+    whole: Option<TokenStream>,
 }
 
 impl<'m> Val<'m> {
     fn new(code: TokenStream, ty: Ty<'m>) -> Self {
-        Val { code, ty, prec: 0, literal: None, len_of: None }
+        Val { code, ty, prec: 0, literal: None, len_of: None, whole: None }
     }
     fn with_prec(mut self, prec: u8) -> Self {
         self.prec = prec;
@@ -233,15 +236,27 @@ impl<'a, 'm> Compiler<'a, 'm> {
                 }
             }
             Ast::Flatten(inner) => {
-                let (items, elem, strs) = self.iterate(self.eval(inner, cur)?)?;
+                let list = self.eval(inner, cur)?;
+                let whole = match list.ty {
+                    Ty::Node { shape, nullable: false, .. } if shape.kind == Kind::List && !shape.traits.sparse => {
+                        Some(list.code.clone())
+                    }
+                    _ => None,
+                };
+                let (items, elem, strs) = self.iterate(list)?;
                 // One level of nested lists is spliced in; other elements stay as they are.
                 Ok(match elem.kind {
                     Kind::List => Val::new(quote!(#items.flatten()), Ty::List(self.list_member(elem)?, false)),
-                    _ => Val::new(items, Ty::List(elem, strs)),
+                    _ => Val { whole, ..Val::new(items, Ty::List(elem, strs)) },
                 })
             }
             Ast::Projection(left, right) => {
-                let (items, elem, strs) = self.iterate(self.eval(left, cur)?)?;
+                let left = self.eval(left, cur)?;
+                // `x[]` is a projection of its flattened list with nothing on the right.
+                if **right == Ast::Identity && matches!(left.ty, Ty::List(..)) {
+                    return Ok(left);
+                }
+                let (items, elem, strs) = self.iterate(left)?;
                 self.project(items, elem, strs, right, false)
             }
             Ast::Filter(left, cond, right) => {
@@ -656,7 +671,10 @@ impl<'a, 'm> Compiler<'a, 'm> {
             ("length", [v]) => {
                 let c = &v.code;
                 Ok(match &v.ty {
-                    Ty::List(..) => Val::new(quote!(#c.count()), usize_ty),
+                    Ty::List(..) => match &v.whole {
+                        Some(w) => Val { len_of: Some(w.clone()), ..Val::new(quote!(#w.len()), usize_ty) },
+                        None => Val::new(quote!(#c.count()), usize_ty),
+                    },
                     Ty::Node { shape, nullable, .. } => match (&shape.kind, nullable) {
                         (Kind::List | Kind::Map, true) => {
                             Val::new(quote!(#c.map(|v| v.len())), Ty::Scalar(Form::Num(Some(NumTy::Usize)), true))
