@@ -137,6 +137,8 @@ async fn a_legacy_profile_reads_the_cache_named_after_its_start_url() {
     let creds = setup.load("legacy").await.unwrap();
     assert_eq!(creds.access_key_id(), "ASIASSOREADONLY");
     assert_eq!(setup.portal.requests()[0].query_param("account_id"), Some("444455556666"));
+    // The credentials say which account they are for (account-based endpoints route on it).
+    assert_eq!(creds.account_id().map(|a| a.as_str()), Some("444455556666"));
 }
 
 #[tokio::test]

@@ -55,6 +55,8 @@ async fn web_identity_from_the_environment_is_an_unsigned_form_post() {
     assert_eq!((creds.access_key_id(), creds.secret_access_key()), (id.as_str(), secret.as_str()));
     assert_eq!(creds.session_token(), Some(session.as_str()));
     assert!(creds.expiry().is_some());
+    // The role's account, which account-based endpoints route on.
+    assert_eq!(creds.account_id().map(|a| a.as_str()), Some("123456789012"));
 
     let request = &sts.requests()[0];
     assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", "/"));

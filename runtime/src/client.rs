@@ -12,9 +12,9 @@ use bytes::Bytes;
 use tracing::Instrument;
 
 use super::auth::{AuthScheme, Signer};
-use super::config::Config;
+use super::config::{AccountIdEndpointMode, Config};
 use super::credentials::EnvironmentCredentials;
-use super::endpoint::{Params, RuleSet};
+use super::endpoint::{Params, RuleSet, Value};
 use super::error::{
     ConfigError, Error, ResponseError, TimeoutError, TimeoutKind, TransportError, TransportErrorKind, ValidationError,
 };
@@ -170,10 +170,15 @@ impl Handle {
         }
         let host_prefix = O::host_prefix(input)
             .map_err(|problem| Error::Validation(ValidationError { operation: O::NAME, problems: vec![problem] }))?;
-        let endpoint = if O::ENDPOINT_PARAMS {
-            let endpoints = &self.inner.endpoints;
+        let endpoints = &self.inner.endpoints;
+        let endpoint = if O::ENDPOINT_PARAMS || endpoints.account_id.is_some() {
             let mut params = endpoints.base.clone();
             O::endpoint_params(input, &mut params);
+            if let Some(name) = &endpoints.account_id {
+                if let Some(account) = self.credentials().await?.account_id() {
+                    params.set(name, account.as_str());
+                }
+            }
             Some(endpoints.resolve(&params, self.inner.config.region.is_some()).map_err(Error::Config)?)
         } else {
             None
@@ -196,7 +201,17 @@ impl Handle {
         } else {
             (body, sha256)
         };
-        let payload = Payload { body, sha256, gzip: compress };
+        let content_md5 = match O::CHECKSUM_REQUIRED {
+            false => None,
+            #[cfg(feature = "content-md5")]
+            true => Some(super::digest::content_md5(&body)),
+            #[cfg(not(feature = "content-md5"))]
+            true => {
+                let why = format!("{} needs a Content-MD5: build the runtime with its `content-md5` feature", O::NAME);
+                return Err(Error::Config(ConfigError::new(why)));
+            }
+        };
+        let payload = Payload { body, sha256, gzip: compress, content_md5 };
         let reply = self
             .invoke(O::NAME, endpoint, host_prefix.as_deref(), payload, options, invocation_id, tracker)
             .await
@@ -431,6 +446,15 @@ impl Handle {
         }
     }
 
+    /// The credentials to sign with (from the cache, mostly).
+    async fn credentials<E>(&self) -> Result<aws_credential_types::Credentials, Error<E>> {
+        self.inner
+            .credentials
+            .provide_credentials()
+            .await
+            .map_err(|e| Error::Config(ConfigError::new(format!("no credentials: {}", super::error::chain(&e)))))
+    }
+
     /// One attempt: credentials, a freshly signed request, the transport.
     #[allow(clippy::too_many_arguments)]
     async fn attempt(
@@ -446,11 +470,7 @@ impl Handle {
         tracker: Option<&Tracker<'_>>,
     ) -> Result<HttpResponse, Error<Infallible>> {
         let inner = &*self.inner;
-        let credentials = inner
-            .credentials
-            .provide_credentials()
-            .await
-            .map_err(|e| Error::Config(ConfigError::new(format!("no credentials: {}", super::error::chain(&e)))))?;
+        let credentials = self.credentials().await?;
         let target = format!("{}.{}", inner.service.target_prefix, operation);
         let uri = &endpoint.uri;
         let mut request: HttpRequest = http::Request::builder()
@@ -467,6 +487,11 @@ impl Handle {
             .map_err(|e| Error::Transport(TransportError::new(TransportErrorKind::Request, e.to_string())))?;
         if payload.gzip {
             request.headers_mut().insert(http::header::CONTENT_ENCODING, http::HeaderValue::from_static("gzip"));
+        }
+        if let Some(md5) = &payload.content_md5 {
+            let value = http::HeaderValue::try_from(md5.as_str())
+                .map_err(|e| Error::Transport(TransportError::new(TransportErrorKind::Request, e.to_string())))?;
+            request.headers_mut().insert("content-md5", value);
         }
         if inner.service.query_compatible {
             request.headers_mut().insert("x-amzn-query-mode", http::HeaderValue::from_static("true"));
@@ -592,6 +617,9 @@ struct Endpoints {
     rules: Result<Option<RuleSet>, ConfigError>,
     base: Params,
     url: Option<String>,
+    /// The name of the rules' `AWS::Auth::AccountId` parameter, when calls fill it in from
+    /// their credentials.
+    account_id: Option<String>,
     /// The endpoint for operations that add no parameters of their own.
     fixed: Result<Arc<Resolved>, ConfigError>,
 }
@@ -614,18 +642,6 @@ impl Resolved {
 impl Endpoints {
     fn new(config: &Config, service: &ServiceInfo) -> Endpoints {
         let url = config.endpoint_url.clone().or_else(|| config.loaded.as_ref()?.endpoint_url(service.env_suffix));
-        let mut base = Params::new();
-        if let Some(r) = &config.region {
-            base.set("Region", r.as_str());
-        }
-        base.set("UseFIPS", config.use_fips);
-        base.set("UseDualStack", config.use_dual_stack);
-        if let Some(url) = &url {
-            base.set("Endpoint", url.as_str());
-        }
-        for (name, value) in &config.endpoint_params {
-            base.set(name, value.clone());
-        }
         let rules = match (&config.load_error, service.endpoint_rules) {
             (Some(e), _) => Err(e.clone()),
             (None, "") => Ok(None),
@@ -633,6 +649,36 @@ impl Endpoints {
                 .map(Some)
                 .map_err(|e| ConfigError::new(format!("the service's endpoint rules are invalid: {e}"))),
         };
+        // Built-ins go under the names the rules give them.
+        let declared = |built_in: &str| -> Option<String> {
+            let rules = rules.as_ref().ok()?.as_ref()?;
+            let p = rules.parameters().iter().find(|p| p.built_in.as_deref() == Some(built_in))?;
+            Some(p.name.clone())
+        };
+        let mut base = Params::new();
+        let mut set = |built_in: &str, value: Value| {
+            if let Some(name) = declared(built_in) {
+                base.set(&name, value);
+            }
+        };
+        if let Some(r) = &config.region {
+            set("AWS::Region", r.as_str().into());
+        }
+        set("AWS::UseFIPS", config.use_fips.into());
+        set("AWS::UseDualStack", config.use_dual_stack.into());
+        if let Some(url) = &url {
+            set("SDK::Endpoint", url.as_str().into());
+        }
+        set("AWS::Auth::AccountIdEndpointMode", config.account_id_endpoint_mode.as_str().into());
+        // The account comes with the credentials, so these rules resolve per call (unless the
+        // parameter is set explicitly).
+        let account_id = match config.account_id_endpoint_mode {
+            AccountIdEndpointMode::Disabled => None,
+            _ => declared("AWS::Auth::AccountId").filter(|name| config.endpoint_params.iter().all(|(n, _)| n != name)),
+        };
+        for (name, value) in &config.endpoint_params {
+            base.set(name, value.clone());
+        }
         // A region goes into host names: one that is not a host label is refused before any URL.
         let rules = match config.region.as_deref().map(super::region::check) {
             Some(Err(e)) => Err(ConfigError::new(e)),
@@ -647,7 +693,7 @@ impl Endpoints {
             ))),
             _ => rules,
         };
-        let mut endpoints = Endpoints { rules, base, url, fixed: Ok(Resolved::at(http::Uri::default())) };
+        let mut endpoints = Endpoints { rules, base, url, account_id, fixed: Ok(Resolved::at(http::Uri::default())) };
         endpoints.fixed = endpoints.resolve(&endpoints.base, config.region.is_some());
         endpoints
     }
@@ -740,6 +786,8 @@ struct Payload {
     /// Lowercase hex, as SigV4 wants it.
     sha256: String,
     gzip: bool,
+    /// The body's `Content-MD5`, for `@httpChecksumRequired` operations.
+    content_md5: Option<String>,
 }
 
 /// SigV4-signs the request in place for `name` in `region`; `sha256` is the body's, in hex.

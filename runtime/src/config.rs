@@ -29,6 +29,7 @@ pub struct Config {
     pub(crate) endpoint_url: Option<String>,
     pub(crate) use_fips: bool,
     pub(crate) use_dual_stack: bool,
+    pub(crate) account_id_endpoint_mode: AccountIdEndpointMode,
     pub(crate) credentials: Option<SharedCredentialsProvider>,
     pub(crate) transport: Option<Arc<dyn Transport>>,
     /// A connector for the built-in transport, instead of hyper-util's TCP one.
@@ -76,6 +77,7 @@ impl Default for Config {
             endpoint_url: None,
             use_fips: false,
             use_dual_stack: false,
+            account_id_endpoint_mode: AccountIdEndpointMode::default(),
             credentials: None,
             transport: None,
             connector: None,
@@ -103,6 +105,7 @@ impl fmt::Debug for Config {
             .field("endpoint_url", &self.endpoint_url)
             .field("use_fips", &self.use_fips)
             .field("use_dual_stack", &self.use_dual_stack)
+            .field("account_id_endpoint_mode", &self.account_id_endpoint_mode)
             .field("credentials", &self.credentials.as_ref().map(|_| "set"))
             .field("transport", &self.transport.as_ref().map(|_| "custom"))
             .field("http_connector", &self.connector.as_ref().map(|_| "custom"))
@@ -152,6 +155,10 @@ impl Config {
         self.use_dual_stack
     }
 
+    pub fn account_id_endpoint_mode(&self) -> AccountIdEndpointMode {
+        self.account_id_endpoint_mode
+    }
+
     pub fn retry(&self) -> &RetryConfig {
         &self.retry
     }
@@ -185,7 +192,8 @@ impl Config {
 /// - region: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`;
 /// - endpoint: `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, the profile's `services` section,
 ///   the profile's `endpoint_url`; `AWS_USE_FIPS_ENDPOINT`/`use_fips_endpoint`,
-///   `AWS_USE_DUALSTACK_ENDPOINT`/`use_dualstack_endpoint`;
+///   `AWS_USE_DUALSTACK_ENDPOINT`/`use_dualstack_endpoint`,
+///   `AWS_ACCOUNT_ID_ENDPOINT_MODE`/`account_id_endpoint_mode`;
 /// - credentials: the default chain (environment, profile, ECS, IMDSv2);
 /// - retries: `AWS_MAX_ATTEMPTS`/`max_attempts`, `AWS_RETRY_MODE`/`retry_mode`;
 /// - `AWS_SDK_UA_APP_ID`/`sdk_ua_app_id`, `AWS_CA_BUNDLE`/`ca_bundle` (else `SSL_CERT_FILE`),
@@ -250,6 +258,10 @@ impl ConfigLoader {
                     ConfigError::new(format!("request_min_compression_size_bytes must be 0 to 10485760, not `{v}`"))
                 })?,
             };
+        let account_id_endpoint_mode = match setting("AWS_ACCOUNT_ID_ENDPOINT_MODE", "account_id_endpoint_mode") {
+            None => AccountIdEndpointMode::default(),
+            Some(v) => v.parse().map_err(ConfigError::new)?,
+        };
         let region = match super::region::from_env_and_profile(&env, &files, &profile_name) {
             Some((region, source)) => {
                 super::region::check(&region)
@@ -284,6 +296,7 @@ impl ConfigLoader {
             endpoint_url: None,
             use_fips: flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?,
             use_dual_stack: flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?,
+            account_id_endpoint_mode,
             // Only a profile chosen here is passed on: the chain reads `AWS_PROFILE` itself, and an
             // implicit `default` that does not exist must let the chain go on to ECS and IMDS.
             credentials: Some(SharedCredentialsProvider::new(super::credentials::CachedCredentials::new(
@@ -304,6 +317,47 @@ impl ConfigLoader {
             ..Config::default()
         };
         Ok(ConfigBuilder { config })
+    }
+}
+
+/// Whether a service with account-based endpoints routes requests by the credentials' account
+/// (the endpoint rules' `AWS::Auth::AccountIdEndpointMode`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AccountIdEndpointMode {
+    /// The account's endpoint when the credentials name an account, else the regional one.
+    #[default]
+    Preferred,
+    /// Always the regional endpoint.
+    Disabled,
+    /// The account's endpoint; a call whose credentials name no account fails.
+    Required,
+}
+
+impl AccountIdEndpointMode {
+    /// The name the endpoint rules and the shared config files use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountIdEndpointMode::Preferred => "preferred",
+            AccountIdEndpointMode::Disabled => "disabled",
+            AccountIdEndpointMode::Required => "required",
+        }
+    }
+}
+
+impl std::str::FromStr for AccountIdEndpointMode {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        [AccountIdEndpointMode::Preferred, AccountIdEndpointMode::Disabled, AccountIdEndpointMode::Required]
+            .into_iter()
+            .find(|m| text.trim().eq_ignore_ascii_case(m.as_str()))
+            .ok_or_else(|| {
+                format!(
+                    "AWS_ACCOUNT_ID_ENDPOINT_MODE/account_id_endpoint_mode must be preferred, disabled or required, \
+                     not `{text}`"
+                )
+            })
     }
 }
 
@@ -342,6 +396,15 @@ impl ConfigBuilder {
     /// Use the dual-stack (IPv4 and IPv6) endpoint of the region.
     pub fn use_dual_stack(mut self, on: bool) -> Self {
         self.config.use_dual_stack = on;
+        self
+    }
+
+    /// Whether requests use account-based endpoints, for services whose endpoint rules have
+    /// them (DynamoDB's `https://{account}.ddb.{region}.amazonaws.com`). The account is the one
+    /// the credentials name (`AWS_ACCOUNT_ID`, a profile's `aws_account_id`, an assumed role's
+    /// ARN, SSO's `sso_account_id`, `AccountId` in process or container credentials).
+    pub fn account_id_endpoint_mode(mut self, mode: AccountIdEndpointMode) -> Self {
+        self.config.account_id_endpoint_mode = mode;
         self
     }
 
@@ -598,6 +661,12 @@ impl ConfigBuilder {
         if let Some(on) = sdk.use_dual_stack() {
             c.use_dual_stack = on;
         }
+        if let Some(mode) = sdk.account_id_endpoint_mode() {
+            // The type is `#[non_exhaustive]`: read through its wire name, as the profile is.
+            if let Ok(mode) = mode.to_string().parse() {
+                c.account_id_endpoint_mode = mode;
+            }
+        }
         if let Some(retry) = sdk.retry_config() {
             c.retry.max_attempts = retry.max_attempts().max(1);
             c.retry.initial_backoff = retry.initial_backoff();
@@ -719,6 +788,22 @@ mod tests {
         let err = config.transport().err().expect("a broken bundle fails");
         assert_eq!(err.kind(), super::super::error::TransportErrorKind::Tls);
         assert!(err.to_string().contains("/nonexistent/certs.pem"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn account_id_endpoint_mode_is_loaded_and_checked() {
+        let load = |mode: Option<&'static str>| async move {
+            let mut vars = vec![("AWS_REGION", "us-east-1")];
+            vars.extend(mode.map(|m| ("AWS_ACCOUNT_ID_ENDPOINT_MODE", m)));
+            Config::loader().env(Env::from_vars(vars)).load().await.map(|b| b.build().account_id_endpoint_mode)
+        };
+        assert_eq!(load(None).await.unwrap(), AccountIdEndpointMode::Preferred);
+        assert_eq!(load(Some("disabled")).await.unwrap(), AccountIdEndpointMode::Disabled);
+        assert_eq!(load(Some("REQUIRED")).await.unwrap(), AccountIdEndpointMode::Required);
+        let err = load(Some("sometimes")).await.unwrap_err();
+        assert!(err.to_string().contains("must be preferred, disabled or required, not `sometimes`"), "{err}");
+        let built = Config::builder().account_id_endpoint_mode(AccountIdEndpointMode::Disabled).build();
+        assert_eq!(built.account_id_endpoint_mode(), AccountIdEndpointMode::Disabled);
     }
 
     #[tokio::test]

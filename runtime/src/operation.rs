@@ -15,6 +15,9 @@ pub trait Operation: 'static {
     /// `@requestCompression` with gzip: large request bodies are sent gzip-compressed.
     const REQUEST_COMPRESSION: bool = false;
 
+    /// `@httpChecksumRequired`: the request carries the body's `Content-MD5`.
+    const CHECKSUM_REQUIRED: bool = false;
+
     /// Whether the output has a `@sensitive` member (or is sensitive itself): a response that
     /// cannot be read then never shows its body in a [`ResponseError`](super::error::ResponseError),
     /// not even for an error status.

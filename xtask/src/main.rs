@@ -468,7 +468,14 @@ pub fn write_standalone(
     let lib = codegen::standalone_lib_rs(&model).map_err(|e| e.to_string())?;
     let root = root();
     // gzip request compression is compiled in only for services whose operations ask for it.
-    let default = if model.contains("smithy.api#requestCompression") { "\"gzip\"" } else { "" };
+    // So is `Content-MD5`, for those with `@httpChecksumRequired`.
+    let default: Vec<&str> =
+        [("smithy.api#requestCompression", "\"gzip\""), ("smithy.api#httpChecksumRequired", "\"content-md5\"")]
+            .into_iter()
+            .filter(|(used, _)| model.contains(used))
+            .map(|(_, feature)| feature)
+            .collect();
+    let default = default.join(", ");
     // The runtime's minimum Rust version is the crate's too (clippy's lints follow it).
     let workspace = read(&root.join("Cargo.toml"))?;
     let rust_version =
@@ -479,7 +486,8 @@ pub fn write_standalone(
          publish = false\n\n[dependencies]\nawsjson-runtime = {runtime_dep}\n\n\
          # The generated tests are `#[tokio::test]`s, some in paused time.\n[dev-dependencies]\n\
          tokio = {{ version = \"1\", features = [\"macros\", \"rt\", \"test-util\"] }}\n\n\
-         [features]\ndefault = [{default}]\ngzip = [\"awsjson-runtime/gzip\"]\n"
+         [features]\ndefault = [{default}]\ngzip = [\"awsjson-runtime/gzip\"]\n\
+         content-md5 = [\"awsjson-runtime/content-md5\"]\n"
     );
     write(&out.join("Cargo.toml"), &cargo_toml)?;
     write(&out.join("src/lib.rs"), &lib)?;

@@ -178,6 +178,11 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
             const REQUEST_COMPRESSION: bool = true;
         )
     });
+    let checksum = op.shape.traits.http_checksum_required.then(|| {
+        quote!(
+            const CHECKSUM_REQUIRED: bool = true;
+        )
+    });
     let sensitive_output = ctx.sensitive_outputs.contains(&op.output.id).then(|| {
         quote!(
             const SENSITIVE_OUTPUT: bool = true;
@@ -214,6 +219,7 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
             type Output = #output;
             type Error = crate::error::#error;
             #compression
+            #checksum
             #sensitive_output
             #host_prefix
             #endpoint_params

@@ -125,6 +125,8 @@ pub struct Traits {
     pub enum_value: Option<EnumValue>,
     /// `@requestCompression` encodings.
     pub request_compression: Option<Vec<String>>,
+    /// `@httpChecksumRequired`: requests carry a `Content-MD5`.
+    pub http_checksum_required: bool,
     pub streaming: bool,
     pub sparse: bool,
     pub deprecated: bool,
@@ -280,6 +282,7 @@ impl Traits {
                     };
                     t.request_compression = Some(encodings);
                 }
+                "smithy.api#httpChecksumRequired" => t.http_checksum_required = true,
                 "smithy.api#streaming" => t.streaming = true,
                 "smithy.api#sparse" => t.sparse = true,
                 "smithy.api#deprecated" => t.deprecated = true,

@@ -201,12 +201,17 @@ pub async fn sts() -> StandIn {
         match action.as_str() {
             "AssumeRole" | "AssumeRoleWithWebIdentity" => {
                 let (id, secret, token) = sts_keys(&role);
+                // As STS names the session: `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
+                let account = role.split(':').nth(4).unwrap_or_default();
+                let role_name = role.rsplit('/').next().unwrap_or_default();
+                let session = req.field("RoleSessionName").unwrap_or_default();
+                let assumed = format!("arn:aws:sts::{account}:assumed-role/{role_name}/{session}");
                 let expiration = ecrpublic::DateTime::from_secs(ecrpublic::DateTime::now().secs() + 3600);
                 let body = format!(
                     "<{action}Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <{action}Result>\n    \
                      <Credentials>\n      <AccessKeyId>{id}</AccessKeyId>\n      <SecretAccessKey>{secret}</SecretAccessKey>\n      \
                      <SessionToken>{token}</SessionToken>\n      <Expiration>{expiration}</Expiration>\n    </Credentials>\n    \
-                     <AssumedRoleUser><Arn>{role}</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser>\n  \
+                     <AssumedRoleUser><Arn>{assumed}</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser>\n  \
                      </{action}Result>\n  <ResponseMetadata><RequestId>sts-request-1</RequestId></ResponseMetadata>\n</{action}Response>\n"
                 );
                 Reply::new(200, "text/xml", body)

@@ -77,7 +77,11 @@ impl EnvironmentProvider {
     fn load(&self) -> provider::Result {
         let var = |k: &str| self.env.get(k);
         match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
-            (Some(id), Some(secret)) => Ok(Credentials::new(id, secret, var("AWS_SESSION_TOKEN"), None, "environment")),
+            (Some(id), Some(secret)) => Ok(credentials(
+                Keys { id, secret, token: var("AWS_SESSION_TOKEN"), expiry: None },
+                var("AWS_ACCOUNT_ID").filter(|a| !a.is_empty()),
+                "environment",
+            )),
             (Some(_), None) => Err(CredentialsError::invalid_configuration(
                 "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not",
             )),
@@ -129,7 +133,34 @@ fn credentials_from_json(
         }
         None => None,
     };
-    Ok(Credentials::new(access_key_id, secret_access_key, token.map(str::to_owned), expiry, provider_name))
+    let keys =
+        Keys { id: access_key_id.into(), secret: secret_access_key.into(), token: token.map(Into::into), expiry };
+    Ok(credentials(keys, field("AccountId")?.filter(|s| !s.is_empty()).map(Into::into), provider_name))
+}
+
+/// The parts of a set of credentials every source has.
+pub(crate) struct Keys {
+    pub(crate) id: String,
+    pub(crate) secret: String,
+    pub(crate) token: Option<String>,
+    pub(crate) expiry: Option<SystemTime>,
+}
+
+/// Credentials, with the account they belong to where the source says: services with
+/// account-based endpoints (`AWS::Auth::AccountId`) route on it.
+pub(crate) fn credentials(keys: Keys, account_id: Option<String>, provider_name: &'static str) -> Credentials {
+    let mut builder =
+        Credentials::builder().access_key_id(keys.id).secret_access_key(keys.secret).provider_name(provider_name);
+    builder.set_session_token(keys.token);
+    builder.set_expiry(keys.expiry);
+    builder.set_account_id(account_id.map(Into::into));
+    builder.build()
+}
+
+/// The account of an ARN (`arn:aws:sts::123456789012:assumed-role/...`), when it has one.
+pub(crate) fn arn_account(arn: &str) -> Option<String> {
+    let account = arn.split(':').nth(4)?;
+    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then(|| account.to_owned())
 }
 
 /// `2024-05-01T12:30:00Z`, with optional fractional seconds and a `Z` or `±hh:mm` offset.
@@ -210,6 +241,14 @@ mod tests {
             (creds.access_key_id(), creds.secret_access_key(), creds.session_token()),
             ("AKID", "SECRET", Some("TOK"))
         );
+        assert_eq!(creds.account_id(), None);
+        let with_account = Env::from_vars([
+            ("AWS_ACCESS_KEY_ID", "AKID"),
+            ("AWS_SECRET_ACCESS_KEY", "SECRET"),
+            ("AWS_ACCOUNT_ID", "111122223333"),
+        ]);
+        let creds = EnvironmentProvider::new(with_account).provide_credentials().await.unwrap();
+        assert_eq!(creds.account_id().map(|a| a.as_str()), Some("111122223333"));
 
         let err = EnvironmentProvider::new(Env::default()).provide_credentials().await.unwrap_err();
         assert!(matches!(err, CredentialsError::CredentialsNotLoaded(_)));
@@ -241,11 +280,26 @@ mod tests {
     }
 
     #[test]
+    fn accounts_of_arns() {
+        assert_eq!(arn_account("arn:aws:sts::111122223333:assumed-role/R/s").as_deref(), Some("111122223333"));
+        assert_eq!(arn_account("arn:aws-cn:iam::222233334444:role/R").as_deref(), Some("222233334444"));
+        for no_account in
+            ["", "arn:aws:s3:::bucket", "arn:aws:sts::12345:assumed-role/R/s", "arn:aws:sts::12345678901x:x"]
+        {
+            assert_eq!(arn_account(no_account), None, "{no_account}");
+        }
+    }
+
+    #[test]
     fn json_fields() {
         let ok = serde_json::json!({"AccessKeyId": "A", "SecretAccessKey": "S", "Token": "T", "Expiration": "2030-01-01T00:00:00Z"});
         let creds = credentials_from_json(&ok, "Token", "test").unwrap();
         assert_eq!(creds.session_token(), Some("T"));
         assert!(creds.expiry().is_some());
+        assert_eq!(creds.account_id(), None);
+        let with_account = serde_json::json!({"AccessKeyId": "A", "SecretAccessKey": "S", "AccountId": "111122223333"});
+        let creds = credentials_from_json(&with_account, "Token", "test").unwrap();
+        assert_eq!(creds.account_id().map(|a| a.as_str()), Some("111122223333"));
         let missing = serde_json::json!({"AccessKeyId": "A"});
         assert_eq!(credentials_from_json(&missing, "Token", "test").unwrap_err(), "`SecretAccessKey` is missing");
         let bad_date = serde_json::json!({"AccessKeyId": "A", "SecretAccessKey": "S", "Expiration": "soon"});

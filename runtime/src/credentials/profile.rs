@@ -364,7 +364,9 @@ fn static_keys(name: &str, profile: &Profile) -> Result<Option<Credentials>, Cre
     match (profile.get("aws_access_key_id"), profile.get("aws_secret_access_key")) {
         (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => {
             let token = profile.get("aws_session_token").filter(|t| !t.is_empty()).map(str::to_owned);
-            Ok(Some(Credentials::new(id, secret, token, None, "profile")))
+            let keys = super::Keys { id: id.to_owned(), secret: secret.to_owned(), token, expiry: None };
+            let account = profile.get("aws_account_id").filter(|a| !a.is_empty()).map(str::to_owned);
+            Ok(Some(super::credentials(keys, account, "profile")))
         }
         (Some(id), _) if !id.is_empty() => Err(CredentialsError::invalid_configuration(format!(
             "profile `{name}` has aws_access_key_id but no aws_secret_access_key"
@@ -399,13 +401,15 @@ mod tests {
     async fn static_keys_from_selected_profile() {
         let dir = TempDir::new("profile-static");
         let creds = "[default]\naws_access_key_id = D\naws_secret_access_key = DS\n\
-                     [work]\naws_access_key_id = W\naws_secret_access_key = WS\naws_session_token = WT\n";
+                     [work]\naws_access_key_id = W\naws_secret_access_key = WS\naws_session_token = WT\n\
+                     aws_account_id = 111122223333\n";
         let env = env_with_files(&dir, "", creds, &[]);
         let got = ProfileProvider::new(env.clone()).provide_credentials().await.unwrap();
-        assert_eq!((got.access_key_id(), got.session_token()), ("D", None));
+        assert_eq!((got.access_key_id(), got.session_token(), got.account_id()), ("D", None, None));
 
         let got = ProfileProvider::new(env).with_profile("work").provide_credentials().await.unwrap();
         assert_eq!((got.access_key_id(), got.secret_access_key(), got.session_token()), ("W", "WS", Some("WT")));
+        assert_eq!(got.account_id().map(|a| a.as_str()), Some("111122223333"));
 
         let env = env_with_files(&dir, "", creds, &[("AWS_PROFILE", "work")]);
         assert_eq!(ProfileProvider::new(env).provide_credentials().await.unwrap().access_key_id(), "W");

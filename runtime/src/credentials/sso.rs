@@ -176,7 +176,7 @@ impl SsoProfile {
             ))
         })?;
         let json = self.check(response, "SSO", "GetRoleCredentials")?;
-        parse_role_credentials(&json).map_err(|problem| {
+        parse_role_credentials(&json, &self.account_id).map_err(|problem| {
             CredentialsError::provider_error(self.error("SSO", "GetRoleCredentials", 200, None, Some(problem), None))
         })
     }
@@ -260,7 +260,8 @@ fn request(method: http::Method, url: &str) -> Result<http::request::Builder, Cr
 }
 
 /// `{"roleCredentials": {"accessKeyId", "secretAccessKey", "sessionToken", "expiration": <ms>}}`.
-fn parse_role_credentials(json: &serde_json::Value) -> Result<Credentials, String> {
+/// The credentials are the role's in `account_id`, the profile's `sso_account_id`.
+fn parse_role_credentials(json: &serde_json::Value, account_id: &str) -> Result<Credentials, String> {
     let creds = json.get("roleCredentials").ok_or("no `roleCredentials` in the response")?;
     let text =
         |k: &str| creds.get(k).and_then(serde_json::Value::as_str).filter(|v| !v.is_empty()).ok_or(format!("no `{k}`"));
@@ -268,13 +269,13 @@ fn parse_role_credentials(json: &serde_json::Value) -> Result<Credentials, Strin
     let expiry: SystemTime = DateTime::from_millis(expiration)
         .try_into()
         .map_err(|_| format!("`expiration` {expiration} is out of range"))?;
-    Ok(Credentials::new(
-        text("accessKeyId")?,
-        text("secretAccessKey")?,
-        Some(text("sessionToken")?.to_owned()),
-        Some(expiry),
-        "sso",
-    ))
+    let keys = super::Keys {
+        id: text("accessKeyId")?.into(),
+        secret: text("secretAccessKey")?.into(),
+        token: Some(text("sessionToken")?.into()),
+        expiry: Some(expiry),
+    };
+    Ok(super::credentials(keys, Some(account_id.to_owned()), "sso"))
 }
 
 /// The hex SHA-1 of `key`: the cache file's name. SHA-1 is not used for security here, only to
@@ -389,12 +390,13 @@ mod tests {
     #[test]
     fn role_credentials_json() {
         let json = serde_json::json!({"roleCredentials": {"accessKeyId": "A", "secretAccessKey": "S", "sessionToken": "T", "expiration": 4_102_444_800_000i64}});
-        let c = parse_role_credentials(&json).unwrap();
+        let c = parse_role_credentials(&json, "111122223333").unwrap();
         assert_eq!((c.access_key_id(), c.session_token()), ("A", Some("T")));
+        assert_eq!(c.account_id().map(|a| a.as_str()), Some("111122223333"));
         assert_eq!(c.expiry().unwrap().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs(), 4_102_444_800);
-        assert!(parse_role_credentials(&serde_json::json!({})).unwrap_err().contains("roleCredentials"));
+        assert!(parse_role_credentials(&serde_json::json!({}), "1").unwrap_err().contains("roleCredentials"));
         let no_token =
             serde_json::json!({"roleCredentials": {"accessKeyId": "A", "secretAccessKey": "S", "expiration": 1}});
-        assert_eq!(parse_role_credentials(&no_token).unwrap_err(), "no `sessionToken`");
+        assert_eq!(parse_role_credentials(&no_token, "1").unwrap_err(), "no `sessionToken`");
     }
 }

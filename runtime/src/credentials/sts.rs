@@ -225,7 +225,13 @@ fn parse_credentials(xml: &[u8], provider_name: &'static str) -> Result<Credenti
     let expiration = required("Expiration")?;
     let expiry = super::parse_rfc3339(expiration)
         .ok_or_else(|| format!("`Credentials/Expiration` `{expiration}` is not an ISO 8601 date-time"))?;
-    Ok(Credentials::new(id, secret, Some(token.to_owned()), Some(expiry), provider_name))
+    let keys = super::Keys { id: id.into(), secret: secret.into(), token: Some(token.into()), expiry: Some(expiry) };
+    // The role's account, from the session's ARN.
+    let account = elements
+        .iter()
+        .find(|(path, _)| path.ends_with("Result/AssumedRoleUser/Arn"))
+        .and_then(|(_, arn)| super::arn_account(arn.trim()));
+    Ok(super::credentials(keys, account, provider_name))
 }
 
 pub(crate) struct ParsedError {
@@ -252,6 +258,10 @@ mod tests {
     const OK: &str = r#"<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <AssumeRoleWithWebIdentityResult>
     <SubjectFromWebIdentityToken>system:serviceaccount:ns:sa</SubjectFromWebIdentityToken>
+    <AssumedRoleUser>
+      <Arn>arn:aws:sts::111122223333:assumed-role/ci/session</Arn>
+      <AssumedRoleId>AROAEXAMPLE:session</AssumedRoleId>
+    </AssumedRoleUser>
     <Credentials>
       <SessionToken>TOKEN&amp;MORE</SessionToken>
       <SecretAccessKey>SECRET</SecretAccessKey>
@@ -268,6 +278,7 @@ mod tests {
         assert_eq!(creds.access_key_id(), "ASIAKEY");
         assert_eq!(creds.secret_access_key(), "SECRET");
         assert_eq!(creds.session_token(), Some("TOKEN&MORE"));
+        assert_eq!(creds.account_id().map(|a| a.as_str()), Some("111122223333"));
         assert_eq!(creds.expiry().unwrap().duration_since(UNIX_EPOCH).unwrap().as_secs(), 4_102_444_800);
     }
 
