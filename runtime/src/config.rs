@@ -408,6 +408,10 @@ impl ConfigBuilder {
         self
     }
 
+    pub(crate) fn has_credentials(&self) -> bool {
+        self.config.credentials.is_some()
+    }
+
     /// Fixed credentials.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         // Nothing to load, so nothing to cache.

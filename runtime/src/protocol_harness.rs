@@ -52,13 +52,24 @@ pub fn harness(
 /// request and answering `{}`; for endpoint tests that go through an operation.
 pub fn harness_with(service: &'static ServiceInfo, builder: super::config::ConfigBuilder) -> (Handle, Arc<Capture>) {
     let capture = Arc::new(Capture { request: Mutex::new(None), response: (200, vec![], "{}") });
+    let builder = match builder.has_credentials() {
+        true => builder,
+        false => {
+            builder.credentials(aws_credential_types::Credentials::new("AKID", "SECRET", None, None, "endpoint-tests"))
+        }
+    };
     let config = builder
-        .credentials(aws_credential_types::Credentials::new("AKID", "SECRET", None, None, "endpoint-tests"))
         .retry(super::retry::RetryConfig::disabled())
         .validation(false)
         .transport(Shared(capture.clone()))
         .build();
     (Handle::new(config, service), capture)
+}
+
+/// Test keys of `account`, as an endpoint test's `AWS::Auth::AccountId` asks.
+pub fn credentials_of_account(account: &str) -> aws_credential_types::Credentials {
+    let keys = super::credentials::Keys { id: "AKID".into(), secret: "SECRET".into(), token: None, expiry: None };
+    super::credentials::credentials(keys, Some(account.to_owned()), "endpoint-tests")
 }
 
 /// The request the client sent.

@@ -192,6 +192,13 @@ fn operation_input_test(
             ("AWS::UseFIPS", Value::Bool(b)) => quote!(.use_fips(#b)),
             ("AWS::UseDualStack", Value::Bool(b)) => quote!(.use_dual_stack(#b)),
             ("SDK::Endpoint", Value::String(s)) => quote!(.endpoint_url(#s)),
+            // The account reaches the rules as users give it: with the credentials.
+            ("AWS::Auth::AccountId", Value::String(s)) => {
+                quote!(.credentials(#rt::protocol_harness::credentials_of_account(#s)))
+            }
+            ("AWS::Auth::AccountIdEndpointMode", Value::String(s)) => {
+                quote!(.account_id_endpoint_mode(#s.parse().expect("a mode")))
+            }
             // Other built-ins reach the rules under the parameter name that declares them.
             (builtin, v) => {
                 let param = rule_params
