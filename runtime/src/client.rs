@@ -171,15 +171,19 @@ impl Handle {
         let host_prefix = O::host_prefix(input)
             .map_err(|problem| Error::Validation(ValidationError { operation: O::NAME, problems: vec![problem] }))?;
         let endpoints = &self.inner.endpoints;
-        let endpoint = if O::ENDPOINT_PARAMS || endpoints.account_id.is_some() {
+        let overridden = options.region.is_some() || options.endpoint_url.is_some();
+        let endpoint = if O::ENDPOINT_PARAMS || endpoints.account_id.is_some() || overridden {
             let mut params = endpoints.base.clone();
+            endpoints.override_for(options, &mut params).map_err(Error::Config)?;
             O::endpoint_params(input, &mut params);
             if let Some(name) = &endpoints.account_id {
-                if let Some(account) = self.credentials().await?.account_id() {
+                if let Some(account) = self.credentials(options).await?.account_id() {
                     params.set(name, account.as_str());
                 }
             }
-            Some(endpoints.resolve(&params, self.inner.config.region.is_some()).map_err(Error::Config)?)
+            let has_region = options.region.is_some() || self.inner.config.region.is_some();
+            let resolved = endpoints.resolve(&params, has_region, options.endpoint_url.as_deref());
+            Some(resolved.map_err(Error::Config)?)
         } else {
             None
         };
@@ -447,9 +451,11 @@ impl Handle {
     }
 
     /// The credentials to sign with (from the cache, mostly).
-    async fn credentials<E>(&self) -> Result<aws_credential_types::Credentials, Error<E>> {
-        self.inner
+    async fn credentials<E>(&self, options: &CallOptions) -> Result<aws_credential_types::Credentials, Error<E>> {
+        options
             .credentials
+            .as_ref()
+            .unwrap_or(&self.inner.credentials)
             .provide_credentials()
             .await
             .map_err(|e| Error::Config(ConfigError::new(format!("no credentials: {}", super::error::chain(&e)))))
@@ -470,7 +476,7 @@ impl Handle {
         tracker: Option<&Tracker<'_>>,
     ) -> Result<HttpResponse, Error<Infallible>> {
         let inner = &*self.inner;
-        let credentials = self.credentials().await?;
+        let credentials = self.credentials(options).await?;
         let target = format!("{}.{}", inner.service.target_prefix, operation);
         let uri = &endpoint.uri;
         let mut request: HttpRequest = http::Request::builder()
@@ -500,10 +506,26 @@ impl Handle {
         for (name, value) in &endpoint.headers {
             request.headers_mut().append(name.clone(), value.clone());
         }
+        for (name, value) in &options.headers {
+            let header = http::HeaderName::try_from(name.as_str()).map_err(|e| {
+                Error::Config(ConfigError::new(format!("the header name `{name}` set for this call is invalid: {e}")))
+            })?;
+            // The value is not echoed: it may be a secret.
+            let value = http::HeaderValue::try_from(value.as_str()).map_err(|_| {
+                Error::Config(ConfigError::new(format!(
+                    "the value of the header `{name}` set for this call is invalid"
+                )))
+            })?;
+            request.headers_mut().insert(header, value);
+        }
+        for mutate in &options.mutations {
+            mutate(&mut request);
+        }
         if let Some(t) = tracker {
             t.before_signing(&mut request).map_err(Error::Interceptor)?;
         }
-        let signer = Signer::new(endpoint.auth.as_ref(), inner.service.signing_name, inner.config.region.as_deref());
+        let region = options.region.as_deref().or(inner.config.region.as_deref());
+        let signer = Signer::new(endpoint.auth.as_ref(), inner.service.signing_name, region);
         signer.sign(&mut request, &payload.sha256, &credentials, self.signing_time()).map_err(Error::Config)?;
         if options.on_sent.is_some() || options.on_received.is_some() {
             request
@@ -620,6 +642,9 @@ struct Endpoints {
     /// The name of the rules' `AWS::Auth::AccountId` parameter, when calls fill it in from
     /// their credentials.
     account_id: Option<String>,
+    /// The names of the rules' `AWS::Region` and `SDK::Endpoint`, for per-call overrides.
+    region_param: Option<String>,
+    endpoint_param: Option<String>,
     /// The endpoint for operations that add no parameters of their own.
     fixed: Result<Arc<Resolved>, ConfigError>,
 }
@@ -676,6 +701,7 @@ impl Endpoints {
             AccountIdEndpointMode::Disabled => None,
             _ => declared("AWS::Auth::AccountId").filter(|name| config.endpoint_params.iter().all(|(n, _)| n != name)),
         };
+        let (region_param, endpoint_param) = (declared("AWS::Region"), declared("SDK::Endpoint"));
         for (name, value) in &config.endpoint_params {
             base.set(name, value.clone());
         }
@@ -693,14 +719,46 @@ impl Endpoints {
             ))),
             _ => rules,
         };
-        let mut endpoints = Endpoints { rules, base, url, account_id, fixed: Ok(Resolved::at(http::Uri::default())) };
-        endpoints.fixed = endpoints.resolve(&endpoints.base, config.region.is_some());
+        let mut endpoints = Endpoints {
+            rules,
+            base,
+            url,
+            account_id,
+            region_param,
+            endpoint_param,
+            fixed: Ok(Resolved::at(http::Uri::default())),
+        };
+        endpoints.fixed = endpoints.resolve(&endpoints.base, config.region.is_some(), None);
         endpoints
     }
 
     /// The endpoint for these parameters.
-    fn resolve(&self, params: &Params, has_region: bool) -> Result<Arc<Resolved>, ConfigError> {
-        let unconfigured = !has_region && self.url.is_none();
+    /// Puts a call's region and endpoint URL into its parameters, checked as the configuration's are.
+    fn override_for(&self, options: &CallOptions, params: &mut Params) -> Result<(), ConfigError> {
+        if let Some(region) = &options.region {
+            super::region::check(region).map_err(|e| ConfigError::new(format!("{e} (set for this call)")))?;
+            if let Some(name) = &self.region_param {
+                params.set(name, region.as_str());
+            }
+        }
+        if let Some(url) = &options.endpoint_url {
+            if super::transport::has_user_info(url) {
+                return Err(ConfigError::new(format!(
+                    "the endpoint URL `{}` has user info (`user:password@`), which is not allowed",
+                    super::transport::redact(url)
+                )));
+            }
+            if let Some(name) = &self.endpoint_param {
+                params.set(name, url.as_str());
+            }
+        }
+        Ok(())
+    }
+
+    /// The endpoint for these parameters; `url` is a per-call endpoint URL (already in `params`).
+    fn resolve(&self, params: &Params, has_region: bool, url: Option<&str>) -> Result<Arc<Resolved>, ConfigError> {
+        let url = url.or(self.url.as_deref());
+        let unconfigured = !has_region && url.is_none();
         let no_region = |detail: &str| {
             ConfigError::new(format!(
                 "no region and no endpoint: set a region with Config::builder().region(..), AWS_REGION or a \
@@ -711,12 +769,9 @@ impl Endpoints {
             if unconfigured {
                 return Err(no_region(""));
             }
-            let url = self
-                .url
-                .clone()
-                .ok_or_else(|| ConfigError::new("this service has no endpoint rules: set an endpoint URL"))?;
+            let url = url.ok_or_else(|| ConfigError::new("this service has no endpoint rules: set an endpoint URL"))?;
             let uri = url.parse().map_err(|e| ConfigError::new(format!("invalid endpoint URL `{url}`: {e}")))?;
-            return with_slash(uri, &url).map(Resolved::at);
+            return with_slash(uri, url).map(Resolved::at);
         };
         let endpoint = rules.resolve(params).map_err(|e| match unconfigured {
             true => no_region(&format!(" ({e})")),

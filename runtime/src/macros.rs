@@ -313,9 +313,16 @@ macro_rules! __request_builder {
                 &self.input
             }
             /// Overrides the client's configuration for this call: timeouts, retries, validation,
-            /// progress callbacks.
+            /// progress callbacks. Replaces any options set before.
             pub fn options(mut self, options: $crate::CallOptions) -> Self {
                 self.options = options;
+                self
+            }
+            /// Changes this call's [`CallOptions`]($crate::CallOptions): region, endpoint,
+            /// credentials, timeouts, retries, extra headers, request mutations.
+            /// `client.op(..).customize(|c| c.operation_timeout(Duration::from_secs(5)))`.
+            pub fn customize(mut self, f: impl FnOnce($crate::CallOptions) -> $crate::CallOptions) -> Self {
+                self.options = f(::std::mem::take(&mut self.options));
                 self
             }
         }
