@@ -140,7 +140,36 @@ pub(super) fn setters(ctx: &Ctx, op: &Op, builder: Builder) -> Result<Vec<TokenS
             pub fn #method(mut self, value: #t) -> Self { self.input.#field = #assign; self }
         });
     }
+    if builder == Builder::Request {
+        setters.extend(accessors(ctx, op)?);
+    }
     Ok(setters)
+}
+
+/// `set_x` (the field's own type, `None` clearing an optional member) and `get_x` for each
+/// input member, for code that passes values through; required members, set by the client
+/// method, only get `get_x`.
+fn accessors(ctx: &Ctx, op: &Op) -> Result<Vec<TokenStream>, ModelError> {
+    let mut out = Vec::new();
+    for f in fields(ctx, op.input, Module::Input)?.iter() {
+        let (set, get) = ctx.names.accessors(&op.shape.id, &f.member.name)?;
+        let (field, ty) = (&f.ident, &f.ty);
+        let name = f.ident.to_string();
+        let name = name.trim_start_matches("r#");
+        if !f.required {
+            let d = format!(" Sets or clears `{name}` from a value already in its field's type.");
+            out.push(quote! {
+                #[doc = #d]
+                pub fn #set(mut self, value: #ty) -> Self { self.input.#field = value; self }
+            });
+        }
+        let d = format!(" `{name}` as set so far.");
+        out.push(quote! {
+            #[doc = #d]
+            pub fn #get(&self) -> &#ty { &self.input.#field }
+        });
+    }
+    Ok(out)
 }
 
 fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {

@@ -184,6 +184,13 @@ pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bo
             }
         });
     }
+    if module == Module::Output {
+        methods.push(quote! {
+            /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+            /// same as `default()`).
+            pub fn builder() -> Self { #rt::json::Json::zero() }
+        });
+    }
     for f in fields.iter().filter(|f| !f.required) {
         let (t, e) = argument(ctx, f, module, &format_ident!("value"))?;
         let id = &f.ident;

@@ -99,6 +99,8 @@ pub struct Names {
     waiters: BTreeMap<String, WaiterNames>,
     /// `(builder, operation, member)` -> a builder's setter for that input member.
     setters: BTreeMap<(Builder, String, String), String>,
+    /// `(operation, member)` -> the request builder's `set_x(Option<T>)` and `get_x()`.
+    accessors: BTreeMap<(String, String), (String, String)>,
 }
 
 /// The builders that have a setter per input member.
@@ -114,7 +116,7 @@ impl Builder {
     /// The builder's own methods, which a member setter must not shadow.
     fn methods(self) -> &'static [&'static str] {
         match self {
-            Builder::Request => &["new", "send", "input", "options", "into_paginator", "clone", "fmt"],
+            Builder::Request => &["new", "send", "input", "options", "customize", "into_paginator", "clone", "fmt"],
             Builder::Waiter => {
                 &["new", "send", "input", "options", "max_wait", "min_delay", "max_delay", "clone", "fmt"]
             }
@@ -248,6 +250,15 @@ impl Names {
                     let name = methods.claim(wanted, "_");
                     self.setters.insert((builder, op.id.clone(), m.name.clone()), name);
                 }
+                // After every plain setter, so that these never take a plain setter's name.
+                if builder == Builder::Request {
+                    for m in &input.members {
+                        let field = self.field_name(&input.id, &m.name)?.trim_start_matches("r#").to_string();
+                        let set = methods.claim(format!("set_{field}"), "_");
+                        let get = methods.claim(format!("get_{field}"), "_");
+                        self.accessors.insert((op.id.clone(), m.name.clone()), (set, get));
+                    }
+                }
             }
         }
         Ok(())
@@ -288,6 +299,15 @@ impl Names {
 
     pub fn waiter(&self, waiter: &str) -> Result<&WaiterNames, ModelError> {
         self.waiters.get(waiter).ok_or_else(|| missing("waiter", waiter))
+    }
+
+    /// The request builder's `set_x` (taking an `Option`) and `get_x` for an input member.
+    pub fn accessors(&self, op: &str, member: &str) -> Result<(Ident, Ident), ModelError> {
+        let (set, get) = self
+            .accessors
+            .get(&(op.to_string(), member.to_string()))
+            .ok_or_else(|| missing("member", &format!("{op}${member}")))?;
+        Ok((names::ident(set), names::ident(get)))
     }
 
     /// A builder's setter for an input member.

@@ -18,6 +18,31 @@ impl AssociateRepositories {
         self.input.registry_id = Some(value.into());
         self
     }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// `repository_type` as set so far.
+    pub fn get_repository_type(&self) -> &crate::types::RepositoryType {
+        &self.input.repository_type
+    }
+    /// `associated_repository_name` as set so far.
+    pub fn get_associated_repository_name(&self) -> &String {
+        &self.input.associated_repository_name
+    }
+    /// `associated_repository_type` as set so far.
+    pub fn get_associated_repository_type(&self) -> &crate::types::RepositoryType {
+        &self.input.associated_repository_type
+    }
     /// Sends the `AssociateRepositories` request and waits for its response.
     pub async fn send(
         self,
@@ -62,6 +87,35 @@ impl BatchCheckLayerAvailability {
         self.input.repository_type = Some(value.into());
         self
     }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// Sets or clears `repository_type` from a value already in its field's type.
+    pub fn set_repository_type(
+        mut self,
+        value: Option<crate::types::RepositoryType>,
+    ) -> Self {
+        self.input.repository_type = value;
+        self
+    }
+    /// `repository_type` as set so far.
+    pub fn get_repository_type(&self) -> &Option<crate::types::RepositoryType> {
+        &self.input.repository_type
+    }
+    /// `layer_digests` as set so far.
+    pub fn get_layer_digests(&self) -> &Vec<String> {
+        &self.input.layer_digests
+    }
     /// Sends the `BatchCheckLayerAvailability` request and waits for its response.
     pub async fn send(
         self,
@@ -104,6 +158,35 @@ impl BatchDeleteImage {
         self.input.repository_type = Some(value.into());
         self
     }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// Sets or clears `repository_type` from a value already in its field's type.
+    pub fn set_repository_type(
+        mut self,
+        value: Option<crate::types::RepositoryType>,
+    ) -> Self {
+        self.input.repository_type = value;
+        self
+    }
+    /// `repository_type` as set so far.
+    pub fn get_repository_type(&self) -> &Option<crate::types::RepositoryType> {
+        &self.input.repository_type
+    }
+    /// `image_ids` as set so far.
+    pub fn get_image_ids(&self) -> &Vec<crate::types::ImageIdentifier> {
+        &self.input.image_ids
+    }
     /// Sends the `BatchDeleteImage` request and waits for its response.
     pub async fn send(
         self,
@@ -145,6 +228,39 @@ impl CompleteLayerUpload {
     ) -> Self {
         self.input.repository_type = Some(value.into());
         self
+    }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// Sets or clears `repository_type` from a value already in its field's type.
+    pub fn set_repository_type(
+        mut self,
+        value: Option<crate::types::RepositoryType>,
+    ) -> Self {
+        self.input.repository_type = value;
+        self
+    }
+    /// `repository_type` as set so far.
+    pub fn get_repository_type(&self) -> &Option<crate::types::RepositoryType> {
+        &self.input.repository_type
+    }
+    /// `upload_id` as set so far.
+    pub fn get_upload_id(&self) -> &String {
+        &self.input.upload_id
+    }
+    /// `layer_digests` as set so far.
+    pub fn get_layer_digests(&self) -> &Vec<String> {
+        &self.input.layer_digests
     }
     /// Sends the `CompleteLayerUpload` request and waits for its response.
     pub async fn send(
@@ -190,6 +306,35 @@ impl CreatePremiumRepository {
         self.input.tags = Some(value.into_iter().collect());
         self
     }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// Sets or clears `catalog_data` from a value already in its field's type.
+    pub fn set_catalog_data(
+        mut self,
+        value: Option<crate::types::RepositoryCatalogDataInput>,
+    ) -> Self {
+        self.input.catalog_data = value;
+        self
+    }
+    /// `catalog_data` as set so far.
+    pub fn get_catalog_data(&self) -> &Option<crate::types::RepositoryCatalogDataInput> {
+        &self.input.catalog_data
+    }
+    /// `marketplace_products` as set so far.
+    pub fn get_marketplace_products(&self) -> &Vec<String> {
+        &self.input.marketplace_products
+    }
+    /// Sets or clears `tags` from a value already in its field's type.
+    pub fn set_tags(mut self, value: Option<Vec<crate::types::Tag>>) -> Self {
+        self.input.tags = value;
+        self
+    }
+    /// `tags` as set so far.
+    pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
+        &self.input.tags
+    }
     /// Sends the `CreatePremiumRepository` request and waits for its response.
     pub async fn send(
         self,
@@ -232,6 +377,31 @@ impl CreateRepository {
         self.input.tags = Some(value.into_iter().collect());
         self
     }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// Sets or clears `catalog_data` from a value already in its field's type.
+    pub fn set_catalog_data(
+        mut self,
+        value: Option<crate::types::RepositoryCatalogDataInput>,
+    ) -> Self {
+        self.input.catalog_data = value;
+        self
+    }
+    /// `catalog_data` as set so far.
+    pub fn get_catalog_data(&self) -> &Option<crate::types::RepositoryCatalogDataInput> {
+        &self.input.catalog_data
+    }
+    /// Sets or clears `tags` from a value already in its field's type.
+    pub fn set_tags(mut self, value: Option<Vec<crate::types::Tag>>) -> Self {
+        self.input.tags = value;
+        self
+    }
+    /// `tags` as set so far.
+    pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
+        &self.input.tags
+    }
     /// Sends the `CreateRepository` request and waits for its response.
     pub async fn send(
         self,
@@ -268,6 +438,19 @@ impl DeletePremiumRepository {
         self.input.registry_id = Some(value.into());
         self
     }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
     /// Sends the `DeletePremiumRepository` request and waits for its response.
     pub async fn send(
         self,
@@ -303,6 +486,19 @@ impl DeletePremiumRepositoryPolicy {
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
+    }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
     }
     /// Sends the `DeletePremiumRepositoryPolicy` request and waits for its response.
     pub async fn send(
@@ -343,6 +539,28 @@ impl DeleteRepository {
         self.input.force = value;
         self
     }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// Sets or clears `force` from a value already in its field's type.
+    pub fn set_force(mut self, value: bool) -> Self {
+        self.input.force = value;
+        self
+    }
+    /// `force` as set so far.
+    pub fn get_force(&self) -> &bool {
+        &self.input.force
+    }
     /// Sends the `DeleteRepository` request and waits for its response.
     pub async fn send(
         self,
@@ -376,6 +594,19 @@ impl DeleteRepositoryPolicy {
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
+    }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
     }
     /// Sends the `DeleteRepositoryPolicy` request and waits for its response.
     pub async fn send(
@@ -417,6 +648,32 @@ impl DescribeEntitledImageTags {
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
         self
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// `registry_alias` as set so far.
+    pub fn get_registry_alias(&self) -> &String {
+        &self.input.registry_alias
+    }
+    /// Sets or clears `next_token` from a value already in its field's type.
+    pub fn set_next_token(mut self, value: Option<String>) -> Self {
+        self.input.next_token = value;
+        self
+    }
+    /// `next_token` as set so far.
+    pub fn get_next_token(&self) -> &Option<String> {
+        &self.input.next_token
+    }
+    /// Sets or clears `max_results` from a value already in its field's type.
+    pub fn set_max_results(mut self, value: Option<i32>) -> Self {
+        self.input.max_results = value;
+        self
+    }
+    /// `max_results` as set so far.
+    pub fn get_max_results(&self) -> &Option<i32> {
+        &self.input.max_results
     }
     /// Sends the `DescribeEntitledImageTags` request and waits for its response.
     pub async fn send(
@@ -490,6 +747,44 @@ impl DescribeEntitledImages {
         self.input.max_results = Some(value);
         self
     }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// `registry_alias` as set so far.
+    pub fn get_registry_alias(&self) -> &String {
+        &self.input.registry_alias
+    }
+    /// Sets or clears `image_ids` from a value already in its field's type.
+    pub fn set_image_ids(
+        mut self,
+        value: Option<Vec<crate::types::ImageIdentifier>>,
+    ) -> Self {
+        self.input.image_ids = value;
+        self
+    }
+    /// `image_ids` as set so far.
+    pub fn get_image_ids(&self) -> &Option<Vec<crate::types::ImageIdentifier>> {
+        &self.input.image_ids
+    }
+    /// Sets or clears `next_token` from a value already in its field's type.
+    pub fn set_next_token(mut self, value: Option<String>) -> Self {
+        self.input.next_token = value;
+        self
+    }
+    /// `next_token` as set so far.
+    pub fn get_next_token(&self) -> &Option<String> {
+        &self.input.next_token
+    }
+    /// Sets or clears `max_results` from a value already in its field's type.
+    pub fn set_max_results(mut self, value: Option<i32>) -> Self {
+        self.input.max_results = value;
+        self
+    }
+    /// `max_results` as set so far.
+    pub fn get_max_results(&self) -> &Option<i32> {
+        &self.input.max_results
+    }
     /// Sends the `DescribeEntitledImages` request and waits for its response.
     pub async fn send(
         self,
@@ -555,6 +850,24 @@ impl DescribeEntitledRepositories {
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
         self
+    }
+    /// Sets or clears `next_token` from a value already in its field's type.
+    pub fn set_next_token(mut self, value: Option<String>) -> Self {
+        self.input.next_token = value;
+        self
+    }
+    /// `next_token` as set so far.
+    pub fn get_next_token(&self) -> &Option<String> {
+        &self.input.next_token
+    }
+    /// Sets or clears `max_results` from a value already in its field's type.
+    pub fn set_max_results(mut self, value: Option<i32>) -> Self {
+        self.input.max_results = value;
+        self
+    }
+    /// `max_results` as set so far.
+    pub fn get_max_results(&self) -> &Option<i32> {
+        &self.input.max_results
     }
     /// Sends the `DescribeEntitledRepositories` request and waits for its response.
     pub async fn send(
@@ -634,6 +947,53 @@ impl DescribeImageScanFindings {
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
         self
+    }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// Sets or clears `repository_type` from a value already in its field's type.
+    pub fn set_repository_type(
+        mut self,
+        value: Option<crate::types::RepositoryType>,
+    ) -> Self {
+        self.input.repository_type = value;
+        self
+    }
+    /// `repository_type` as set so far.
+    pub fn get_repository_type(&self) -> &Option<crate::types::RepositoryType> {
+        &self.input.repository_type
+    }
+    /// `image_id` as set so far.
+    pub fn get_image_id(&self) -> &crate::types::ImageIdentifier {
+        &self.input.image_id
+    }
+    /// Sets or clears `next_token` from a value already in its field's type.
+    pub fn set_next_token(mut self, value: Option<String>) -> Self {
+        self.input.next_token = value;
+        self
+    }
+    /// `next_token` as set so far.
+    pub fn get_next_token(&self) -> &Option<String> {
+        &self.input.next_token
+    }
+    /// Sets or clears `max_results` from a value already in its field's type.
+    pub fn set_max_results(mut self, value: Option<i32>) -> Self {
+        self.input.max_results = value;
+        self
+    }
+    /// `max_results` as set so far.
+    pub fn get_max_results(&self) -> &Option<i32> {
+        &self.input.max_results
     }
     /// Sends the `DescribeImageScanFindings` request and waits for its response.
     pub async fn send(
@@ -716,6 +1076,49 @@ impl DescribeImageTags {
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
         self
+    }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// Sets or clears `repository_type` from a value already in its field's type.
+    pub fn set_repository_type(
+        mut self,
+        value: Option<crate::types::RepositoryType>,
+    ) -> Self {
+        self.input.repository_type = value;
+        self
+    }
+    /// `repository_type` as set so far.
+    pub fn get_repository_type(&self) -> &Option<crate::types::RepositoryType> {
+        &self.input.repository_type
+    }
+    /// Sets or clears `next_token` from a value already in its field's type.
+    pub fn set_next_token(mut self, value: Option<String>) -> Self {
+        self.input.next_token = value;
+        self
+    }
+    /// `next_token` as set so far.
+    pub fn get_next_token(&self) -> &Option<String> {
+        &self.input.next_token
+    }
+    /// Sets or clears `max_results` from a value already in its field's type.
+    pub fn set_max_results(mut self, value: Option<i32>) -> Self {
+        self.input.max_results = value;
+        self
+    }
+    /// `max_results` as set so far.
+    pub fn get_max_results(&self) -> &Option<i32> {
+        &self.input.max_results
     }
     /// Sends the `DescribeImageTags` request and waits for its response.
     pub async fn send(
@@ -802,6 +1205,61 @@ impl DescribeImages {
         self.input.max_results = Some(value);
         self
     }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// Sets or clears `repository_type` from a value already in its field's type.
+    pub fn set_repository_type(
+        mut self,
+        value: Option<crate::types::RepositoryType>,
+    ) -> Self {
+        self.input.repository_type = value;
+        self
+    }
+    /// `repository_type` as set so far.
+    pub fn get_repository_type(&self) -> &Option<crate::types::RepositoryType> {
+        &self.input.repository_type
+    }
+    /// Sets or clears `image_ids` from a value already in its field's type.
+    pub fn set_image_ids(
+        mut self,
+        value: Option<Vec<crate::types::ImageIdentifier>>,
+    ) -> Self {
+        self.input.image_ids = value;
+        self
+    }
+    /// `image_ids` as set so far.
+    pub fn get_image_ids(&self) -> &Option<Vec<crate::types::ImageIdentifier>> {
+        &self.input.image_ids
+    }
+    /// Sets or clears `next_token` from a value already in its field's type.
+    pub fn set_next_token(mut self, value: Option<String>) -> Self {
+        self.input.next_token = value;
+        self
+    }
+    /// `next_token` as set so far.
+    pub fn get_next_token(&self) -> &Option<String> {
+        &self.input.next_token
+    }
+    /// Sets or clears `max_results` from a value already in its field's type.
+    pub fn set_max_results(mut self, value: Option<i32>) -> Self {
+        self.input.max_results = value;
+        self
+    }
+    /// `max_results` as set so far.
+    pub fn get_max_results(&self) -> &Option<i32> {
+        &self.input.max_results
+    }
     /// Sends the `DescribeImages` request and waits for its response.
     pub async fn send(
         self,
@@ -881,6 +1339,42 @@ impl DescribePremiumRepositories {
         self.input.next_token = Some(value.into());
         self
     }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// Sets or clears `repository_names` from a value already in its field's type.
+    pub fn set_repository_names(mut self, value: Option<Vec<String>>) -> Self {
+        self.input.repository_names = value;
+        self
+    }
+    /// `repository_names` as set so far.
+    pub fn get_repository_names(&self) -> &Option<Vec<String>> {
+        &self.input.repository_names
+    }
+    /// Sets or clears `max_results` from a value already in its field's type.
+    pub fn set_max_results(mut self, value: Option<i32>) -> Self {
+        self.input.max_results = value;
+        self
+    }
+    /// `max_results` as set so far.
+    pub fn get_max_results(&self) -> &Option<i32> {
+        &self.input.max_results
+    }
+    /// Sets or clears `next_token` from a value already in its field's type.
+    pub fn set_next_token(mut self, value: Option<String>) -> Self {
+        self.input.next_token = value;
+        self
+    }
+    /// `next_token` as set so far.
+    pub fn get_next_token(&self) -> &Option<String> {
+        &self.input.next_token
+    }
     /// Sends the `DescribePremiumRepositories` request and waits for its response.
     pub async fn send(
         self,
@@ -944,6 +1438,24 @@ impl DescribeRegistries {
     pub fn max_results(mut self, value: i32) -> Self {
         self.input.max_results = Some(value);
         self
+    }
+    /// Sets or clears `next_token` from a value already in its field's type.
+    pub fn set_next_token(mut self, value: Option<String>) -> Self {
+        self.input.next_token = value;
+        self
+    }
+    /// `next_token` as set so far.
+    pub fn get_next_token(&self) -> &Option<String> {
+        &self.input.next_token
+    }
+    /// Sets or clears `max_results` from a value already in its field's type.
+    pub fn set_max_results(mut self, value: Option<i32>) -> Self {
+        self.input.max_results = value;
+        self
+    }
+    /// `max_results` as set so far.
+    pub fn get_max_results(&self) -> &Option<i32> {
+        &self.input.max_results
     }
     /// Sends the `DescribeRegistries` request and waits for its response.
     pub async fn send(
@@ -1022,6 +1534,42 @@ impl DescribeRepositories {
         self.input.max_results = Some(value);
         self
     }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// Sets or clears `repository_names` from a value already in its field's type.
+    pub fn set_repository_names(mut self, value: Option<Vec<String>>) -> Self {
+        self.input.repository_names = value;
+        self
+    }
+    /// `repository_names` as set so far.
+    pub fn get_repository_names(&self) -> &Option<Vec<String>> {
+        &self.input.repository_names
+    }
+    /// Sets or clears `next_token` from a value already in its field's type.
+    pub fn set_next_token(mut self, value: Option<String>) -> Self {
+        self.input.next_token = value;
+        self
+    }
+    /// `next_token` as set so far.
+    pub fn get_next_token(&self) -> &Option<String> {
+        &self.input.next_token
+    }
+    /// Sets or clears `max_results` from a value already in its field's type.
+    pub fn set_max_results(mut self, value: Option<i32>) -> Self {
+        self.input.max_results = value;
+        self
+    }
+    /// `max_results` as set so far.
+    pub fn get_max_results(&self) -> &Option<i32> {
+        &self.input.max_results
+    }
     /// Sends the `DescribeRepositories` request and waits for its response.
     pub async fn send(
         self,
@@ -1083,6 +1631,31 @@ impl DisassociateRepositories {
         self.input.registry_id = Some(value.into());
         self
     }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// `repository_type` as set so far.
+    pub fn get_repository_type(&self) -> &crate::types::RepositoryType {
+        &self.input.repository_type
+    }
+    /// `associated_repository_name` as set so far.
+    pub fn get_associated_repository_name(&self) -> &String {
+        &self.input.associated_repository_name
+    }
+    /// `associated_repository_type` as set so far.
+    pub fn get_associated_repository_type(&self) -> &crate::types::RepositoryType {
+        &self.input.associated_repository_type
+    }
     /// Sends the `DisassociateRepositories` request and waits for its response.
     pub async fn send(
         self,
@@ -1141,6 +1714,10 @@ crate::rt::request_builder!(
     GetDownloadUrlForPublisherReport, input::GetDownloadUrlForPublisherReportInput
 );
 impl GetDownloadUrlForPublisherReport {
+    /// `report_id` as set so far.
+    pub fn get_report_id(&self) -> &String {
+        &self.input.report_id
+    }
     /// Sends the `GetDownloadUrlForPublisherReport` request and waits for its response.
     pub async fn send(
         self,
@@ -1177,6 +1754,19 @@ impl GetPremiumRepositoryCatalogData {
         self.input.registry_id = Some(value.into());
         self
     }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
     /// Sends the `GetPremiumRepositoryCatalogData` request and waits for its response.
     pub async fn send(
         self,
@@ -1212,6 +1802,19 @@ impl GetPremiumRepositoryPolicy {
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
+    }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
     }
     /// Sends the `GetPremiumRepositoryPolicy` request and waits for its response.
     pub async fn send(
@@ -1275,6 +1878,19 @@ impl GetRepositoryCatalogData {
         self.input.registry_id = Some(value.into());
         self
     }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
     /// Sends the `GetRepositoryCatalogData` request and waits for its response.
     pub async fn send(
         self,
@@ -1308,6 +1924,19 @@ impl GetRepositoryPolicy {
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
+    }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
     }
     /// Sends the `GetRepositoryPolicy` request and waits for its response.
     pub async fn send(
@@ -1350,6 +1979,31 @@ impl InitiateLayerUpload {
     ) -> Self {
         self.input.repository_type = Some(value.into());
         self
+    }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// Sets or clears `repository_type` from a value already in its field's type.
+    pub fn set_repository_type(
+        mut self,
+        value: Option<crate::types::RepositoryType>,
+    ) -> Self {
+        self.input.repository_type = value;
+        self
+    }
+    /// `repository_type` as set so far.
+    pub fn get_repository_type(&self) -> &Option<crate::types::RepositoryType> {
+        &self.input.repository_type
     }
     /// Sends the `InitiateLayerUpload` request and waits for its response.
     pub async fn send(
@@ -1406,6 +2060,48 @@ impl ListPublisherReports {
         self.input.next_token = Some(value.into());
         self
     }
+    /// Sets or clears `report_type` from a value already in its field's type.
+    pub fn set_report_type(
+        mut self,
+        value: Option<crate::types::PublisherReportType>,
+    ) -> Self {
+        self.input.report_type = value;
+        self
+    }
+    /// `report_type` as set so far.
+    pub fn get_report_type(&self) -> &Option<crate::types::PublisherReportType> {
+        &self.input.report_type
+    }
+    /// Sets or clears `granularity` from a value already in its field's type.
+    pub fn set_granularity(
+        mut self,
+        value: Option<crate::types::PublisherReportGranularity>,
+    ) -> Self {
+        self.input.granularity = value;
+        self
+    }
+    /// `granularity` as set so far.
+    pub fn get_granularity(&self) -> &Option<crate::types::PublisherReportGranularity> {
+        &self.input.granularity
+    }
+    /// Sets or clears `max_results` from a value already in its field's type.
+    pub fn set_max_results(mut self, value: Option<i32>) -> Self {
+        self.input.max_results = value;
+        self
+    }
+    /// `max_results` as set so far.
+    pub fn get_max_results(&self) -> &Option<i32> {
+        &self.input.max_results
+    }
+    /// Sets or clears `next_token` from a value already in its field's type.
+    pub fn set_next_token(mut self, value: Option<String>) -> Self {
+        self.input.next_token = value;
+        self
+    }
+    /// `next_token` as set so far.
+    pub fn get_next_token(&self) -> &Option<String> {
+        &self.input.next_token
+    }
     /// Sends the `ListPublisherReports` request and waits for its response.
     pub async fn send(
         self,
@@ -1460,6 +2156,10 @@ pub struct ListTagsForResource {
 }
 crate::rt::request_builder!(ListTagsForResource, input::ListTagsForResourceInput);
 impl ListTagsForResource {
+    /// `resource_arn` as set so far.
+    pub fn get_resource_arn(&self) -> &String {
+        &self.input.resource_arn
+    }
     /// Sends the `ListTagsForResource` request and waits for its response.
     pub async fn send(
         self,
@@ -1517,6 +2217,62 @@ impl PutImage {
         self.input.image_digest = Some(value.into());
         self
     }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// Sets or clears `repository_type` from a value already in its field's type.
+    pub fn set_repository_type(
+        mut self,
+        value: Option<crate::types::RepositoryType>,
+    ) -> Self {
+        self.input.repository_type = value;
+        self
+    }
+    /// `repository_type` as set so far.
+    pub fn get_repository_type(&self) -> &Option<crate::types::RepositoryType> {
+        &self.input.repository_type
+    }
+    /// `image_manifest` as set so far.
+    pub fn get_image_manifest(&self) -> &String {
+        &self.input.image_manifest
+    }
+    /// Sets or clears `image_manifest_media_type` from a value already in its field's type.
+    pub fn set_image_manifest_media_type(mut self, value: Option<String>) -> Self {
+        self.input.image_manifest_media_type = value;
+        self
+    }
+    /// `image_manifest_media_type` as set so far.
+    pub fn get_image_manifest_media_type(&self) -> &Option<String> {
+        &self.input.image_manifest_media_type
+    }
+    /// Sets or clears `image_tag` from a value already in its field's type.
+    pub fn set_image_tag(mut self, value: Option<String>) -> Self {
+        self.input.image_tag = value;
+        self
+    }
+    /// `image_tag` as set so far.
+    pub fn get_image_tag(&self) -> &Option<String> {
+        &self.input.image_tag
+    }
+    /// Sets or clears `image_digest` from a value already in its field's type.
+    pub fn set_image_digest(mut self, value: Option<String>) -> Self {
+        self.input.image_digest = value;
+        self
+    }
+    /// `image_digest` as set so far.
+    pub fn get_image_digest(&self) -> &Option<String> {
+        &self.input.image_digest
+    }
     /// Sends the `PutImage` request and waits for its response.
     pub async fn send(
         self,
@@ -1553,6 +2309,23 @@ impl PutPremiumRepositoryCatalogData {
         self.input.registry_id = Some(value.into());
         self
     }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// `catalog_data` as set so far.
+    pub fn get_catalog_data(&self) -> &crate::types::RepositoryCatalogDataInput {
+        &self.input.catalog_data
+    }
     /// Sends the `PutPremiumRepositoryCatalogData` request and waits for its response.
     pub async fn send(
         self,
@@ -1588,6 +2361,23 @@ impl PutPremiumRepositoryProducts {
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
+    }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// `marketplace_products` as set so far.
+    pub fn get_marketplace_products(&self) -> &Vec<String> {
+        &self.input.marketplace_products
     }
     /// Sends the `PutPremiumRepositoryProducts` request and waits for its response.
     pub async fn send(
@@ -1633,6 +2423,33 @@ impl PutRegistryCatalogData {
         self.input.logo_image_blob = Some(value.into());
         self
     }
+    /// Sets or clears `display_name` from a value already in its field's type.
+    pub fn set_display_name(mut self, value: Option<String>) -> Self {
+        self.input.display_name = value;
+        self
+    }
+    /// `display_name` as set so far.
+    pub fn get_display_name(&self) -> &Option<String> {
+        &self.input.display_name
+    }
+    /// Sets or clears `description` from a value already in its field's type.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.input.description = value;
+        self
+    }
+    /// `description` as set so far.
+    pub fn get_description(&self) -> &Option<String> {
+        &self.input.description
+    }
+    /// Sets or clears `logo_image_blob` from a value already in its field's type.
+    pub fn set_logo_image_blob(mut self, value: Option<crate::Blob>) -> Self {
+        self.input.logo_image_blob = value;
+        self
+    }
+    /// `logo_image_blob` as set so far.
+    pub fn get_logo_image_blob(&self) -> &Option<crate::Blob> {
+        &self.input.logo_image_blob
+    }
     /// Sends the `PutRegistryCatalogData` request and waits for its response.
     pub async fn send(
         self,
@@ -1668,6 +2485,23 @@ impl PutRepositoryCatalogData {
     pub fn registry_id(mut self, value: impl Into<String>) -> Self {
         self.input.registry_id = Some(value.into());
         self
+    }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// `catalog_data` as set so far.
+    pub fn get_catalog_data(&self) -> &crate::types::RepositoryCatalogDataInput {
+        &self.input.catalog_data
     }
     /// Sends the `PutRepositoryCatalogData` request and waits for its response.
     pub async fn send(
@@ -1707,6 +2541,40 @@ impl SetImageStatus {
     pub fn deprecation_period_days(mut self, value: i32) -> Self {
         self.input.deprecation_period_days = Some(value);
         self
+    }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// `repository_type` as set so far.
+    pub fn get_repository_type(&self) -> &crate::types::RepositoryType {
+        &self.input.repository_type
+    }
+    /// `image_id` as set so far.
+    pub fn get_image_id(&self) -> &crate::types::ImageIdentifier {
+        &self.input.image_id
+    }
+    /// `status` as set so far.
+    pub fn get_status(&self) -> &crate::types::ImageStatus {
+        &self.input.status
+    }
+    /// Sets or clears `deprecation_period_days` from a value already in its field's type.
+    pub fn set_deprecation_period_days(mut self, value: Option<i32>) -> Self {
+        self.input.deprecation_period_days = value;
+        self
+    }
+    /// `deprecation_period_days` as set so far.
+    pub fn get_deprecation_period_days(&self) -> &Option<i32> {
+        &self.input.deprecation_period_days
     }
     /// Sends the `SetImageStatus` request and waits for its response.
     pub async fn send(
@@ -1749,6 +2617,32 @@ impl SetPremiumRepositoryPolicy {
         self.input.force = Some(value);
         self
     }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// `policy_text` as set so far.
+    pub fn get_policy_text(&self) -> &String {
+        &self.input.policy_text
+    }
+    /// Sets or clears `force` from a value already in its field's type.
+    pub fn set_force(mut self, value: Option<bool>) -> Self {
+        self.input.force = value;
+        self
+    }
+    /// `force` as set so far.
+    pub fn get_force(&self) -> &Option<bool> {
+        &self.input.force
+    }
     /// Sends the `SetPremiumRepositoryPolicy` request and waits for its response.
     pub async fn send(
         self,
@@ -1788,6 +2682,32 @@ impl SetRepositoryPolicy {
         self.input.force = value;
         self
     }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// `policy_text` as set so far.
+    pub fn get_policy_text(&self) -> &String {
+        &self.input.policy_text
+    }
+    /// Sets or clears `force` from a value already in its field's type.
+    pub fn set_force(mut self, value: bool) -> Self {
+        self.input.force = value;
+        self
+    }
+    /// `force` as set so far.
+    pub fn get_force(&self) -> &bool {
+        &self.input.force
+    }
     /// Sends the `SetRepositoryPolicy` request and waits for its response.
     pub async fn send(
         self,
@@ -1822,6 +2742,27 @@ impl SetRepositoryState {
         self.input.registry_id = Some(value.into());
         self
     }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// `repository_type` as set so far.
+    pub fn get_repository_type(&self) -> &crate::types::RepositoryType {
+        &self.input.repository_type
+    }
+    /// `state` as set so far.
+    pub fn get_state(&self) -> &crate::types::RepositoryState {
+        &self.input.state
+    }
     /// Sends the `SetRepositoryState` request and waits for its response.
     pub async fn send(
         self,
@@ -1851,6 +2792,14 @@ pub struct TagResource {
 }
 crate::rt::request_builder!(TagResource, input::TagResourceInput);
 impl TagResource {
+    /// `resource_arn` as set so far.
+    pub fn get_resource_arn(&self) -> &String {
+        &self.input.resource_arn
+    }
+    /// `tags` as set so far.
+    pub fn get_tags(&self) -> &Vec<crate::types::Tag> {
+        &self.input.tags
+    }
     /// Sends the `TagResource` request and waits for its response.
     pub async fn send(
         self,
@@ -1880,6 +2829,14 @@ pub struct UntagResource {
 }
 crate::rt::request_builder!(UntagResource, input::UntagResourceInput);
 impl UntagResource {
+    /// `resource_arn` as set so far.
+    pub fn get_resource_arn(&self) -> &String {
+        &self.input.resource_arn
+    }
+    /// `tag_keys` as set so far.
+    pub fn get_tag_keys(&self) -> &Vec<String> {
+        &self.input.tag_keys
+    }
     /// Sends the `UntagResource` request and waits for its response.
     pub async fn send(
         self,
@@ -1921,6 +2878,47 @@ impl UploadLayerPart {
     ) -> Self {
         self.input.repository_type = Some(value.into());
         self
+    }
+    /// Sets or clears `registry_id` from a value already in its field's type.
+    pub fn set_registry_id(mut self, value: Option<String>) -> Self {
+        self.input.registry_id = value;
+        self
+    }
+    /// `registry_id` as set so far.
+    pub fn get_registry_id(&self) -> &Option<String> {
+        &self.input.registry_id
+    }
+    /// `repository_name` as set so far.
+    pub fn get_repository_name(&self) -> &String {
+        &self.input.repository_name
+    }
+    /// Sets or clears `repository_type` from a value already in its field's type.
+    pub fn set_repository_type(
+        mut self,
+        value: Option<crate::types::RepositoryType>,
+    ) -> Self {
+        self.input.repository_type = value;
+        self
+    }
+    /// `repository_type` as set so far.
+    pub fn get_repository_type(&self) -> &Option<crate::types::RepositoryType> {
+        &self.input.repository_type
+    }
+    /// `upload_id` as set so far.
+    pub fn get_upload_id(&self) -> &String {
+        &self.input.upload_id
+    }
+    /// `part_first_byte` as set so far.
+    pub fn get_part_first_byte(&self) -> &i64 {
+        &self.input.part_first_byte
+    }
+    /// `part_last_byte` as set so far.
+    pub fn get_part_last_byte(&self) -> &i64 {
+        &self.input.part_last_byte
+    }
+    /// `layer_part_blob` as set so far.
+    pub fn get_layer_part_blob(&self) -> &crate::Blob {
+        &self.input.layer_part_blob
     }
     /// Sends the `UploadLayerPart` request and waits for its response.
     pub async fn send(

@@ -19,6 +19,11 @@ pub struct AssociateRepositoriesOutput {
     pub(crate) request_id: Option<String>,
 }
 impl AssociateRepositoriesOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`registry_id`](Self::registry_id).
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
         self.registry_id = Some(value.into());
@@ -64,6 +69,11 @@ pub struct BatchCheckLayerAvailabilityOutput {
     pub(crate) request_id: Option<String>,
 }
 impl BatchCheckLayerAvailabilityOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`layers`](Self::layers).
     pub fn with_layers(
         mut self,
@@ -94,6 +104,11 @@ pub struct BatchDeleteImageOutput {
     pub(crate) request_id: Option<String>,
 }
 impl BatchDeleteImageOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`image_ids`](Self::image_ids).
     pub fn with_image_ids(
         mut self,
@@ -130,6 +145,11 @@ pub struct CompleteLayerUploadOutput {
     pub(crate) request_id: Option<String>,
 }
 impl CompleteLayerUploadOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`registry_id`](Self::registry_id).
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
         self.registry_id = Some(value.into());
@@ -172,6 +192,11 @@ pub struct CreatePremiumRepositoryOutput {
     pub(crate) request_id: Option<String>,
 }
 impl CreatePremiumRepositoryOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`premium_repository`](Self::premium_repository).
     pub fn with_premium_repository(
         mut self,
@@ -202,6 +227,11 @@ pub struct CreateRepositoryOutput {
     pub(crate) request_id: Option<String>,
 }
 impl CreateRepositoryOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`repository`](Self::repository).
     pub fn with_repository(mut self, value: crate::types::Repository) -> Self {
         self.repository = Some(value);
@@ -227,6 +257,11 @@ pub struct DeletePremiumRepositoryOutput {
     pub(crate) request_id: Option<String>,
 }
 impl DeletePremiumRepositoryOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`premium_repository`](Self::premium_repository).
     pub fn with_premium_repository(
         mut self,
@@ -251,6 +286,11 @@ pub struct DeletePremiumRepositoryPolicyOutput {
     pub(crate) request_id: Option<String>,
 }
 impl DeletePremiumRepositoryPolicyOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`registry_id`](Self::registry_id).
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
         self.registry_id = Some(value.into());
@@ -278,6 +318,11 @@ pub struct DeleteRepositoryOutput {
     pub(crate) request_id: Option<String>,
 }
 impl DeleteRepositoryOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`repository`](Self::repository).
     pub fn with_repository(mut self, value: crate::types::Repository) -> Self {
         self.repository = Some(value);
@@ -299,6 +344,11 @@ pub struct DeleteRepositoryPolicyOutput {
     pub(crate) request_id: Option<String>,
 }
 impl DeleteRepositoryPolicyOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`registry_id`](Self::registry_id).
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
         self.registry_id = Some(value.into());
@@ -340,6 +390,11 @@ impl DescribeEntitledImageTagsOutput {
             image_tag_details: image_tag_details.into_iter().collect(),
             ..crate::rt::json::Json::zero()
         }
+    }
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
     }
     /// Sets [`repository_name`](Self::repository_name).
     pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
@@ -383,6 +438,11 @@ impl DescribeEntitledImagesOutput {
             ..crate::rt::json::Json::zero()
         }
     }
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`repository_name`](Self::repository_name).
     pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
         self.repository_name = Some(value.into());
@@ -421,6 +481,11 @@ impl DescribeEntitledRepositoriesOutput {
             ..crate::rt::json::Json::zero()
         }
     }
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`next_token`](Self::next_token).
     pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
         self.next_token = Some(value.into());
@@ -454,6 +519,11 @@ impl DescribeImageScanFindingsOutput {
             image_scan_status,
             ..crate::rt::json::Json::zero()
         }
+    }
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
     }
     /// Sets [`registry_id`](Self::registry_id).
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
@@ -497,6 +567,11 @@ pub struct DescribeImageTagsOutput {
     pub(crate) request_id: Option<String>,
 }
 impl DescribeImageTagsOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`image_tag_details`](Self::image_tag_details).
     pub fn with_image_tag_details(
         mut self,
@@ -524,6 +599,11 @@ pub struct DescribeImagesOutput {
     pub(crate) request_id: Option<String>,
 }
 impl DescribeImagesOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`image_details`](Self::image_details).
     pub fn with_image_details(
         mut self,
@@ -560,6 +640,11 @@ impl DescribePremiumRepositoriesOutput {
             ..crate::rt::json::Json::zero()
         }
     }
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`next_token`](Self::next_token).
     pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
         self.next_token = Some(value.into());
@@ -586,6 +671,11 @@ impl DescribeRegistriesOutput {
             ..crate::rt::json::Json::zero()
         }
     }
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`next_token`](Self::next_token).
     pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
         self.next_token = Some(value.into());
@@ -605,6 +695,11 @@ pub struct DescribeRepositoriesOutput {
     pub(crate) request_id: Option<String>,
 }
 impl DescribeRepositoriesOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`repositories`](Self::repositories).
     pub fn with_repositories(
         mut self,
@@ -638,6 +733,11 @@ pub struct DisassociateRepositoriesOutput {
     pub(crate) request_id: Option<String>,
 }
 impl DisassociateRepositoriesOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`registry_id`](Self::registry_id).
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
         self.registry_id = Some(value.into());
@@ -681,6 +781,11 @@ pub struct GetAuthorizationTokenOutput {
     pub(crate) request_id: Option<String>,
 }
 impl GetAuthorizationTokenOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`authorization_data`](Self::authorization_data).
     pub fn with_authorization_data(
         mut self,
@@ -711,6 +816,11 @@ impl GetDownloadUrlForPublisherReportOutput {
             ..crate::rt::json::Json::zero()
         }
     }
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
 }
 crate::rt::json_default!(GetDownloadUrlForPublisherReportOutput);
 crate::rt::output!(GetDownloadUrlForPublisherReportOutput);
@@ -727,6 +837,11 @@ pub struct GetPremiumRepositoryCatalogDataOutput {
     pub(crate) request_id: Option<String>,
 }
 impl GetPremiumRepositoryCatalogDataOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`registry_id`](Self::registry_id).
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
         self.registry_id = Some(value.into());
@@ -761,6 +876,11 @@ pub struct GetPremiumRepositoryPolicyOutput {
     pub(crate) request_id: Option<String>,
 }
 impl GetPremiumRepositoryPolicyOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`registry_id`](Self::registry_id).
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
         self.registry_id = Some(value.into());
@@ -795,6 +915,11 @@ impl GetRegistryCatalogDataOutput {
             ..crate::rt::json::Json::zero()
         }
     }
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
 }
 crate::rt::json_default!(GetRegistryCatalogDataOutput);
 crate::rt::output!(GetRegistryCatalogDataOutput);
@@ -807,6 +932,11 @@ pub struct GetRepositoryCatalogDataOutput {
     pub(crate) request_id: Option<String>,
 }
 impl GetRepositoryCatalogDataOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`catalog_data`](Self::catalog_data).
     pub fn with_catalog_data(
         mut self,
@@ -831,6 +961,11 @@ pub struct GetRepositoryPolicyOutput {
     pub(crate) request_id: Option<String>,
 }
 impl GetRepositoryPolicyOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`registry_id`](Self::registry_id).
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
         self.registry_id = Some(value.into());
@@ -860,6 +995,11 @@ pub struct InitiateLayerUploadOutput {
     pub(crate) request_id: Option<String>,
 }
 impl InitiateLayerUploadOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`upload_id`](Self::upload_id).
     pub fn with_upload_id(mut self, value: impl Into<String>) -> Self {
         self.upload_id = Some(value.into());
@@ -893,6 +1033,11 @@ impl ListPublisherReportsOutput {
             ..crate::rt::json::Json::zero()
         }
     }
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`next_token`](Self::next_token).
     pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
         self.next_token = Some(value.into());
@@ -910,6 +1055,11 @@ pub struct ListTagsForResourceOutput {
     pub(crate) request_id: Option<String>,
 }
 impl ListTagsForResourceOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`tags`](Self::tags).
     pub fn with_tags(
         mut self,
@@ -930,6 +1080,11 @@ pub struct PutImageOutput {
     pub(crate) request_id: Option<String>,
 }
 impl PutImageOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`image`](Self::image).
     pub fn with_image(mut self, value: crate::types::Image) -> Self {
         self.image = Some(value);
@@ -951,6 +1106,11 @@ pub struct PutPremiumRepositoryCatalogDataOutput {
     pub(crate) request_id: Option<String>,
 }
 impl PutPremiumRepositoryCatalogDataOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`registry_id`](Self::registry_id).
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
         self.registry_id = Some(value.into());
@@ -985,6 +1145,11 @@ pub struct PutPremiumRepositoryProductsOutput {
     pub(crate) request_id: Option<String>,
 }
 impl PutPremiumRepositoryProductsOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`registry_id`](Self::registry_id).
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
         self.registry_id = Some(value.into());
@@ -1022,6 +1187,11 @@ impl PutRegistryCatalogDataOutput {
             ..crate::rt::json::Json::zero()
         }
     }
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
 }
 crate::rt::json_default!(PutRegistryCatalogDataOutput);
 crate::rt::output!(PutRegistryCatalogDataOutput);
@@ -1034,6 +1204,11 @@ pub struct PutRepositoryCatalogDataOutput {
     pub(crate) request_id: Option<String>,
 }
 impl PutRepositoryCatalogDataOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`catalog_data`](Self::catalog_data).
     pub fn with_catalog_data(
         mut self,
@@ -1062,6 +1237,11 @@ pub struct SetImageStatusOutput {
     pub(crate) request_id: Option<String>,
 }
 impl SetImageStatusOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`repository_name`](Self::repository_name).
     pub fn with_repository_name(mut self, value: impl Into<String>) -> Self {
         self.repository_name = Some(value.into());
@@ -1109,6 +1289,11 @@ pub struct SetPremiumRepositoryPolicyOutput {
     pub(crate) request_id: Option<String>,
 }
 impl SetPremiumRepositoryPolicyOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`registry_id`](Self::registry_id).
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
         self.registry_id = Some(value.into());
@@ -1140,6 +1325,11 @@ pub struct SetRepositoryPolicyOutput {
     pub(crate) request_id: Option<String>,
 }
 impl SetRepositoryPolicyOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`registry_id`](Self::registry_id).
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
         self.registry_id = Some(value.into());
@@ -1173,6 +1363,11 @@ pub struct SetRepositoryStateOutput {
     pub(crate) request_id: Option<String>,
 }
 impl SetRepositoryStateOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`registry_id`](Self::registry_id).
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
         self.registry_id = Some(value.into());
@@ -1208,6 +1403,13 @@ crate::rt::output!(SetRepositoryStateOutput);
 pub struct TagResourceOutput {
     pub(crate) request_id: Option<String>,
 }
+impl TagResourceOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
+}
 crate::rt::json_default!(TagResourceOutput);
 crate::rt::output!(TagResourceOutput);
 /// The `UntagResource` call returns no data when it succeeds.
@@ -1215,6 +1417,13 @@ crate::rt::output!(TagResourceOutput);
 #[non_exhaustive]
 pub struct UntagResourceOutput {
     pub(crate) request_id: Option<String>,
+}
+impl UntagResourceOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
 }
 crate::rt::json_default!(UntagResourceOutput);
 crate::rt::output!(UntagResourceOutput);
@@ -1235,6 +1444,11 @@ pub struct UploadLayerPartOutput {
     pub(crate) request_id: Option<String>,
 }
 impl UploadLayerPartOutput {
+    /// Starts an output to fill in with the `with_*` setters, for stubs and tests (the
+    /// same as `default()`).
+    pub fn builder() -> Self {
+        crate::rt::json::Json::zero()
+    }
     /// Sets [`registry_id`](Self::registry_id).
     pub fn with_registry_id(mut self, value: impl Into<String>) -> Self {
         self.registry_id = Some(value.into());
