@@ -41,6 +41,7 @@ pub struct Config {
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) app_id: Option<String>,
+    pub(crate) behavior_version: BehaviorVersion,
     pub(crate) validation: bool,
     /// Bodies of `@requestCompression` operations at least this large are gzip-compressed.
     pub(crate) request_min_compression_size: u32,
@@ -87,6 +88,7 @@ impl Default for Config {
             attempt_timeout: None,
             operation_timeout: None,
             app_id: None,
+            behavior_version: BehaviorVersion::default(),
             validation: true,
             request_min_compression_size: 10_240,
             disable_request_compression: false,
@@ -114,6 +116,7 @@ impl fmt::Debug for Config {
             .field("attempt_timeout", &self.attempt_timeout)
             .field("operation_timeout", &self.operation_timeout)
             .field("app_id", &self.app_id)
+            .field("behavior_version", &self.behavior_version)
             .field("validation", &self.validation)
             .field("interceptors", &super::interceptor::names(&self.interceptors))
             .finish()
@@ -157,6 +160,11 @@ impl Config {
 
     pub fn account_id_endpoint_mode(&self) -> AccountIdEndpointMode {
         self.account_id_endpoint_mode
+    }
+
+    /// Whose defaults this configuration has: see [`BehaviorVersion`].
+    pub fn behavior_version(&self) -> BehaviorVersion {
+        self.behavior_version
     }
 
     pub fn retry(&self) -> &RetryConfig {
@@ -320,6 +328,51 @@ impl ConfigLoader {
     }
 }
 
+/// Which set of defaults a configuration starts from. When a release changes a default that
+/// existing programs could notice (a timeout, the retry mode, an endpoint choice), the new
+/// default comes with a new version here and the old versions keep the old one: an upgrade never
+/// changes a running program's behaviour unless it asks for a newer version. Releases add
+/// versions and never remove one within a major version.
+///
+/// There is one version so far, so every configuration behaves the same today. The table of
+/// defaults in the README names the version each default belongs to.
+///
+/// ```
+/// use awsjson_runtime::{BehaviorVersion, Config};
+/// // Follow every new default as it comes:
+/// let config = Config::builder().behavior_version(BehaviorVersion::latest()).build();
+/// // Or stay with the defaults of December 2026 whatever the crate version:
+/// let pinned = Config::builder().behavior_version(BehaviorVersion::v2026_12()).build();
+/// assert_eq!(config.behavior_version(), pinned.behavior_version());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BehaviorVersion(Version);
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+enum Version {
+    /// The defaults of the first release: see the README's table.
+    #[default]
+    V2026_12,
+}
+
+impl BehaviorVersion {
+    /// The newest defaults of this crate version; an upgrade may change them.
+    pub fn latest() -> Self {
+        BehaviorVersion(Version::V2026_12)
+    }
+
+    /// The defaults of December 2026 (the first release), kept as they are by later releases.
+    pub fn v2026_12() -> Self {
+        BehaviorVersion(Version::V2026_12)
+    }
+
+    /// Whether this version has at least the defaults of `other` (for code that changes a
+    /// default with a version).
+    pub fn is_at_least(self, other: BehaviorVersion) -> bool {
+        self >= other
+    }
+}
+
 /// Whether a service with account-based endpoints routes requests by the credentials' account
 /// (the endpoint rules' `AWS::Auth::AccountIdEndpointMode`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -396,6 +449,13 @@ impl ConfigBuilder {
     /// Use the dual-stack (IPv4 and IPv6) endpoint of the region.
     pub fn use_dual_stack(mut self, on: bool) -> Self {
         self.config.use_dual_stack = on;
+        self
+    }
+
+    /// Take the defaults of this behaviour version (timeouts, retries and the like). See
+    /// [`BehaviorVersion`]: without this call a configuration keeps the first version's.
+    pub fn behavior_version(mut self, version: BehaviorVersion) -> Self {
+        self.config.behavior_version = version;
         self
     }
 

@@ -57,7 +57,7 @@ pub use public::*;
 /// users name `ecrpublic::Config` and `kms::Config`, one and the same type.
 pub mod public {
     pub use crate::config::ConfigLoader;
-    pub use crate::config::{AccountIdEndpointMode, Config, ConfigBuilder};
+    pub use crate::config::{AccountIdEndpointMode, BehaviorVersion, Config, ConfigBuilder};
     pub use crate::env::Env;
     pub use crate::error::{
         ConfigError, Error, InterceptorError, ResponseError, TimeoutError, TimeoutKind, TransportError,
