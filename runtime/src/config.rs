@@ -334,8 +334,8 @@ impl ConfigLoader {
 /// changes a running program's behaviour unless it asks for a newer version. Releases add
 /// versions and never remove one within a major version.
 ///
-/// There is one version so far, so every configuration behaves the same today. The table of
-/// defaults in the README names the version each default belongs to.
+/// There is one version so far, so every configuration behaves the same today: with the
+/// defaults in the README's table.
 ///
 /// ```
 /// use awsjson_runtime::{BehaviorVersion, Config};
