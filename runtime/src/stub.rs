@@ -5,6 +5,9 @@
 //! - [`Capture`]: records every HTTP request and answers with one canned response. For testing
 //!   what goes on the wire: host, headers, signature, body.
 
+// Test authors read these docs first; keep every public item documented.
+#![deny(missing_docs)]
+
 mod capture;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
