@@ -102,8 +102,18 @@ pub fn generate(model_json: &str) -> Result<Vec<File>, Error> {
 
 /// [`generate`], with what the files hold.
 pub fn generate_manifest(model_json: &str) -> Result<Manifest, Error> {
+    generate_for(model_json, None)
+}
+
+/// The files of the crate `crate_name` (`aws-dynamodb`, say): as [`generate_manifest`], with
+/// examples in the docs that use the crate by that name, so that they compile as doc tests.
+pub fn generate_crate(model_json: &str, crate_name: &str) -> Result<Manifest, Error> {
+    generate_for(model_json, Some(&crate_name.replace('-', "_")))
+}
+
+fn generate_for(model_json: &str, crate_name: Option<&str>) -> Result<Manifest, Error> {
     let model = Model::from_json(model_json)?;
-    let modules = emit::generate(&model)?;
+    let modules = emit::generate(&model, crate_name)?;
     let mut files = modules
         .files
         .into_iter()

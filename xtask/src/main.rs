@@ -384,7 +384,7 @@ fn write(path: &Path, contents: &str) -> Result<(), String> {
 fn own_crate(check: bool) -> Result<(), String> {
     let root = root();
     let model = read(&root.join("model/ecr-public.json"))?;
-    let manifest = codegen::generate_manifest(&model).map_err(|e| e.to_string())?;
+    let manifest = codegen::generate_crate(&model, "ecrpublic").map_err(|e| e.to_string())?;
     let files = &manifest.files;
     let dir = root.join("ecrpublic/src/generated");
     let mut stale = Vec::new();
@@ -463,7 +463,7 @@ pub fn write_standalone(
         return Err(format!("`{crate_name}` is not a valid crate name"));
     }
     let model = read_model(model_path)?;
-    let manifest = codegen::generate_manifest(&model).map_err(|e| e.to_string())?;
+    let manifest = codegen::generate_crate(&model, crate_name).map_err(|e| e.to_string())?;
     let files = &manifest.files;
     let lib = codegen::standalone_lib_rs(&model).map_err(|e| e.to_string())?;
     let root = root();

@@ -65,7 +65,9 @@ pub fn has_waiters(model: &Model) -> Result<bool, ModelError> {
     Ok(waiters::has_waiters(&lower(model)?))
 }
 
-pub fn generate(model: &Model) -> Result<Modules, ModelError> {
+/// `crate_name` (as Rust spells it: `aws_dynamodb`) is what the examples in the docs import; without
+/// one the docs have no examples.
+pub fn generate(model: &Model, crate_name: Option<&str>) -> Result<Modules, ModelError> {
     let ctx = lower(model)?;
     let mut files = vec![
         ("types.rs", shapes::types_module(&ctx)?),
@@ -73,7 +75,7 @@ pub fn generate(model: &Model) -> Result<Modules, ModelError> {
         ("output.rs", shapes::data_module(&ctx, Module::Output)?),
         ("error.rs", operations::error_module(&ctx)?),
         ("operation.rs", operations::operation_module(&ctx)?),
-        ("client.rs", operations::client_module(&ctx)?),
+        ("client.rs", operations::client_module(&ctx, crate_name)?),
         ("serde.rs", shapes::serde_module(&ctx)?),
         ("service.rs", service::service_module(&ctx)?),
         ("roundtrip_tests.rs", roundtrip::roundtrip_module(&ctx)?),

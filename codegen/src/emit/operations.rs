@@ -665,8 +665,42 @@ pub(super) fn required(ctx: &Ctx, op: &Op) -> Result<Required, ModelError> {
     Ok(Required { params, args_doc, make_input, allow })
 }
 
+/// The lines of a client method's example: a call with its required members, which arrive as
+/// the hidden function's parameters (so the example stays one line and still compiles).
+fn example(ctx: &Ctx, op: &Op, crate_name: &str, method: &str) -> Result<Vec<String>, ModelError> {
+    let required: Vec<_> = fields(ctx, op.input, Module::Input)?.into_iter().filter(|f| f.required).collect();
+    let mut params = vec![format!("client: &{crate_name}::Client")];
+    let mut args = Vec::new();
+    for f in &required {
+        let name = f.ident.to_string();
+        params.push(format!("{name}: {}", rust_type(&f.value_ty.to_string(), crate_name)));
+        args.push(name);
+    }
+    let lines = [
+        String::new(),
+        "# Example".into(),
+        String::new(),
+        "```no_run".into(),
+        format!("# async fn example({}) -> Result<(), Box<dyn std::error::Error>> {{", params.join(", ")),
+        format!("let output = client.{method}({}).send().await?;", args.join(", ")),
+        "println!(\"{output:?}\");".into(),
+        "# Ok(())".into(),
+        "# }".into(),
+        "```".into(),
+    ];
+    Ok(lines.into_iter().map(|l| if l.is_empty() { l } else { format!(" {l}") }).collect())
+}
+
+/// A type's tokens as a user writes it: `ecrpublic::types::Tag`, not `crate :: types :: Tag`.
+fn rust_type(tokens: &str, crate_name: &str) -> String {
+    let tight =
+        tokens.replace(" :: ", "::").replace(" < ", "<").replace("< ", "<").replace(" >", ">").replace(" ,", ",");
+    let tight = tight.strip_prefix(":: ").unwrap_or(&tight).to_string();
+    tight.replace("crate::", &format!("{crate_name}::"))
+}
+
 /// `client.rs`: the `Client` with one method per operation; required members are its arguments.
-pub fn client_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+pub fn client_module(ctx: &Ctx, crate_name: Option<&str>) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
     let mut methods = Vec::new();
     for op in &ctx.ops {
@@ -676,11 +710,16 @@ pub fn client_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
         let Required { params, args_doc, make_input, allow } = required(ctx, op)?;
         let doc = op_doc(ctx, op);
         let see = format!(" Optional members are set on the returned [`{0}`](crate::operation::{0}).", ty);
+        let example = match crate_name {
+            Some(name) => example(ctx, op, name, &op_names.method)?,
+            None => Vec::new(),
+        };
         methods.push(quote! {
             #doc
             #args_doc
             #[doc = ""]
             #[doc = #see]
+            #(#[doc = #example])*
             #allow
             pub fn #method(&self, #(#params),*) -> crate::operation::#ty {
                 crate::operation::#ty::new(self.handle.clone(), #make_input)

@@ -37,6 +37,16 @@ impl Client {
     /// - `associated_repository_type`: Whether the repository to link is `FREE` or `PREMIUM`; must differ from `repositoryType`.
     ///
     /// Optional members are set on the returned [`AssociateRepositories`](crate::operation::AssociateRepositories).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, repository_type: ecrpublic::types::RepositoryType, associated_repository_name: String, associated_repository_type: ecrpublic::types::RepositoryType) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.associate_repositories(repository_name, repository_type, associated_repository_name, associated_repository_type).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn associate_repositories(
         &self,
         repository_name: impl Into<String>,
@@ -62,6 +72,16 @@ impl Client {
     /// - `layer_digests`: Layer digests to look up, at most 100 per call.
     ///
     /// Optional members are set on the returned [`BatchCheckLayerAvailability`](crate::operation::BatchCheckLayerAvailability).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, layer_digests: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.batch_check_layer_availability(repository_name, layer_digests).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn batch_check_layer_availability(
         &self,
         repository_name: impl Into<String>,
@@ -83,6 +103,16 @@ impl Client {
     /// - `image_ids`: Images to remove, each given by digest or tag.
     ///
     /// Optional members are set on the returned [`BatchDeleteImage`](crate::operation::BatchDeleteImage).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, image_ids: Vec<ecrpublic::types::ImageIdentifier>) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.batch_delete_image(repository_name, image_ids).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn batch_delete_image(
         &self,
         repository_name: impl Into<String>,
@@ -102,6 +132,16 @@ impl Client {
     /// - `layer_digests`: Digest of the complete layer, used to verify the uploaded parts.
     ///
     /// Optional members are set on the returned [`CompleteLayerUpload`](crate::operation::CompleteLayerUpload).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, upload_id: String, layer_digests: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.complete_layer_upload(repository_name, upload_id, layer_digests).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn complete_layer_upload(
         &self,
         repository_name: impl Into<String>,
@@ -125,6 +165,16 @@ impl Client {
     /// - `marketplace_products`: AWS Marketplace products to sell the repository through: one to five distinct IDs, each owned by the caller and offering ECR Public Premium delivery.
     ///
     /// Optional members are set on the returned [`CreatePremiumRepository`](crate::operation::CreatePremiumRepository).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, marketplace_products: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.create_premium_repository(repository_name, marketplace_products).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_premium_repository(
         &self,
         repository_name: impl Into<String>,
@@ -145,6 +195,16 @@ impl Client {
     /// - `repository_name`: Name for the new repository; may include namespace parts such as `team/app`.
     ///
     /// Optional members are set on the returned [`CreateRepository`](crate::operation::CreateRepository).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.create_repository(repository_name).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_repository(
         &self,
         repository_name: impl Into<String>,
@@ -161,6 +221,16 @@ impl Client {
     /// - `repository_name`: Premium repository to remove.
     ///
     /// Optional members are set on the returned [`DeletePremiumRepository`](crate::operation::DeletePremiumRepository).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.delete_premium_repository(repository_name).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_premium_repository(
         &self,
         repository_name: impl Into<String>,
@@ -177,6 +247,16 @@ impl Client {
     /// - `repository_name`: Premium repository whose policy is removed.
     ///
     /// Optional members are set on the returned [`DeletePremiumRepositoryPolicy`](crate::operation::DeletePremiumRepositoryPolicy).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.delete_premium_repository_policy(repository_name).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_premium_repository_policy(
         &self,
         repository_name: impl Into<String>,
@@ -193,6 +273,16 @@ impl Client {
     /// - `repository_name`: Repository to remove.
     ///
     /// Optional members are set on the returned [`DeleteRepository`](crate::operation::DeleteRepository).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.delete_repository(repository_name).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_repository(
         &self,
         repository_name: impl Into<String>,
@@ -209,6 +299,16 @@ impl Client {
     /// - `repository_name`: Repository whose policy is removed.
     ///
     /// Optional members are set on the returned [`DeleteRepositoryPolicy`](crate::operation::DeleteRepositoryPolicy).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.delete_repository_policy(repository_name).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_repository_policy(
         &self,
         repository_name: impl Into<String>,
@@ -226,6 +326,16 @@ impl Client {
     /// - `registry_alias`: Alias of the publisher's registry, i.e. the first path segment of the repository URI.
     ///
     /// Optional members are set on the returned [`DescribeEntitledImageTags`](crate::operation::DescribeEntitledImageTags).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, registry_alias: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.describe_entitled_image_tags(repository_name, registry_alias).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn describe_entitled_image_tags(
         &self,
         repository_name: impl Into<String>,
@@ -247,6 +357,16 @@ impl Client {
     /// - `registry_alias`: Alias of the publisher's registry, i.e. the first path segment of the repository URI.
     ///
     /// Optional members are set on the returned [`DescribeEntitledImages`](crate::operation::DescribeEntitledImages).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, registry_alias: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.describe_entitled_images(repository_name, registry_alias).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn describe_entitled_images(
         &self,
         repository_name: impl Into<String>,
@@ -263,6 +383,16 @@ impl Client {
     /// Lists the premium repositories the caller is entitled to through active AWS Marketplace purchases, one entry per repository and product. The service finds the purchases by calling Marketplace `SearchAgreements` for the caller, so the caller needs the `aws-marketplace:SearchAgreements` permission as well as this one.
     ///
     /// Optional members are set on the returned [`DescribeEntitledRepositories`](crate::operation::DescribeEntitledRepositories).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.describe_entitled_repositories().send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn describe_entitled_repositories(
         &self,
     ) -> crate::operation::DescribeEntitledRepositories {
@@ -279,6 +409,16 @@ impl Client {
     /// - `image_id`: Image whose findings are returned.
     ///
     /// Optional members are set on the returned [`DescribeImageScanFindings`](crate::operation::DescribeImageScanFindings).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, image_id: ecrpublic::types::ImageIdentifier) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.describe_image_scan_findings(repository_name, image_id).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn describe_image_scan_findings(
         &self,
         repository_name: impl Into<String>,
@@ -296,6 +436,16 @@ impl Client {
     /// - `repository_name`: Repository whose tags are listed.
     ///
     /// Optional members are set on the returned [`DescribeImageTags`](crate::operation::DescribeImageTags).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.describe_image_tags(repository_name).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn describe_image_tags(
         &self,
         repository_name: impl Into<String>,
@@ -312,6 +462,16 @@ impl Client {
     /// - `repository_name`: Repository whose images are described.
     ///
     /// Optional members are set on the returned [`DescribeImages`](crate::operation::DescribeImages).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.describe_images(repository_name).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn describe_images(
         &self,
         repository_name: impl Into<String>,
@@ -324,6 +484,16 @@ impl Client {
     /// Returns details of the premium repositories in a registry, whether `DRAFT`, `AVAILABLE` or `HIDDEN`, with their Marketplace products, linked repositories and state; either all of them (paged) or the ones named in `repositoryNames`.
     ///
     /// Optional members are set on the returned [`DescribePremiumRepositories`](crate::operation::DescribePremiumRepositories).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.describe_premium_repositories().send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn describe_premium_repositories(
         &self,
     ) -> crate::operation::DescribePremiumRepositories {
@@ -335,6 +505,16 @@ impl Client {
     /// Lists the public registries owned by the calling account, including their aliases. Results are paged.
     ///
     /// Optional members are set on the returned [`DescribeRegistries`](crate::operation::DescribeRegistries).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.describe_registries().send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn describe_registries(&self) -> crate::operation::DescribeRegistries {
         crate::operation::DescribeRegistries::new(
             self.handle.clone(),
@@ -344,6 +524,16 @@ impl Client {
     /// Returns details of the free public repositories in a registry, either all of them (paged) or the ones named in `repositoryNames`. Premium repositories are listed by `DescribePremiumRepositories`.
     ///
     /// Optional members are set on the returned [`DescribeRepositories`](crate::operation::DescribeRepositories).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.describe_repositories().send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn describe_repositories(&self) -> crate::operation::DescribeRepositories {
         crate::operation::DescribeRepositories::new(
             self.handle.clone(),
@@ -360,6 +550,16 @@ impl Client {
     /// - `associated_repository_type`: Whether the repository to unlink is `FREE` or `PREMIUM`.
     ///
     /// Optional members are set on the returned [`DisassociateRepositories`](crate::operation::DisassociateRepositories).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, repository_type: ecrpublic::types::RepositoryType, associated_repository_name: String, associated_repository_type: ecrpublic::types::RepositoryType) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.disassociate_repositories(repository_name, repository_type, associated_repository_name, associated_repository_type).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn disassociate_repositories(
         &self,
         repository_name: impl Into<String>,
@@ -380,6 +580,16 @@ impl Client {
     /// Issues a short-lived token that container clients such as Docker use to log in to the public registry. The token is good for 12 hours.
     ///
     /// Optional members are set on the returned [`GetAuthorizationToken`](crate::operation::GetAuthorizationToken).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.get_authorization_token().send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_authorization_token(&self) -> crate::operation::GetAuthorizationToken {
         crate::operation::GetAuthorizationToken::new(
             self.handle.clone(),
@@ -393,6 +603,16 @@ impl Client {
     /// - `report_id`: ID of the report to download.
     ///
     /// Optional members are set on the returned [`GetDownloadUrlForPublisherReport`](crate::operation::GetDownloadUrlForPublisherReport).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, report_id: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.get_download_url_for_publisher_report(report_id).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_download_url_for_publisher_report(
         &self,
         report_id: impl Into<String>,
@@ -409,6 +629,16 @@ impl Client {
     /// - `repository_name`: Premium repository whose catalog information is fetched.
     ///
     /// Optional members are set on the returned [`GetPremiumRepositoryCatalogData`](crate::operation::GetPremiumRepositoryCatalogData).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.get_premium_repository_catalog_data(repository_name).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_premium_repository_catalog_data(
         &self,
         repository_name: impl Into<String>,
@@ -425,6 +655,16 @@ impl Client {
     /// - `repository_name`: Premium repository whose policy is fetched.
     ///
     /// Optional members are set on the returned [`GetPremiumRepositoryPolicy`](crate::operation::GetPremiumRepositoryPolicy).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.get_premium_repository_policy(repository_name).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_premium_repository_policy(
         &self,
         repository_name: impl Into<String>,
@@ -437,6 +677,16 @@ impl Client {
     /// Fetches the gallery catalog information, such as the display name, description and logo URL, of the caller's registry.
     ///
     /// Optional members are set on the returned [`GetRegistryCatalogData`](crate::operation::GetRegistryCatalogData).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.get_registry_catalog_data().send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_registry_catalog_data(&self) -> crate::operation::GetRegistryCatalogData {
         crate::operation::GetRegistryCatalogData::new(
             self.handle.clone(),
@@ -450,6 +700,16 @@ impl Client {
     /// - `repository_name`: Repository whose catalog information is fetched.
     ///
     /// Optional members are set on the returned [`GetRepositoryCatalogData`](crate::operation::GetRepositoryCatalogData).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.get_repository_catalog_data(repository_name).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_repository_catalog_data(
         &self,
         repository_name: impl Into<String>,
@@ -466,6 +726,16 @@ impl Client {
     /// - `repository_name`: Repository whose policy is fetched.
     ///
     /// Optional members are set on the returned [`GetRepositoryPolicy`](crate::operation::GetRepositoryPolicy).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.get_repository_policy(repository_name).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_repository_policy(
         &self,
         repository_name: impl Into<String>,
@@ -482,6 +752,16 @@ impl Client {
     /// - `repository_name`: Repository that will receive the layer.
     ///
     /// Optional members are set on the returned [`InitiateLayerUpload`](crate::operation::InitiateLayerUpload).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.initiate_layer_upload(repository_name).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn initiate_layer_upload(
         &self,
         repository_name: impl Into<String>,
@@ -494,6 +774,16 @@ impl Client {
     /// Lists the publisher reports of the caller's registry created during the last 365 days, optionally only of one type or granularity. Reports are compressed CSV files and cover images in premium repositories as well as in free repositories linked to a premium one. Results are paged.
     ///
     /// Optional members are set on the returned [`ListPublisherReports`](crate::operation::ListPublisherReports).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.list_publisher_reports().send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_publisher_reports(&self) -> crate::operation::ListPublisherReports {
         crate::operation::ListPublisherReports::new(
             self.handle.clone(),
@@ -507,6 +797,16 @@ impl Client {
     /// - `resource_arn`: ARN of the repository whose tags are listed.
     ///
     /// Optional members are set on the returned [`ListTagsForResource`](crate::operation::ListTagsForResource).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, resource_arn: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.list_tags_for_resource(resource_arn).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_tags_for_resource(
         &self,
         resource_arn: impl Into<String>,
@@ -524,6 +824,16 @@ impl Client {
     /// - `image_manifest`: Manifest of the image as JSON text.
     ///
     /// Optional members are set on the returned [`PutImage`](crate::operation::PutImage).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, image_manifest: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.put_image(repository_name, image_manifest).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn put_image(
         &self,
         repository_name: impl Into<String>,
@@ -542,6 +852,16 @@ impl Client {
     /// - `catalog_data`: Fields to change; omitted fields keep their value, and an empty `logoImageBlob` removes the logo.
     ///
     /// Optional members are set on the returned [`PutPremiumRepositoryCatalogData`](crate::operation::PutPremiumRepositoryCatalogData).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, catalog_data: ecrpublic::types::RepositoryCatalogDataInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.put_premium_repository_catalog_data(repository_name, catalog_data).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn put_premium_repository_catalog_data(
         &self,
         repository_name: impl Into<String>,
@@ -563,6 +883,16 @@ impl Client {
     /// - `marketplace_products`: Complete new product list, replacing the old one: one to five distinct IDs, each owned by the caller and offering ECR Public Premium delivery.
     ///
     /// Optional members are set on the returned [`PutPremiumRepositoryProducts`](crate::operation::PutPremiumRepositoryProducts).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, marketplace_products: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.put_premium_repository_products(repository_name, marketplace_products).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn put_premium_repository_products(
         &self,
         repository_name: impl Into<String>,
@@ -579,6 +909,16 @@ impl Client {
     /// Creates or replaces the gallery catalog information (display name, description and logo) of the caller's registry.
     ///
     /// Optional members are set on the returned [`PutRegistryCatalogData`](crate::operation::PutRegistryCatalogData).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.put_registry_catalog_data().send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn put_registry_catalog_data(&self) -> crate::operation::PutRegistryCatalogData {
         crate::operation::PutRegistryCatalogData::new(
             self.handle.clone(),
@@ -593,6 +933,16 @@ impl Client {
     /// - `catalog_data`: Catalog information to store.
     ///
     /// Optional members are set on the returned [`PutRepositoryCatalogData`](crate::operation::PutRepositoryCatalogData).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, catalog_data: ecrpublic::types::RepositoryCatalogDataInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.put_repository_catalog_data(repository_name, catalog_data).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn put_repository_catalog_data(
         &self,
         repository_name: impl Into<String>,
@@ -616,6 +966,16 @@ impl Client {
     /// - `status`: `DEPRECATED` schedules deletion after `deprecationPeriodDays`; `ACTIVE` calls off a pending deletion, which is possible only until the scheduled time, after which the status is fixed. A manifest list has to go before the images it refers to, so deprecate the list first with an earlier deletion time, and a list cannot return to `ACTIVE` while any image it refers to is deprecated. Violations get `ValidationException`.
     ///
     /// Optional members are set on the returned [`SetImageStatus`](crate::operation::SetImageStatus).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, repository_type: ecrpublic::types::RepositoryType, image_id: ecrpublic::types::ImageIdentifier, status: ecrpublic::types::ImageStatus) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.set_image_status(repository_name, repository_type, image_id, status).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn set_image_status(
         &self,
         repository_name: impl Into<String>,
@@ -641,6 +1001,16 @@ impl Client {
     /// - `policy_text`: JSON text of the policy.
     ///
     /// Optional members are set on the returned [`SetPremiumRepositoryPolicy`](crate::operation::SetPremiumRepositoryPolicy).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, policy_text: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.set_premium_repository_policy(repository_name, policy_text).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn set_premium_repository_policy(
         &self,
         repository_name: impl Into<String>,
@@ -662,6 +1032,16 @@ impl Client {
     /// - `policy_text`: JSON text of the policy.
     ///
     /// Optional members are set on the returned [`SetRepositoryPolicy`](crate::operation::SetRepositoryPolicy).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, policy_text: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.set_repository_policy(repository_name, policy_text).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn set_repository_policy(
         &self,
         repository_name: impl Into<String>,
@@ -681,6 +1061,16 @@ impl Client {
     /// - `state`: State to move to, `AVAILABLE` or `HIDDEN`; a repository can never go back to `DRAFT`.
     ///
     /// Optional members are set on the returned [`SetRepositoryState`](crate::operation::SetRepositoryState).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, repository_type: ecrpublic::types::RepositoryType, state: ecrpublic::types::RepositoryState) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.set_repository_state(repository_name, repository_type, state).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn set_repository_state(
         &self,
         repository_name: impl Into<String>,
@@ -704,6 +1094,16 @@ impl Client {
     /// - `tags`: Tags to attach.
     ///
     /// Optional members are set on the returned [`TagResource`](crate::operation::TagResource).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, resource_arn: String, tags: Vec<ecrpublic::types::Tag>) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.tag_resource(resource_arn, tags).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn tag_resource(
         &self,
         resource_arn: impl Into<String>,
@@ -722,6 +1122,16 @@ impl Client {
     /// - `tag_keys`: Tag keys whose tags should go.
     ///
     /// Optional members are set on the returned [`UntagResource`](crate::operation::UntagResource).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, resource_arn: String, tag_keys: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.untag_resource(resource_arn, tag_keys).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn untag_resource(
         &self,
         resource_arn: impl Into<String>,
@@ -743,6 +1153,16 @@ impl Client {
     /// - `layer_part_blob`: The bytes of this part.
     ///
     /// Optional members are set on the returned [`UploadLayerPart`](crate::operation::UploadLayerPart).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, upload_id: String, part_first_byte: i64, part_last_byte: i64, layer_part_blob: ecrpublic::Blob) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.upload_layer_part(repository_name, upload_id, part_first_byte, part_last_byte, layer_part_blob).send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn upload_layer_part(
         &self,
         repository_name: impl Into<String>,
