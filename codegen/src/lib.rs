@@ -153,6 +153,7 @@ pub fn standalone_lib_rs(model_json: &str) -> Result<String, Error> {
     let tokens = quote::quote! {
         #![doc = #doc]
         #![forbid(unsafe_code)]
+        #![deny(missing_docs)]
         mod generated;
         use awsjson_runtime::__private as rt;
         pub use generated::client::Client;

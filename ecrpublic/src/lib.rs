@@ -34,6 +34,7 @@
 //! from the service model. Everything else comes from the shared runtime, [`awsjson_runtime`]:
 //! a [`Config`] built once serves this client and any other generated from the same runtime.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 // Generated code is formatted by the generator (prettyplease), not rustfmt.
 #[rustfmt::skip]
