@@ -1175,10 +1175,20 @@ pub fn from_slice<T: Json>(bytes: &[u8]) -> Result<T, JsonError> {
     Ok(v)
 }
 
+/// The JSON of `value`. Containers past [`MAX_DEPTH`] are left out, so where a value may nest
+/// that deep (a recursive shape built by a caller) use [`try_to_vec`].
 pub fn to_vec<T: Json>(value: &T) -> Vec<u8> {
     let mut w = JsonWriter::new();
     value.write(&mut w);
     w.into_bytes()
+}
+
+/// The JSON of `value`, or `None` when it nests deeper than [`MAX_DEPTH`] containers (written
+/// whole it could overflow the stack, and no service reads it).
+pub fn try_to_vec<T: Json>(value: &T) -> Option<Vec<u8>> {
+    let mut w = JsonWriter::new();
+    value.write(&mut w);
+    (!w.too_deep()).then(|| w.into_bytes())
 }
 
 /// A request body and its SHA-256 in hex, for signing; `None` when the value nests deeper
@@ -2075,6 +2085,8 @@ mod tests {
         let (body, _) = to_hashed(&at_limit).expect("128 levels are written");
         assert_eq!(parse::<serde_json::Value>(std::str::from_utf8(&body).unwrap()).unwrap(), at_limit);
         assert!(to_hashed(&nest(MAX_DEPTH as usize + 1)).is_none());
+        assert_eq!(try_to_vec(&at_limit).as_deref(), Some(&body[..]));
+        assert!(try_to_vec(&nest(MAX_DEPTH as usize + 1)).is_none(), "refused, not cut short");
         // Far deeper: the recursion stops at the limit instead of walking the whole value.
         let deep = nest(20_000);
         let mut w = JsonWriter::new();

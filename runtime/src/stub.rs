@@ -353,7 +353,14 @@ fn with_input<O: Operation>(body: &[u8], f: impl FnOnce(&O::Input) -> Result<O::
 
 fn encode<O: Operation>(response: &Result<O::Output, O::Error>) -> HttpResponse {
     match response {
-        Ok(output) => reply(200, None, json::to_vec(output)),
+        Ok(output) => match json::try_to_vec(output) {
+            Some(body) => reply(200, None, body),
+            None => stub_error(
+                400,
+                "StubOutputTooDeep",
+                &format!("the stubbed {} output nests deeper than {} levels", O::NAME, json::MAX_DEPTH),
+            ),
+        },
         Err(e) => {
             let WireError { status, code, body } = e.to_wire();
             reply(status, Some(&code), body)
