@@ -81,17 +81,16 @@ struct Val<'m> {
     prec: u8,
     /// The literal behind a literal scalar, which is written once the other side is known.
     literal: Option<Value>,
-    /// For `length()` of a list or map that is never null: the collection (`x.len() == 0`
-    /// reads better as `x.is_empty()`).
-    len_of: Option<TokenStream>,
-    /// For a list result that is every element of one never-null, non-sparse collection
-    /// (`Items[]` of a list of structures): that collection, whose `len()` is its `length()`.
-    whole: Option<TokenStream>,
+    /// The never-null collection behind this value, when there is one: for a list result that
+    /// is every element of one non-sparse collection (`Items[]`), that collection, so its
+    /// `length()` is `len()`; for the `length()` of a collection, the collection, so that
+    /// `x.len() == 0` can read `x.is_empty()`.
+    collection: Option<TokenStream>,
 }
 
 impl<'m> Val<'m> {
     fn new(code: TokenStream, ty: Ty<'m>) -> Self {
-        Val { code, ty, prec: 0, literal: None, len_of: None, whole: None }
+        Val { code, ty, prec: 0, literal: None, collection: None }
     }
     fn with_prec(mut self, prec: u8) -> Self {
         self.prec = prec;
@@ -237,7 +236,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
             }
             Ast::Flatten(inner) => {
                 let list = self.eval(inner, cur)?;
-                let whole = match list.ty {
+                let collection = match list.ty {
                     Ty::Node { shape, nullable: false, .. } if shape.kind == Kind::List && !shape.traits.sparse => {
                         Some(list.code.clone())
                     }
@@ -247,7 +246,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
                 // One level of nested lists is spliced in; other elements stay as they are.
                 Ok(match elem.kind {
                     Kind::List => Val::new(quote!(#items.flatten()), Ty::List(self.list_member(elem)?, false)),
-                    _ => Val { whole, ..Val::new(items, Ty::List(elem, strs)) },
+                    _ => Val { collection, ..Val::new(items, Ty::List(elem, strs)) },
                 })
             }
             Ast::Projection(left, right) => {
@@ -671,8 +670,8 @@ impl<'a, 'm> Compiler<'a, 'm> {
             ("length", [v]) => {
                 let c = &v.code;
                 Ok(match &v.ty {
-                    Ty::List(..) => match &v.whole {
-                        Some(w) => Val { len_of: Some(w.clone()), ..Val::new(quote!(#w.len()), usize_ty) },
+                    Ty::List(..) => match &v.collection {
+                        Some(w) => Val { collection: Some(w.clone()), ..Val::new(quote!(#w.len()), usize_ty) },
                         None => Val::new(quote!(#c.count()), usize_ty),
                     },
                     Ty::Node { shape, nullable, .. } => match (&shape.kind, nullable) {
@@ -680,7 +679,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
                             Val::new(quote!(#c.map(|v| v.len())), Ty::Scalar(Form::Num(Some(NumTy::Usize)), true))
                         }
                         (Kind::List | Kind::Map, false) => {
-                            Val { len_of: Some(c.clone()), ..Val::new(quote!(#c.len()), usize_ty) }
+                            Val { collection: Some(c.clone()), ..Val::new(quote!(#c.len()), usize_ty) }
                         }
                         (Kind::String, true) => Val::new(
                             quote!(#c.map(|s| s.chars().count())),
@@ -790,7 +789,7 @@ fn kind_name(kind: &Kind) -> &'static str {
 /// `length(x)` compared with 0 (or `>= 1`, `< 1`) as `x.is_empty()` or its negation.
 fn is_empty_test(op: Cmp, l: &Val, r: &Val) -> Option<TokenStream> {
     let lit = |v: &Val| v.literal.as_ref().and_then(Value::as_i64);
-    let (c, op, n) = match (&l.len_of, &r.len_of) {
+    let (c, op, n) = match (&l.collection, &r.collection) {
         (Some(c), _) => (c, op, lit(r)?),
         // `0 < length(x)` is `length(x) > 0`.
         (None, Some(c)) => {
