@@ -6,7 +6,7 @@ use ecrpublic::operation::{CreateRepository, DescribeRepositories};
 use ecrpublic::output::{CreateRepositoryOutput, DescribeRepositoriesOutput};
 use ecrpublic::stub::Stubs;
 use ecrpublic::types::Repository;
-use ecrpublic::{Client, Error, Unhandled};
+use ecrpublic::{Client, SdkError, Unhandled};
 
 #[tokio::test]
 async fn queued_outputs_and_errors_come_back_typed() {
@@ -23,7 +23,7 @@ async fn queued_outputs_and_errors_come_back_typed() {
     assert_eq!(out.request_id(), Some("stub-request"));
 
     match client.create_repository("app").send().await {
-        Err(Error::Service(CreateRepositoryError::RepositoryAlreadyExistsException(e))) => {
+        Err(SdkError::Service(CreateRepositoryError::RepositoryAlreadyExistsException(e))) => {
             assert_eq!(e.message(), Some("taken"));
             assert_eq!(e.to_string(), "RepositoryAlreadyExistsException: taken (request id: stub-request)");
         }
@@ -32,7 +32,7 @@ async fn queued_outputs_and_errors_come_back_typed() {
 
     // The queue is spent: a third call says so instead of hanging or panicking.
     match client.create_repository("app").send().await {
-        Err(Error::Service(CreateRepositoryError::Unhandled(u))) => assert_eq!(u.code(), "NoStubbedResponse"),
+        Err(SdkError::Service(CreateRepositoryError::Unhandled(u))) => assert_eq!(u.code(), "NoStubbedResponse"),
         other => panic!("expected NoStubbedResponse, got {other:?}"),
     }
 
@@ -65,7 +65,7 @@ async fn responses_can_be_computed_from_the_input() {
 
     // An error code the operation models is read back as its typed variant.
     match client.describe_repositories().repository_names(["missing"]).send().await {
-        Err(Error::Service(DescribeRepositoriesError::RepositoryNotFoundException(e))) => {
+        Err(SdkError::Service(DescribeRepositoriesError::RepositoryNotFoundException(e))) => {
             assert_eq!(e.message(), Some("no such repository"))
         }
         other => panic!("expected RepositoryNotFoundException, got {other:?}"),

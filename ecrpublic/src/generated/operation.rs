@@ -23,7 +23,7 @@ impl AssociateRepositories {
         self,
     ) -> Result<
         crate::output::AssociateRepositoriesOutput,
-        crate::Error<crate::error::AssociateRepositoriesError>,
+        crate::SdkError<crate::error::AssociateRepositoriesError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -67,7 +67,7 @@ impl BatchCheckLayerAvailability {
         self,
     ) -> Result<
         crate::output::BatchCheckLayerAvailabilityOutput,
-        crate::Error<crate::error::BatchCheckLayerAvailabilityError>,
+        crate::SdkError<crate::error::BatchCheckLayerAvailabilityError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -109,7 +109,7 @@ impl BatchDeleteImage {
         self,
     ) -> Result<
         crate::output::BatchDeleteImageOutput,
-        crate::Error<crate::error::BatchDeleteImageError>,
+        crate::SdkError<crate::error::BatchDeleteImageError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -151,7 +151,7 @@ impl CompleteLayerUpload {
         self,
     ) -> Result<
         crate::output::CompleteLayerUploadOutput,
-        crate::Error<crate::error::CompleteLayerUploadError>,
+        crate::SdkError<crate::error::CompleteLayerUploadError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -195,7 +195,7 @@ impl CreatePremiumRepository {
         self,
     ) -> Result<
         crate::output::CreatePremiumRepositoryOutput,
-        crate::Error<crate::error::CreatePremiumRepositoryError>,
+        crate::SdkError<crate::error::CreatePremiumRepositoryError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -237,7 +237,7 @@ impl CreateRepository {
         self,
     ) -> Result<
         crate::output::CreateRepositoryOutput,
-        crate::Error<crate::error::CreateRepositoryError>,
+        crate::SdkError<crate::error::CreateRepositoryError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -273,7 +273,7 @@ impl DeletePremiumRepository {
         self,
     ) -> Result<
         crate::output::DeletePremiumRepositoryOutput,
-        crate::Error<crate::error::DeletePremiumRepositoryError>,
+        crate::SdkError<crate::error::DeletePremiumRepositoryError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -309,7 +309,7 @@ impl DeletePremiumRepositoryPolicy {
         self,
     ) -> Result<
         crate::output::DeletePremiumRepositoryPolicyOutput,
-        crate::Error<crate::error::DeletePremiumRepositoryPolicyError>,
+        crate::SdkError<crate::error::DeletePremiumRepositoryPolicyError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -348,7 +348,7 @@ impl DeleteRepository {
         self,
     ) -> Result<
         crate::output::DeleteRepositoryOutput,
-        crate::Error<crate::error::DeleteRepositoryError>,
+        crate::SdkError<crate::error::DeleteRepositoryError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -382,7 +382,7 @@ impl DeleteRepositoryPolicy {
         self,
     ) -> Result<
         crate::output::DeleteRepositoryPolicyOutput,
-        crate::Error<crate::error::DeleteRepositoryPolicyError>,
+        crate::SdkError<crate::error::DeleteRepositoryPolicyError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -423,7 +423,7 @@ impl DescribeEntitledImageTags {
         self,
     ) -> Result<
         crate::output::DescribeEntitledImageTagsOutput,
-        crate::Error<crate::error::DescribeEntitledImageTagsError>,
+        crate::SdkError<crate::error::DescribeEntitledImageTagsError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -495,7 +495,7 @@ impl DescribeEntitledImages {
         self,
     ) -> Result<
         crate::output::DescribeEntitledImagesOutput,
-        crate::Error<crate::error::DescribeEntitledImagesError>,
+        crate::SdkError<crate::error::DescribeEntitledImagesError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -561,7 +561,7 @@ impl DescribeEntitledRepositories {
         self,
     ) -> Result<
         crate::output::DescribeEntitledRepositoriesOutput,
-        crate::Error<crate::error::DescribeEntitledRepositoriesError>,
+        crate::SdkError<crate::error::DescribeEntitledRepositoriesError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -640,7 +640,7 @@ impl DescribeImageScanFindings {
         self,
     ) -> Result<
         crate::output::DescribeImageScanFindingsOutput,
-        crate::Error<crate::error::DescribeImageScanFindingsError>,
+        crate::SdkError<crate::error::DescribeImageScanFindingsError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -722,7 +722,7 @@ impl DescribeImageTags {
         self,
     ) -> Result<
         crate::output::DescribeImageTagsOutput,
-        crate::Error<crate::error::DescribeImageTagsError>,
+        crate::SdkError<crate::error::DescribeImageTagsError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -807,7 +807,7 @@ impl DescribeImages {
         self,
     ) -> Result<
         crate::output::DescribeImagesOutput,
-        crate::Error<crate::error::DescribeImagesError>,
+        crate::SdkError<crate::error::DescribeImagesError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -886,7 +886,7 @@ impl DescribePremiumRepositories {
         self,
     ) -> Result<
         crate::output::DescribePremiumRepositoriesOutput,
-        crate::Error<crate::error::DescribePremiumRepositoriesError>,
+        crate::SdkError<crate::error::DescribePremiumRepositoriesError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -950,7 +950,7 @@ impl DescribeRegistries {
         self,
     ) -> Result<
         crate::output::DescribeRegistriesOutput,
-        crate::Error<crate::error::DescribeRegistriesError>,
+        crate::SdkError<crate::error::DescribeRegistriesError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1027,7 +1027,7 @@ impl DescribeRepositories {
         self,
     ) -> Result<
         crate::output::DescribeRepositoriesOutput,
-        crate::Error<crate::error::DescribeRepositoriesError>,
+        crate::SdkError<crate::error::DescribeRepositoriesError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1088,7 +1088,7 @@ impl DisassociateRepositories {
         self,
     ) -> Result<
         crate::output::DisassociateRepositoriesOutput,
-        crate::Error<crate::error::DisassociateRepositoriesError>,
+        crate::SdkError<crate::error::DisassociateRepositoriesError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1117,7 +1117,7 @@ impl GetAuthorizationToken {
         self,
     ) -> Result<
         crate::output::GetAuthorizationTokenOutput,
-        crate::Error<crate::error::GetAuthorizationTokenError>,
+        crate::SdkError<crate::error::GetAuthorizationTokenError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1146,7 +1146,7 @@ impl GetDownloadUrlForPublisherReport {
         self,
     ) -> Result<
         crate::output::GetDownloadUrlForPublisherReportOutput,
-        crate::Error<crate::error::GetDownloadUrlForPublisherReportError>,
+        crate::SdkError<crate::error::GetDownloadUrlForPublisherReportError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1182,7 +1182,7 @@ impl GetPremiumRepositoryCatalogData {
         self,
     ) -> Result<
         crate::output::GetPremiumRepositoryCatalogDataOutput,
-        crate::Error<crate::error::GetPremiumRepositoryCatalogDataError>,
+        crate::SdkError<crate::error::GetPremiumRepositoryCatalogDataError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1218,7 +1218,7 @@ impl GetPremiumRepositoryPolicy {
         self,
     ) -> Result<
         crate::output::GetPremiumRepositoryPolicyOutput,
-        crate::Error<crate::error::GetPremiumRepositoryPolicyError>,
+        crate::SdkError<crate::error::GetPremiumRepositoryPolicyError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1247,7 +1247,7 @@ impl GetRegistryCatalogData {
         self,
     ) -> Result<
         crate::output::GetRegistryCatalogDataOutput,
-        crate::Error<crate::error::GetRegistryCatalogDataError>,
+        crate::SdkError<crate::error::GetRegistryCatalogDataError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1280,7 +1280,7 @@ impl GetRepositoryCatalogData {
         self,
     ) -> Result<
         crate::output::GetRepositoryCatalogDataOutput,
-        crate::Error<crate::error::GetRepositoryCatalogDataError>,
+        crate::SdkError<crate::error::GetRepositoryCatalogDataError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1314,7 +1314,7 @@ impl GetRepositoryPolicy {
         self,
     ) -> Result<
         crate::output::GetRepositoryPolicyOutput,
-        crate::Error<crate::error::GetRepositoryPolicyError>,
+        crate::SdkError<crate::error::GetRepositoryPolicyError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1356,7 +1356,7 @@ impl InitiateLayerUpload {
         self,
     ) -> Result<
         crate::output::InitiateLayerUploadOutput,
-        crate::Error<crate::error::InitiateLayerUploadError>,
+        crate::SdkError<crate::error::InitiateLayerUploadError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1411,7 +1411,7 @@ impl ListPublisherReports {
         self,
     ) -> Result<
         crate::output::ListPublisherReportsOutput,
-        crate::Error<crate::error::ListPublisherReportsError>,
+        crate::SdkError<crate::error::ListPublisherReportsError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1465,7 +1465,7 @@ impl ListTagsForResource {
         self,
     ) -> Result<
         crate::output::ListTagsForResourceOutput,
-        crate::Error<crate::error::ListTagsForResourceError>,
+        crate::SdkError<crate::error::ListTagsForResourceError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1522,7 +1522,7 @@ impl PutImage {
         self,
     ) -> Result<
         crate::output::PutImageOutput,
-        crate::Error<crate::error::PutImageError>,
+        crate::SdkError<crate::error::PutImageError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1558,7 +1558,7 @@ impl PutPremiumRepositoryCatalogData {
         self,
     ) -> Result<
         crate::output::PutPremiumRepositoryCatalogDataOutput,
-        crate::Error<crate::error::PutPremiumRepositoryCatalogDataError>,
+        crate::SdkError<crate::error::PutPremiumRepositoryCatalogDataError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1594,7 +1594,7 @@ impl PutPremiumRepositoryProducts {
         self,
     ) -> Result<
         crate::output::PutPremiumRepositoryProductsOutput,
-        crate::Error<crate::error::PutPremiumRepositoryProductsError>,
+        crate::SdkError<crate::error::PutPremiumRepositoryProductsError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1638,7 +1638,7 @@ impl PutRegistryCatalogData {
         self,
     ) -> Result<
         crate::output::PutRegistryCatalogDataOutput,
-        crate::Error<crate::error::PutRegistryCatalogDataError>,
+        crate::SdkError<crate::error::PutRegistryCatalogDataError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1674,7 +1674,7 @@ impl PutRepositoryCatalogData {
         self,
     ) -> Result<
         crate::output::PutRepositoryCatalogDataOutput,
-        crate::Error<crate::error::PutRepositoryCatalogDataError>,
+        crate::SdkError<crate::error::PutRepositoryCatalogDataError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1713,7 +1713,7 @@ impl SetImageStatus {
         self,
     ) -> Result<
         crate::output::SetImageStatusOutput,
-        crate::Error<crate::error::SetImageStatusError>,
+        crate::SdkError<crate::error::SetImageStatusError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1754,7 +1754,7 @@ impl SetPremiumRepositoryPolicy {
         self,
     ) -> Result<
         crate::output::SetPremiumRepositoryPolicyOutput,
-        crate::Error<crate::error::SetPremiumRepositoryPolicyError>,
+        crate::SdkError<crate::error::SetPremiumRepositoryPolicyError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1793,7 +1793,7 @@ impl SetRepositoryPolicy {
         self,
     ) -> Result<
         crate::output::SetRepositoryPolicyOutput,
-        crate::Error<crate::error::SetRepositoryPolicyError>,
+        crate::SdkError<crate::error::SetRepositoryPolicyError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1827,7 +1827,7 @@ impl SetRepositoryState {
         self,
     ) -> Result<
         crate::output::SetRepositoryStateOutput,
-        crate::Error<crate::error::SetRepositoryStateError>,
+        crate::SdkError<crate::error::SetRepositoryStateError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1856,7 +1856,7 @@ impl TagResource {
         self,
     ) -> Result<
         crate::output::TagResourceOutput,
-        crate::Error<crate::error::TagResourceError>,
+        crate::SdkError<crate::error::TagResourceError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1885,7 +1885,7 @@ impl UntagResource {
         self,
     ) -> Result<
         crate::output::UntagResourceOutput,
-        crate::Error<crate::error::UntagResourceError>,
+        crate::SdkError<crate::error::UntagResourceError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1927,7 +1927,7 @@ impl UploadLayerPart {
         self,
     ) -> Result<
         crate::output::UploadLayerPartOutput,
-        crate::Error<crate::error::UploadLayerPartError>,
+        crate::SdkError<crate::error::UploadLayerPartError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
