@@ -108,14 +108,17 @@ fn service_error(ctx: &Ctx) -> Result<TokenStream, ModelError> {
         #[doc = " Any error of any operation of the service: one variant per error the model defines, and"]
         #[doc = " `Unhandled` for everything else. Every operation's `SdkError<XError>` and `XError` convert into"]
         #[doc = " it, so `?` works across operations in a function returning `Result<_, Error>`."]
+        #[doc = ""]
+        #[doc = " `ProvideErrorMetadata` (in `prelude`) gives the code, message and request ids of any variant."]
         #[derive(Debug)]
         #[non_exhaustive]
         #[allow(clippy::large_enum_variant)]
         pub enum Error {
             #(#defs)*
-            #[doc = " An error the model does not define (its code, message and request id are kept), or a failure"]
-            #[doc = " that is not the service's: transport, timeout, configuration, validation, an unreadable"]
-            #[doc = " response, an interceptor. `source()` is the original error, to downcast."]
+            #[doc = " A service error the model does not list for the operation that returned it (its code,"]
+            #[doc = " message and request id are kept), or a failure that is not the service's: transport,"]
+            #[doc = " timeout, configuration, validation, an unreadable response, an interceptor. `source()` is"]
+            #[doc = " the original error (`Unhandled`, `TransportError`, ...), to downcast."]
             Unhandled(crate::UnhandledError),
         }
         #rt::service_error!(Error, [#(#variants),*], { #(#ops),* });

@@ -1690,6 +1690,8 @@ crate::rt::operation_error!(
 /// Any error of any operation of the service: one variant per error the model defines, and
 /// `Unhandled` for everything else. Every operation's `SdkError<XError>` and `XError` convert into
 /// it, so `?` works across operations in a function returning `Result<_, Error>`.
+///
+/// `ProvideErrorMetadata` (in `prelude`) gives the code, message and request ids of any variant.
 #[derive(Debug)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -1758,9 +1760,10 @@ pub enum Error {
     UploadNotFoundException(UploadNotFoundException),
     /// The request broke one of the service's validation rules; correct the parameters before sending it again.
     ValidationException(ValidationException),
-    /// An error the model does not define (its code, message and request id are kept), or a failure
-    /// that is not the service's: transport, timeout, configuration, validation, an unreadable
-    /// response, an interceptor. `source()` is the original error, to downcast.
+    /// A service error the model does not list for the operation that returned it (its code,
+    /// message and request id are kept), or a failure that is not the service's: transport,
+    /// timeout, configuration, validation, an unreadable response, an interceptor. `source()` is
+    /// the original error (`Unhandled`, `TransportError`, ...), to downcast.
     Unhandled(crate::UnhandledError),
 }
 crate::rt::service_error!(
