@@ -159,6 +159,9 @@ pub fn standalone_lib_rs(model_json: &str) -> Result<String, Error> {
         pub use generated::client::Client;
         pub use generated::{error, input, operation, output, types};
         pub use awsjson_runtime::public::*;
+        pub use awsjson_runtime::prelude;
+        // The service-wide error; a name of its own, not the glob's.
+        pub use generated::error::Error;
 
         #waiters
     };

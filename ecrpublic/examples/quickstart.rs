@@ -251,7 +251,7 @@ async fn workflow(client: &Client, repo: &str) -> Result<(), BoxError> {
     step(7, "A modeled error: describe a repository that does not exist");
     let missing = format!("{repo}-missing");
     match client.describe_repositories().repository_names([&missing]).send().await {
-        Err(ecrpublic::Error::Service(DescribeRepositoriesError::RepositoryNotFoundException(e))) => {
+        Err(ecrpublic::SdkError::Service(DescribeRepositoriesError::RepositoryNotFoundException(e))) => {
             println!("    got the expected error: {e}");
         }
         Err(other) => return Err(other.into()),

@@ -3,10 +3,13 @@
 //! `cargo test -p ecrpublic --example testing_with_stubs` runs the tests below.
 
 use ecrpublic::error::{DeleteRepositoryError, DescribeRepositoriesError};
-use ecrpublic::{Client, Error};
+use ecrpublic::{Client, SdkError};
 
 /// Code under test: the URIs of every repository whose name starts with `prefix`, across pages.
-pub async fn repository_uris(client: &Client, prefix: &str) -> Result<Vec<String>, Error<DescribeRepositoriesError>> {
+pub async fn repository_uris(
+    client: &Client,
+    prefix: &str,
+) -> Result<Vec<String>, SdkError<DescribeRepositoriesError>> {
     let mut uris = Vec::new();
     let mut repos = client.describe_repositories().into_paginator().page_size(100).items();
     while let Some(repo) = repos.next().await {
@@ -20,10 +23,10 @@ pub async fn repository_uris(client: &Client, prefix: &str) -> Result<Vec<String
 
 /// Code under test: deletes a repository; one that is already gone counts as deleted.
 /// Returns whether this call deleted it.
-pub async fn ensure_deleted(client: &Client, name: &str) -> Result<bool, Error<DeleteRepositoryError>> {
+pub async fn ensure_deleted(client: &Client, name: &str) -> Result<bool, SdkError<DeleteRepositoryError>> {
     match client.delete_repository(name).force(true).send().await {
         Ok(_) => Ok(true),
-        Err(Error::Service(DeleteRepositoryError::RepositoryNotFoundException(_))) => Ok(false),
+        Err(SdkError::Service(DeleteRepositoryError::RepositoryNotFoundException(_))) => Ok(false),
         Err(e) => Err(e),
     }
 }

@@ -45,6 +45,42 @@ use awsjson_runtime::__private as rt;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 
+pub use awsjson_runtime::prelude;
 pub use awsjson_runtime::public::*;
 pub use generated::client::Client;
+/// Each call returns its operation's own error, `SdkError<XError>`; every one of them converts
+/// into this service-wide `Error`, so `?` works across operations:
+///
+/// ```
+/// use ecrpublic::error::{DescribeRepositoriesError, RepositoryNotFoundException};
+/// use ecrpublic::operation::{CreateRepository, DescribeRepositories};
+/// use ecrpublic::output::CreateRepositoryOutput;
+/// use ecrpublic::prelude::*;
+/// use ecrpublic::{stub::Stubs, Client, Error};
+///
+/// // Two operations, two error types, one `?`.
+/// async fn create_and_count(client: &Client, name: &str) -> Result<usize, Error> {
+///     client.create_repository(name).send().await?;
+///     let found = client.describe_repositories().repository_names([name]).send().await?;
+///     Ok(found.repositories.len())
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let stubs = Stubs::new();
+/// stubs.respond::<CreateRepository>(Ok(CreateRepositoryOutput::default()));
+/// stubs.respond::<DescribeRepositories>(Err(DescribeRepositoriesError::RepositoryNotFoundException(
+///     RepositoryNotFoundException::default().with_message("not yet"),
+/// )));
+/// let client = Client::new(&stubs.config());
+/// match create_and_count(&client, "app").await {
+///     Err(Error::RepositoryNotFoundException(e)) => assert_eq!(e.message(), Some("not yet")),
+///     other => panic!("expected RepositoryNotFoundException, got {other:?}"),
+/// }
+/// // Or generically, through the metadata every error gives (`prelude`).
+/// let err = create_and_count(&client, "app").await.unwrap_err();
+/// assert_eq!(err.code(), Some("NoStubbedResponse"));
+/// assert_eq!(err.request_id(), Some("stub-request"));
+/// # });
+/// ```
+pub use generated::error::Error;
 pub use generated::{error, input, operation, output, types, waiters};

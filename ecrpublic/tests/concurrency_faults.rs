@@ -112,7 +112,7 @@ impl aws_credential_types::provider::ProvideCredentials for Counting {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_calls_from_64_tasks_with_faults_injected_all_end_within_bounds() {
-    use ecrpublic::Error;
+    use ecrpublic::SdkError;
     const TASKS: usize = 64;
     const CALLS: usize = 1000;
     let quota = QuotaLog::default();
@@ -147,14 +147,14 @@ async fn a_thousand_calls_from_64_tasks_with_faults_injected_all_end_within_boun
                             assert_eq!(out.repositories.len(), 1);
                             ok.fetch_add(1, Ordering::SeqCst);
                         }
-                        Err(Error::Service(e)) => {
+                        Err(SdkError::Service(e)) => {
                             let text = e.to_string();
                             assert!(text.contains("injected"), "an injected fault, typed: {text}");
                             service.fetch_add(1, Ordering::SeqCst);
                         }
                         Err(e) => {
                             // Anything else (the retry quota running dry under the storm is
-                            // one) is still an `Error` value; it is counted and shown below.
+                            // one) is still an `SdkError` value; it is counted and shown below.
                             eprintln!("call ended in: {e}");
                             other.fetch_add(1, Ordering::SeqCst);
                         }

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use common::tmp::TempDir;
 use common::{Canned, MockServer};
 use ecrpublic::{
-    BoxFuture, Client, Config, ConfigBuilder, ConfigError, Credentials, Env, Error, HttpRequest, HttpResponse,
-    RetryConfig, RetryMode, Transport, TransportError,
+    BoxFuture, Client, Config, ConfigBuilder, ConfigError, Credentials, Env, HttpRequest, HttpResponse, RetryConfig,
+    RetryMode, SdkError, Transport, TransportError,
 };
 
 /// A transport that records each request's URI and answers `200 {}`: for endpoints that must
@@ -95,7 +95,7 @@ fn test_credentials() -> Credentials {
 }
 
 /// One DescribeRepositories call with the given configuration.
-async fn call(config: Config) -> Result<(), Error<ecrpublic::error::DescribeRepositoriesError>> {
+async fn call(config: Config) -> Result<(), SdkError<ecrpublic::error::DescribeRepositoriesError>> {
     Client::new(&config).describe_repositories().send().await.map(|_| ())
 }
 
@@ -195,7 +195,7 @@ async fn a_region_that_is_not_a_host_label_is_refused_before_any_url() {
         .transport(recorder.clone())
         .build();
     match call(config).await {
-        Err(Error::Config(e)) => assert!(e.message().contains("region `evil.example.com/#` is not valid"), "{e}"),
+        Err(SdkError::Config(e)) => assert!(e.message().contains("region `evil.example.com/#` is not valid"), "{e}"),
         other => panic!("expected a configuration error, got {other:?}"),
     }
     assert!(recorder.uris().is_empty(), "nothing is sent");
@@ -230,7 +230,7 @@ async fn no_region_and_no_endpoint_is_a_config_error() {
     let config = load(files.env(&[])).await.credentials(test_credentials()).transport(recorder.clone()).build();
     assert_eq!(config.region(), None);
     match call(config).await {
-        Err(Error::Config(e)) => assert!(e.message().contains("no region and no endpoint"), "{e}"),
+        Err(SdkError::Config(e)) => assert!(e.message().contains("no region and no endpoint"), "{e}"),
         other => panic!("expected a configuration error, got {other:?}"),
     }
     assert!(recorder.uris().is_empty(), "nothing is sent");
@@ -427,7 +427,7 @@ async fn fips_with_a_custom_endpoint_is_a_config_error() {
         .await
         .credentials(test_credentials());
     match call(builder.build()).await {
-        Err(Error::Config(e)) => assert!(e.message().contains("FIPS and custom endpoint"), "{e}"),
+        Err(SdkError::Config(e)) => assert!(e.message().contains("FIPS and custom endpoint"), "{e}"),
         other => panic!("expected a configuration error, got {other:?}"),
     }
     assert!(server.requests().is_empty());
@@ -457,7 +457,7 @@ async fn a_malformed_profile_file_names_the_file_and_line() {
 
 /// `Config::from_env` reads the process environment, which tests must not change: this test
 /// runs itself again as a child process with an environment of its own, and the child checks
-/// that every call reports the malformed file as `Error::Config`.
+/// that every call reports the malformed file as `SdkError::Config`.
 #[test]
 fn from_env_reports_a_malformed_file_on_every_call() {
     const CHILD: &str = "ECRPUBLIC_TEST_FROM_ENV_CHILD";
@@ -468,7 +468,7 @@ fn from_env_reports_a_malformed_file_on_every_call() {
             let path = std::env::var("AWS_CONFIG_FILE").unwrap();
             for _ in 0..2 {
                 match call(config.clone()).await {
-                    Err(Error::Config(e)) => {
+                    Err(SdkError::Config(e)) => {
                         assert!(e.message().contains(&format!("{path}:3:")), "{e}");
                         assert!(!e.message().contains("hunter2"), "{e}");
                     }
@@ -523,7 +523,7 @@ async fn max_attempts_from_the_environment_limits_the_calls() {
     let files = Files::new("", "");
     let env = files.env(&[("AWS_MAX_ATTEMPTS", "1"), ("AWS_ENDPOINT_URL", &server.endpoint())]);
     let result = call(load(env).await.credentials(test_credentials()).build()).await;
-    assert!(matches!(result, Err(Error::Service(_))), "{result:?}");
+    assert!(matches!(result, Err(SdkError::Service(_))), "{result:?}");
     assert_eq!(server.requests().len(), 1, "AWS_MAX_ATTEMPTS=1: no retry of a throttling error");
 }
 
@@ -616,7 +616,7 @@ async fn no_credentials_anywhere_is_a_config_error() {
     let files = Files::new("", "");
     let env = files.env(&[("AWS_ENDPOINT_URL", &server.endpoint())]);
     match call(load(env).await.build()).await {
-        Err(Error::Config(e)) => assert!(e.message().contains("no credentials"), "{e}"),
+        Err(SdkError::Config(e)) => assert!(e.message().contains("no credentials"), "{e}"),
         other => panic!("expected a configuration error, got {other:?}"),
     }
     assert!(server.requests().is_empty(), "nothing unsigned is sent");
@@ -648,7 +648,7 @@ async fn a_failing_credential_process_is_reported() {
     let files = Files::new(&format!("[default]\ncredential_process = sh {}\n", script.display()), "");
     let config = load(files.env(&[("AWS_ENDPOINT_URL", &server.endpoint())])).await.build();
     match call(config).await {
-        Err(Error::Config(e)) => {
+        Err(SdkError::Config(e)) => {
             assert!(e.message().contains("credential_process"), "{e}");
             assert!(e.message().contains("token expired, log in again"), "{e}");
         }

@@ -10,7 +10,7 @@ mod common;
 use common::aws::{self, StandIn};
 use common::tmp::TempDir;
 use common::{Canned, MockServer};
-use ecrpublic::{Client, Config, Env, Error};
+use ecrpublic::{Client, Config, Env, SdkError};
 
 /// A home directory, with `~/.aws/config` and `~/.aws/credentials` when given.
 struct Home {
@@ -42,7 +42,7 @@ fn signed_with(server: &MockServer) -> String {
     auth.split("Credential=").nth(1).and_then(|c| c.split('/').next()).unwrap_or_default().to_owned()
 }
 
-async fn call(config: &Config) -> Result<(), Error<ecrpublic::error::DescribeRepositoriesError>> {
+async fn call(config: &Config) -> Result<(), SdkError<ecrpublic::error::DescribeRepositoriesError>> {
     Client::new(config).describe_repositories().send().await.map(|_| ())
 }
 
@@ -187,7 +187,7 @@ async fn a_profile_named_by_aws_profile_must_exist() {
     ]);
     let config = Config::loader().env(env).load().await.expect("loads").build();
     match call(&config).await {
-        Err(Error::Config(e)) => assert!(e.message().contains("profile `nope` not found"), "{e}"),
+        Err(SdkError::Config(e)) => assert!(e.message().contains("profile `nope` not found"), "{e}"),
         other => panic!("expected a configuration error, got {other:?}"),
     }
     assert!(ecs.requests().is_empty(), "the chain went on past a missing named profile");
@@ -205,7 +205,7 @@ async fn nothing_anywhere_lists_what_was_tried() {
         ("AWS_EC2_METADATA_DISABLED", "true".into()),
     ]);
     let config = Config::loader().env(env).load().await.unwrap().build();
-    let Err(Error::Config(e)) = call(&config).await else { panic!("expected a configuration error") };
+    let Err(SdkError::Config(e)) = call(&config).await else { panic!("expected a configuration error") };
     for source in ["environment", "profile `default`", "web identity", "ECS", "IMDSv2"] {
         assert!(e.message().contains(source), "`{source}` in {e}");
     }

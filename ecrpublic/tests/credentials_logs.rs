@@ -8,9 +8,9 @@ use common::aws;
 use common::logs::Logs;
 use common::tmp::TempDir;
 use common::{Canned, MockServer};
-use ecrpublic::{Client, Config, Env, Error};
+use ecrpublic::{Client, Config, Env, SdkError};
 
-async fn call(config: &Config) -> Result<(), Error<ecrpublic::error::DescribeRepositoriesError>> {
+async fn call(config: &Config) -> Result<(), SdkError<ecrpublic::error::DescribeRepositoriesError>> {
     Client::new(config).describe_repositories().send().await.map(|_| ())
 }
 

@@ -13,7 +13,7 @@ use common::aws::{self, sts_keys, StandIn};
 use common::tmp::TempDir;
 use common::{Canned, MockServer};
 use ecrpublic::credentials::{ProfileProvider, ServiceError, WebIdentityProvider};
-use ecrpublic::{Client, Config, Env, Error};
+use ecrpublic::{Client, Config, Env, SdkError};
 
 fn vars(list: &[(&str, &str)]) -> Env {
     Env::from_vars(list.iter().map(|(k, v)| (k.to_string(), v.to_string())))
@@ -24,7 +24,7 @@ fn detail(e: &CredentialsError) -> String {
     ecrpublic::credentials::error_detail(e)
 }
 
-async fn call(config: &Config) -> Result<(), Error<ecrpublic::error::DescribeRepositoriesError>> {
+async fn call(config: &Config) -> Result<(), SdkError<ecrpublic::error::DescribeRepositoriesError>> {
     Client::new(config).describe_repositories().send().await.map(|_| ())
 }
 
@@ -121,7 +121,7 @@ async fn a_missing_token_file_is_an_error_naming_the_path() {
     // Through the client: a configuration error, and the chain did not go on.
     let config = Config::loader().env(env).load().await.unwrap().endpoint_url(sts.url()).build();
     match call(&config).await {
-        Err(Error::Config(e)) => assert!(e.message().contains(&missing), "{e}"),
+        Err(SdkError::Config(e)) => assert!(e.message().contains(&missing), "{e}"),
         other => panic!("expected a configuration error, got {other:?}"),
     }
     assert!(sts.requests().is_empty());
@@ -400,7 +400,7 @@ async fn loops_and_mfa_are_named_errors_through_the_client() {
         ]);
         let config = Config::loader().env(env).profile(profile).load().await.unwrap().endpoint_url(sts.url()).build();
         match call(&config).await {
-            Err(Error::Config(e)) => assert!(e.message().contains(expected), "{e}"),
+            Err(SdkError::Config(e)) => assert!(e.message().contains(expected), "{e}"),
             other => panic!("expected a configuration error, got {other:?}"),
         }
     }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ecrpublic::{
-    BoxFuture, Client, Config, Credentials, Error, HttpRequest, HttpResponse, RetryConfig, TimeoutKind, Transport,
+    BoxFuture, Client, Config, Credentials, HttpRequest, HttpResponse, RetryConfig, SdkError, TimeoutKind, Transport,
     TransportError,
 };
 use tokio::io::AsyncReadExt;
@@ -77,7 +77,7 @@ async fn a_per_call_timeout_ends_that_call_only() {
     let client = Client::new(&config);
     let call = client.describe_repositories().customize(|c| c.operation_timeout(Duration::from_millis(300))).send();
     let err = tokio::time::timeout(GUARD, call).await.expect("the per-call timeout ended the call").unwrap_err();
-    assert!(matches!(&err, Error::Timeout(t) if t.kind() == TimeoutKind::Operation), "{err:?}");
+    assert!(matches!(&err, SdkError::Timeout(t) if t.kind() == TimeoutKind::Operation), "{err:?}");
 
     // The client itself has no timeout: the same call without the override is still waiting.
     let uncustomized = client.describe_repositories().send();

@@ -10,9 +10,9 @@ use std::time::Duration;
 use common::fault::{refused_endpoint, Fault, FaultServer};
 use ecrpublic::error::DescribeRepositoriesError;
 use ecrpublic::output::DescribeRepositoriesOutput;
-use ecrpublic::{Client, Error, RetryConfig, RetryMode, TimeoutKind, TransportErrorKind};
+use ecrpublic::{Client, RetryConfig, RetryMode, SdkError, TimeoutKind, TransportErrorKind};
 
-type Outcome = Result<DescribeRepositoriesOutput, Error<DescribeRepositoriesError>>;
+type Outcome = Result<DescribeRepositoriesOutput, SdkError<DescribeRepositoriesError>>;
 
 /// Up to three attempts with a tiny backoff.
 fn client(endpoint: &str) -> Client {
@@ -34,7 +34,7 @@ async fn call(client: &Client) -> Outcome {
 #[track_caller]
 fn transport_kind(outcome: Outcome) -> (TransportErrorKind, String) {
     match outcome {
-        Err(Error::Transport(t)) => (t.kind(), t.to_string()),
+        Err(SdkError::Transport(t)) => (t.kind(), t.to_string()),
         other => panic!("expected a transport error, got {other:?}"),
     }
 }
@@ -112,7 +112,7 @@ async fn a_silent_server_ends_in_a_read_timeout_per_attempt() {
         .retry(RetryConfig { max_attempts: 2, ..RetryConfig::default() })
         .build();
     match call(&Client::new(&config)).await {
-        Err(Error::Timeout(t)) => assert_eq!(t.kind(), TimeoutKind::Read, "{t}"),
+        Err(SdkError::Timeout(t)) => assert_eq!(t.kind(), TimeoutKind::Read, "{t}"),
         other => panic!("expected a read timeout, got {other:?}"),
     }
     assert_eq!(server.requests(), 2, "the read timeout is retried");
@@ -134,7 +134,7 @@ async fn a_body_dripping_a_byte_a_second_ends_at_the_operation_timeout() {
     let server = FaultServer::start([Fault::Drip(Duration::from_secs(1))]).await;
     let config = common::config(&server.endpoint()).to_builder().operation_timeout(Duration::from_secs(3)).build();
     match call(&Client::new(&config)).await {
-        Err(Error::Timeout(t)) => assert_eq!(t.kind(), TimeoutKind::Operation, "{t}"),
+        Err(SdkError::Timeout(t)) => assert_eq!(t.kind(), TimeoutKind::Operation, "{t}"),
         other => panic!("expected the operation timeout, got {other:?}"),
     }
 }
@@ -157,7 +157,7 @@ async fn a_body_far_larger_than_any_response_is_refused_and_not_retried() {
 async fn invalid_json_is_a_response_error_and_not_retried() {
     let server = FaultServer::start([Fault::InvalidJson]).await;
     match call(&client(&server.endpoint())).await {
-        Err(Error::Response(r)) => {
+        Err(SdkError::Response(r)) => {
             assert_eq!(r.status(), 200);
             assert!(!r.problem().is_empty(), "{r}");
         }
@@ -192,7 +192,7 @@ async fn a_tls_handshake_that_never_completes_ends_in_a_connect_timeout() {
         .retry(RetryConfig { max_attempts: 2, ..RetryConfig::default() })
         .build();
     match call(&Client::new(&config)).await {
-        Err(Error::Timeout(t)) => assert_eq!(t.kind(), TimeoutKind::Connect, "{t}"),
+        Err(SdkError::Timeout(t)) => assert_eq!(t.kind(), TimeoutKind::Connect, "{t}"),
         other => panic!("expected a connect timeout, got {other:?}"),
     }
     assert_eq!(server.connections(), 2, "the connect timeout is retried");

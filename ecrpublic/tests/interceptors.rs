@@ -23,7 +23,7 @@ use ecrpublic::interceptor::{
     MetricsInterceptor, Outcome, OutputContext, SigningContext, TransmitContext,
 };
 use ecrpublic::output::DescribeRepositoriesOutput;
-use ecrpublic::{CallOptions, Client, Config, Credentials, Error, HttpRequest, RetryConfig, RetryMode};
+use ecrpublic::{CallOptions, Client, Config, Credentials, HttpRequest, RetryConfig, RetryMode, SdkError};
 
 /// Fails the test instead of hanging it.
 async fn within<T>(f: impl Future<Output = T>) -> T {
@@ -102,14 +102,14 @@ impl Interceptor for Recorder {
 
     fn after_deserialization(&self, ctx: &OutputContext<'_>) -> Result<(), BoxError> {
         let typed = ctx.output_as::<DescribeRepositoriesOutput>().is_some()
-            || ctx.error_as::<Error<DescribeRepositoriesError>>().is_some_and(|e| e.service_error().is_some());
+            || ctx.error_as::<SdkError<DescribeRepositoriesError>>().is_some_and(|e| e.service_error().is_some());
         assert!(typed, "the typed output or error");
         self.push(format!("after_deserialization:{}", ctx.response().status().as_u16()));
         Ok(())
     }
 
     fn on_error(&self, ctx: &ErrorContext<'_>) {
-        assert!(ctx.error_as::<Error<DescribeRepositoriesError>>().is_some(), "the typed error");
+        assert!(ctx.error_as::<SdkError<DescribeRepositoriesError>>().is_some(), "the typed error");
         self.push(format!("on_error:{}", ctx.kind().label()));
     }
 
@@ -320,7 +320,7 @@ async fn an_interceptor_error_ends_the_call_with_a_typed_error_and_nothing_sent(
             .build();
         let err = within(Client::new(&config).describe_repositories().send()).await.expect_err(hook);
         match &err {
-            Error::Interceptor(e) => {
+            SdkError::Interceptor(e) => {
                 assert_eq!((e.interceptor(), e.hook()), ("refuse", hook));
                 assert_eq!(e.error().to_string(), "refused by policy");
                 assert_eq!(err.to_string(), format!("interceptor `refuse` failed in {hook}: refused by policy"));
@@ -337,7 +337,7 @@ async fn an_interceptor_error_ends_the_call_with_a_typed_error_and_nothing_sent(
     let server = MockServer::start(Canned::ok(r#"{"repositories":[]}"#, "rid")).await;
     let config = common::config(&server.endpoint()).to_builder().interceptor(Refuse("after_deserialization")).build();
     let err = within(Client::new(&config).describe_repositories().send()).await.expect_err("refused output");
-    assert!(matches!(&err, Error::Interceptor(e) if e.hook() == "after_deserialization"), "{err:?}");
+    assert!(matches!(&err, SdkError::Interceptor(e) if e.hook() == "after_deserialization"), "{err:?}");
     assert_eq!(server.requests().len(), 1);
 }
 
@@ -398,7 +398,7 @@ async fn metrics_of_a_call_the_operation_timeout_cuts_off() {
         .interceptor(interceptor)
         .build();
     let err = within(Client::new(&config).describe_repositories().send()).await.expect_err("timed out");
-    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(matches!(err, SdkError::Timeout(_)), "{err:?}");
     let m = seen.lock().unwrap().pop().expect("reported");
     assert_eq!((m.attempts(), m.outcome()), (1, Outcome::Error(ErrorKind::Timeout(ecrpublic::TimeoutKind::Operation))));
     let attempt = &m.attempt_metrics()[0];

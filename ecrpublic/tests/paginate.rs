@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use ecrpublic::error::DescribeRepositoriesError;
-use ecrpublic::{Client, Config, Credentials, Error, HttpRequest, HttpResponse, Transport, TransportError};
+use ecrpublic::{Client, Config, Credentials, HttpRequest, HttpResponse, SdkError, Transport, TransportError};
 use futures_core::Stream;
 use serde_json::{json, Value};
 
@@ -208,9 +208,9 @@ fn failing_second_page(token: Option<&str>) -> (u16, String) {
     }
 }
 
-fn assert_not_found(err: Error<DescribeRepositoriesError>) {
+fn assert_not_found(err: SdkError<DescribeRepositoriesError>) {
     match err {
-        Error::Service(DescribeRepositoriesError::RepositoryNotFoundException(e)) => {
+        SdkError::Service(DescribeRepositoriesError::RepositoryNotFoundException(e)) => {
             assert_eq!(e.message(), Some("gone"));
             assert_eq!(e.request_id(), Some("req-page"));
         }
@@ -268,7 +268,7 @@ async fn a_transport_error_is_yielded_and_ends_the_stream() {
     let mut items = Client::new(&config).describe_repositories().into_paginator().items();
     assert!(items.next().await.expect("a").is_ok());
     match items.next().await.expect("error") {
-        Err(Error::Transport(e)) => assert_eq!(e.kind(), ecrpublic::TransportErrorKind::Io),
+        Err(SdkError::Transport(e)) => assert_eq!(e.kind(), ecrpublic::TransportErrorKind::Io),
         other => panic!("expected a transport error, got {other:?}"),
     }
     assert!(items.next().await.is_none());

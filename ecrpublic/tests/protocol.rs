@@ -6,9 +6,9 @@ mod common;
 use common::{Canned, MockServer};
 use ecrpublic::error::{DescribeRepositoriesError, UploadLayerPartError};
 use ecrpublic::types::RegistryCatalogData;
-use ecrpublic::{DateTime, Error, TransportErrorKind};
+use ecrpublic::{DateTime, SdkError, TransportErrorKind};
 
-type DescribeResult = Result<ecrpublic::output::DescribeRepositoriesOutput, Error<DescribeRepositoriesError>>;
+type DescribeResult = Result<ecrpublic::output::DescribeRepositoriesOutput, SdkError<DescribeRepositoriesError>>;
 
 /// Calls DescribeRepositories on a server answering `response`.
 async fn describe(response: Canned) -> DescribeResult {
@@ -25,7 +25,7 @@ fn error_response(body: &str) -> Canned {
 
 fn expect_service_error(result: DescribeResult) -> DescribeRepositoriesError {
     match result {
-        Err(Error::Service(e)) => e,
+        Err(SdkError::Service(e)) => e,
         other => panic!("expected a service error, got {other:?}"),
     }
 }
@@ -173,13 +173,13 @@ async fn malformed_success_body_is_a_response_error() {
         let server = MockServer::start(Canned::ok(body, "req-bad")).await;
         let err = server.client().describe_repositories().send().await.expect_err("unreadable");
         match err {
-            Error::Response(e) => {
+            SdkError::Response(e) => {
                 assert_eq!(e.status(), 200);
                 assert_eq!(e.body(), body.as_bytes(), "the raw body is kept");
                 assert_eq!(e.request_id(), Some("req-bad"));
                 assert!(e.problem().contains("DescribeRepositories"), "{}", e.problem());
             }
-            other => panic!("expected Error::Response for {body:?}, got {other:?}"),
+            other => panic!("expected SdkError::Response for {body:?}, got {other:?}"),
         }
     }
 }
@@ -345,13 +345,13 @@ async fn error_response_without_a_code_is_a_response_error() {
     for (status, body) in [(502, "<html>Bad Gateway</html>"), (500, r#"{"message":"no code here"}"#), (400, "")] {
         let response = Canned::new(status, body).header("x-amzn-RequestId", "req-nocode");
         match describe(response).await {
-            Err(Error::Response(e)) => {
+            Err(SdkError::Response(e)) => {
                 assert_eq!(e.status(), status);
                 assert_eq!(e.body(), body.as_bytes());
                 assert_eq!(e.request_id(), Some("req-nocode"));
                 assert!(e.to_string().contains(&format!("HTTP {status}")), "{e}");
             }
-            other => panic!("expected Error::Response for {status} {body:?}, got {other:?}"),
+            other => panic!("expected SdkError::Response for {status} {body:?}, got {other:?}"),
         }
     }
 }
@@ -365,7 +365,7 @@ async fn dead_server_is_a_connect_error() {
     let client = ecrpublic::Client::new(&common::config(&format!("http://127.0.0.1:{port}")));
     let err = client.describe_repositories().send().await.expect_err("nothing listens");
     match &err {
-        Error::Transport(e) => assert_eq!(e.kind(), TransportErrorKind::Connect, "{e}"),
+        SdkError::Transport(e) => assert_eq!(e.kind(), TransportErrorKind::Connect, "{e}"),
         other => panic!("expected a transport error, got {other:?}"),
     }
     assert!(err.service_error().is_none());
@@ -380,7 +380,7 @@ async fn no_region_and_no_endpoint_is_a_config_error() {
         .build();
     let err = ecrpublic::Client::new(&config).describe_repositories().send().await.expect_err("cannot resolve");
     match &err {
-        Error::Config(e) => assert!(!e.message().is_empty()),
+        SdkError::Config(e) => assert!(!e.message().is_empty()),
         other => panic!("expected a config error, got {other:?}"),
     }
 }

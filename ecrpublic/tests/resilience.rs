@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use common::fault::{Fault, FaultServer};
 use common::{Canned, MockServer, Recorded};
 use ecrpublic::error::{DescribeRepositoriesError, GetAuthorizationTokenError};
-use ecrpublic::{Blob, CallOptions, Client, Error, RetryConfig, RetryMode, TimeoutKind};
+use ecrpublic::{Blob, CallOptions, Client, RetryConfig, RetryMode, SdkError, TimeoutKind};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -87,9 +87,9 @@ fn assert_uuid_v4(id: &str) {
     assert_eq!(&id[14..15], "4", "not a version-4 UUID: {id}");
 }
 
-fn expect_timeout<T: std::fmt::Debug, E: std::fmt::Debug>(result: Result<T, Error<E>>, kind: TimeoutKind) {
+fn expect_timeout<T: std::fmt::Debug, E: std::fmt::Debug>(result: Result<T, SdkError<E>>, kind: TimeoutKind) {
     match result {
-        Err(Error::Timeout(t)) => assert_eq!(t.kind(), kind, "wrong timeout: {t}"),
+        Err(SdkError::Timeout(t)) => assert_eq!(t.kind(), kind, "wrong timeout: {t}"),
         other => panic!("expected a {kind:?} timeout, got {other:?}"),
     }
 }
@@ -209,7 +209,7 @@ async fn modeled_client_error_is_returned_at_once() {
     let server = MockServer::start(error(400, "RepositoryNotFoundException", "req-nf")).await;
     let result = client(&server.endpoint(), fast_retry(3)).describe_repositories().send().await;
     match result {
-        Err(Error::Service(DescribeRepositoriesError::RepositoryNotFoundException(e))) => {
+        Err(SdkError::Service(DescribeRepositoriesError::RepositoryNotFoundException(e))) => {
             assert_eq!(e.request_id(), Some("req-nf"));
             assert_eq!(e.message(), Some("simulated"));
         }
@@ -232,7 +232,7 @@ async fn max_attempts_is_respected_and_the_last_error_returned() {
     .await;
     let result = client(&server.endpoint(), fast_retry(3)).describe_repositories().send().await;
     match result {
-        Err(Error::Service(DescribeRepositoriesError::Unhandled(u))) => {
+        Err(SdkError::Service(DescribeRepositoriesError::Unhandled(u))) => {
             assert_eq!(u.code(), "ServiceUnavailableException");
             assert_eq!(u.status(), 503);
             assert_eq!(u.message(), Some("simulated"));
@@ -242,11 +242,11 @@ async fn max_attempts_is_respected_and_the_last_error_returned() {
     }
     assert_eq!(sdk_request_headers(&server.requests()), expected_attempt_headers(3, 3));
 
-    // A 503 without any error code (an empty body, as from a load balancer): `Error::Response`.
+    // A 503 without any error code (an empty body, as from a load balancer): `SdkError::Response`.
     let server = MockServer::start(Canned::new(503, "").header("x-amzn-RequestId", "lb")).await;
     let result = client(&server.endpoint(), fast_retry(4)).describe_repositories().send().await;
     match result {
-        Err(Error::Response(e)) => {
+        Err(SdkError::Response(e)) => {
             assert_eq!(e.status(), 503);
             assert_eq!(e.request_id(), Some("lb"));
             assert!(e.body().is_empty());
@@ -259,7 +259,7 @@ async fn max_attempts_is_respected_and_the_last_error_returned() {
     let server = MockServer::start(error(500, "ServerException", "srv")).await;
     let result = client(&server.endpoint(), fast_retry(2)).describe_repositories().send().await;
     match result {
-        Err(Error::Service(DescribeRepositoriesError::ServerException(e))) => {
+        Err(SdkError::Service(DescribeRepositoriesError::ServerException(e))) => {
             assert_eq!(e.request_id(), Some("srv"))
         }
         other => panic!("expected ServerException, got {other:?}"),
@@ -613,7 +613,7 @@ async fn a_skew_error_is_retried_only_once() {
     .await;
     let result = client(&server.endpoint(), fast_retry(5)).describe_repositories().send().await;
     match result {
-        Err(Error::Service(DescribeRepositoriesError::Unhandled(u))) => {
+        Err(SdkError::Service(DescribeRepositoriesError::Unhandled(u))) => {
             assert_eq!(u.code(), "InvalidSignatureException");
             assert_eq!(u.status(), 403);
             assert_eq!(u.request_id(), Some("still-bad"));
@@ -689,7 +689,7 @@ async fn a_signature_error_without_skew_is_not_retried() {
     .await;
     let result = client(&server.endpoint(), fast_retry(3)).describe_repositories().send().await;
     match result {
-        Err(Error::Service(DescribeRepositoriesError::Unhandled(u))) => {
+        Err(SdkError::Service(DescribeRepositoriesError::Unhandled(u))) => {
             assert_eq!((u.code(), u.status(), u.request_id()), ("InvalidSignatureException", 403, Some("bad-sig")))
         }
         other => panic!("expected the signature error, got {other:?}"),
@@ -743,7 +743,9 @@ async fn invalid_input_fails_before_any_connection() {
     let client = plain_client(&endpoint);
     for (name, rule) in [("A B", "pattern"), ("a", "minimum 2")] {
         let result = client.create_repository(name).send().await;
-        let Err(Error::Validation(v)) = result else { panic!("expected a validation error for {name:?}: {result:?}") };
+        let Err(SdkError::Validation(v)) = result else {
+            panic!("expected a validation error for {name:?}: {result:?}")
+        };
         assert_eq!(v.operation(), "CreateRepository");
         assert!(
             v.problems().iter().any(|p| p.contains("`repositoryName`") && p.contains(rule)),
@@ -755,7 +757,7 @@ async fn invalid_input_fails_before_any_connection() {
     }
     // The same through another operation, and a range rule.
     let result = client.upload_layer_part("ok-repo", "not-a-uuid", -1, 0, Blob::default()).send().await;
-    let Err(Error::Validation(v)) = result else { panic!("expected a validation error: {result:?}") };
+    let Err(SdkError::Validation(v)) = result else { panic!("expected a validation error: {result:?}") };
     assert_eq!(v.operation(), "UploadLayerPart");
     assert!(v.problems().iter().any(|p| p.contains("`uploadId`") && p.contains("pattern")), "{:?}", v.problems());
     assert!(
@@ -790,7 +792,7 @@ async fn validation_can_be_turned_off() {
     // And a call can turn it back on for a client that has it off.
     let result =
         Client::new(&config).create_repository("A B").options(CallOptions::new().validation(true)).send().await;
-    assert!(matches!(result, Err(Error::Validation(_))), "{result:?}");
+    assert!(matches!(result, Err(SdkError::Validation(_))), "{result:?}");
     assert_eq!(server.requests().len(), 2);
 }
 
@@ -858,25 +860,25 @@ async fn request_ids_on_outputs_and_errors() {
     assert_eq!(out.request_id(), Some("rid-out"));
 
     match client.get_authorization_token().send().await {
-        Err(Error::Service(GetAuthorizationTokenError::InvalidParameterException(e))) => {
+        Err(SdkError::Service(GetAuthorizationTokenError::InvalidParameterException(e))) => {
             assert_eq!(e.request_id(), Some("rid-modeled"));
             assert!(e.to_string().contains("rid-modeled"), "{e}");
         }
         other => panic!("expected InvalidParameterException, got {other:?}"),
     }
     match client.get_authorization_token().send().await {
-        Err(Error::Service(GetAuthorizationTokenError::Unhandled(u))) => {
+        Err(SdkError::Service(GetAuthorizationTokenError::Unhandled(u))) => {
             assert_eq!(u.request_id(), Some("rid-unhandled"));
             assert_eq!(u.code(), "SomethingNew");
         }
         other => panic!("expected Unhandled, got {other:?}"),
     }
     match client.get_authorization_token().send().await {
-        Err(Error::Response(e)) => assert_eq!(e.request_id(), Some("rid-response")),
+        Err(SdkError::Response(e)) => assert_eq!(e.request_id(), Some("rid-response")),
         other => panic!("expected a response error, got {other:?}"),
     }
     match client.get_authorization_token().send().await {
-        Err(Error::Service(GetAuthorizationTokenError::Unhandled(u))) => {
+        Err(SdkError::Service(GetAuthorizationTokenError::Unhandled(u))) => {
             assert_eq!(u.request_id(), Some("rid-alt"))
         }
         other => panic!("expected Unhandled, got {other:?}"),

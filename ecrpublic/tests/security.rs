@@ -2,7 +2,9 @@
 
 use ecrpublic::error::GetAuthorizationTokenError;
 use ecrpublic::types::AuthorizationData;
-use ecrpublic::{BoxFuture, Client, Config, Credentials, Error, HttpRequest, HttpResponse, Transport, TransportError};
+use ecrpublic::{
+    BoxFuture, Client, Config, Credentials, HttpRequest, HttpResponse, SdkError, Transport, TransportError,
+};
 
 /// Answers every request with one fixed response.
 #[derive(Clone)]
@@ -45,7 +47,7 @@ async fn an_unreadable_successful_response_does_not_show_its_body() {
     // A 2xx body that fails to parse may still hold the output's secrets.
     let body = r#"{"authorizationData": {"authorizationToken": "TOKEN_IN_BODY", "expiresAt": "not a time"}}"#;
     let err = client(Fixed { status: 200, body }).get_authorization_token().send().await.unwrap_err();
-    let Error::Response(response) = &err else { panic!("{err:?}") };
+    let SdkError::Response(response) = &err else { panic!("{err:?}") };
     assert_eq!(response.status(), 200);
     // The raw body stays available to code that asks for it...
     assert_eq!(response.body(), body.as_bytes());
@@ -61,7 +63,7 @@ async fn an_unreadable_error_response_shows_a_bounded_excerpt() {
     // An error without a code (an HTML page from a proxy, say): its start helps diagnosis.
     let page: &'static str = Box::leak(format!("<html>{}</html>", "x".repeat(10_000)).into_boxed_str());
     let err = client(Fixed { status: 502, body: page }).describe_repositories().send().await.unwrap_err();
-    let Error::Response(response) = &err else { panic!("{err:?}") };
+    let SdkError::Response(response) = &err else { panic!("{err:?}") };
     let shown = format!("{response:?}");
     assert!(shown.contains("<html>xxx"), "{shown}");
     assert!(shown.len() < 1_000, "{} characters: {shown}", shown.len());
@@ -74,7 +76,7 @@ async fn no_body_of_an_operation_with_a_sensitive_output_is_shown() {
     // client cannot read is not printed, lest a proxy or a broken server echo the token.
     let body = r#"{"weird": "TOKEN_IN_BODY"}"#;
     let err = client(Fixed { status: 400, body }).get_authorization_token().send().await.unwrap_err();
-    let Error::Response(response) = &err else { panic!("{err:?}") };
+    let SdkError::Response(response) = &err else { panic!("{err:?}") };
     assert_eq!((response.status(), response.body()), (400, body.as_bytes()));
     for shown in [format!("{err}"), format!("{err:?}"), format!("{response:#?}")] {
         assert!(!shown.contains("TOKEN_IN_BODY"), "{shown}");
@@ -94,7 +96,7 @@ impl Transport for Counter {
 
 async fn call(
     configure: impl FnOnce(ecrpublic::ConfigBuilder) -> ecrpublic::ConfigBuilder,
-) -> (Error<GetAuthorizationTokenError>, usize) {
+) -> (SdkError<GetAuthorizationTokenError>, usize) {
     let counter = Counter::default();
     let builder = Config::builder()
         .credentials(Credentials::new("AKID", "SECRET", None, None, "test"))
@@ -109,7 +111,7 @@ async fn a_region_that_is_not_a_host_label_is_refused_before_any_request() {
     let long = "a".repeat(64);
     for region in ["us-east-1/../x", "a b", "", "us-east-1.evil.com", "x@y", "-a", long.as_str()] {
         let (err, sent) = call(|b| b.region(region)).await;
-        assert!(matches!(err, Error::Config(_)), "{region:?}: {err:?}");
+        assert!(matches!(err, SdkError::Config(_)), "{region:?}: {err:?}");
         assert!(err.to_string().contains("not valid"), "{region:?}: {err}");
         assert_eq!(sent, 0, "{region:?}");
     }
@@ -119,7 +121,7 @@ async fn a_region_that_is_not_a_host_label_is_refused_before_any_request() {
 async fn an_endpoint_with_user_info_is_refused_without_echoing_the_password() {
     for url in ["https://user:pass-s3cret@host.example", "http://user:pass-s3cret@127.0.0.1:1/", "https://u@host"] {
         let (err, sent) = call(|b| b.region("us-east-1").endpoint_url(url)).await;
-        assert!(matches!(err, Error::Config(_)), "{url}: {err:?}");
+        assert!(matches!(err, SdkError::Config(_)), "{url}: {err:?}");
         let shown = format!("{err} {err:?}");
         assert!(shown.contains("user info") && !shown.contains("s3cret"), "{url}: {shown}");
         assert_eq!(sent, 0, "{url}");

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use ecrpublic::{
-    Client, Config, ConfigBuilder, Credentials, Error, RetryConfig, StalledStreamProtection, TimeoutKind,
+    Client, Config, ConfigBuilder, Credentials, RetryConfig, SdkError, StalledStreamProtection, TimeoutKind,
     TransportErrorKind,
 };
 use http_body_util::{BodyExt, Full};
@@ -31,16 +31,18 @@ fn base(endpoint: &str) -> ConfigBuilder {
         .retry(RetryConfig::disabled())
 }
 
-type CallResult = Result<(), Error<ecrpublic::error::DescribeRepositoriesError>>;
+type CallResult = Result<(), SdkError<ecrpublic::error::DescribeRepositoriesError>>;
 
 async fn describe(config: &Config) -> CallResult {
     let call = Client::new(config).describe_repositories().send();
     tokio::time::timeout(GUARD, call).await.expect("the call hung: nothing timed out").map(|_| ())
 }
 
-fn transport_kind<T: std::fmt::Debug, E: std::fmt::Debug>(result: Result<T, Error<E>>) -> (TransportErrorKind, String) {
+fn transport_kind<T: std::fmt::Debug, E: std::fmt::Debug>(
+    result: Result<T, SdkError<E>>,
+) -> (TransportErrorKind, String) {
     match result {
-        Err(Error::Transport(e)) => (e.kind(), e.to_string()),
+        Err(SdkError::Transport(e)) => (e.kind(), e.to_string()),
         other => panic!("expected a transport error, got {other:?}"),
     }
 }
@@ -67,7 +69,7 @@ async fn a_tls_handshake_that_never_completes_hits_the_default_connect_timeout()
     // Nothing set: the default connect timeout (3.1 s) covers the TLS handshake too.
     let config = base(&format!("https://{addr}")).build();
     match describe(&config).await {
-        Err(Error::Timeout(t)) => {
+        Err(SdkError::Timeout(t)) => {
             assert_eq!(t.kind(), TimeoutKind::Connect, "{t}");
             assert!(t.to_string().contains("3.1s"), "{t}");
         }
@@ -134,7 +136,7 @@ async fn stall_protection_can_be_turned_off_and_the_read_timeout_is_a_gap() {
         .read_timeout(Duration::from_millis(300))
         .build();
     match describe(&config).await {
-        Err(Error::Timeout(t)) => assert_eq!(t.kind(), TimeoutKind::Read, "{t}"),
+        Err(SdkError::Timeout(t)) => assert_eq!(t.kind(), TimeoutKind::Read, "{t}"),
         other => panic!("expected the read timeout, got {other:?}"),
     }
     // A steady drip, each gap shorter than the read timeout: the read timeout never fires, and the
@@ -186,7 +188,7 @@ async fn reading_server(bytes_per_sec: u64) -> (String, tokio::task::JoinHandle<
     (format!("http://{addr}"), task)
 }
 
-async fn upload_20_mib(config: &Config) -> Result<(), Error<ecrpublic::error::UploadLayerPartError>> {
+async fn upload_20_mib(config: &Config) -> Result<(), SdkError<ecrpublic::error::UploadLayerPartError>> {
     let blob = vec![7u8; 20 * 1024 * 1024];
     let call = Client::new(config)
         .upload_layer_part("repo", "11111111-2222-3333-4444-555555555555", 0, blob.len() as i64 - 1, blob)

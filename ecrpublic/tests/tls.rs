@@ -14,8 +14,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use common::tmp::TempDir;
 use ecrpublic::{
-    BoxFuture, ClientIdentity, Config, ConfigBuilder, Credentials, Error, HttpRequest, HttpResponse, HttpSettings,
-    HyperTransport, RetryConfig, StalledStreamProtection, Transport, TransportError, TransportErrorKind,
+    BoxFuture, ClientIdentity, Config, ConfigBuilder, Credentials, HttpRequest, HttpResponse, HttpSettings,
+    HyperTransport, RetryConfig, SdkError, StalledStreamProtection, Transport, TransportError, TransportErrorKind,
 };
 use http_body_util::Full;
 use hyper::service::service_fn;
@@ -28,7 +28,7 @@ use tokio::task::JoinHandle;
 /// A safety net against hangs; never a measure of how fast anything is.
 const SAFETY: Duration = Duration::from_secs(30);
 
-type CallResult = Result<usize, Error<ecrpublic::error::DescribeRegistriesError>>;
+type CallResult = Result<usize, SdkError<ecrpublic::error::DescribeRegistriesError>>;
 
 /// A client configuration without endpoint: region, test credentials, one attempt per call.
 fn base() -> ConfigBuilder {
@@ -47,7 +47,7 @@ async fn call(config: &Config) -> CallResult {
 
 fn transport_error(result: CallResult, kind: TransportErrorKind) -> String {
     match result {
-        Err(Error::Transport(e)) => {
+        Err(SdkError::Transport(e)) => {
             assert_eq!(e.kind(), kind, "{e}");
             e.to_string()
         }
@@ -463,7 +463,7 @@ async fn the_response_limit_and_read_timeout_hold_over_http2() {
     let slow = Server::start(pki.server_config(false, H2_AND_H1), Answer::Slow(Duration::from_secs(10))).await;
     let config = h2(&slow).read_timeout(Duration::from_millis(300)).build();
     match call(&config).await {
-        Err(Error::Timeout(e)) => assert_eq!(e.kind(), ecrpublic::TimeoutKind::Read, "{e}"),
+        Err(SdkError::Timeout(e)) => assert_eq!(e.kind(), ecrpublic::TimeoutKind::Read, "{e}"),
         other => panic!("expected a read timeout, got {other:?}"),
     }
     // Stalled-stream protection: a body that stops coming in fails the attempt.

@@ -11,7 +11,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use common::tmp::TempDir;
 use ecrpublic::{
-    Client, Config, ConfigBuilder, Credentials, Env, Error, ProxySettings, RetryConfig, TransportErrorKind,
+    Client, Config, ConfigBuilder, Credentials, Env, ProxySettings, RetryConfig, SdkError, TransportErrorKind,
 };
 use http_body_util::Full;
 use hyper::server::conn::http1;
@@ -26,7 +26,7 @@ use tokio::task::JoinHandle;
 /// A safety net against hangs; never a measure of how fast anything is.
 const SAFETY: Duration = Duration::from_secs(30);
 
-type CallResult = Result<(), Error<ecrpublic::error::DescribeRepositoriesError>>;
+type CallResult = Result<(), SdkError<ecrpublic::error::DescribeRepositoriesError>>;
 
 /// A client configuration without endpoint: region, test credentials, one attempt per call.
 fn base() -> ConfigBuilder {
@@ -47,7 +47,7 @@ async fn call(config: Config) -> CallResult {
 
 fn transport_error(result: CallResult, kind: TransportErrorKind) -> String {
     match result {
-        Err(Error::Transport(e)) => {
+        Err(SdkError::Transport(e)) => {
             assert_eq!(e.kind(), kind, "{e}");
             e.to_string()
         }

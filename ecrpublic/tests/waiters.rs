@@ -11,7 +11,7 @@ use ecrpublic::output::DescribeImageScanFindingsOutput;
 use ecrpublic::stub::Stubs;
 use ecrpublic::types::{ImageIdentifier, ImageScanStatus, ScanStatus};
 use ecrpublic::waiters::{WaiterConfigError, WaiterError};
-use ecrpublic::{Client, Error, Unhandled};
+use ecrpublic::{Client, SdkError, Unhandled};
 use tokio::time::Instant;
 
 const S: Duration = Duration::from_secs(1);
@@ -128,7 +128,7 @@ async fn errors_no_acceptor_matches_end_the_wait() {
     for (name, client) in [("listed", scripted(listed).0), ("unlisted", scripted(unlisted).0)] {
         let err = client.wait_until_image_scan_complete("app", image()).max_wait(600 * S).send().await.unwrap_err();
         match &err {
-            WaiterError::UnexpectedError { error: Error::Service(e), attempts: 1 } => {
+            WaiterError::UnexpectedError { error: SdkError::Service(e), attempts: 1 } => {
                 assert!(matches!(e.code(), "RepositoryNotFoundException" | "SomethingNewException"), "{name}")
             }
             other => panic!("{name}: expected UnexpectedError, got {other:?}"),
@@ -166,7 +166,7 @@ async fn retries_on_scan_not_found_until_timed_out_with_the_error() {
     let (client, _, _) = scripted(|_| not_found());
     let err = client.wait_until_image_scan_complete("app", image()).max_wait(25 * S).send().await.unwrap_err();
     match &err {
-        WaiterError::TimedOut { last: Err(Error::Service(e)), elapsed, .. } => {
+        WaiterError::TimedOut { last: Err(SdkError::Service(e)), elapsed, .. } => {
             assert_eq!(e.code(), "ScanNotFoundException");
             assert_eq!(*elapsed, 25 * S);
         }

@@ -40,7 +40,7 @@ fn parse<O: Operation>(success: bool, body: &[u8]) {
         code: &code,
         query_code: None,
         message: fields.message.as_deref(),
-        request_id: None,
+        meta: Default::default(),
         status: 400,
         body,
     };

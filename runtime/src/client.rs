@@ -16,10 +16,11 @@ use super::config::{AccountIdEndpointMode, Config};
 use super::credentials::EnvironmentCredentials;
 use super::endpoint::{Params, RuleSet, Value};
 use super::error::{
-    ConfigError, Error, ResponseError, TimeoutError, TimeoutKind, TransportError, TransportErrorKind, ValidationError,
+    ConfigError, ResponseError, SdkError, TimeoutError, TimeoutKind, TransportError, TransportErrorKind,
+    ValidationError,
 };
 use super::interceptor::Tracker;
-use super::operation::{error_fields, ErrorFields, Operation, OperationError, Output, RawError};
+use super::operation::{error_fields, ErrorFields, Operation, OperationError, Output, RawError, ResponseMeta};
 use super::options::CallOptions;
 use super::retry::{
     classify_response, requested_delay, unit_random, RateLimiter, RetryConfig, RetryMode, Retryable, TokenBucket,
@@ -128,7 +129,7 @@ impl Handle {
         &self,
         input: &O::Input,
         options: &CallOptions,
-    ) -> Result<O::Output, Error<O::Error>> {
+    ) -> Result<O::Output, SdkError<O::Error>> {
         let invocation_id = ids::uuid_v4();
         let inner = &*self.inner;
         // Nothing is allocated for interceptors unless there is one.
@@ -156,25 +157,25 @@ impl Handle {
         options: &CallOptions,
         invocation_id: &str,
         tracker: Option<&Tracker<'_>>,
-    ) -> Result<O::Output, Error<O::Error>> {
+    ) -> Result<O::Output, SdkError<O::Error>> {
         if let Some(t) = tracker {
-            t.before_serialization(input).map_err(Error::Interceptor)?;
+            t.before_serialization(input).map_err(SdkError::Interceptor)?;
         }
         if options.validation.unwrap_or(self.inner.config.validation) {
             let mut v = validate::Validator::new();
             O::validate(input, &mut v);
             let problems = v.into_problems();
             if !problems.is_empty() {
-                return Err(Error::Validation(ValidationError { operation: O::NAME, problems }));
+                return Err(SdkError::Validation(ValidationError { operation: O::NAME, problems }));
             }
         }
         let host_prefix = O::host_prefix(input)
-            .map_err(|problem| Error::Validation(ValidationError { operation: O::NAME, problems: vec![problem] }))?;
+            .map_err(|problem| SdkError::Validation(ValidationError { operation: O::NAME, problems: vec![problem] }))?;
         let endpoints = &self.inner.endpoints;
         let overridden = options.region.is_some() || options.endpoint_url.is_some();
         let endpoint = if O::ENDPOINT_PARAMS || endpoints.account_id.is_some() || overridden {
             let mut params = endpoints.base.clone();
-            endpoints.override_for(options, &mut params).map_err(Error::Config)?;
+            endpoints.override_for(options, &mut params).map_err(SdkError::Config)?;
             O::endpoint_params(input, &mut params);
             if let Some(name) = &endpoints.account_id {
                 if let Some(account) = self.credentials(options).await?.account_id() {
@@ -183,14 +184,14 @@ impl Handle {
             }
             let has_region = options.region.is_some() || self.inner.config.region.is_some();
             let resolved = endpoints.resolve(&params, has_region, options.endpoint_url.as_deref());
-            Some(resolved.map_err(Error::Config)?)
+            Some(resolved.map_err(SdkError::Config)?)
         } else {
             None
         };
         let (body, sha256) = json::to_hashed(input).ok_or_else(|| {
             let problem =
                 format!("the input nests deeper than {} levels, more than a request may hold", json::MAX_DEPTH);
-            Error::Validation(ValidationError { operation: O::NAME, problems: vec![problem] })
+            SdkError::Validation(ValidationError { operation: O::NAME, problems: vec![problem] })
         })?;
         let config = &self.inner.config;
         let compress = O::REQUEST_COMPRESSION
@@ -212,30 +213,30 @@ impl Handle {
             #[cfg(not(feature = "content-md5"))]
             true => {
                 let why = format!("{} needs a Content-MD5: build the runtime with its `content-md5` feature", O::NAME);
-                return Err(Error::Config(ConfigError::new(why)));
+                return Err(SdkError::Config(ConfigError::new(why)));
             }
         };
         let payload = Payload { body, sha256, gzip: compress, content_md5 };
         let reply = self
             .invoke(O::NAME, endpoint, host_prefix.as_deref(), payload, options, invocation_id, tracker)
             .await
-            .map_err(Error::widen)?;
+            .map_err(SdkError::widen)?;
         let result = self.read_reply::<O>(&reply);
         let Some(t) = tracker else { return result };
         if reply.error.is_some() {
             t.set_error_code(reply.error.as_ref().and_then(|f| f.code.as_deref()));
         }
-        t.after_deserialization(&reply.response, &result).map_err(Error::Interceptor)?;
+        t.after_deserialization(&reply.response, &result).map_err(SdkError::Interceptor)?;
         result
     }
 
     /// The operation's output, or its error, from the last response.
-    fn read_reply<O: Operation>(&self, reply: &Reply) -> Result<O::Output, Error<O::Error>> {
+    fn read_reply<O: Operation>(&self, reply: &Reply) -> Result<O::Output, SdkError<O::Error>> {
         let status = reply.response.status().as_u16();
         let request_id = request_id(&reply.response);
         let Some(fields) = &reply.error else {
             let mut output = json::from_slice::<O::Output>(reply.response.body()).map_err(|e| {
-                Error::Response(
+                SdkError::Response(
                     ResponseError::new(
                         status,
                         request_id.clone(),
@@ -249,7 +250,7 @@ impl Handle {
             return Ok(output);
         };
         let Some(code) = &fields.code else {
-            return Err(Error::Response(
+            return Err(SdkError::Response(
                 ResponseError::new(
                     status,
                     request_id,
@@ -264,11 +265,14 @@ impl Handle {
             code,
             query_code,
             message: fields.message.as_deref(),
-            request_id: request_id.as_deref(),
+            meta: ResponseMeta {
+                request_id: request_id.as_deref(),
+                extended_request_id: reply.response.headers().get("x-amz-id-2").and_then(|v| v.to_str().ok()),
+            },
             status,
             body: reply.response.body(),
         };
-        Err(Error::Service(O::Error::from_wire(&raw)))
+        Err(SdkError::Service(O::Error::from_wire(&raw)))
     }
 
     /// Every attempt of one operation, within the operation timeout. Not generic, so it is
@@ -283,18 +287,18 @@ impl Handle {
         options: &CallOptions,
         invocation_id: &str,
         tracker: Option<&Tracker<'_>>,
-    ) -> Result<Reply, Error<Infallible>> {
+    ) -> Result<Reply, SdkError<Infallible>> {
         let inner = &*self.inner;
         let mut endpoint = match endpoint {
             Some(endpoint) => endpoint,
-            None => inner.endpoints.fixed.clone().map_err(Error::Config)?,
+            None => inner.endpoints.fixed.clone().map_err(SdkError::Config)?,
         };
         if let Some(prefix) = host_prefix {
-            let uri = prefixed(&endpoint.uri, prefix).map_err(Error::Config)?;
+            let uri = prefixed(&endpoint.uri, prefix).map_err(SdkError::Config)?;
             endpoint = Arc::new(Resolved { uri, ..Resolved::clone(&endpoint) });
         }
         let transport = inner.transport.as_ref().map_err(|e| {
-            Error::Transport(TransportError::new(e.kind(), format!("cannot set up the HTTP client: {e}")))
+            SdkError::Transport(TransportError::new(e.kind(), format!("cannot set up the HTTP client: {e}")))
         })?;
         let retry = options.retry.unwrap_or(inner.config.retry);
         let span = tracing::debug_span!(
@@ -309,7 +313,7 @@ impl Handle {
         match limit {
             None => attempts.instrument(span).await,
             Some(limit) => tokio::time::timeout(limit, attempts.instrument(span)).await.unwrap_or_else(|_| {
-                Err(Error::Timeout(TimeoutError::new(TimeoutKind::Operation, format!("not done within {limit:?}"))))
+                Err(SdkError::Timeout(TimeoutError::new(TimeoutKind::Operation, format!("not done within {limit:?}"))))
             }),
         }
     }
@@ -325,7 +329,7 @@ impl Handle {
         retry: RetryConfig,
         invocation_id: &str,
         tracker: Option<&Tracker<'_>>,
-    ) -> Result<Reply, Error<Infallible>> {
+    ) -> Result<Reply, SdkError<Infallible>> {
         let inner = &*self.inner;
         let max = retry.max_attempts.max(1);
         let attempt_limit = options.attempt_timeout.or(inner.config.attempt_timeout);
@@ -356,7 +360,7 @@ impl Handle {
             let outcome = match attempt_limit {
                 None => one.instrument(span.clone()).await,
                 Some(limit) => tokio::time::timeout(limit, one.instrument(span.clone())).await.unwrap_or_else(|_| {
-                    Err(Error::Timeout(TimeoutError::new(
+                    Err(SdkError::Timeout(TimeoutError::new(
                         TimeoutKind::Attempt,
                         format!("no response within {limit:?}"),
                     )))
@@ -400,8 +404,8 @@ impl Handle {
                 Err(e) => {
                     tracing::debug!(parent: &span, error = %e, duration_ms = started.elapsed().as_millis() as u64, "attempt failed");
                     let kind = match &e {
-                        Error::Timeout(_) => Some(Retryable::TimeoutOrConnection),
-                        Error::Transport(t) => match t.kind() {
+                        SdkError::Timeout(_) => Some(Retryable::TimeoutOrConnection),
+                        SdkError::Transport(t) => match t.kind() {
                             // A larger body next time would be just as large.
                             TransportErrorKind::Request
                             | TransportErrorKind::Tls
@@ -413,7 +417,7 @@ impl Handle {
                     (kind, Err(e))
                 }
             };
-            let ended = |result: &Result<Reply, Error<Infallible>>, retrying: bool| {
+            let ended = |result: &Result<Reply, SdkError<Infallible>>, retrying: bool| {
                 if let Some(t) = tracker {
                     t.attempt_ended(result.as_ref().map(|r| &r.response), retrying);
                 }
@@ -451,14 +455,14 @@ impl Handle {
     }
 
     /// The credentials to sign with (from the cache, mostly).
-    async fn credentials<E>(&self, options: &CallOptions) -> Result<aws_credential_types::Credentials, Error<E>> {
+    async fn credentials<E>(&self, options: &CallOptions) -> Result<aws_credential_types::Credentials, SdkError<E>> {
         options
             .credentials
             .as_ref()
             .unwrap_or(&self.inner.credentials)
             .provide_credentials()
             .await
-            .map_err(|e| Error::Config(ConfigError::new(format!("no credentials: {}", super::error::chain(&e)))))
+            .map_err(|e| SdkError::Config(ConfigError::new(format!("no credentials: {}", super::error::chain(&e)))))
     }
 
     /// One attempt: credentials, a freshly signed request, the transport.
@@ -474,7 +478,7 @@ impl Handle {
         attempt: u32,
         max: u32,
         tracker: Option<&Tracker<'_>>,
-    ) -> Result<HttpResponse, Error<Infallible>> {
+    ) -> Result<HttpResponse, SdkError<Infallible>> {
         let inner = &*self.inner;
         let credentials = self.credentials(options).await?;
         let target = format!("{}.{}", inner.service.target_prefix, operation);
@@ -490,13 +494,13 @@ impl Handle {
             .header("amz-sdk-invocation-id", invocation_id)
             .header("amz-sdk-request", format!("attempt={attempt}; max={max}"))
             .body(payload.body.clone())
-            .map_err(|e| Error::Transport(TransportError::new(TransportErrorKind::Request, e.to_string())))?;
+            .map_err(|e| SdkError::Transport(TransportError::new(TransportErrorKind::Request, e.to_string())))?;
         if payload.gzip {
             request.headers_mut().insert(http::header::CONTENT_ENCODING, http::HeaderValue::from_static("gzip"));
         }
         if let Some(md5) = &payload.content_md5 {
             let value = http::HeaderValue::try_from(md5.as_str())
-                .map_err(|e| Error::Transport(TransportError::new(TransportErrorKind::Request, e.to_string())))?;
+                .map_err(|e| SdkError::Transport(TransportError::new(TransportErrorKind::Request, e.to_string())))?;
             request.headers_mut().insert("content-md5", value);
         }
         if inner.service.query_compatible {
@@ -508,11 +512,13 @@ impl Handle {
         }
         for (name, value) in &options.headers {
             let header = http::HeaderName::try_from(name.as_str()).map_err(|e| {
-                Error::Config(ConfigError::new(format!("the header name `{name}` set for this call is invalid: {e}")))
+                SdkError::Config(ConfigError::new(format!(
+                    "the header name `{name}` set for this call is invalid: {e}"
+                )))
             })?;
             // The value is not echoed: it may be a secret.
             let value = http::HeaderValue::try_from(value.as_str()).map_err(|_| {
-                Error::Config(ConfigError::new(format!(
+                SdkError::Config(ConfigError::new(format!(
                     "the value of the header `{name}` set for this call is invalid"
                 )))
             })?;
@@ -522,26 +528,26 @@ impl Handle {
             mutate(&mut request);
         }
         if let Some(t) = tracker {
-            t.before_signing(&mut request).map_err(Error::Interceptor)?;
+            t.before_signing(&mut request).map_err(SdkError::Interceptor)?;
         }
         let region = options.region.as_deref().or(inner.config.region.as_deref());
         let signer = Signer::new(endpoint.auth.as_ref(), inner.service.signing_name, region);
-        signer.sign(&mut request, &payload.sha256, &credentials, self.signing_time()).map_err(Error::Config)?;
+        signer.sign(&mut request, &payload.sha256, &credentials, self.signing_time()).map_err(SdkError::Config)?;
         if options.on_sent.is_some() || options.on_received.is_some() {
             request
                 .extensions_mut()
                 .insert(Progress { on_sent: options.on_sent.clone(), on_received: options.on_received.clone() });
         }
         if let Some(t) = tracker {
-            t.before_transmit(&request).map_err(Error::Interceptor)?;
+            t.before_transmit(&request).map_err(SdkError::Interceptor)?;
         }
         trace::request(&request, inner.service.sensitive_members);
         let response = transport.send(request).await.map_err(|e| match e.kind() {
             TransportErrorKind::ConnectTimeout => {
-                Error::Timeout(TimeoutError::new(TimeoutKind::Connect, e.to_string()))
+                SdkError::Timeout(TimeoutError::new(TimeoutKind::Connect, e.to_string()))
             }
-            TransportErrorKind::ReadTimeout => Error::Timeout(TimeoutError::new(TimeoutKind::Read, e.to_string())),
-            _ => Error::Transport(e),
+            TransportErrorKind::ReadTimeout => SdkError::Timeout(TimeoutError::new(TimeoutKind::Read, e.to_string())),
+            _ => SdkError::Transport(e),
         })?;
         trace::response(&response, inner.service.sensitive_members);
         Ok(response)

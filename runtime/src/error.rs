@@ -6,9 +6,12 @@ use std::fmt;
 use bytes::Bytes;
 
 /// Why a call failed. `E` is the operation's error enum, for errors the service returned.
+///
+/// Each generated crate also has a service-wide `Error` that every `SdkError<XError>` of its
+/// operations converts into, so `?` works across operations.
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum Error<E> {
+pub enum SdkError<E> {
     /// The service answered with an error: one the model lists for the operation, or
     /// `Unhandled` for any other code.
     Service(E),
@@ -26,11 +29,11 @@ pub enum Error<E> {
     Interceptor(InterceptorError),
 }
 
-impl<E> Error<E> {
+impl<E> SdkError<E> {
     /// The service's error, if the service answered with one.
     pub fn service_error(&self) -> Option<&E> {
         match self {
-            Error::Service(e) => Some(e),
+            SdkError::Service(e) => Some(e),
             _ => None,
         }
     }
@@ -38,51 +41,51 @@ impl<E> Error<E> {
     /// The service's error, or this error back.
     pub fn into_service_error(self) -> Result<E, Self> {
         match self {
-            Error::Service(e) => Ok(e),
+            SdkError::Service(e) => Ok(e),
             other => Err(other),
         }
     }
 }
 
-impl Error<std::convert::Infallible> {
+impl SdkError<std::convert::Infallible> {
     /// Widens an error that cannot be a service error to any operation's error type.
-    pub(crate) fn widen<E>(self) -> Error<E> {
+    pub(crate) fn widen<E>(self) -> SdkError<E> {
         match self {
-            Error::Service(never) => match never {},
-            Error::Config(e) => Error::Config(e),
-            Error::Transport(e) => Error::Transport(e),
-            Error::Response(e) => Error::Response(e),
-            Error::Timeout(e) => Error::Timeout(e),
-            Error::Validation(e) => Error::Validation(e),
-            Error::Interceptor(e) => Error::Interceptor(e),
+            SdkError::Service(never) => match never {},
+            SdkError::Config(e) => SdkError::Config(e),
+            SdkError::Transport(e) => SdkError::Transport(e),
+            SdkError::Response(e) => SdkError::Response(e),
+            SdkError::Timeout(e) => SdkError::Timeout(e),
+            SdkError::Validation(e) => SdkError::Validation(e),
+            SdkError::Interceptor(e) => SdkError::Interceptor(e),
         }
     }
 }
 
-impl<E: fmt::Display> fmt::Display for Error<E> {
+impl<E: fmt::Display> fmt::Display for SdkError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Service(e) => e.fmt(f),
-            Error::Config(e) => e.fmt(f),
-            Error::Transport(e) => e.fmt(f),
-            Error::Response(e) => e.fmt(f),
-            Error::Timeout(e) => e.fmt(f),
-            Error::Validation(e) => e.fmt(f),
-            Error::Interceptor(e) => e.fmt(f),
+            SdkError::Service(e) => e.fmt(f),
+            SdkError::Config(e) => e.fmt(f),
+            SdkError::Transport(e) => e.fmt(f),
+            SdkError::Response(e) => e.fmt(f),
+            SdkError::Timeout(e) => e.fmt(f),
+            SdkError::Validation(e) => e.fmt(f),
+            SdkError::Interceptor(e) => e.fmt(f),
         }
     }
 }
 
-impl<E: std::error::Error + 'static> std::error::Error for Error<E> {
+impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Service(e) => Some(e),
-            Error::Config(e) => Some(e),
-            Error::Transport(e) => Some(e),
-            Error::Response(e) => Some(e),
-            Error::Timeout(e) => Some(e),
-            Error::Validation(e) => Some(e),
-            Error::Interceptor(e) => Some(e),
+            SdkError::Service(e) => Some(e),
+            SdkError::Config(e) => Some(e),
+            SdkError::Transport(e) => Some(e),
+            SdkError::Response(e) => Some(e),
+            SdkError::Timeout(e) => Some(e),
+            SdkError::Validation(e) => Some(e),
+            SdkError::Interceptor(e) => Some(e),
         }
     }
 }
@@ -409,13 +412,20 @@ pub struct Unhandled {
     pub(crate) code: String,
     pub(crate) message: Option<String>,
     pub(crate) request_id: Option<String>,
+    pub(crate) extended_request_id: Option<String>,
     pub(crate) status: u16,
 }
 
 impl Unhandled {
     /// An unhandled error, for stubs and tests.
     pub fn new(code: impl Into<String>, message: Option<String>, request_id: Option<String>, status: u16) -> Self {
-        Unhandled { code: code.into(), message, request_id, status }
+        Unhandled { code: code.into(), message, request_id, extended_request_id: None, status }
+    }
+
+    /// Sets the extended request id (`x-amz-id-2`), for stubs and tests.
+    pub fn with_extended_request_id(mut self, id: impl Into<String>) -> Self {
+        self.extended_request_id = Some(id.into());
+        self
     }
 
     /// The error code the service sent.
@@ -445,6 +455,156 @@ impl fmt::Display for Unhandled {
 
 impl std::error::Error for Unhandled {}
 
+/// What an error tells of the service's answer: its code, message and request ids. Each is
+/// `None` when there is no service answer (a transport failure, a timeout) or it lacks the item.
+///
+/// Implemented by the modeled error structures, the per-operation error enums, [`SdkError`],
+/// [`Unhandled`] and a generated crate's service-wide `Error`. Types that also have inherent
+/// `code()`/`message()`/`request_id()` methods keep them: call the trait's as
+/// `ProvideErrorMetadata::code(&e)`, or bring it in with `use <crate>::prelude::*`.
+pub trait ProvideErrorMetadata {
+    /// The error code the service sent.
+    fn code(&self) -> Option<&str>;
+    /// The message the service gave.
+    fn message(&self) -> Option<&str>;
+    /// The request id of the response (`x-amzn-RequestId`).
+    fn request_id(&self) -> Option<&str>;
+    /// The extended request id (`x-amz-id-2`), which few services send.
+    fn extended_request_id(&self) -> Option<&str>;
+}
+
+impl ProvideErrorMetadata for Unhandled {
+    fn code(&self) -> Option<&str> {
+        Some(&self.code)
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn extended_request_id(&self) -> Option<&str> {
+        self.extended_request_id.as_deref()
+    }
+}
+
+impl<E: ProvideErrorMetadata> ProvideErrorMetadata for SdkError<E> {
+    fn code(&self) -> Option<&str> {
+        self.service_error().and_then(E::code)
+    }
+    fn message(&self) -> Option<&str> {
+        self.service_error().and_then(E::message)
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.service_error().and_then(E::request_id)
+    }
+    fn extended_request_id(&self) -> Option<&str> {
+        self.service_error().and_then(E::extended_request_id)
+    }
+}
+
+/// What the `Unhandled` variant of a service-wide `Error` holds: a service error the model does
+/// not list, or a failure that is no service error at all (transport, timeout, configuration,
+/// validation, unreadable response, interceptor).
+///
+/// The original error is the [`source`](std::error::Error::source): downcast it to
+/// [`Unhandled`], [`TransportError`], [`TimeoutError`] and so on. The metadata is the service's,
+/// when it answered.
+#[derive(Debug)]
+pub struct UnhandledError {
+    source: Box<dyn std::error::Error + Send + Sync>,
+    // Copied out of the source, which is opaque once boxed.
+    code: Option<String>,
+    message: Option<String>,
+    request_id: Option<String>,
+    extended_request_id: Option<String>,
+}
+
+impl UnhandledError {
+    /// The original error, owned.
+    pub fn into_source(self) -> Box<dyn std::error::Error + Send + Sync> {
+        self.source
+    }
+
+    fn with_meta(source: Box<dyn std::error::Error + Send + Sync>, meta: &dyn ProvideErrorMetadata) -> Self {
+        let owned = |s: Option<&str>| s.map(str::to_owned);
+        UnhandledError {
+            code: owned(meta.code()),
+            message: owned(meta.message()),
+            request_id: owned(meta.request_id()),
+            extended_request_id: owned(meta.extended_request_id()),
+            source,
+        }
+    }
+}
+
+impl From<Unhandled> for UnhandledError {
+    fn from(e: Unhandled) -> Self {
+        let meta = e.clone();
+        UnhandledError::with_meta(Box::new(e), &meta)
+    }
+}
+
+/// No service answer, so no metadata.
+struct NoMeta;
+
+impl ProvideErrorMetadata for NoMeta {
+    fn code(&self) -> Option<&str> {
+        None
+    }
+    fn message(&self) -> Option<&str> {
+        None
+    }
+    fn request_id(&self) -> Option<&str> {
+        None
+    }
+    fn extended_request_id(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// The service's error, or what any other kind of failure becomes in a service-wide `Error`:
+/// the shared half of every generated `From<SdkError<XError>> for Error`.
+pub fn split_sdk_error<E>(e: SdkError<E>) -> Result<E, UnhandledError> {
+    let source: Box<dyn std::error::Error + Send + Sync> = match e {
+        SdkError::Service(e) => return Ok(e),
+        SdkError::Config(e) => Box::new(e),
+        SdkError::Transport(e) => Box::new(e),
+        SdkError::Response(e) => Box::new(e),
+        SdkError::Timeout(e) => Box::new(e),
+        SdkError::Validation(e) => Box::new(e),
+        SdkError::Interceptor(e) => Box::new(e),
+    };
+    Err(UnhandledError::with_meta(source, &NoMeta))
+}
+
+impl fmt::Display for UnhandledError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.source.fmt(f)
+    }
+}
+
+impl std::error::Error for UnhandledError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.source.as_ref())
+    }
+}
+
+impl ProvideErrorMetadata for UnhandledError {
+    fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn extended_request_id(&self) -> Option<&str> {
+        self.extended_request_id.as_deref()
+    }
+}
+
 /// `Code: message (request id: ...)`, the one format of every service error.
 pub fn fmt_service_error(
     f: &mut fmt::Formatter<'_>,
@@ -460,4 +620,38 @@ pub fn fmt_service_error(
         write!(f, " (request id: {id})")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn a_service_error_splits_out_and_the_rest_becomes_unhandled() {
+        let e: SdkError<Unhandled> = SdkError::Service(Unhandled::new("Code", None, None, 400));
+        assert_eq!(split_sdk_error(e).map(|u| u.code).ok().as_deref(), Some("Code"));
+
+        let e: SdkError<Unhandled> = SdkError::Transport(TransportError::new(TransportErrorKind::Connect, "refused"));
+        assert_eq!(ProvideErrorMetadata::code(&e), None);
+        let text = e.to_string();
+        let u = split_sdk_error(e).expect_err("not a service error");
+        assert_eq!(u.to_string(), text);
+        let t = u.source().and_then(|s| s.downcast_ref::<TransportError>()).expect("the original error");
+        assert_eq!(t.kind(), TransportErrorKind::Connect);
+        assert_eq!((u.code(), u.message(), u.request_id(), u.extended_request_id()), (None, None, None, None));
+        assert!(u.into_source().downcast::<TransportError>().is_ok());
+    }
+
+    #[test]
+    fn an_unhandled_service_error_keeps_its_metadata() {
+        let e = Unhandled::new("Code", Some("m".into()), Some("rid".into()), 400).with_extended_request_id("ext");
+        let sdk: SdkError<Unhandled> = SdkError::Service(e.clone());
+        assert_eq!(sdk.extended_request_id(), Some("ext"));
+        let u = UnhandledError::from(e.clone());
+        assert_eq!((u.code(), u.message(), u.request_id()), (Some("Code"), Some("m"), Some("rid")));
+        assert_eq!(u.extended_request_id(), Some("ext"));
+        assert_eq!(u.source().and_then(|s| s.downcast_ref::<Unhandled>()), Some(&e));
+        assert_eq!(u.to_string(), "Code: m (request id: rid)");
+    }
 }

@@ -60,8 +60,8 @@ pub mod public {
     pub use crate::config::{AccountIdEndpointMode, BehaviorVersion, Config, ConfigBuilder};
     pub use crate::env::Env;
     pub use crate::error::{
-        ConfigError, Error, InterceptorError, ResponseError, TimeoutError, TimeoutKind, TransportError,
-        TransportErrorKind, Unhandled, ValidationError, RESPONSE_EXCERPT_BYTES,
+        ConfigError, InterceptorError, ProvideErrorMetadata, ResponseError, SdkError, TimeoutError, TimeoutKind,
+        TransportError, TransportErrorKind, Unhandled, UnhandledError, ValidationError, RESPONSE_EXCERPT_BYTES,
     };
     pub use crate::options::CallOptions;
     pub use crate::retry::{RetryConfig, RetryMode};
@@ -76,6 +76,12 @@ pub mod public {
 
     /// A free-form JSON value (a Smithy `document`).
     pub type Document = serde_json::Value;
+}
+
+/// The traits worth having in scope when handling a call's result: `use ecrpublic::prelude::*`
+/// (each generated crate re-exports this module as its `prelude`).
+pub mod prelude {
+    pub use crate::error::ProvideErrorMetadata;
 }
 
 /// What generated code calls and its users never need: the operation engine, the JSON reader
@@ -116,7 +122,8 @@ pub mod __private {
     pub use crate::{
         __int_enum as int_enum, __json_default as json_default, __json_enum as json_enum, __json_struct as json_struct,
         __json_union as json_union, __modeled_error as modeled_error, __operation_error as operation_error,
-        __output as output, __request_builder as request_builder, __string_enum as string_enum,
+        __output as output, __request_builder as request_builder, __service_error as service_error,
+        __string_enum as string_enum,
     };
     // Generated tests build `Document` values from JSON text.
     pub use serde_json;

@@ -10,7 +10,8 @@
 //! release.
 
 /// The impls of a modeled error structure: `CODE`, `code()`, `message()`, `request_id()`,
-/// `Display`, `std::error::Error` and [`ModeledError`](crate::__private::operation::ModeledError).
+/// `Display`, `std::error::Error`, [`ProvideErrorMetadata`](crate::ProvideErrorMetadata) and
+/// [`ModeledError`](crate::__private::operation::ModeledError).
 ///
 /// ```ignore
 /// crate::rt::modeled_error!(
@@ -23,7 +24,8 @@
 /// );
 /// ```
 ///
-/// The structure has a `request_id: Option<String>` field; `message` names the member holding the
+/// The structure has `request_id` and `extended_request_id` fields (`Option<String>`); `message`
+/// names the member holding the
 /// message (an `Option<String>` for `optional`, a `String` for `required`).
 #[doc(hidden)]
 #[macro_export]
@@ -64,8 +66,9 @@ macro_rules! __modeled_error {
             $(const QUERY_CODE: Option<&'static str> = Some($query);)?
             const FAULT: $crate::__private::operation::Fault = $crate::__private::operation::Fault::$fault;
             const STATUS: u16 = $status;
-            fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>) {
-                self.request_id = request_id.map(str::to_owned);
+            fn set_meta(&mut self, meta: &$crate::__private::operation::ResponseMeta<'_>, message: Option<&str>) {
+                self.request_id = meta.request_id.map(str::to_owned);
+                self.extended_request_id = meta.extended_request_id.map(str::to_owned);
                 $crate::__modeled_error!(@fill self, message, $kind $(($field))?);
             }
             // Method calls pick the inherent methods above, not these.
@@ -74,6 +77,23 @@ macro_rules! __modeled_error {
             }
             fn request_id(&self) -> Option<&str> {
                 self.request_id()
+            }
+            fn extended_request_id(&self) -> Option<&str> {
+                self.extended_request_id.as_deref()
+            }
+        }
+        impl $crate::__private::error::ProvideErrorMetadata for $ty {
+            fn code(&self) -> Option<&str> {
+                Some(self.code())
+            }
+            fn message(&self) -> Option<&str> {
+                self.message()
+            }
+            fn request_id(&self) -> Option<&str> {
+                self.request_id()
+            }
+            fn extended_request_id(&self) -> Option<&str> {
+                self.extended_request_id.as_deref()
             }
         }
     };
@@ -97,7 +117,7 @@ macro_rules! __modeled_error {
 
 /// The impls of an operation's error enum, from its variants (each holding the modeled error of
 /// the same name) besides `Unhandled(crate::Unhandled)`: `code()`, `message()`, `request_id()`,
-/// `Display`, `std::error::Error` and
+/// `Display`, `std::error::Error`, [`ProvideErrorMetadata`](crate::ProvideErrorMetadata) and
 /// [`OperationError`](crate::__private::operation::OperationError).
 ///
 /// ```ignore
@@ -134,6 +154,20 @@ macro_rules! __operation_error {
             }
         }
         impl ::std::error::Error for $ty {}
+        impl $crate::__private::error::ProvideErrorMetadata for $ty {
+            fn code(&self) -> Option<&str> {
+                Some(self.info().code())
+            }
+            fn message(&self) -> Option<&str> {
+                self.info().message()
+            }
+            fn request_id(&self) -> Option<&str> {
+                self.info().request_id()
+            }
+            fn extended_request_id(&self) -> Option<&str> {
+                self.info().extended_request_id()
+            }
+        }
         impl $crate::__private::operation::OperationError for $ty {
             fn from_wire(raw: &$crate::__private::operation::RawError<'_>) -> Self {
                 $(if let Some(e) = raw.variant(Self::$variant, Self::Unhandled) {
@@ -159,11 +193,93 @@ macro_rules! __operation_error {
     };
 }
 
+/// The impls of a service-wide error enum, from its variants (each holding the modeled error of
+/// the same name) besides `Unhandled(crate::UnhandledError)`, and from each operation's error
+/// enum with its variants: `Display`, `std::error::Error`,
+/// [`ProvideErrorMetadata`](crate::ProvideErrorMetadata), and `From<XError>` and
+/// `From<SdkError<XError>>` for every operation error `XError`, so `?` works across operations.
+///
+/// ```ignore
+/// crate::rt::service_error!(Error, [RepositoryNotFoundException, ServerException], {
+///     DeleteRepositoryError(RepositoryNotFoundException, ServerException),
+///     ListTagsError(ServerException),
+/// });
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __service_error {
+    (
+        $ty:ident,
+        [$($variant:ident),* $(,)?],
+        { $($op:ident($($op_variant:ident),* $(,)?)),* $(,)? } $(,)?
+    ) => {
+        impl $ty {
+            /// The error inside, whichever it is.
+            fn meta(&self) -> &dyn $crate::__private::error::ProvideErrorMetadata {
+                match self {
+                    $(Self::$variant(e) => e,)*
+                    Self::Unhandled(e) => e,
+                }
+            }
+        }
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    $(Self::$variant(e) => e.fmt(f),)*
+                    Self::Unhandled(e) => e.fmt(f),
+                }
+            }
+        }
+        impl ::std::error::Error for $ty {
+            fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+                match self {
+                    $(Self::$variant(e) => Some(e),)*
+                    // The original error itself, not its wrapper, so it downcasts.
+                    Self::Unhandled(e) => ::std::error::Error::source(e),
+                }
+            }
+        }
+        impl $crate::__private::error::ProvideErrorMetadata for $ty {
+            fn code(&self) -> Option<&str> {
+                self.meta().code()
+            }
+            fn message(&self) -> Option<&str> {
+                self.meta().message()
+            }
+            fn request_id(&self) -> Option<&str> {
+                self.meta().request_id()
+            }
+            fn extended_request_id(&self) -> Option<&str> {
+                self.meta().extended_request_id()
+            }
+        }
+        $(
+            impl ::std::convert::From<$op> for $ty {
+                fn from(e: $op) -> Self {
+                    match e {
+                        $($op::$op_variant(e) => Self::$op_variant(e),)*
+                        $op::Unhandled(e) => Self::Unhandled(e.into()),
+                    }
+                }
+            }
+            impl ::std::convert::From<$crate::SdkError<$op>> for $ty {
+                fn from(e: $crate::SdkError<$op>) -> Self {
+                    match $crate::__private::error::split_sdk_error(e) {
+                        Ok(e) => e.into(),
+                        Err(e) => Self::Unhandled(e),
+                    }
+                }
+            }
+        )*
+    };
+}
+
 /// The [`Json`](crate::__private::json::Json) impl of a generated structure, from its members
 /// and their names on the wire. After the wire name a member may say, in this order:
 /// `nonempty` (a list or map written only when it holds something), `timestamp(FORMAT)` (a
 /// timestamp in a `TimestampFormat` other than epoch seconds) and `default(EXPR)` (its value when absent, else its type's
-/// zero). A trailing `request_id` names the private field outputs and errors keep it in.
+/// zero). Trailing identifiers name private `Option` fields kept besides the members: `request_id`
+/// for outputs, and `request_id, extended_request_id` for errors.
 ///
 /// ```ignore
 /// crate::rt::json_struct!(
@@ -175,10 +291,10 @@ macro_rules! __operation_error {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __json_struct {
-    ($ty:path, [] $(, $extra:ident)? $(,)?) => {
+    ($ty:path, [] $(, $extra:ident)* $(,)?) => {
         impl $crate::__private::json::Json for $ty {
             fn zero() -> Self {
-                Self { $($extra: None,)? }
+                Self { $($extra: None,)* }
             }
             fn read(r: &mut $crate::__private::json::JsonReader<'_>) -> Result<Self, $crate::__private::json::JsonError> {
                 r.skip_value()?;
@@ -190,12 +306,12 @@ macro_rules! __json_struct {
             }
         }
     };
-    ($ty:path, [$($field:ident($wire:literal $(, $($opt:tt)*)?)),+ $(,)?] $(, $extra:ident)? $(,)?) => {
+    ($ty:path, [$($field:ident($wire:literal $(, $($opt:tt)*)?)),+ $(,)?] $(, $extra:ident)* $(,)?) => {
         impl $crate::__private::json::Json for $ty {
             fn zero() -> Self {
                 Self {
                     $($field: $crate::__json_struct!(@zero [$($($opt)*)?]),)+
-                    $($extra: None,)?
+                    $($extra: None,)*
                 }
             }
             fn read(r: &mut $crate::__private::json::JsonReader<'_>) -> Result<Self, $crate::__private::json::JsonError> {

@@ -116,10 +116,19 @@ pub trait ModeledError: Json {
     const FAULT: Fault;
     /// The HTTP status the service answers with (`@httpError`, else 400 or 500 by fault).
     const STATUS: u16;
-    /// Records the request id, and the message when the body had it under another name.
-    fn set_meta(&mut self, request_id: Option<&str>, message: Option<&str>);
+    /// Records the request ids, and the message when the body had it under another name.
+    fn set_meta(&mut self, meta: &ResponseMeta<'_>, message: Option<&str>);
     fn message(&self) -> Option<&str>;
     fn request_id(&self) -> Option<&str>;
+    fn extended_request_id(&self) -> Option<&str>;
+}
+
+/// The request ids of a response, as headers give them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ResponseMeta<'a> {
+    pub request_id: Option<&'a str>,
+    /// `x-amz-id-2`, when sent.
+    pub extended_request_id: Option<&'a str>,
 }
 
 /// What every service error tells: code, message, request id, and `Code: message (request id: ...)`.
@@ -127,6 +136,7 @@ pub trait ErrorInfo: std::fmt::Display {
     fn code(&self) -> &str;
     fn message(&self) -> Option<&str>;
     fn request_id(&self) -> Option<&str>;
+    fn extended_request_id(&self) -> Option<&str>;
 }
 
 impl<T: ModeledError + std::fmt::Display> ErrorInfo for T {
@@ -138,6 +148,9 @@ impl<T: ModeledError + std::fmt::Display> ErrorInfo for T {
     }
     fn request_id(&self) -> Option<&str> {
         ModeledError::request_id(self)
+    }
+    fn extended_request_id(&self) -> Option<&str> {
+        ModeledError::extended_request_id(self)
     }
 }
 
@@ -151,6 +164,9 @@ impl ErrorInfo for Unhandled {
     fn request_id(&self) -> Option<&str> {
         Unhandled::request_id(self)
     }
+    fn extended_request_id(&self) -> Option<&str> {
+        self.extended_request_id.as_deref()
+    }
 }
 
 /// An error response, read as far as awsJson says: code, message, request id.
@@ -160,7 +176,7 @@ pub struct RawError<'a> {
     /// The awsQuery code of an `@awsQueryCompatible` service (`x-amzn-query-error`), when sent.
     pub query_code: Option<&'a str>,
     pub message: Option<&'a str>,
-    pub request_id: Option<&'a str>,
+    pub meta: ResponseMeta<'a>,
     pub status: u16,
     pub body: &'a [u8],
 }
@@ -171,7 +187,7 @@ impl RawError<'_> {
         // A known code with a body that does not parse (an HTML page from a proxy, say) is
         // still that error: callers match on it. Its members are then zero.
         let mut e = json::from_slice::<T>(self.body).unwrap_or_else(|_| T::zero());
-        e.set_meta(self.request_id, self.message);
+        e.set_meta(&self.meta, self.message);
         Ok(e)
     }
 
@@ -191,7 +207,8 @@ impl RawError<'_> {
             // An awsQuery-compatible service's own code is the one its users know.
             code: self.query_code.unwrap_or(self.code).to_owned(),
             message: self.message.map(str::to_owned),
-            request_id: self.request_id.map(str::to_owned),
+            request_id: self.meta.request_id.map(str::to_owned),
+            extended_request_id: self.meta.extended_request_id.map(str::to_owned),
             status: self.status,
         }
     }
@@ -254,7 +271,7 @@ mod tests {
             code: "QueueDoesNotExist",
             query_code: Some("AWS.SimpleQueueService.NonExistentQueue"),
             message: Some("gone"),
-            request_id: None,
+            meta: ResponseMeta::default(),
             status: 400,
             body: b"{}",
         };

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use futures_core::Stream;
 
 use super::client::Handle;
-use super::error::{Error, ResponseError};
+use super::error::{ResponseError, SdkError};
 use super::operation::Operation;
 use super::options::CallOptions;
 
@@ -43,8 +43,8 @@ impl<V: Clone + PartialEq + Send + Unpin + 'static> Token for std::collections::
     }
 }
 
-type Page<O> = Result<<O as Operation>::Output, Error<<O as Operation>::Error>>;
-type Item<O> = Result<<O as Paginated>::Item, Error<<O as Operation>::Error>>;
+type Page<O> = Result<<O as Operation>::Output, SdkError<<O as Operation>::Error>>;
+type Item<O> = Result<<O as Paginated>::Item, SdkError<<O as Operation>::Error>>;
 type PageFuture<O> = Pin<Box<dyn Future<Output = Page<O>> + Send>>;
 
 enum State<O: Paginated> {
@@ -58,7 +58,7 @@ enum State<O: Paginated> {
 /// Yields whole pages until the service sends no next token or an empty one. Stops after an
 /// error. A next token that was already sent (the one just sent, a starting token the caller
 /// set, or any earlier one, as in a cycle A, B, A) would repeat pages forever: the page that
-/// names it is still yielded, then an error ([`Error::Response`]), then nothing.
+/// names it is still yielded, then an error ([`SdkError::Response`]), then nothing.
 ///
 /// Use it as a [`Stream`] or through the inherent [`next`](Paginator::next).
 pub struct Paginator<O: Paginated> {
@@ -104,7 +104,7 @@ impl<O: Paginated> Paginator<O> {
                         O::NAME,
                         self.sent.len()
                     );
-                    return Poll::Ready(Some(Err(Error::Response(ResponseError::new(
+                    return Poll::Ready(Some(Err(SdkError::Response(ResponseError::new(
                         200,
                         None,
                         Bytes::new(),

@@ -9,7 +9,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::client::Handle;
-use super::error::Error;
+use super::error::SdkError;
 use super::operation::Operation;
 use super::options::CallOptions;
 
@@ -25,11 +25,13 @@ pub enum State {
 }
 
 /// What a response of an operation is: its output or its error.
-pub type Response<O, E> = Result<O, Error<E>>;
+pub type Response<O, E> = Result<O, SdkError<E>>;
 
 /// Which acceptor a response matches, first in model order, if any.
-pub type Classify<O> =
-    fn(&<O as Operation>::Input, Result<&<O as Operation>::Output, &Error<<O as Operation>::Error>>) -> Option<State>;
+pub type Classify<O> = fn(
+    &<O as Operation>::Input,
+    Result<&<O as Operation>::Output, &SdkError<<O as Operation>::Error>>,
+) -> Option<State>;
 
 /// A waiter's timing: the model's delays, which the caller may change, and the caller's
 /// `max_wait`, which the waiter needs before it starts.
@@ -107,7 +109,7 @@ impl<O, E> Waited<O, E> {
     }
 
     /// The error that ended the wait, if an error did.
-    pub fn error(&self) -> Option<&Error<E>> {
+    pub fn error(&self) -> Option<&SdkError<E>> {
         self.response.as_ref().err()
     }
 
@@ -129,7 +131,7 @@ pub enum WaiterError<O, E> {
     /// A failure acceptor matched: the resource will not reach the state waited for.
     FailureState { response: Response<O, E>, attempts: u32 },
     /// The call failed with an error no acceptor matches.
-    UnexpectedError { error: Error<E>, attempts: u32 },
+    UnexpectedError { error: SdkError<E>, attempts: u32 },
     /// `max_wait` ran out before an acceptor ended the wait; the last response is kept.
     TimedOut { last: Response<O, E>, attempts: u32, elapsed: Duration },
     /// The waiter was set up wrongly; nothing was sent.
@@ -151,7 +153,7 @@ impl<O, E> WaiterError<O, E> {
     }
 
     /// The error the service or the transport gave last, if the last response was an error.
-    pub fn last_error(&self) -> Option<&Error<E>> {
+    pub fn last_error(&self) -> Option<&SdkError<E>> {
         match self {
             WaiterError::UnexpectedError { error, .. } => Some(error),
             other => other.last_response().and_then(|r| r.as_ref().err()),

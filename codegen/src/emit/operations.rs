@@ -10,7 +10,7 @@ use crate::passes::naming::Builder;
 use crate::smithy::traits::{Fault, Paginated, StaticParam};
 use crate::smithy::{Kind, ModelError};
 
-/// `error.rs`: one struct per modeled error, one enum per operation.
+/// `error.rs`: one struct per modeled error, one enum per operation, and the service-wide `Error`.
 pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
     let mut items = Vec::new();
@@ -47,8 +47,9 @@ pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     for op in &ctx.ops {
         items.push(operation_error(ctx, op)?);
     }
+    items.push(service_error(ctx)?);
     Ok(quote! {
-        #![doc = " Errors: one struct per error the service models, and one enum per operation."]
+        #![doc = " Errors: one struct per error the service models, one enum per operation, and `Error`, any of them."]
         #(#items)*
     })
 }
@@ -79,6 +80,48 @@ fn operation_error(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
             Unhandled(crate::Unhandled),
         }
         #rt::operation_error!(#ty, [#(#variants),*]);
+    })
+}
+
+/// The service-wide `Error`: a variant per modeled error, so one type takes the errors of every
+/// operation (`From` each `SdkError<XError>` and `XError`).
+fn service_error(ctx: &Ctx) -> Result<TokenStream, ModelError> {
+    let rt = super::rt();
+    let mut errors = Vec::new();
+    for (id, home) in ctx.homes.iter().filter(|(_, h)| h.module == Module::Error) {
+        errors.push((home.name.as_str(), ctx.model.shape(id)?));
+    }
+    // By Rust name, the order users read them in.
+    errors.sort_by_key(|(name, _)| *name);
+    let variants: Vec<_> = errors.iter().map(|(name, _)| format_ident!("{}", name)).collect();
+    let defs = variants.iter().zip(&errors).map(|(v, (_, e))| {
+        let d = doc_or(ctx.doc_of_shape(e), || format!("The `{}` error.", e.name()));
+        quote!(#d #v(#v),)
+    });
+    let mut ops = Vec::new();
+    for op in &ctx.ops {
+        let ty = format_ident!("{}", ctx.names.op(&op.shape.id)?.error);
+        let vs = op.errors.iter().map(|e| error_variant(ctx, e)).collect::<Result<Vec<_>, _>>()?;
+        ops.push(quote!(#ty(#(#vs),*)));
+    }
+    Ok(quote! {
+        #[doc = " Any error of any operation of the service: one variant per error the model defines, and"]
+        #[doc = " `Unhandled` for everything else. Every operation's `SdkError<XError>` and `XError` convert into"]
+        #[doc = " it, so `?` works across operations in a function returning `Result<_, Error>`."]
+        #[doc = ""]
+        #[doc = " `ProvideErrorMetadata` (in `prelude`) gives the code, message and request ids of any variant."]
+        #[derive(Debug)]
+        #[non_exhaustive]
+        #[allow(clippy::large_enum_variant)]
+        pub enum Error {
+            #(#defs)*
+            #[doc = " A service error the model does not list for the operation that returned it (its code,"]
+            #[doc = " message and request id are kept), or a failure that is not the service's: transport,"]
+            #[doc = " timeout, configuration, validation, an unreadable response, an interceptor. `source()` is"]
+            #[doc = " the original error (`Unhandled`, `TransportError`, ...), to downcast."]
+            Unhandled(crate::UnhandledError),
+        }
+        #rt::service_error!(Error, [#(#variants),*], { #(#ops),* });
     })
 }
 
@@ -237,7 +280,7 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
         impl #ty {
             #(#setters)*
             #[doc = #send_doc]
-            pub async fn send(#mut_self self) -> Result<#output, crate::Error<crate::error::#error>> {
+            pub async fn send(#mut_self self) -> Result<#output, crate::SdkError<crate::error::#error>> {
                 #fill_tokens
                 self.handle.call::<Self>(&self.input, &self.options).await
             }
@@ -681,7 +724,7 @@ fn example(ctx: &Ctx, op: &Op, crate_name: &str, method: &str) -> Result<Vec<Str
         "# Example".into(),
         String::new(),
         "```no_run".into(),
-        format!("# async fn example({}) -> Result<(), Box<dyn std::error::Error>> {{", params.join(", ")),
+        format!("# async fn example({}) -> Result<(), {crate_name}::Error> {{", params.join(", ")),
         format!("let output = client.{method}({}).send().await?;", args.join(", ")),
         "println!(\"{output:?}\");".into(),
         "# Ok(())".into(),

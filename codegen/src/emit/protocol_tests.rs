@@ -228,7 +228,7 @@ fn error_test(
             let (handle, _) = harness("example.com", #code, #hs, #body);
             let input: <#op_ty as Operation>::Input = #rt::json::Json::zero();
             match handle.call::<#op_ty>(&input, &Default::default()).await {
-                Err(crate::Error::Service(crate::error::#op_error::#variant(actual))) => {
+                Err(crate::SdkError::Service(crate::error::#op_error::#variant(actual))) => {
                     let expected = #expected;
                     assert_same(&actual, &expected);
                 }

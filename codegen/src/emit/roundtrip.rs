@@ -64,8 +64,13 @@ fn struct_value(ctx: &Ctx, shape: &Shape, name: &str, module: Module, depth: usi
         };
         inits.push(quote!(#id: #v,));
     }
-    let extra = (matches!(module, Module::Output | Module::Error) || ctx.is_output(&shape.id))
-        .then(|| quote!(request_id: None,));
+    let extra = if module == Module::Error {
+        quote!(request_id: None, extended_request_id: None,)
+    } else if module == Module::Output || ctx.is_output(&shape.id) {
+        quote!(request_id: None,)
+    } else {
+        quote!()
+    };
     Ok(quote!(#path::#ty { #(#inits)* #extra }))
 }
 

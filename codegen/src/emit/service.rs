@@ -239,7 +239,7 @@ fn operation_input_test(
     } else if let Some(err) = expect.get("error").and_then(Value::as_str) {
         quote! {
             match result {
-                Err(crate::Error::Config(e)) => assert!(e.message().contains(#err), "{e}"),
+                Err(crate::SdkError::Config(e)) => assert!(e.message().contains(#err), "{e}"),
                 other => panic!("expected the error {:?}, got {other:?}", #err),
             }
         }

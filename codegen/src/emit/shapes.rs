@@ -147,7 +147,8 @@ fn field_zero(f: &Field) -> TokenStream {
 }
 
 /// A struct with `new` for its required members and `with_*` setters for the others.
-/// `extra` adds private fields (the request id of outputs and errors).
+/// `extra` adds private fields (the request id of outputs and errors, and the extended request
+/// id of errors).
 pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bool) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
     let fields = fields(ctx, shape, module)?;
@@ -159,6 +160,8 @@ pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bo
         quote! { #d pub #id: #t, }
     });
     let extra_field = extra.then(|| quote!(pub(crate) request_id: Option<String>,));
+    let extended_field =
+        (extra && module == Module::Error).then(|| quote!(pub(crate) extended_request_id: Option<String>,));
     let required: Vec<&Field> = fields.iter().filter(|f| f.required).collect();
     let mut methods = Vec::new();
     if !required.is_empty() {
@@ -216,6 +219,7 @@ pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bo
         pub struct #ty {
             #(#field_defs)*
             #extra_field
+            #extended_field
         }
         #impl_block
         #default_impl
@@ -478,11 +482,19 @@ pub fn serde_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
         let shape = match ctx.model.shapes.get(id) {
             Some(s) => s,
             None => {
-                items.push(json_struct(ctx, &path, &[], home.module != Module::Types && home.module != Module::Input)?);
+                let extra = match home.module {
+                    Module::Types | Module::Input => Extra::None,
+                    m => Extra::of(m),
+                };
+                items.push(json_struct(ctx, &path, &[], extra)?);
                 continue;
             }
         };
-        let extra = matches!(home.module, Module::Output | Module::Error) || ctx.is_output(id);
+        let extra = match home.module {
+            Module::Output | Module::Error => Extra::of(home.module),
+            _ if ctx.is_output(id) => Extra::RequestId,
+            _ => Extra::None,
+        };
         items.push(match shape.kind {
             Kind::Enum => json_enum(&path, false),
             Kind::IntEnum => json_enum(&path, true),
@@ -501,7 +513,27 @@ pub fn serde_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     })
 }
 
-fn json_struct(ctx: &Ctx, path: &TokenStream, fs: &[Field], extra: bool) -> Result<TokenStream, ModelError> {
+/// The private fields a structure keeps besides its members.
+#[derive(Clone, Copy)]
+enum Extra {
+    None,
+    /// An output's.
+    RequestId,
+    /// An error's.
+    RequestIds,
+}
+
+impl Extra {
+    fn of(module: Module) -> Extra {
+        match module {
+            Module::Error => Extra::RequestIds,
+            Module::Output => Extra::RequestId,
+            _ => Extra::None,
+        }
+    }
+}
+
+fn json_struct(ctx: &Ctx, path: &TokenStream, fs: &[Field], extra: Extra) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
     let mut members = Vec::new();
     for f in fs {
@@ -522,7 +554,11 @@ fn json_struct(ctx: &Ctx, path: &TokenStream, fs: &[Field], extra: bool) -> Resu
         }
         members.push(quote!(#id(#wire #(, #opts)*)));
     }
-    let extra = extra.then(|| quote!(, request_id));
+    let extra = match extra {
+        Extra::None => quote!(),
+        Extra::RequestId => quote!(, request_id),
+        Extra::RequestIds => quote!(, request_id, extended_request_id),
+    };
     Ok(quote!(#rt::json_struct!(#path, [#(#members),*] #extra);))
 }
 

@@ -319,7 +319,7 @@ fn waiter(ctx: &Ctx, op: &Op, w: &Waiter) -> Result<TokenStream, ModelError> {
         #[doc = #classify_doc]
         pub(crate) fn #classify(
             #input_param: &#input,
-            response: Result<&#output, &crate::Error<crate::error::#error>>,
+            response: Result<&#output, &crate::SdkError<crate::error::#error>>,
         ) -> Option<#rt::waiter::State> {
             use #rt::waiter::State;
             #(#arms)*
@@ -345,7 +345,7 @@ fn conditions(ctx: &Ctx, op: &Op, w: &Waiter) -> Result<Vec<TokenStream>, ModelE
                     // A modeled error is matched by its variant, whatever code it arrives with.
                     Some(e) => {
                         let variant = error_variant(ctx, e)?;
-                        quote!(let Err(crate::Error::Service(crate::error::#error::#variant(_))) = response)
+                        quote!(let Err(crate::SdkError::Service(crate::error::#error::#variant(_))) = response)
                     }
                     // Models name codes their operations do not list, too.
                     None => quote!(response.is_err_and(|e| e.service_error().is_some_and(|e| e.code() == #code))),
@@ -442,7 +442,7 @@ pub fn tests_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
                     None => quote!(crate::error::#error::Unhandled(crate::Unhandled::new(#code, None, None, 400))),
                 };
                 checks.push(quote! {
-                    let error = crate::Error::Service(#value);
+                    let error = crate::SdkError::Service(#value);
                     assert_eq!(#classify(&input, Err(&error)), #want, "acceptor {}: errorType {}", #n, #code);
                 });
                 continue;

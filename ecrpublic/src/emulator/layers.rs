@@ -106,6 +106,7 @@ pub(crate) fn upload_layer_part(
             last_valid_byte_received: Some((received - 1).max(0)),
             message: Some(problem),
             request_id: None,
+            extended_request_id: None,
         };
         return Err(ApiError::modeled(e::InvalidLayerPartException::CODE, &error));
     }

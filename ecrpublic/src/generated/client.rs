@@ -41,7 +41,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String, repository_type: ecrpublic::types::RepositoryType, associated_repository_name: String, associated_repository_type: ecrpublic::types::RepositoryType) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, repository_type: ecrpublic::types::RepositoryType, associated_repository_name: String, associated_repository_type: ecrpublic::types::RepositoryType) -> Result<(), ecrpublic::Error> {
     /// let output = client.associate_repositories(repository_name, repository_type, associated_repository_name, associated_repository_type).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -76,7 +76,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String, layer_digests: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, layer_digests: Vec<String>) -> Result<(), ecrpublic::Error> {
     /// let output = client.batch_check_layer_availability(repository_name, layer_digests).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -107,7 +107,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String, image_ids: Vec<ecrpublic::types::ImageIdentifier>) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, image_ids: Vec<ecrpublic::types::ImageIdentifier>) -> Result<(), ecrpublic::Error> {
     /// let output = client.batch_delete_image(repository_name, image_ids).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -136,7 +136,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String, upload_id: String, layer_digests: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, upload_id: String, layer_digests: Vec<String>) -> Result<(), ecrpublic::Error> {
     /// let output = client.complete_layer_upload(repository_name, upload_id, layer_digests).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -169,7 +169,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String, marketplace_products: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, marketplace_products: Vec<String>) -> Result<(), ecrpublic::Error> {
     /// let output = client.create_premium_repository(repository_name, marketplace_products).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -199,7 +199,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.create_repository(repository_name).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -225,7 +225,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.delete_premium_repository(repository_name).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -251,7 +251,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.delete_premium_repository_policy(repository_name).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -277,7 +277,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.delete_repository(repository_name).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -303,7 +303,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.delete_repository_policy(repository_name).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -330,7 +330,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String, registry_alias: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, registry_alias: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.describe_entitled_image_tags(repository_name, registry_alias).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -361,7 +361,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String, registry_alias: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, registry_alias: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.describe_entitled_images(repository_name, registry_alias).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -387,7 +387,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client) -> Result<(), ecrpublic::Error> {
     /// let output = client.describe_entitled_repositories().send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -413,7 +413,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String, image_id: ecrpublic::types::ImageIdentifier) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, image_id: ecrpublic::types::ImageIdentifier) -> Result<(), ecrpublic::Error> {
     /// let output = client.describe_image_scan_findings(repository_name, image_id).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -440,7 +440,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.describe_image_tags(repository_name).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -466,7 +466,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.describe_images(repository_name).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -488,7 +488,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client) -> Result<(), ecrpublic::Error> {
     /// let output = client.describe_premium_repositories().send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -509,7 +509,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client) -> Result<(), ecrpublic::Error> {
     /// let output = client.describe_registries().send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -528,7 +528,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client) -> Result<(), ecrpublic::Error> {
     /// let output = client.describe_repositories().send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -554,7 +554,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String, repository_type: ecrpublic::types::RepositoryType, associated_repository_name: String, associated_repository_type: ecrpublic::types::RepositoryType) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, repository_type: ecrpublic::types::RepositoryType, associated_repository_name: String, associated_repository_type: ecrpublic::types::RepositoryType) -> Result<(), ecrpublic::Error> {
     /// let output = client.disassociate_repositories(repository_name, repository_type, associated_repository_name, associated_repository_type).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -584,7 +584,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client) -> Result<(), ecrpublic::Error> {
     /// let output = client.get_authorization_token().send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -607,7 +607,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, report_id: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, report_id: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.get_download_url_for_publisher_report(report_id).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -633,7 +633,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.get_premium_repository_catalog_data(repository_name).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -659,7 +659,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.get_premium_repository_policy(repository_name).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -681,7 +681,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client) -> Result<(), ecrpublic::Error> {
     /// let output = client.get_registry_catalog_data().send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -704,7 +704,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.get_repository_catalog_data(repository_name).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -730,7 +730,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.get_repository_policy(repository_name).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -756,7 +756,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.initiate_layer_upload(repository_name).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -778,7 +778,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client) -> Result<(), ecrpublic::Error> {
     /// let output = client.list_publisher_reports().send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -801,7 +801,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, resource_arn: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, resource_arn: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.list_tags_for_resource(resource_arn).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -828,7 +828,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String, image_manifest: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, image_manifest: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.put_image(repository_name, image_manifest).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -856,7 +856,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String, catalog_data: ecrpublic::types::RepositoryCatalogDataInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, catalog_data: ecrpublic::types::RepositoryCatalogDataInput) -> Result<(), ecrpublic::Error> {
     /// let output = client.put_premium_repository_catalog_data(repository_name, catalog_data).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -887,7 +887,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String, marketplace_products: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, marketplace_products: Vec<String>) -> Result<(), ecrpublic::Error> {
     /// let output = client.put_premium_repository_products(repository_name, marketplace_products).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -913,7 +913,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client) -> Result<(), ecrpublic::Error> {
     /// let output = client.put_registry_catalog_data().send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -937,7 +937,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String, catalog_data: ecrpublic::types::RepositoryCatalogDataInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, catalog_data: ecrpublic::types::RepositoryCatalogDataInput) -> Result<(), ecrpublic::Error> {
     /// let output = client.put_repository_catalog_data(repository_name, catalog_data).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -970,7 +970,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String, repository_type: ecrpublic::types::RepositoryType, image_id: ecrpublic::types::ImageIdentifier, status: ecrpublic::types::ImageStatus) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, repository_type: ecrpublic::types::RepositoryType, image_id: ecrpublic::types::ImageIdentifier, status: ecrpublic::types::ImageStatus) -> Result<(), ecrpublic::Error> {
     /// let output = client.set_image_status(repository_name, repository_type, image_id, status).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -1005,7 +1005,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String, policy_text: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, policy_text: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.set_premium_repository_policy(repository_name, policy_text).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -1036,7 +1036,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String, policy_text: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, policy_text: String) -> Result<(), ecrpublic::Error> {
     /// let output = client.set_repository_policy(repository_name, policy_text).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -1065,7 +1065,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String, repository_type: ecrpublic::types::RepositoryType, state: ecrpublic::types::RepositoryState) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, repository_type: ecrpublic::types::RepositoryType, state: ecrpublic::types::RepositoryState) -> Result<(), ecrpublic::Error> {
     /// let output = client.set_repository_state(repository_name, repository_type, state).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -1098,7 +1098,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, resource_arn: String, tags: Vec<ecrpublic::types::Tag>) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, resource_arn: String, tags: Vec<ecrpublic::types::Tag>) -> Result<(), ecrpublic::Error> {
     /// let output = client.tag_resource(resource_arn, tags).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -1126,7 +1126,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, resource_arn: String, tag_keys: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, resource_arn: String, tag_keys: Vec<String>) -> Result<(), ecrpublic::Error> {
     /// let output = client.untag_resource(resource_arn, tag_keys).send().await?;
     /// println!("{output:?}");
     /// # Ok(())
@@ -1157,7 +1157,7 @@ impl Client {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(client: &ecrpublic::Client, repository_name: String, upload_id: String, part_first_byte: i64, part_last_byte: i64, layer_part_blob: ecrpublic::Blob) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn example(client: &ecrpublic::Client, repository_name: String, upload_id: String, part_first_byte: i64, part_last_byte: i64, layer_part_blob: ecrpublic::Blob) -> Result<(), ecrpublic::Error> {
     /// let output = client.upload_layer_part(repository_name, upload_id, part_first_byte, part_last_byte, layer_part_blob).send().await?;
     /// println!("{output:?}");
     /// # Ok(())

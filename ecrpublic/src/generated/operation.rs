@@ -48,7 +48,7 @@ impl AssociateRepositories {
         self,
     ) -> Result<
         crate::output::AssociateRepositoriesOutput,
-        crate::Error<crate::error::AssociateRepositoriesError>,
+        crate::SdkError<crate::error::AssociateRepositoriesError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -121,7 +121,7 @@ impl BatchCheckLayerAvailability {
         self,
     ) -> Result<
         crate::output::BatchCheckLayerAvailabilityOutput,
-        crate::Error<crate::error::BatchCheckLayerAvailabilityError>,
+        crate::SdkError<crate::error::BatchCheckLayerAvailabilityError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -192,7 +192,7 @@ impl BatchDeleteImage {
         self,
     ) -> Result<
         crate::output::BatchDeleteImageOutput,
-        crate::Error<crate::error::BatchDeleteImageError>,
+        crate::SdkError<crate::error::BatchDeleteImageError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -267,7 +267,7 @@ impl CompleteLayerUpload {
         self,
     ) -> Result<
         crate::output::CompleteLayerUploadOutput,
-        crate::Error<crate::error::CompleteLayerUploadError>,
+        crate::SdkError<crate::error::CompleteLayerUploadError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -340,7 +340,7 @@ impl CreatePremiumRepository {
         self,
     ) -> Result<
         crate::output::CreatePremiumRepositoryOutput,
-        crate::Error<crate::error::CreatePremiumRepositoryError>,
+        crate::SdkError<crate::error::CreatePremiumRepositoryError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -407,7 +407,7 @@ impl CreateRepository {
         self,
     ) -> Result<
         crate::output::CreateRepositoryOutput,
-        crate::Error<crate::error::CreateRepositoryError>,
+        crate::SdkError<crate::error::CreateRepositoryError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -456,7 +456,7 @@ impl DeletePremiumRepository {
         self,
     ) -> Result<
         crate::output::DeletePremiumRepositoryOutput,
-        crate::Error<crate::error::DeletePremiumRepositoryError>,
+        crate::SdkError<crate::error::DeletePremiumRepositoryError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -505,7 +505,7 @@ impl DeletePremiumRepositoryPolicy {
         self,
     ) -> Result<
         crate::output::DeletePremiumRepositoryPolicyOutput,
-        crate::Error<crate::error::DeletePremiumRepositoryPolicyError>,
+        crate::SdkError<crate::error::DeletePremiumRepositoryPolicyError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -566,7 +566,7 @@ impl DeleteRepository {
         self,
     ) -> Result<
         crate::output::DeleteRepositoryOutput,
-        crate::Error<crate::error::DeleteRepositoryError>,
+        crate::SdkError<crate::error::DeleteRepositoryError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -613,7 +613,7 @@ impl DeleteRepositoryPolicy {
         self,
     ) -> Result<
         crate::output::DeleteRepositoryPolicyOutput,
-        crate::Error<crate::error::DeleteRepositoryPolicyError>,
+        crate::SdkError<crate::error::DeleteRepositoryPolicyError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -680,7 +680,7 @@ impl DescribeEntitledImageTags {
         self,
     ) -> Result<
         crate::output::DescribeEntitledImageTagsOutput,
-        crate::Error<crate::error::DescribeEntitledImageTagsError>,
+        crate::SdkError<crate::error::DescribeEntitledImageTagsError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -790,7 +790,7 @@ impl DescribeEntitledImages {
         self,
     ) -> Result<
         crate::output::DescribeEntitledImagesOutput,
-        crate::Error<crate::error::DescribeEntitledImagesError>,
+        crate::SdkError<crate::error::DescribeEntitledImagesError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -874,7 +874,7 @@ impl DescribeEntitledRepositories {
         self,
     ) -> Result<
         crate::output::DescribeEntitledRepositoriesOutput,
-        crate::Error<crate::error::DescribeEntitledRepositoriesError>,
+        crate::SdkError<crate::error::DescribeEntitledRepositoriesError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1000,7 +1000,7 @@ impl DescribeImageScanFindings {
         self,
     ) -> Result<
         crate::output::DescribeImageScanFindingsOutput,
-        crate::Error<crate::error::DescribeImageScanFindingsError>,
+        crate::SdkError<crate::error::DescribeImageScanFindingsError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1125,7 +1125,7 @@ impl DescribeImageTags {
         self,
     ) -> Result<
         crate::output::DescribeImageTagsOutput,
-        crate::Error<crate::error::DescribeImageTagsError>,
+        crate::SdkError<crate::error::DescribeImageTagsError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1265,7 +1265,7 @@ impl DescribeImages {
         self,
     ) -> Result<
         crate::output::DescribeImagesOutput,
-        crate::Error<crate::error::DescribeImagesError>,
+        crate::SdkError<crate::error::DescribeImagesError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1380,7 +1380,7 @@ impl DescribePremiumRepositories {
         self,
     ) -> Result<
         crate::output::DescribePremiumRepositoriesOutput,
-        crate::Error<crate::error::DescribePremiumRepositoriesError>,
+        crate::SdkError<crate::error::DescribePremiumRepositoriesError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1462,7 +1462,7 @@ impl DescribeRegistries {
         self,
     ) -> Result<
         crate::output::DescribeRegistriesOutput,
-        crate::Error<crate::error::DescribeRegistriesError>,
+        crate::SdkError<crate::error::DescribeRegistriesError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1575,7 +1575,7 @@ impl DescribeRepositories {
         self,
     ) -> Result<
         crate::output::DescribeRepositoriesOutput,
-        crate::Error<crate::error::DescribeRepositoriesError>,
+        crate::SdkError<crate::error::DescribeRepositoriesError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1661,7 +1661,7 @@ impl DisassociateRepositories {
         self,
     ) -> Result<
         crate::output::DisassociateRepositoriesOutput,
-        crate::Error<crate::error::DisassociateRepositoriesError>,
+        crate::SdkError<crate::error::DisassociateRepositoriesError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1690,7 +1690,7 @@ impl GetAuthorizationToken {
         self,
     ) -> Result<
         crate::output::GetAuthorizationTokenOutput,
-        crate::Error<crate::error::GetAuthorizationTokenError>,
+        crate::SdkError<crate::error::GetAuthorizationTokenError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1723,7 +1723,7 @@ impl GetDownloadUrlForPublisherReport {
         self,
     ) -> Result<
         crate::output::GetDownloadUrlForPublisherReportOutput,
-        crate::Error<crate::error::GetDownloadUrlForPublisherReportError>,
+        crate::SdkError<crate::error::GetDownloadUrlForPublisherReportError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1772,7 +1772,7 @@ impl GetPremiumRepositoryCatalogData {
         self,
     ) -> Result<
         crate::output::GetPremiumRepositoryCatalogDataOutput,
-        crate::Error<crate::error::GetPremiumRepositoryCatalogDataError>,
+        crate::SdkError<crate::error::GetPremiumRepositoryCatalogDataError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1821,7 +1821,7 @@ impl GetPremiumRepositoryPolicy {
         self,
     ) -> Result<
         crate::output::GetPremiumRepositoryPolicyOutput,
-        crate::Error<crate::error::GetPremiumRepositoryPolicyError>,
+        crate::SdkError<crate::error::GetPremiumRepositoryPolicyError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1850,7 +1850,7 @@ impl GetRegistryCatalogData {
         self,
     ) -> Result<
         crate::output::GetRegistryCatalogDataOutput,
-        crate::Error<crate::error::GetRegistryCatalogDataError>,
+        crate::SdkError<crate::error::GetRegistryCatalogDataError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1896,7 +1896,7 @@ impl GetRepositoryCatalogData {
         self,
     ) -> Result<
         crate::output::GetRepositoryCatalogDataOutput,
-        crate::Error<crate::error::GetRepositoryCatalogDataError>,
+        crate::SdkError<crate::error::GetRepositoryCatalogDataError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -1943,7 +1943,7 @@ impl GetRepositoryPolicy {
         self,
     ) -> Result<
         crate::output::GetRepositoryPolicyOutput,
-        crate::Error<crate::error::GetRepositoryPolicyError>,
+        crate::SdkError<crate::error::GetRepositoryPolicyError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -2010,7 +2010,7 @@ impl InitiateLayerUpload {
         self,
     ) -> Result<
         crate::output::InitiateLayerUploadOutput,
-        crate::Error<crate::error::InitiateLayerUploadError>,
+        crate::SdkError<crate::error::InitiateLayerUploadError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -2107,7 +2107,7 @@ impl ListPublisherReports {
         self,
     ) -> Result<
         crate::output::ListPublisherReportsOutput,
-        crate::Error<crate::error::ListPublisherReportsError>,
+        crate::SdkError<crate::error::ListPublisherReportsError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -2165,7 +2165,7 @@ impl ListTagsForResource {
         self,
     ) -> Result<
         crate::output::ListTagsForResourceOutput,
-        crate::Error<crate::error::ListTagsForResourceError>,
+        crate::SdkError<crate::error::ListTagsForResourceError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -2278,7 +2278,7 @@ impl PutImage {
         self,
     ) -> Result<
         crate::output::PutImageOutput,
-        crate::Error<crate::error::PutImageError>,
+        crate::SdkError<crate::error::PutImageError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -2331,7 +2331,7 @@ impl PutPremiumRepositoryCatalogData {
         self,
     ) -> Result<
         crate::output::PutPremiumRepositoryCatalogDataOutput,
-        crate::Error<crate::error::PutPremiumRepositoryCatalogDataError>,
+        crate::SdkError<crate::error::PutPremiumRepositoryCatalogDataError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -2384,7 +2384,7 @@ impl PutPremiumRepositoryProducts {
         self,
     ) -> Result<
         crate::output::PutPremiumRepositoryProductsOutput,
-        crate::Error<crate::error::PutPremiumRepositoryProductsError>,
+        crate::SdkError<crate::error::PutPremiumRepositoryProductsError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -2455,7 +2455,7 @@ impl PutRegistryCatalogData {
         self,
     ) -> Result<
         crate::output::PutRegistryCatalogDataOutput,
-        crate::Error<crate::error::PutRegistryCatalogDataError>,
+        crate::SdkError<crate::error::PutRegistryCatalogDataError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -2508,7 +2508,7 @@ impl PutRepositoryCatalogData {
         self,
     ) -> Result<
         crate::output::PutRepositoryCatalogDataOutput,
-        crate::Error<crate::error::PutRepositoryCatalogDataError>,
+        crate::SdkError<crate::error::PutRepositoryCatalogDataError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -2581,7 +2581,7 @@ impl SetImageStatus {
         self,
     ) -> Result<
         crate::output::SetImageStatusOutput,
-        crate::Error<crate::error::SetImageStatusError>,
+        crate::SdkError<crate::error::SetImageStatusError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -2648,7 +2648,7 @@ impl SetPremiumRepositoryPolicy {
         self,
     ) -> Result<
         crate::output::SetPremiumRepositoryPolicyOutput,
-        crate::Error<crate::error::SetPremiumRepositoryPolicyError>,
+        crate::SdkError<crate::error::SetPremiumRepositoryPolicyError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -2713,7 +2713,7 @@ impl SetRepositoryPolicy {
         self,
     ) -> Result<
         crate::output::SetRepositoryPolicyOutput,
-        crate::Error<crate::error::SetRepositoryPolicyError>,
+        crate::SdkError<crate::error::SetRepositoryPolicyError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -2768,7 +2768,7 @@ impl SetRepositoryState {
         self,
     ) -> Result<
         crate::output::SetRepositoryStateOutput,
-        crate::Error<crate::error::SetRepositoryStateError>,
+        crate::SdkError<crate::error::SetRepositoryStateError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -2805,7 +2805,7 @@ impl TagResource {
         self,
     ) -> Result<
         crate::output::TagResourceOutput,
-        crate::Error<crate::error::TagResourceError>,
+        crate::SdkError<crate::error::TagResourceError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -2842,7 +2842,7 @@ impl UntagResource {
         self,
     ) -> Result<
         crate::output::UntagResourceOutput,
-        crate::Error<crate::error::UntagResourceError>,
+        crate::SdkError<crate::error::UntagResourceError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }
@@ -2925,7 +2925,7 @@ impl UploadLayerPart {
         self,
     ) -> Result<
         crate::output::UploadLayerPartOutput,
-        crate::Error<crate::error::UploadLayerPartError>,
+        crate::SdkError<crate::error::UploadLayerPartError>,
     > {
         self.handle.call::<Self>(&self.input, &self.options).await
     }

@@ -20,10 +20,12 @@ crate::rt::json_struct!(
     repository_type("repositoryType")]
 );
 crate::rt::json_struct!(
-    error::AssociationAlreadyExistsException, [message("message")], request_id
+    error::AssociationAlreadyExistsException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_struct!(
-    error::AssociationNotFoundException, [message("message")], request_id
+    error::AssociationNotFoundException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_struct!(
     types::AuthorizationData, [authorization_token("authorizationToken"),
@@ -57,7 +59,9 @@ crate::rt::json_struct!(
     repository_name("repositoryName"), repository_type("repositoryType"),
     upload_id("uploadId"), layer_digest("layerDigest")], request_id
 );
-crate::rt::json_struct!(error::ConflictException, [message("message")], request_id);
+crate::rt::json_struct!(
+    error::ConflictException, [message("message")], request_id, extended_request_id
+);
 crate::rt::json_struct!(
     types::ContainerImageDetails, [architecture("architecture"), author("author"),
     image_hash("imageHash"), image_tags("imageTags", nonempty), platform("platform"),
@@ -123,7 +127,8 @@ crate::rt::json_struct!(
     output::DeleteRepositoryOutput, [repository("repository")], request_id
 );
 crate::rt::json_struct!(
-    error::DeletionNotAllowedException, [message("message")], request_id
+    error::DeletionNotAllowedException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_struct!(
     input::DescribeEntitledImageTagsInput, [repository_name("repositoryName"),
@@ -218,7 +223,9 @@ crate::rt::json_struct!(
     associated_repository_name("associatedRepositoryName"),
     associated_repository_type("associatedRepositoryType")], request_id
 );
-crate::rt::json_struct!(error::EmptyUploadException, [message("message")], request_id);
+crate::rt::json_struct!(
+    error::EmptyUploadException, [message("message")], request_id, extended_request_id
+);
 crate::rt::json_struct!(
     types::EntitledImageDetail, [repository_name("repositoryName"),
     image_digest("imageDigest"), image_tags("imageTags", nonempty),
@@ -239,7 +246,8 @@ crate::rt::json_struct!(
     registry_display_name("registryDisplayName")]
 );
 crate::rt::json_struct!(
-    error::EntitlementNotFoundException, [message("message")], request_id
+    error::EntitlementNotFoundException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_enum!(types::FindingSeverity, str);
 crate::rt::json_struct!(input::GetAuthorizationTokenInput, []);
@@ -297,7 +305,8 @@ crate::rt::json_struct!(
     subject_manifest_digest("subjectManifestDigest")]
 );
 crate::rt::json_struct!(
-    error::ImageAlreadyExistsException, [message("message")], request_id
+    error::ImageAlreadyExistsException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_struct!(
     types::ImageDetail, [registry_id("registryId"), repository_name("repositoryName"),
@@ -310,7 +319,8 @@ crate::rt::json_struct!(
     scheduled_deletion_at("scheduledDeletionAt")]
 );
 crate::rt::json_struct!(
-    error::ImageDigestDoesNotMatchException, [message("message")], request_id
+    error::ImageDigestDoesNotMatchException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_struct!(
     types::ImageFailure, [image_id("imageId"), failure_code("failureCode"),
@@ -320,7 +330,9 @@ crate::rt::json_enum!(types::ImageFailureCode, str);
 crate::rt::json_struct!(
     types::ImageIdentifier, [image_digest("imageDigest"), image_tag("imageTag")]
 );
-crate::rt::json_struct!(error::ImageNotFoundException, [message("message")], request_id);
+crate::rt::json_struct!(
+    error::ImageNotFoundException, [message("message")], request_id, extended_request_id
+);
 crate::rt::json_struct!(
     types::ImageScanFinding, [aws_account_id("awsAccountId"), finding_id("findingId"),
     description("description"), first_observed_at("firstObservedAt"),
@@ -342,7 +354,8 @@ crate::rt::json_struct!(
 );
 crate::rt::json_enum!(types::ImageStatus, str);
 crate::rt::json_struct!(
-    error::ImageTagAlreadyExistsException, [message("message")], request_id
+    error::ImageTagAlreadyExistsException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_struct!(
     types::ImageTagDetail, [image_tag("imageTag"), created_at("createdAt"),
@@ -356,24 +369,30 @@ crate::rt::json_struct!(
     output::InitiateLayerUploadOutput, [upload_id("uploadId"), part_size("partSize")],
     request_id
 );
-crate::rt::json_struct!(error::InvalidLayerException, [message("message")], request_id);
+crate::rt::json_struct!(
+    error::InvalidLayerException, [message("message")], request_id, extended_request_id
+);
 crate::rt::json_struct!(
     error::InvalidLayerPartException, [registry_id("registryId"),
     repository_name("repositoryName"), upload_id("uploadId"),
-    last_valid_byte_received("lastValidByteReceived"), message("message")], request_id
+    last_valid_byte_received("lastValidByteReceived"), message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_struct!(
-    error::InvalidParameterException, [message("message")], request_id
+    error::InvalidParameterException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_struct!(
-    error::InvalidTagParameterException, [message("message")], request_id
+    error::InvalidTagParameterException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_struct!(
     types::Layer, [layer_digest("layerDigest"), layer_availability("layerAvailability"),
     layer_size("layerSize"), media_type("mediaType")]
 );
 crate::rt::json_struct!(
-    error::LayerAlreadyExistsException, [message("message")], request_id
+    error::LayerAlreadyExistsException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_enum!(types::LayerAvailability, str);
 crate::rt::json_struct!(
@@ -382,12 +401,15 @@ crate::rt::json_struct!(
 );
 crate::rt::json_enum!(types::LayerFailureCode, str);
 crate::rt::json_struct!(
-    error::LayerPartTooSmallException, [message("message")], request_id
+    error::LayerPartTooSmallException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_struct!(
-    error::LayersNotFoundException, [message("message")], request_id
+    error::LayersNotFoundException, [message("message")], request_id, extended_request_id
 );
-crate::rt::json_struct!(error::LimitExceededException, [message("message")], request_id);
+crate::rt::json_struct!(
+    error::LimitExceededException, [message("message")], request_id, extended_request_id
+);
 crate::rt::json_struct!(
     input::ListPublisherReportsInput, [report_type("reportType"),
     granularity("granularity"), max_results("maxResults"), next_token("nextToken")]
@@ -423,7 +445,8 @@ crate::rt::json_struct!(
 );
 crate::rt::json_enum!(types::PublisherReportGranularity, str);
 crate::rt::json_struct!(
-    error::PublisherReportNotFoundException, [message("message")], request_id
+    error::PublisherReportNotFoundException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_struct!(
     types::PublisherReportPeriod, [start_date("startDate"), end_date("endDate")]
@@ -477,7 +500,8 @@ crate::rt::json_struct!(
     scheduled_deletion_at("scheduledDeletionAt")]
 );
 crate::rt::json_struct!(
-    error::ReferencedImagesNotFoundException, [message("message")], request_id
+    error::ReferencedImagesNotFoundException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_struct!(
     types::Registry, [registry_id("registryId"), registry_arn("registryArn"),
@@ -495,7 +519,8 @@ crate::rt::json_struct!(
     logo_url("logoUrl")]
 );
 crate::rt::json_struct!(
-    error::RegistryNotFoundException, [message("message")], request_id
+    error::RegistryNotFoundException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_enum!(types::RegistryPremiumStatus, str);
 crate::rt::json_struct!(types::Remediation, [recommendation("recommendation")]);
@@ -505,7 +530,8 @@ crate::rt::json_struct!(
     created_at("createdAt"), associated_repositories("associatedRepositories", nonempty)]
 );
 crate::rt::json_struct!(
-    error::RepositoryAlreadyExistsException, [message("message")], request_id
+    error::RepositoryAlreadyExistsException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_enum!(types::RepositoryArtifactType, str);
 crate::rt::json_enum!(types::RepositoryBadge, str);
@@ -523,26 +549,34 @@ crate::rt::json_struct!(
     categories("categories")]
 );
 crate::rt::json_struct!(
-    error::RepositoryCatalogDataNotFoundException, [message("message")], request_id
+    error::RepositoryCatalogDataNotFoundException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_enum!(types::RepositoryCategory, str);
 crate::rt::json_struct!(
-    error::RepositoryNotEmptyException, [message("message")], request_id
+    error::RepositoryNotEmptyException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_struct!(
-    error::RepositoryNotFoundException, [message("message")], request_id
+    error::RepositoryNotFoundException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_struct!(
-    error::RepositoryPolicyNotFoundException, [message("message")], request_id
+    error::RepositoryPolicyNotFoundException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_enum!(types::RepositoryState, str);
 crate::rt::json_enum!(types::RepositoryType, str);
 crate::rt::json_struct!(types::Resource, [details("details"), r#type("type")]);
 crate::rt::json_struct!(types::ResourceDetails, [container_image("containerImage")]);
-crate::rt::json_struct!(error::ScanNotFoundException, [message("message")], request_id);
+crate::rt::json_struct!(
+    error::ScanNotFoundException, [message("message")], request_id, extended_request_id
+);
 crate::rt::json_enum!(types::ScanStatus, str);
 crate::rt::json_struct!(types::ScoreDetails, [cvss("cvss")]);
-crate::rt::json_struct!(error::ServerException, [message("message")], request_id);
+crate::rt::json_struct!(
+    error::ServerException, [message("message")], request_id, extended_request_id
+);
 crate::rt::json_struct!(
     input::SetImageStatusInput, [registry_id("registryId"),
     repository_name("repositoryName"), repository_type("repositoryType"),
@@ -585,9 +619,12 @@ crate::rt::json_struct!(
     input::TagResourceInput, [resource_arn("resourceArn"), tags("tags")]
 );
 crate::rt::json_struct!(output::TagResourceOutput, [], request_id);
-crate::rt::json_struct!(error::TooManyTagsException, [message("message")], request_id);
 crate::rt::json_struct!(
-    error::UnsupportedCommandException, [message("message")], request_id
+    error::TooManyTagsException, [message("message")], request_id, extended_request_id
+);
+crate::rt::json_struct!(
+    error::UnsupportedCommandException, [message("message")], request_id,
+    extended_request_id
 );
 crate::rt::json_struct!(
     input::UntagResourceInput, [resource_arn("resourceArn"), tag_keys("tagKeys")]
@@ -605,9 +642,11 @@ crate::rt::json_struct!(
     upload_id("uploadId"), last_byte_received("lastByteReceived")], request_id
 );
 crate::rt::json_struct!(
-    error::UploadNotFoundException, [message("message")], request_id
+    error::UploadNotFoundException, [message("message")], request_id, extended_request_id
 );
-crate::rt::json_struct!(error::ValidationException, [message("message")], request_id);
+crate::rt::json_struct!(
+    error::ValidationException, [message("message")], request_id, extended_request_id
+);
 crate::rt::json_struct!(
     types::VulnerablePackage, [arch("arch"), epoch("epoch"), file_path("filePath"),
     name("name"), package_manager("packageManager"), release("release"),

@@ -25,7 +25,7 @@ fn image_scan_complete_acceptors() {
         "acceptor {}: `{}` in {}", 1, "imageScanStatus.status",
         "{\"imageScanStatus\":{\"status\":\"ACTIVE\"}}"
     );
-    let error = crate::Error::Service(
+    let error = crate::SdkError::Service(
         crate::error::DescribeImageScanFindingsError::ScanNotFoundException(
             crate::rt::json::Json::zero(),
         ),

@@ -107,7 +107,7 @@ pub(crate) fn image_scan_complete_state(
     _input: &crate::input::DescribeImageScanFindingsInput,
     response: Result<
         &crate::output::DescribeImageScanFindingsOutput,
-        &crate::Error<crate::error::DescribeImageScanFindingsError>,
+        &crate::SdkError<crate::error::DescribeImageScanFindingsError>,
     >,
 ) -> Option<crate::rt::waiter::State> {
     use crate::rt::waiter::State;
@@ -128,7 +128,7 @@ pub(crate) fn image_scan_complete_state(
         return Some(State::Success);
     }
     if let Err(
-        crate::Error::Service(
+        crate::SdkError::Service(
             crate::error::DescribeImageScanFindingsError::ScanNotFoundException(_),
         ),
     ) = response {

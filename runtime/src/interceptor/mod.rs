@@ -11,7 +11,7 @@
 //!
 //! Every hook defaults to doing nothing. The hooks before transmission and
 //! `after_deserialization` may return an error: the call then ends with
-//! [`Error::Interceptor`], and a hook that fails before transmission
+//! [`SdkError::Interceptor`], and a hook that fails before transmission
 //! means nothing is sent. The other hooks only observe.
 //!
 //! Interceptors registered on the configuration
@@ -50,7 +50,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::error::{Error, InterceptorError, TimeoutKind, TransportErrorKind};
+use super::error::{InterceptorError, SdkError, TimeoutKind, TransportErrorKind};
 use super::transport::{HttpRequest, HttpResponse};
 
 mod logging;
@@ -304,8 +304,8 @@ impl OutputContext<'_> {
         self.output.err().map(|(_, e)| e)
     }
 
-    /// The error if there is one and it is a `T`: the call's `Error<E>`, e.g.
-    /// `ecrpublic::Error<ecrpublic::error::DescribeRepositoriesError>`.
+    /// The error if there is one and it is a `T`: the call's `SdkError<E>`, e.g.
+    /// `ecrpublic::SdkError<ecrpublic::error::DescribeRepositoriesError>`.
     pub fn error_as<T: 'static>(&self) -> Option<&T> {
         self.output.err()?.0.downcast_ref()
     }
@@ -324,8 +324,8 @@ impl ErrorContext<'_> {
         self.error
     }
 
-    /// The error if it is a `T`: the call's `Error<E>`, e.g.
-    /// `ecrpublic::Error<ecrpublic::error::DescribeRepositoriesError>`.
+    /// The error if it is a `T`: the call's `SdkError<E>`, e.g.
+    /// `ecrpublic::SdkError<ecrpublic::error::DescribeRepositoriesError>`.
     pub fn error_as<T: 'static>(&self) -> Option<&T> {
         self.error_any.downcast_ref()
     }
@@ -347,7 +347,7 @@ impl ExecutionContext<'_> {
     }
 }
 
-/// What kind of error ended a call or an attempt: a variant of [`Error`] with its
+/// What kind of error ended a call or an attempt: a variant of [`SdkError`] with its
 /// detail, cheap to copy into metric labels ([`label`](Self::label)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -364,15 +364,15 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub(crate) fn of<E>(error: &Error<E>) -> ErrorKind {
+    pub(crate) fn of<E>(error: &SdkError<E>) -> ErrorKind {
         match error {
-            Error::Service(_) => ErrorKind::Service,
-            Error::Config(_) => ErrorKind::Config,
-            Error::Transport(t) => ErrorKind::Transport(t.kind()),
-            Error::Response(_) => ErrorKind::Response,
-            Error::Timeout(t) => ErrorKind::Timeout(t.kind()),
-            Error::Validation(_) => ErrorKind::Validation,
-            Error::Interceptor(_) => ErrorKind::Interceptor,
+            SdkError::Service(_) => ErrorKind::Service,
+            SdkError::Config(_) => ErrorKind::Config,
+            SdkError::Transport(t) => ErrorKind::Transport(t.kind()),
+            SdkError::Response(_) => ErrorKind::Response,
+            SdkError::Timeout(t) => ErrorKind::Timeout(t.kind()),
+            SdkError::Validation(_) => ErrorKind::Validation,
+            SdkError::Interceptor(_) => ErrorKind::Interceptor,
         }
     }
 
@@ -595,7 +595,7 @@ impl<'a> Tracker<'a> {
     /// The attempt under way ended with this response or error.
     pub(crate) fn attempt_ended<E: std::error::Error + 'static>(
         &self,
-        result: Result<&HttpResponse, &Error<E>>,
+        result: Result<&HttpResponse, &SdkError<E>>,
         retrying: bool,
     ) {
         let (status, outcome) = match result {
@@ -632,7 +632,7 @@ impl<'a> Tracker<'a> {
     pub(crate) fn after_deserialization<T: 'static, E: std::error::Error + 'static>(
         &self,
         response: &HttpResponse,
-        result: &Result<T, Error<E>>,
+        result: &Result<T, SdkError<E>>,
     ) -> Result<(), InterceptorError> {
         let output = match result {
             Ok(out) => Ok(out as &dyn Any),
@@ -643,7 +643,7 @@ impl<'a> Tracker<'a> {
     }
 
     /// The call is done: `on_error` for a failure, then `after_execution`.
-    pub(crate) fn finish<T, E: std::error::Error + 'static>(&self, result: &Result<T, Error<E>>) {
+    pub(crate) fn finish<T, E: std::error::Error + 'static>(&self, result: &Result<T, SdkError<E>>) {
         let outcome = match result {
             Ok(_) => Outcome::Ok,
             Err(e) => {
@@ -666,7 +666,7 @@ impl<'a> Tracker<'a> {
                 .collect()
         };
         let error_code = match result {
-            Err(Error::Service(_)) => self.error_code.lock().unwrap_or_else(|e| e.into_inner()).take(),
+            Err(SdkError::Service(_)) => self.error_code.lock().unwrap_or_else(|e| e.into_inner()).take(),
             _ => None,
         };
         let metrics = CallMetrics {
@@ -691,8 +691,8 @@ mod tests {
         assert_eq!(Outcome::Ok.label(), "ok");
         assert_eq!(Outcome::Error(ErrorKind::Transport(TransportErrorKind::Connect)).label(), "transport");
         assert_eq!(ErrorKind::Timeout(TimeoutKind::Attempt).label(), "timeout");
-        let e: Error<std::convert::Infallible> =
-            Error::Interceptor(InterceptorError::new("x", "before_signing", "no".into()));
+        let e: SdkError<std::convert::Infallible> =
+            SdkError::Interceptor(InterceptorError::new("x", "before_signing", "no".into()));
         assert_eq!(ErrorKind::of(&e), ErrorKind::Interceptor);
         assert_eq!(e.to_string(), "interceptor `x` failed in before_signing: no");
     }
