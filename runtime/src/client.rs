@@ -37,9 +37,11 @@ pub struct ServiceInfo {
     pub json_version: &'static str,
     /// The SigV4 signing name, unless the endpoint's `authSchemes` name another.
     pub signing_name: &'static str,
+    /// The service's SDK id (`sdkId`, e.g. `ECR PUBLIC`), for the user agent, metrics and logs.
     pub sdk_id: &'static str,
     /// `AWS_ENDPOINT_URL_<env_suffix>` overrides the endpoint.
     pub env_suffix: &'static str,
+    /// The model's API version (e.g. `2020-10-30`), which the user agent names.
     pub api_version: &'static str,
     /// The endpoint rule set, as JSON.
     pub endpoint_rules: &'static str,
@@ -52,6 +54,7 @@ pub struct ServiceInfo {
     /// The generated crate's package name and version (`env!("CARGO_PKG_NAME")` there), which
     /// the user agent names.
     pub crate_name: &'static str,
+    /// The generated crate's version (`env!("CARGO_PKG_VERSION")` there).
     pub crate_version: &'static str,
 }
 
@@ -96,6 +99,9 @@ struct Reply {
 }
 
 impl Handle {
+    /// The client core for `service` with `config`; generated `Client::new` calls it. It does
+    /// no I/O and cannot fail: a configuration problem (no region, a bad CA bundle) is reported
+    /// by each call.
     pub fn new(config: Config, service: &'static ServiceInfo) -> Self {
         let endpoints = Endpoints::new(&config, service);
         let transport = config.transport();
@@ -120,6 +126,7 @@ impl Handle {
         }
     }
 
+    /// The configuration the client was made with, for generated `Client::config`.
     pub fn config(&self) -> &Config {
         &self.inner.config
     }

@@ -124,6 +124,8 @@ impl fmt::Debug for Config {
 }
 
 impl Config {
+    /// A builder with nothing read from the environment: no region, no credentials, and the
+    /// first [`BehaviorVersion`]'s defaults.
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder::default()
     }
@@ -142,22 +144,28 @@ impl Config {
         ConfigLoader { env: Env::real(), profile: None }
     }
 
+    /// The region requests go to, e.g. `us-east-1`; with none (and no endpoint URL) calls
+    /// fail with a [`ConfigError`].
     pub fn region(&self) -> Option<&str> {
         self.region.as_deref()
     }
 
+    /// The fixed endpoint that replaces the one the endpoint rules give, if one is set.
     pub fn endpoint_url(&self) -> Option<&str> {
         self.endpoint_url.as_deref()
     }
 
+    /// Whether requests go to the region's FIPS endpoint (default `false`).
     pub fn use_fips(&self) -> bool {
         self.use_fips
     }
 
+    /// Whether requests go to the region's dual-stack (IPv4 and IPv6) endpoint (default `false`).
     pub fn use_dual_stack(&self) -> bool {
         self.use_dual_stack
     }
 
+    /// Whether account-based endpoints are used (default [`AccountIdEndpointMode::Preferred`]).
     pub fn account_id_endpoint_mode(&self) -> AccountIdEndpointMode {
         self.account_id_endpoint_mode
     }
@@ -167,6 +175,7 @@ impl Config {
         self.behavior_version
     }
 
+    /// How failed attempts are retried: mode, attempts and backoff.
     pub fn retry(&self) -> &RetryConfig {
         &self.retry
     }
@@ -228,6 +237,9 @@ impl ConfigLoader {
         self
     }
 
+    /// Reads the environment and the shared files into a builder, to adjust before
+    /// [`build`](ConfigBuilder::build). Fails when a file cannot be read or parsed, or when the
+    /// profile given explicitly is in neither file.
     pub async fn load(self) -> Result<ConfigBuilder, ConfigError> {
         let env = self.env;
         let files = ProfileFiles::load(&env).await.map_err(|e| ConfigError::new(e.to_string()))?;
@@ -671,6 +683,8 @@ impl ConfigBuilder {
         self
     }
 
+    /// The configuration, to give to each client (its clones share the credentials cache and
+    /// connection pool). Nothing is checked here: calls report a setting they cannot use.
     pub fn build(self) -> Config {
         self.config
     }

@@ -116,6 +116,7 @@ impl TimeoutError {
         TimeoutError { kind, detail: detail.into() }
     }
 
+    /// Which limit ran out: connect, read, attempt or operation.
     pub fn kind(&self) -> TimeoutKind {
         self.kind
     }
@@ -143,6 +144,7 @@ pub struct ValidationError {
 }
 
 impl ValidationError {
+    /// The operation whose input was refused.
     pub fn operation(&self) -> &str {
         self.operation
     }
@@ -219,6 +221,7 @@ impl ConfigError {
         ConfigError { message: message.into() }
     }
 
+    /// What is wrong with the configuration.
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -265,15 +268,18 @@ pub struct TransportError {
 }
 
 impl TransportError {
+    /// A transport error of `kind`, described by `message`.
     pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
         TransportError { kind, message: message.into(), source: None }
     }
 
+    /// The same error, with the underlying cause kept as its `source()`.
     pub fn with_source(mut self, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         self.source = Some(source.into());
         self
     }
 
+    /// What failed: connecting, TLS, a timeout, the request or the response.
     pub fn kind(&self) -> TransportErrorKind {
         self.kind
     }
@@ -347,10 +353,12 @@ impl ResponseError {
         self
     }
 
+    /// The HTTP status of the response that could not be read.
     pub fn status(&self) -> u16 {
         self.status
     }
 
+    /// The response's request id, when it had one.
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
@@ -360,6 +368,7 @@ impl ResponseError {
         &self.body
     }
 
+    /// Why the response could not be read.
     pub fn problem(&self) -> &str {
         &self.problem
     }
@@ -433,10 +442,12 @@ impl Unhandled {
         &self.code
     }
 
+    /// The message the service gave, when it gave one.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
+    /// The response's request id, when it had one.
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }

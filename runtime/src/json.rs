@@ -29,6 +29,7 @@ pub struct JsonError {
 }
 
 impl JsonError {
+    /// An error at byte `offset` of the input; `message` says what was wrong there.
     pub fn new(offset: usize, message: impl Into<String>) -> Self {
         JsonError { offset, message: message.into() }
     }
@@ -38,6 +39,7 @@ impl JsonError {
         self.offset
     }
 
+    /// What was wrong, without the offset (e.g. `expected a string`).
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -56,8 +58,11 @@ pub trait Json: Sized {
     /// Value used when a member is absent (required output members are filled with zero values).
     fn zero() -> Self;
 
+    /// Reads one value at the reader's position, consuming it.
     fn read(r: &mut JsonReader<'_>) -> Result<Self, JsonError>;
 
+    /// Writes the value as one JSON value (no leading comma: callers go through
+    /// [`JsonWriter::member`] or [`JsonWriter::element`]).
     fn write(&self, w: &mut JsonWriter);
 
     /// Absent values (None) are skipped by JsonWriter::member.
@@ -151,10 +156,12 @@ static DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 8081828384858687888990919293949596979899";
 
 impl JsonWriter {
+    /// An empty writer with a 256-byte buffer.
     pub fn new() -> Self {
         Self::with_capacity(256)
     }
 
+    /// An empty writer whose buffer holds `n` bytes before it grows.
     pub fn with_capacity(n: usize) -> Self {
         JsonWriter { buf: BytesMut::with_capacity(n), need_comma: false, digest: None, depth: 0, too_deep: false }
     }
@@ -165,6 +172,7 @@ impl JsonWriter {
         JsonWriter { digest: Some((super::digest::sha256(), 0)), ..Self::new() }
     }
 
+    /// The JSON written so far (check [`too_deep`](Self::too_deep) before using it).
     pub fn into_bytes(self) -> Vec<u8> {
         self.buf.into()
     }
@@ -177,6 +185,7 @@ impl JsonWriter {
         (self.buf.freeze(), super::digest::hex(ctx.finish().as_ref()))
     }
 
+    /// The JSON written so far, borrowed.
     pub fn as_bytes(&self) -> &[u8] {
         &self.buf
     }
@@ -203,18 +212,22 @@ impl JsonWriter {
         self.depth = self.depth.saturating_sub(1);
     }
 
+    /// Writes `{`; members follow, then [`end_object`](Self::end_object).
     pub fn begin_object(&mut self) {
         self.open(b'{');
     }
 
+    /// Writes `}`, closing the object opened last.
     pub fn end_object(&mut self) {
         self.close(b'}');
     }
 
+    /// Writes `[`; elements follow, then [`end_array`](Self::end_array).
     pub fn begin_array(&mut self) {
         self.open(b'[');
     }
 
+    /// Writes `]`, closing the array opened last.
     pub fn end_array(&mut self) {
         self.close(b']');
     }
@@ -260,6 +273,8 @@ impl JsonWriter {
         self.need_comma = true;
     }
 
+    /// Writes `value` as the next array element, after a comma when needed; `None` is written
+    /// as `null` (elements are never skipped).
     pub fn element<T: Json>(&mut self, value: &T) {
         if self.too_deep {
             return;
@@ -271,6 +286,7 @@ impl JsonWriter {
         value.write(self);
     }
 
+    /// Writes `s` as a JSON string, escaping `"`, `\` and control characters.
     pub fn string(&mut self, s: &str) {
         let bytes = s.as_bytes();
         self.buf.reserve(bytes.len() + 2);
@@ -301,10 +317,12 @@ impl JsonWriter {
         self.buf.put_u8(b'"');
     }
 
+    /// Writes `true` or `false`.
     pub fn bool(&mut self, b: bool) {
         self.buf.extend_from_slice(if b { b"true" } else { b"false" });
     }
 
+    /// Writes a signed integer in decimal.
     pub fn i64(&mut self, n: i64) {
         if n < 0 {
             self.buf.put_u8(b'-');
@@ -312,6 +330,7 @@ impl JsonWriter {
         self.u64(n.unsigned_abs());
     }
 
+    /// Writes an unsigned integer in decimal.
     pub fn u64(&mut self, mut n: u64) {
         let mut tmp = [0u8; 20];
         let mut i = tmp.len();
@@ -381,6 +400,7 @@ impl JsonWriter {
         true
     }
 
+    /// Writes `null`.
     pub fn null(&mut self) {
         self.buf.extend_from_slice(b"null");
     }
@@ -661,6 +681,7 @@ fn hex_value(b: u8) -> Option<u32> {
 }
 
 impl<'a> JsonReader<'a> {
+    /// A reader at the start of `bytes`; strings are checked for UTF-8 as they are read.
     pub fn new(bytes: &'a [u8]) -> Self {
         JsonReader { bytes, text: std::str::from_utf8(bytes).ok(), pos: 0, depth: 0 }
     }
@@ -817,6 +838,7 @@ impl<'a> JsonReader<'a> {
         Ok(())
     }
 
+    /// Reads one value of type `T` (`r.read::<T>()` is [`T::read(r)`](Json::read)).
     pub fn read<T: Json>(&mut self) -> Result<T, JsonError> {
         T::read(self)
     }
@@ -865,10 +887,12 @@ impl<'a> JsonReader<'a> {
         }
     }
 
+    /// Reads a string into an owned `String`.
     pub fn read_string(&mut self) -> Result<String, JsonError> {
         self.read_str().map(Cow::into_owned)
     }
 
+    /// Reads `true` or `false`; anything else is an error.
     pub fn read_bool(&mut self) -> Result<bool, JsonError> {
         match self.peek() {
             Some(b't') => self.literal(b"true", "a boolean").map(|()| true),
@@ -958,6 +982,7 @@ impl<'a> JsonReader<'a> {
         v.ok_or_else(|| JsonError::new(n.start, "number out of range for i64"))
     }
 
+    /// Reads a non-negative integer (`-0` included); a zero fraction such as `5.0` is accepted.
     pub fn read_u64(&mut self) -> Result<u64, JsonError> {
         let n = self.scan_number()?;
         let mag = integer_magnitude(&n)?;
@@ -998,6 +1023,7 @@ impl<'a> JsonReader<'a> {
         self.bytes.get(self.pos..self.pos + 4) == Some(b"null")
     }
 
+    /// Consumes a `null`; anything else is an error.
     pub fn read_null(&mut self) -> Result<(), JsonError> {
         self.literal(b"null", "null")
     }
@@ -1176,7 +1202,8 @@ pub fn from_slice<T: Json>(bytes: &[u8]) -> Result<T, JsonError> {
 }
 
 /// The JSON of `value`. Containers past [`MAX_DEPTH`] are left out, so where a value may nest
-/// that deep (a recursive shape built by a caller) use [`try_to_vec`].
+/// that deep (a recursive shape built by a caller) use [`try_to_vec`]; request bodies go
+/// through [`to_hashed`].
 pub fn to_vec<T: Json>(value: &T) -> Vec<u8> {
     let mut w = JsonWriter::new();
     value.write(&mut w);
@@ -1425,15 +1452,20 @@ impl Json for super::types::BigNumber {
 #[allow(dead_code)] // Used by services whose models set @timestampFormat.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimestampFormat {
+    /// A JSON number of seconds since 1970-01-01T00:00:00Z, with a fraction when needed.
     EpochSeconds,
+    /// An RFC 3339 string such as `2026-12-07T20:54:40Z`.
     DateTime,
+    /// An IMF-fixdate string such as `Mon, 07 Dec 2026 20:54:40 GMT`.
     HttpDate,
 }
 
 /// Timestamps, and options and collections of them, in a given format.
 #[allow(dead_code)] // Used by services whose models set @timestampFormat.
 pub trait Timestamps: Sized {
+    /// Reads the value with its timestamps in `format`; an error when one is not in it.
     fn read_ts(r: &mut JsonReader<'_>, format: TimestampFormat) -> Result<Self, JsonError>;
+    /// Writes the value with its timestamps in `format`.
     fn write_ts(&self, w: &mut JsonWriter, format: TimestampFormat);
     /// Skipped when writing a member (`None`).
     fn ts_absent(&self) -> bool {

@@ -17,6 +17,7 @@
 //! # }
 //! ```
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod auth;
 mod bounded;
@@ -67,7 +68,7 @@ pub mod public {
     pub use crate::retry::{RetryConfig, RetryMode};
     pub use crate::tls::{ClientIdentity, PemBytes};
     pub use crate::transport::{
-        BoxError, BoxFuture, Connection, HttpRequest, HttpResponse, HttpSettings, HyperTransport, Progress,
+        BoxError, BoxFuture, Connection, HttpRequest, HttpResponse, HttpSettings, HyperTransport, Progress, ProgressFn,
         ProxySettings, StalledStreamProtection, Transport, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     };
     pub use crate::types::{BigNumber, Blob, DateTime};

@@ -8,8 +8,11 @@ use super::json::{self, Json, JsonReader};
 pub trait Operation: 'static {
     /// The operation's name, as in `X-Amz-Target: <Service>.<NAME>`.
     const NAME: &'static str;
+    /// The generated input structure, sent as the JSON request body.
     type Input: Json + Clone + Send + Sync + Unpin + 'static;
+    /// The generated output structure, read from a 2xx response body.
     type Output: Json + Output + Send + 'static;
+    /// The generated error enum, built from any other response.
     type Error: OperationError;
 
     /// `@requestCompression` with gzip: large request bodies are sent gzip-compressed.
@@ -45,11 +48,15 @@ pub trait Operation: 'static {
 
 /// Implemented by every output: the runtime records the response's request id.
 pub trait Output {
+    /// Stores the response's request id (`x-amzn-requestid` or `x-amz-request-id`; `None` when
+    /// it had neither).
     fn set_request_id(&mut self, request_id: Option<String>);
 }
 
 /// An operation's error enum: built from an error response.
 pub trait OperationError: std::error::Error + Send + Sync + Sized + 'static {
+    /// The variant for the response's error code, or `Unhandled` for a code the operation
+    /// does not model.
     fn from_wire(raw: &RawError<'_>) -> Self;
     /// The `Unhandled` variant, if this is one.
     fn unhandled(&self) -> Option<&Unhandled>;
@@ -60,16 +67,23 @@ pub trait OperationError: std::error::Error + Send + Sync + Sized + 'static {
 /// An error response: status, code (sent as `X-Amzn-Errortype` and `__type`) and JSON body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WireError {
+    /// The HTTP status code.
     pub status: u16,
+    /// The error code, without namespace.
     pub code: String,
+    /// The JSON body, with `__type` set to the code.
     pub body: Vec<u8>,
 }
 
 impl WireError {
+    /// The response the service sends for modeled error `e`: its `@httpError` status, its code,
+    /// and its members as the body.
     pub fn modeled<T: ModeledError>(e: &T) -> WireError {
         WireError { status: T::STATUS, code: T::CODE.to_owned(), body: with_type(json::to_vec(e), T::CODE) }
     }
 
+    /// The response for an unmodeled error: its code and message, and its status (400 when it
+    /// has none, i.e. 0).
     pub fn unhandled(e: &Unhandled) -> WireError {
         let mut w = super::json::JsonWriter::new();
         w.begin_object();
@@ -102,7 +116,9 @@ fn with_type(body: Vec<u8>, code: &str) -> Vec<u8> {
 /// Whether the model blames the caller or the service for an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
+    /// The request was wrong (`@error("client")`; status 400 unless `@httpError` says otherwise).
     Client,
+    /// The service failed (`@error("server")`; status 500 unless `@httpError` says otherwise).
     Server,
 }
 
@@ -113,19 +129,24 @@ pub trait ModeledError: Json {
     /// The awsQuery code (`@awsQueryError`) of an error of an `@awsQueryCompatible` service:
     /// the code its users know, so `code()` gives it.
     const QUERY_CODE: Option<&'static str> = None;
+    /// Whose fault the error is, from the model's `@error` trait.
     const FAULT: Fault;
     /// The HTTP status the service answers with (`@httpError`, else 400 or 500 by fault).
     const STATUS: u16;
     /// Records the request ids, and the message when the body had it under another name.
     fn set_meta(&mut self, meta: &ResponseMeta<'_>, message: Option<&str>);
+    /// The error's `message` member, if the service sent one.
     fn message(&self) -> Option<&str>;
+    /// The request id recorded by [`set_meta`](Self::set_meta).
     fn request_id(&self) -> Option<&str>;
+    /// The `x-amz-id-2` recorded by [`set_meta`](Self::set_meta).
     fn extended_request_id(&self) -> Option<&str>;
 }
 
 /// The request ids of a response, as headers give them.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ResponseMeta<'a> {
+    /// `x-amzn-requestid` (or `x-amz-request-id`), when sent.
     pub request_id: Option<&'a str>,
     /// `x-amz-id-2`, when sent.
     pub extended_request_id: Option<&'a str>,
@@ -133,9 +154,14 @@ pub struct ResponseMeta<'a> {
 
 /// What every service error tells: code, message, request id, and `Code: message (request id: ...)`.
 pub trait ErrorInfo: std::fmt::Display {
+    /// The error code: the awsQuery code when the service is `@awsQueryCompatible` and has one,
+    /// else the structure's name.
     fn code(&self) -> &str;
+    /// The human-readable message, if the service sent one.
     fn message(&self) -> Option<&str>;
+    /// The response's request id, which AWS support asks for.
     fn request_id(&self) -> Option<&str>;
+    /// The response's `x-amz-id-2`, when sent.
     fn extended_request_id(&self) -> Option<&str>;
 }
 
@@ -172,12 +198,17 @@ impl ErrorInfo for Unhandled {
 /// An error response, read as far as awsJson says: code, message, request id.
 #[derive(Debug)]
 pub struct RawError<'a> {
+    /// The error code with any namespace (`ns#`) and `:` suffix removed ([`sanitize_code`]).
     pub code: &'a str,
     /// The awsQuery code of an `@awsQueryCompatible` service (`x-amzn-query-error`), when sent.
     pub query_code: Option<&'a str>,
+    /// The body's `message` (or `Message`) member.
     pub message: Option<&'a str>,
+    /// The response's request ids.
     pub meta: ResponseMeta<'a>,
+    /// The HTTP status code.
     pub status: u16,
+    /// The whole response body.
     pub body: &'a [u8],
 }
 
@@ -202,6 +233,8 @@ impl RawError<'_> {
         (self.code == T::CODE).then(|| self.modeled().map_or_else(unhandled, wrap))
     }
 
+    /// The error as `Unhandled`, for a code the operation does not model (the awsQuery code
+    /// when one was sent).
     pub fn unhandled(&self) -> Unhandled {
         Unhandled {
             // An awsQuery-compatible service's own code is the one its users know.
@@ -217,7 +250,9 @@ impl RawError<'_> {
 /// Code and message of an error response body; both optional.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ErrorFields {
+    /// The sanitized error code, `None` when neither the header nor the body had one.
     pub code: Option<String>,
+    /// The body's `message` or `Message` member.
     pub message: Option<String>,
 }
 

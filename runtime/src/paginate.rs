@@ -15,19 +15,25 @@ use super::options::CallOptions;
 
 /// A paginated operation: how to move its token and find its items.
 pub trait Paginated: Operation {
+    /// One element of the output's `@paginated(items)` list, which [`Items`] yields.
     type Item: Send + Unpin + 'static;
     /// The continuation token: a string, or a map for some services (DynamoDB's `Scan`).
     type Token: Token;
+    /// Sets the input's `@paginated(inputToken)` member, for the next page's request.
     fn set_token(input: &mut Self::Input, token: Option<Self::Token>);
     /// The token the input will send.
     fn token(input: &Self::Input) -> Option<&Self::Token>;
+    /// The output's `@paginated(outputToken)` member: the token of the next page, if any.
     fn next_token(output: &Self::Output) -> Option<&Self::Token>;
+    /// Sets the input's `@paginated(pageSize)` member; does nothing when the operation has none.
     fn set_page_size(input: &mut Self::Input, size: i32);
+    /// Moves the page's items out of the output (none when the operation names no items member).
     fn take_items(output: &mut Self::Output) -> Vec<Self::Item>;
 }
 
 /// A continuation token's type; an empty token ends the pages, as an absent one does.
 pub trait Token: Clone + PartialEq + Send + Unpin + 'static {
+    /// Whether the token is empty (`""`, or a map without entries): no more pages.
     fn is_empty(&self) -> bool;
 }
 

@@ -106,18 +106,27 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ProfileError {
+    /// The file exists but could not be read (a missing file is not an error).
     Io {
+        /// The file.
         path: PathBuf,
+        /// Why it could not be read.
         source: std::io::Error,
     },
     /// The file is longer than [`MAX_FILE_BYTES`].
     TooLarge {
+        /// The file.
         path: PathBuf,
+        /// The most it may hold, in bytes.
         limit: u64,
     },
+    /// A line of the file is not valid.
     Parse {
+        /// The file.
         path: PathBuf,
+        /// The line's number, from 1.
         line: usize,
+        /// What is wrong with it.
         message: String,
     },
 }
@@ -197,6 +206,8 @@ impl ProfileFiles {
             .unwrap_or_else(|| "default".to_owned())
     }
 
+    /// The profile called `name` (`[profile name]` in `config`, `[name]` in `credentials`),
+    /// if either file has it.
     pub fn profile(&self, name: &str) -> Option<&Profile> {
         self.profiles.get(name)
     }

@@ -88,6 +88,8 @@ fn json_eq(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     }
 }
 
+/// Panics unless the body `actual` is the JSON of `expected` (numbers compared by value, member
+/// order ignored); generated protocol tests check request bodies with it.
 pub fn assert_json(actual: &[u8], expected: &str) {
     let a: serde_json::Value = serde_json::from_slice(actual).expect("the body is JSON");
     let e: serde_json::Value = serde_json::from_str(expected).expect("the expected body is JSON");

@@ -10,8 +10,12 @@ use std::time::Duration;
 /// after throttling.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum RetryMode {
+    /// Retries transient errors, throttling and timeouts with jittered exponential backoff,
+    /// drawing on a retry quota (the default; `legacy` parses as this too).
     #[default]
     Standard,
+    /// `Standard`, plus a client-side rate limiter that slows requests down after throttling
+    /// responses and speeds them up again as they succeed.
     Adaptive,
 }
 
@@ -40,10 +44,14 @@ impl fmt::Display for RetryMode {
 /// with full jitter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryConfig {
+    /// How retries are paced (default [`RetryMode::Standard`]).
     pub mode: RetryMode,
     /// Attempts in all, the first included; 1 turns retries off.
     pub max_attempts: u32,
+    /// The ceiling of the first retry's random backoff, doubled for each retry after it
+    /// (default 1 s).
     pub initial_backoff: Duration,
+    /// The most any backoff lasts, even when the service asks for a longer one (default 20 s).
     pub max_backoff: Duration,
 }
 

@@ -36,6 +36,7 @@ impl StalledStreamProtection {
         StalledStreamProtection { enabled: false, ..Self::default() }
     }
 
+    /// Whether stalled bodies are failed (on by default).
     pub fn is_enabled(&self) -> bool {
         self.enabled
     }
@@ -45,6 +46,7 @@ impl StalledStreamProtection {
         self.min_throughput
     }
 
+    /// How long a body may stay below `min_throughput` before it fails (default 5 s).
     pub fn grace_period(&self) -> Duration {
         self.grace_period
     }

@@ -26,8 +26,11 @@ pub use super::stall::StalledStreamProtection;
 use super::stall::{sleep_until, Monitor};
 use super::tls::{ClientIdentity, PemBytes};
 
+/// A request with its whole body in memory, as signed and sent.
 pub type HttpRequest = http::Request<Bytes>;
+/// A response with its whole body read into memory.
 pub type HttpResponse = http::Response<Bytes>;
+/// The future a [`Transport`] returns: boxed, `Send`, borrowing the transport for `'a`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// The error type a connector may return: anything that converts into it.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -39,6 +42,8 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// may also wrap a [`HyperTransport`]. To keep the built-in transport and change only how
 /// connections are opened, see [`ConfigBuilder::http_connector`](crate::ConfigBuilder::http_connector).
 pub trait Transport: Send + Sync + 'static {
+    /// Sends `request` and reads the whole response, whatever its status; a
+    /// [`TransportError`] when no complete response came back.
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
 }
 
@@ -101,6 +106,8 @@ impl From<String> for ProxySettings {
 /// [`DEFAULT_MAX_RESPONSE_BYTES`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpSettings {
+    /// The proxies to use (default none). [`Config::from_env`](crate::Config::from_env) fills
+    /// them from `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY`.
     pub proxy: ProxySettings,
     /// A PEM file of CA certificates to trust instead of the default roots. A bad, empty or
     /// unreadable file is a [`TransportErrorKind::Tls`] error naming it. [`Config::from_env`](crate::Config::from_env)
@@ -168,7 +175,11 @@ pub type ProgressFn = Arc<dyn Fn(u64, u64) + Send + Sync>;
 /// Progress callbacks of one call, carried to the transport in the request's extensions.
 #[derive(Clone, Default)]
 pub struct Progress {
+    /// Called as the request body leaves
+    /// ([`CallOptions::on_chunk_sent`](crate::CallOptions::on_chunk_sent)).
     pub on_sent: Option<ProgressFn>,
+    /// Called as the response body arrives
+    /// ([`CallOptions::on_chunk_received`](crate::CallOptions::on_chunk_received)).
     pub on_received: Option<ProgressFn>,
 }
 

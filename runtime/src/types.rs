@@ -24,10 +24,12 @@ impl DateTime {
         DateTime { secs: secs.saturating_add(carry), nanos: nanos % NANOS_PER_SEC }
     }
 
+    /// `secs` whole seconds after the Unix epoch (before it when negative).
     pub fn from_secs(secs: i64) -> Self {
         DateTime { secs, nanos: 0 }
     }
 
+    /// `millis` milliseconds after the Unix epoch (before it when negative).
     pub fn from_millis(millis: i64) -> Self {
         // Euclidean division keeps `nanos` non-negative for pre-epoch values.
         DateTime { secs: millis.div_euclid(1000), nanos: millis.rem_euclid(1000) as u32 * 1_000_000 }
@@ -66,10 +68,13 @@ impl DateTime {
         self.nanos
     }
 
+    /// Seconds since the epoch, with the fraction; for present-day times an `f64` keeps only
+    /// about 0.2 µs of precision.
     pub fn as_secs_f64(&self) -> f64 {
         self.secs as f64 + f64::from(self.nanos) / 1e9
     }
 
+    /// The current time of the system clock.
     pub fn now() -> Self {
         SystemTime::now().into()
     }
@@ -186,6 +191,7 @@ impl BigNumber {
         Some(BigNumber(text))
     }
 
+    /// The number's text exactly as written, e.g. `1.50e300`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -301,22 +307,27 @@ impl fmt::Display for DateTime {
 pub struct Blob(Vec<u8>);
 
 impl Blob {
+    /// A blob holding `bytes`.
     pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
         Blob(bytes.into())
     }
 
+    /// The data, borrowed.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
 
+    /// The data, taken out of the blob.
     pub fn into_inner(self) -> Vec<u8> {
         self.0
     }
 
+    /// The length of the data in bytes (not of its base64 encoding).
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// Whether the blob holds no bytes.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -26,10 +26,13 @@ pub fn join(path: &str, member: &str) -> String {
 }
 
 impl Validator {
+    /// A validator with no problems yet; the client fills it through `Operation::validate`.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// One message per broken constraint, naming the member (`a.b`); empty when the input is
+    /// valid. The client fails the call with `Error::Validation` for a non-empty list.
     pub fn into_problems(self) -> Vec<String> {
         self.problems
     }
@@ -45,6 +48,7 @@ impl Validator {
         }
     }
 
+    /// Checks a `@range` constraint: `value` must be within `min..=max` (either bound optional).
     pub fn range(&mut self, path: &str, member: &str, value: f64, min: Option<f64>, max: Option<f64>) {
         self.check_range(path, member, value, min, max, &value.to_string());
     }

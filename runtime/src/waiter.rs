@@ -37,8 +37,12 @@ pub type Classify<O> = fn(
 /// `max_wait`, which the waiter needs before it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Delays {
+    /// The shortest delay between calls (and the first delay's length); must not be zero.
     pub min_delay: Duration,
+    /// The longest delay between calls; must not be below `min_delay`.
     pub max_delay: Duration,
+    /// How long to wait in all before [`WaiterError::TimedOut`]; the waiter fails with
+    /// [`WaiterConfigError::MaxWaitMissing`] while it is `None`.
     pub max_wait: Option<Duration>,
 }
 
@@ -129,11 +133,28 @@ impl<O, E> Waited<O, E> {
 #[non_exhaustive]
 pub enum WaiterError<O, E> {
     /// A failure acceptor matched: the resource will not reach the state waited for.
-    FailureState { response: Response<O, E>, attempts: u32 },
+    FailureState {
+        /// The response the failure acceptor matched.
+        response: Response<O, E>,
+        /// How many calls were made.
+        attempts: u32,
+    },
     /// The call failed with an error no acceptor matches.
-    UnexpectedError { error: SdkError<E>, attempts: u32 },
+    UnexpectedError {
+        /// The call's error.
+        error: SdkError<E>,
+        /// How many calls were made.
+        attempts: u32,
+    },
     /// `max_wait` ran out before an acceptor ended the wait; the last response is kept.
-    TimedOut { last: Response<O, E>, attempts: u32, elapsed: Duration },
+    TimedOut {
+        /// The last call's response, which matched a retry acceptor or none.
+        last: Response<O, E>,
+        /// How many calls were made.
+        attempts: u32,
+        /// The time since the waiter started.
+        elapsed: Duration,
+    },
     /// The waiter was set up wrongly; nothing was sent.
     Config(WaiterConfigError),
 }
@@ -197,10 +218,15 @@ impl<O: fmt::Debug, E: std::error::Error + 'static> std::error::Error for Waiter
 pub enum WaiterConfigError {
     /// No `max_wait` was given: a waiter never waits without a bound.
     MaxWaitMissing,
+    /// `max_wait` is zero: not even one call would fit.
     MaxWaitZero,
+    /// `min_delay` is zero: the waiter would call the service in a tight loop.
     MinDelayZero,
+    /// `max_delay` is below `min_delay`.
     MaxDelayBelowMinDelay {
+        /// The `min_delay` given.
         min_delay: Duration,
+        /// The `max_delay` given, shorter than `min_delay`.
         max_delay: Duration,
     },
 }

@@ -134,6 +134,7 @@ impl ServiceError {
         &self.subject
     }
 
+    /// The HTTP status of the service's answer, e.g. 403.
     pub fn status(&self) -> u16 {
         self.status
     }
@@ -144,10 +145,12 @@ impl ServiceError {
         self.code.as_deref()
     }
 
+    /// The service's error message, if it sent one.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
+    /// The request id of the service's answer, which AWS support asks for.
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }

@@ -90,6 +90,8 @@ fn unexpired(creds: &Credentials, now: SystemTime) -> bool {
 }
 
 impl<P: ProvideCredentials> CachedCredentials<P> {
+    /// Caches `provider`'s credentials with the defaults: refreshed 5 minutes before they
+    /// expire, each load bounded by 5 s. Nothing is loaded until the first call.
     pub fn new(provider: P) -> Self {
         Self::with_refresh_buffer(provider, DEFAULT_REFRESH_BUFFER)
     }
@@ -111,6 +113,7 @@ impl<P: ProvideCredentials> CachedCredentials<P> {
         self
     }
 
+    /// The wrapped provider.
     pub fn provider(&self) -> &P {
         &self.provider
     }

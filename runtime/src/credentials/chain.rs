@@ -30,6 +30,8 @@ pub struct DefaultCredentialsChain {
 }
 
 impl DefaultCredentialsChain {
+    /// The chain reading `env` (its variables, and the shared files it points to) instead of
+    /// the process's environment; nothing is read until credentials are asked for.
     pub fn new(env: Env) -> Self {
         Self::from_apis(Apis::new(env))
     }

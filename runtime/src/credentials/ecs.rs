@@ -35,6 +35,8 @@ pub struct EcsProvider {
 }
 
 impl EcsProvider {
+    /// A provider reading the container variables from `env`, with a 2 s connect and 5 s
+    /// answer timeout.
     pub fn new(env: Env) -> Self {
         EcsProvider { env, http: HttpClient::new(Duration::from_secs(2), Duration::from_secs(5)) }
     }

@@ -49,6 +49,8 @@ const TOKEN_TTL: Duration = Duration::from_secs(21_600);
 const MAX_ATTEMPTS: u32 = 4;
 
 impl ImdsProvider {
+    /// A provider reading its endpoint settings and `AWS_EC2_METADATA_DISABLED` from `env`; it
+    /// sends nothing until asked for credentials.
     pub fn new(env: Env) -> Self {
         ImdsProvider {
             env,

@@ -70,6 +70,7 @@ pub struct EnvironmentProvider {
 }
 
 impl EnvironmentProvider {
+    /// A provider reading the variables of `env` at each load.
     pub fn new(env: Env) -> Self {
         EnvironmentProvider { env }
     }

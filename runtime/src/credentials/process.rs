@@ -22,10 +22,12 @@ pub struct CredentialProcessProvider {
 }
 
 impl CredentialProcessProvider {
+    /// A provider running `command` (a `credential_process` line) at each load.
     pub fn new(command: impl Into<String>) -> Self {
         CredentialProcessProvider { command: command.into() }
     }
 
+    /// The command line it runs.
     pub fn command(&self) -> &str {
         &self.command
     }

@@ -40,6 +40,8 @@ impl Default for ProfileProvider {
 }
 
 impl ProfileProvider {
+    /// A provider for the profile `AWS_PROFILE` of `env` names (else `default`), with the
+    /// shared files `env` points to.
     pub fn new(env: Env) -> Self {
         ProfileProvider { apis: Apis::new(env) }
     }

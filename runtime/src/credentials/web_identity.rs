@@ -22,6 +22,8 @@ pub struct WebIdentityProvider {
 }
 
 impl WebIdentityProvider {
+    /// A provider reading `AWS_WEB_IDENTITY_TOKEN_FILE`, `AWS_ROLE_ARN` and the rest from `env`
+    /// at each load.
     pub fn new(env: Env) -> Self {
         WebIdentityProvider { apis: Apis::new(env) }
     }

@@ -21,30 +21,46 @@ pub use rules::RuleSet;
 /// The type of a rule-set parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamKind {
+    /// `"type": "string"`.
     String,
+    /// `"type": "boolean"`.
     Boolean,
+    /// `"type": "stringArray"`: a list of strings.
     StringArray,
 }
 
 /// A rule-set parameter as declared in the `parameters` map.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Parameter {
+    /// The key in the `parameters` map, e.g. `Region`.
     pub name: String,
+    /// The declared `type`.
     pub kind: ParamKind,
+    /// The `builtIn` the SDK fills it from (e.g. `AWS::Region`), if any.
     pub built_in: Option<String>,
+    /// Whether resolution fails ([`EndpointError::MissingParameter`]) when it has no value and
+    /// no default.
     pub required: bool,
+    /// The value used when the caller sets none.
     pub default: Option<Value>,
+    /// The rule set's description of the parameter.
     pub documentation: Option<String>,
 }
 
 /// A value flowing through rule evaluation. `None` is an unset optional.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
+    /// No value: an unset parameter, or a function's "no result" (e.g. `parseURL` of a bad URL).
     None,
+    /// A string.
     String(String),
+    /// A boolean.
     Bool(bool),
+    /// An integer: a number literal in the rules, such as `substring`'s bounds.
     Int(i64),
+    /// A list, such as a `stringArray` parameter.
     Array(Vec<Value>),
+    /// A record, such as what `parseURL` or `aws.partition` return.
     Object(BTreeMap<String, Value>),
 }
 
@@ -122,6 +138,7 @@ pub struct Params {
 }
 
 impl Params {
+    /// No parameters set.
     pub fn new() -> Self {
         Self::default()
     }
@@ -132,6 +149,7 @@ impl Params {
         self
     }
 
+    /// The value set for `name`; `None` when it is unset (or set to `Value::None`).
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.values.get(name).filter(|v| **v != Value::None)
     }
@@ -140,11 +158,15 @@ impl Params {
 /// A resolved endpoint.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Endpoint {
+    /// The URL requests are sent to, e.g. `https://api.ecr-public.us-east-1.amazonaws.com`.
     pub url: String,
+    /// Headers to add to each request, by name; a name may have several values.
     pub headers: BTreeMap<String, Vec<String>>,
+    /// The endpoint's properties as JSON, e.g. `authSchemes` (signing name and region).
     pub properties: serde_json::Map<String, serde_json::Value>,
 }
 
+/// Why a rule set could not be parsed or resolved to an endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EndpointError {
     /// An error rule fired; carries its message.

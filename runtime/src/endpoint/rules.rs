@@ -107,6 +107,7 @@ impl RuleSet {
         Ok(RuleSet { version, parameters, rules })
     }
 
+    /// The rule set's `version` string, e.g. `1.0`.
     pub fn version(&self) -> &str {
         &self.version
     }

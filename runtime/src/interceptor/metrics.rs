@@ -42,6 +42,7 @@ pub struct MetricsInterceptor {
 }
 
 impl MetricsInterceptor {
+    /// An interceptor that calls `report` with each call's metrics once the call has ended.
     pub fn new(report: impl Fn(&CallMetrics) + Send + Sync + 'static) -> Self {
         MetricsInterceptor { report: Arc::new(report) }
     }

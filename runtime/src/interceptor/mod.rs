@@ -218,6 +218,7 @@ pub struct SigningContext<'a> {
 }
 
 impl SigningContext<'_> {
+    /// The request as it will be signed: method, URI, headers and body.
     pub fn request(&self) -> &HttpRequest {
         self.request
     }
@@ -320,6 +321,7 @@ pub struct ErrorContext<'a> {
 }
 
 impl ErrorContext<'_> {
+    /// The call's error, as a trait object; [`error_as`](Self::error_as) gives it typed.
     pub fn error(&self) -> &(dyn std::error::Error + 'static) {
         self.error
     }
@@ -330,6 +332,7 @@ impl ErrorContext<'_> {
         self.error_any.downcast_ref()
     }
 
+    /// Which kind of error it is, e.g. for a metric label.
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
@@ -342,6 +345,7 @@ pub struct ExecutionContext<'a> {
 }
 
 impl ExecutionContext<'_> {
+    /// The call's latency, attempts and outcome.
     pub fn metrics(&self) -> &CallMetrics {
         self.metrics
     }
@@ -354,12 +358,17 @@ impl ExecutionContext<'_> {
 pub enum ErrorKind {
     /// The service answered with an error ([`CallMetrics::error_code`] has its code).
     Service,
+    /// The client was not configured well enough to send the request ([`SdkError::Config`]).
     Config,
+    /// The request was not sent or its response not received, and why.
     Transport(TransportErrorKind),
     /// A response that could not be read.
     Response,
+    /// A timeout fired, and which one.
     Timeout(TimeoutKind),
+    /// The input broke a constraint of the model; nothing was sent.
     Validation,
+    /// An interceptor ended the call with an error.
     Interceptor,
 }
 
@@ -394,7 +403,9 @@ impl ErrorKind {
 /// How a call or an attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
+    /// It succeeded: a 2xx response, read as the operation's output.
     Ok,
+    /// It failed, with this kind of error.
     Error(ErrorKind),
 }
 
@@ -407,6 +418,7 @@ impl Outcome {
         }
     }
 
+    /// Whether it is [`Outcome::Ok`].
     pub fn is_ok(&self) -> bool {
         matches!(self, Outcome::Ok)
     }
@@ -463,6 +475,7 @@ impl CallMetrics {
         self.service
     }
 
+    /// The operation's name, e.g. `DescribeRepositories`.
     pub fn operation(&self) -> &str {
         self.operation
     }
@@ -487,6 +500,7 @@ impl CallMetrics {
         &self.attempts
     }
 
+    /// `Ok` when the call succeeded, else the kind of error that ended it.
     pub fn outcome(&self) -> Outcome {
         self.outcome
     }
