@@ -109,6 +109,8 @@ pub struct Ctx<'m> {
     pub members: BTreeMap<(String, String), LoweredMember>,
     /// Every Rust name generated code declares (the naming pass).
     pub names: Names,
+    /// Every waiter with its operation's id, sorted by waiter name (the waiters pass).
+    pub waiters: Vec<(String, crate::passes::waiters::Waiter)>,
 }
 
 impl Ctx<'_> {

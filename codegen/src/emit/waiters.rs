@@ -1,6 +1,6 @@
-//! Waiters from `smithy.waiters#waitable`: the trait read into typed values and checked as the
-//! Smithy specification asks, each acceptor's matcher compiled to a Rust condition, and one
-//! builder per waiter behind a `wait_until_*` client method.
+//! Waiters (read from `smithy.waiters#waitable` by the waiters pass): each acceptor's matcher
+//! compiled to a Rust condition, and one builder per waiter behind a `wait_until_*` client
+//! method.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -12,182 +12,27 @@ use super::{doc_or, Ctx, Module, Op};
 use crate::jmespath;
 use crate::names;
 use crate::passes::naming::Builder;
+use crate::passes::waiters::{Acceptor, AcceptorState, Comparator, Matcher, Waiter};
 use crate::smithy::{shape_name, ModelError};
 
-/// One waiter of an operation, as the trait gives it (defaults filled in).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Waiter {
-    pub name: String,
-    pub documentation: Option<String>,
-    pub min_delay: u64,
-    pub max_delay: u64,
-    pub deprecated: bool,
-    pub acceptors: Vec<Acceptor>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Acceptor {
-    pub state: AcceptorState,
-    pub matcher: Matcher,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AcceptorState {
-    Success,
-    Failure,
-    Retry,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Matcher {
-    /// A path into the output.
-    Output(PathMatcher),
-    /// A path into `{input, output}`.
-    InputOutput(PathMatcher),
-    /// `true`: any output; `false`: any error.
-    Success(bool),
-    /// An error by code: a shape name, or an absolute shape id.
-    ErrorType(String),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct PathMatcher {
-    pub path: String,
-    pub expected: String,
-    pub comparator: Comparator,
-}
-
-// Named as Smithy names them.
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Comparator {
-    StringEquals,
-    BooleanEquals,
-    AllStringEquals,
-    AnyStringEquals,
-}
-
-impl Comparator {
-    fn name(self) -> &'static str {
-        match self {
-            Comparator::StringEquals => "stringEquals",
-            Comparator::BooleanEquals => "booleanEquals",
-            Comparator::AllStringEquals => "allStringEquals",
-            Comparator::AnyStringEquals => "anyStringEquals",
-        }
-    }
-}
-
-/// The waiters of an operation, sorted by name; an error names the operation and the waiter.
-pub fn waiters_of(op: &Op) -> Result<Vec<Waiter>, ModelError> {
-    let Some(all) = &op.shape.traits.waitable else { return Ok(vec![]) };
-    let err = |waiter: &str, problem: String| ModelError::new(&op.shape.id, format!("waiter `{waiter}`: {problem}"));
-    let mut out = Vec::new();
-    for (name, w) in all {
-        let valid_name =
-            name.starts_with(|c: char| c.is_ascii_uppercase()) && name.chars().all(|c| c.is_ascii_alphanumeric());
-        if !valid_name {
-            return Err(err(
-                name,
-                "a waiter name starts with an upper-case letter and has only letters and digits".into(),
-            ));
-        }
-        let w = w.as_object().ok_or_else(|| err(name, "not an object".into()))?;
-        let delay = |key: &str, default: u64| match w.get(key) {
-            None => Ok(default),
-            Some(v) => v.as_u64().ok_or_else(|| err(name, format!("`{key}` is not a non-negative integer"))),
-        };
-        let (min_delay, max_delay) = (delay("minDelay", 2)?, delay("maxDelay", 120)?);
-        if min_delay < 1 {
-            return Err(err(name, "minDelay must be at least 1".into()));
-        }
-        if max_delay < min_delay {
-            return Err(err(name, format!("maxDelay ({max_delay}) is below minDelay ({min_delay})")));
-        }
-        let acceptors = w.get("acceptors").and_then(Value::as_array).ok_or_else(|| err(name, "no acceptors".into()))?;
-        if acceptors.is_empty() {
-            return Err(err(name, "a waiter needs at least one acceptor".into()));
-        }
-        let acceptors = acceptors
-            .iter()
-            .enumerate()
-            .map(|(i, a)| acceptor(a).map_err(|p| err(name, format!("acceptor {i}: {p}"))))
-            .collect::<Result<Vec<_>, _>>()?;
-        out.push(Waiter {
-            name: name.clone(),
-            documentation: w.get("documentation").and_then(Value::as_str).map(str::to_owned),
-            min_delay,
-            max_delay,
-            deprecated: w.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
-            acceptors,
-        });
-    }
-    Ok(out)
-}
-
-fn acceptor(a: &Value) -> Result<Acceptor, String> {
-    let state = match a.get("state").and_then(Value::as_str) {
-        Some("success") => AcceptorState::Success,
-        Some("failure") => AcceptorState::Failure,
-        Some("retry") => AcceptorState::Retry,
-        Some(other) => return Err(format!("unknown state `{other}`")),
-        None => return Err("no state".into()),
-    };
-    let m = a.get("matcher").and_then(Value::as_object).ok_or("no matcher")?;
-    if m.len() != 1 {
-        return Err("a matcher has exactly one member".into());
-    }
-    let path = |v: &Value| -> Result<PathMatcher, String> {
-        let get = |k: &str| v.get(k).and_then(Value::as_str).ok_or(format!("the matcher has no `{k}`"));
-        let comparator = match get("comparator")? {
-            "stringEquals" => Comparator::StringEquals,
-            "booleanEquals" => Comparator::BooleanEquals,
-            "allStringEquals" => Comparator::AllStringEquals,
-            "anyStringEquals" => Comparator::AnyStringEquals,
-            other => return Err(format!("unknown comparator `{other}`")),
-        };
-        Ok(PathMatcher { path: get("path")?.to_owned(), expected: get("expected")?.to_owned(), comparator })
-    };
-    let matcher = match m.iter().next() {
-        Some((k, v)) if k == "output" => Matcher::Output(path(v)?),
-        Some((k, v)) if k == "inputOutput" => Matcher::InputOutput(path(v)?),
-        Some((k, v)) if k == "success" => Matcher::Success(v.as_bool().ok_or("`success` is not a boolean")?),
-        Some((k, v)) if k == "errorType" => {
-            let e = v.as_str().filter(|s| !s.is_empty()).ok_or("`errorType` is not an error name")?;
-            Matcher::ErrorType(e.to_owned())
-        }
-        Some((k, _)) => return Err(format!("unknown matcher `{k}`")),
-        None => return Err("a matcher has exactly one member".into()),
-    };
-    Ok(Acceptor { state, matcher })
-}
-
-/// Every waiter of the service with its operation, sorted by waiter name; names must be unique.
-fn all<'c, 'm>(ctx: &'c Ctx<'m>) -> Result<Vec<(&'c Op<'m>, Waiter)>, ModelError> {
-    let mut out: Vec<(&Op, Waiter)> = Vec::new();
-    for op in &ctx.ops {
-        for w in waiters_of(op)? {
-            let clash = |o: &(&Op, Waiter)| o.1.name.eq_ignore_ascii_case(&w.name);
-            if let Some((other, _)) = out.iter().find(|o| clash(o)) {
-                return Err(ModelError::new(
-                    &op.shape.id,
-                    format!("waiter `{}`: `{}` has a waiter of the same name", w.name, other.shape.id),
-                ));
-            }
-            out.push((op, w));
-        }
-    }
-    out.sort_by(|a, b| a.1.name.cmp(&b.1.name));
-    Ok(out)
+/// Every waiter of the service with its operation, sorted by waiter name (the waiters pass).
+fn all<'c, 'm>(ctx: &'c Ctx<'m>) -> Result<Vec<(&'c Op<'m>, &'c Waiter)>, ModelError> {
+    ctx.waiters
+        .iter()
+        .map(|(op_id, w)| {
+            let op = ctx.ops.iter().find(|op| op.shape.id == *op_id);
+            op.map(|op| (op, w)).ok_or_else(|| ModelError::new(op_id, "a waiter of an operation not generated"))
+        })
+        .collect()
 }
 
 /// Every waiter's model name, sorted.
 pub fn names(ctx: &Ctx) -> Result<Vec<String>, ModelError> {
-    Ok(all(ctx)?.into_iter().map(|(_, w)| w.name).collect())
+    Ok(all(ctx)?.into_iter().map(|(_, w)| w.name.clone()).collect())
 }
 
 pub fn has_waiters(ctx: &Ctx) -> bool {
-    ctx.ops.iter().any(|op| op.shape.traits.waitable.is_some())
+    !ctx.waiters.is_empty()
 }
 
 /// The client's `wait_until_*` methods.
@@ -198,7 +43,7 @@ pub fn client_methods(ctx: &Ctx) -> Result<Vec<TokenStream>, ModelError> {
         let method = names::ident(&waiter_names.method);
         let ty = format_ident!("{}", waiter_names.ty);
         let Required { params, args_doc, make_input, allow } = required(ctx, op)?;
-        let doc = waiter_doc(op, &w);
+        let doc = waiter_doc(op, w);
         let see = format!(
             " Optional members, `max_wait` (required before `send`) and the delays are set on the returned \
              [`{ty}`](crate::waiters::{ty})."
@@ -229,7 +74,7 @@ pub fn waiters_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
     let mut items = Vec::new();
     for (op, w) in all(ctx)? {
-        items.push(waiter(ctx, op, &w)?);
+        items.push(waiter(ctx, op, w)?);
     }
     Ok(quote! {
         #![doc = " Waiters: each calls its operation until the resource reaches the state waited for."]

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::naming::{Names, TypeToName, Wanted};
-use super::{constraints, members, sensitivity};
+use super::{constraints, members, sensitivity, waiters};
 use crate::ir::{Ctx, Home, Module, Op};
 use crate::smithy::{Kind, Model, ModelError, Shape, UNIT};
 
@@ -62,6 +62,7 @@ impl<'m> Ctx<'m> {
             names: Names::default(),
             paginators: BTreeMap::new(),
             members: BTreeMap::new(),
+            waiters: Vec::new(),
         };
         // Operation values override the service's defaults.
         for op in &ctx.ops {
@@ -74,6 +75,7 @@ impl<'m> Ctx<'m> {
         ctx.find_recursion();
         ctx.constrained = constraints::constrained(&ctx);
         ctx.sensitive_outputs = sensitivity::sensitive_outputs(&ctx);
+        ctx.waiters = waiters::waiters(&ctx.ops)?;
         Ok(ctx)
     }
 

@@ -6,12 +6,14 @@
 //! - [`members`]: each member's requiredness, presence and normalised `@default`;
 //! - [`naming`]: every Rust identifier generated code declares for a model element;
 //! - [`constraints`]: which sent shapes carry constraints to validate;
-//! - [`sensitivity`]: which outputs hold `@sensitive` data, so errors never show their bodies.
+//! - [`sensitivity`]: which outputs hold `@sensitive` data, so errors never show their bodies;
+//! - [`waiters`]: `smithy.waiters#waitable` read into typed, checked waiters.
 
 pub mod constraints;
 mod lower;
 pub mod members;
 pub mod naming;
 pub mod sensitivity;
+pub mod waiters;
 
 pub use lower::lower;
