@@ -723,13 +723,8 @@ impl Endpoints {
             Some(Err(e)) => Err(ConfigError::new(e)),
             _ => rules,
         };
-        // Credentials in an endpoint URL would be sent to (and logged by) whatever is on the way;
-        // SigV4 is how this client authenticates. The password is not echoed.
-        let rules = match &url {
-            Some(u) if super::transport::has_user_info(u) => Err(ConfigError::new(format!(
-                "the endpoint URL `{}` has user info (`user:password@`), which is not allowed",
-                super::transport::redact(u)
-            ))),
+        let rules = match url.as_deref().map(no_user_info) {
+            Some(Err(e)) => Err(e),
             _ => rules,
         };
         let mut endpoints = Endpoints {
@@ -755,12 +750,7 @@ impl Endpoints {
             }
         }
         if let Some(url) = &options.endpoint_url {
-            if super::transport::has_user_info(url) {
-                return Err(ConfigError::new(format!(
-                    "the endpoint URL `{}` has user info (`user:password@`), which is not allowed",
-                    super::transport::redact(url)
-                )));
-            }
+            no_user_info(url)?;
             if let Some(name) = &self.endpoint_param {
                 params.set(name, url.as_str());
             }
@@ -807,6 +797,18 @@ impl Endpoints {
             }
         }
         Ok(Arc::new(Resolved { uri, headers, auth }))
+    }
+}
+
+/// Refuses an endpoint URL with user info: credentials in it would be sent to (and logged by)
+/// whatever is on the way; SigV4 is how this client authenticates. The password is not echoed.
+fn no_user_info(url: &str) -> Result<(), ConfigError> {
+    match super::transport::has_user_info(url) {
+        false => Ok(()),
+        true => Err(ConfigError::new(format!(
+            "the endpoint URL `{}` has user info (`user:password@`), which is not allowed",
+            super::transport::redact(url)
+        ))),
     }
 }
 
