@@ -2,35 +2,14 @@
 //! alone (timeout, region, endpoint, credentials), headers it adds and request mutations, seen
 //! on the request the transport receives or through the error the call returns.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ecrpublic::{
-    BoxFuture, Client, Config, Credentials, HttpRequest, HttpResponse, RetryConfig, SdkError, TimeoutKind, Transport,
-    TransportError,
-};
+use ecrpublic::{stub::Capture, Client, Config, Credentials, HttpRequest, RetryConfig, SdkError, TimeoutKind};
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpListener;
 
 /// A hang fails the test instead of the CI job.
 const GUARD: Duration = Duration::from_secs(60);
-
-/// Keeps every request and answers `{}`.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<HttpRequest>>>);
-
-impl Transport for Capture {
-    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
-        self.0.lock().unwrap().push(request);
-        Box::pin(std::future::ready(Ok(HttpResponse::new("{}".into()))))
-    }
-}
-
-impl Capture {
-    fn take(&self) -> Vec<HttpRequest> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
-}
 
 fn client(capture: &Capture) -> Client {
     let config = Config::builder()
@@ -86,7 +65,7 @@ async fn a_per_call_timeout_ends_that_call_only() {
 
 #[tokio::test]
 async fn headers_are_added_and_signed() {
-    let capture = Capture::default();
+    let capture = Capture::new();
     let client = client(&capture);
     client
         .describe_repositories()
@@ -105,7 +84,7 @@ async fn headers_are_added_and_signed() {
 
 #[tokio::test]
 async fn region_endpoint_and_credentials_for_one_call() {
-    let capture = Capture::default();
+    let capture = Capture::new();
     let client = client(&capture);
     client.describe_repositories().customize(|c| c.region("eu-west-1")).send().await.expect("sent");
     client.describe_repositories().customize(|c| c.endpoint_url("http://localhost:4566")).send().await.expect("sent");
@@ -135,7 +114,7 @@ async fn region_endpoint_and_credentials_for_one_call() {
 
 #[tokio::test]
 async fn a_request_mutation_runs_before_signing() {
-    let capture = Capture::default();
+    let capture = Capture::new();
     let client = client(&capture);
     client
         .describe_repositories()
@@ -154,7 +133,7 @@ async fn a_request_mutation_runs_before_signing() {
 
 #[tokio::test]
 async fn bad_overrides_are_errors_and_nothing_is_sent() {
-    let capture = Capture::default();
+    let capture = Capture::new();
     let client = client(&capture);
     let bad_header = client.describe_repositories().customize(|c| c.header("bad header", "v")).send().await;
     let err = bad_header.expect_err("an invalid header name");
