@@ -44,6 +44,8 @@ use awsjson_runtime::__private as rt;
 
 #[cfg(feature = "emulator")]
 pub mod emulator;
+#[cfg(feature = "push")]
+pub mod push;
 
 pub use awsjson_runtime::prelude;
 pub use awsjson_runtime::public::*;

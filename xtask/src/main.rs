@@ -6,6 +6,7 @@
 //! `cargo xtask bench` to compare the client with the official SDK.
 #![forbid(unsafe_code)]
 
+mod bench_push;
 mod bench_services;
 mod check_models;
 mod model_diff;
@@ -55,7 +56,11 @@ const USAGE: &str = "usage:
       allow (cargo update in a copy under target/newest-deps; needs crates.io)
   cargo xtask bench parts [--quick]
       criterion: the runtime's hand-written JSON reader and writer, dates and hex against
-      serde_json, httpdate, time and hex";
+      serde_json, httpdate, time and hex
+  cargo xtask bench push [--layer DIR]... [--runs N] [--concurrency N]
+      a real multi-layer OCI image (a gzip layer per DIR; default the Rust toolchain's lib, bin
+      and share) pushed to the emulator by the release push example: wall and CPU time, a second
+      push that skips every blob, and `skopeo copy` pulling it back with identical digests";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -91,7 +96,7 @@ fn test() -> Result<(), String> {
             "--workspace",
             "--all-targets",
             "--features",
-            "ecrpublic/emulator,ecrpublic/gzip",
+            "ecrpublic/emulator,ecrpublic/gzip,ecrpublic/push",
             "--",
             "-D",
             "warnings",
@@ -100,7 +105,7 @@ fn test() -> Result<(), String> {
         &["doc", "--package", "ecrpublic", "--no-deps", "--quiet"],
         // The runtime's docs with every feature, as docs.rs builds them.
         &["doc", "--package", "awsjson-runtime", "--no-deps", "--all-features", "--quiet"],
-        &["test", "--workspace", "--features", "ecrpublic/emulator,ecrpublic/gzip"],
+        &["test", "--workspace", "--features", "ecrpublic/emulator,ecrpublic/gzip,ecrpublic/push"],
     ];
     let mut steps: Vec<&[&str]> = steps.to_vec();
     // Smithy's compliance suite, where the reference folder is beside this repository.
@@ -182,6 +187,9 @@ fn bench(args: &[String]) -> Result<(), String> {
     }
     if args.first().map(String::as_str) == Some("parts") {
         return bench_parts(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("push") {
+        return bench_push::run(&root(), &args[1..]);
     }
     let mut quick = false;
     let mut skip_build_cost = false;
