@@ -63,6 +63,7 @@ mod options;
 mod paging;
 mod policy;
 mod premium;
+mod registry;
 mod reports;
 mod scans;
 mod server;
@@ -202,6 +203,16 @@ impl Emulator {
     pub fn fail_next(&self, operation: &str, code: &str, times: usize) {
         let mut state = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
         state.inject(operation, code, times);
+    }
+
+    /// Makes the next `times` calls of `operation` (e.g. `"UploadLayerPart"`) run in full, their
+    /// changes to the state made, but answer nothing: the connection is closed instead of a
+    /// response, as when a response is lost on the way back. For testing that callers resume or
+    /// retry safely (a retried part that already landed gets `InvalidLayerPartException`, whose
+    /// `lastValidByteReceived` says where to resume). `times` 0 clears it.
+    pub fn lose_response_next(&self, operation: &str, times: usize) {
+        let mut state = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.lose_next(operation, times);
     }
 
     /// Stops accepting connections, lets requests in flight finish, and waits for that.
