@@ -5,6 +5,9 @@
 
 #[path = "common/emulator.rs"]
 mod emulator_common;
+#[path = "common/tmp.rs"]
+#[allow(dead_code)] // Only `new` and `path` are used here.
+mod tmp;
 
 use bytes::Bytes;
 use ecrpublic::emulator::{Emulator, EmulatorOptions};
@@ -501,4 +504,84 @@ async fn a_lost_response_leaves_the_part_stored() {
     let again = c.create_repository("lost").send().await.expect_err("it was created");
     assert_eq!(again.service_error().map(|e| e.code()), Some("RepositoryAlreadyExistsException"));
     emu.shutdown().await;
+}
+
+/// `skopeo` (when installed) pulls an image and an index pushed through the API, as a user
+/// would: challenge, token, manifests, blobs, digests checked on the way.
+#[tokio::test]
+async fn skopeo_pulls_what_was_pushed() {
+    if std::process::Command::new("skopeo").arg("--version").output().is_err() {
+        eprintln!("skopeo is not installed: skipped");
+        return;
+    }
+    let emu = Emulator::start_with(small_parts()).await.unwrap();
+    let c = client(&emu);
+    c.create_repository("team/app").send().await.unwrap();
+    // A gzip layer: skopeo would compress an uncompressed one on its way into an OCI layout.
+    let content: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
+    let layer = gzip_stored(&content);
+    let layer_digest = push_layer(&c, "team/app", &layer, 4096).await;
+    let diff_id = sha256(&content);
+    let config = format!(
+        r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":["{diff_id}"]}},"config":{{}}}}"#
+    );
+    let config_digest = push_layer(&c, "team/app", config.as_bytes(), 4096).await;
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config_digest}","size":{}}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{layer_digest}","size":{}}}]}}"#,
+        config.len(),
+        layer.len()
+    );
+    let digest = put(&c, "team/app", &manifest, "v1").await;
+    let index = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[{{"mediaType":"{OCI_MANIFEST}","digest":"{digest}","size":{},"platform":{{"architecture":"amd64","os":"linux"}}}}]}}"#,
+        manifest.len()
+    );
+    put(&c, "team/app", &index, "multi").await;
+
+    let tmp = tmp::TempDir::new();
+    let dir = tmp.path();
+    let skopeo = |args: Vec<String>| async move {
+        let out = tokio::process::Command::new("skopeo").args(&args).output().await.expect("run skopeo");
+        assert!(out.status.success(), "skopeo {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let src = |reference: &str| format!("docker://127.0.0.1:{}/{reference}", emu.port());
+    let inspected =
+        skopeo(vec!["inspect".into(), "--tls-verify=false".into(), "--raw".into(), src("team/app:v1")]).await;
+    assert_eq!(inspected, manifest);
+    for (reference, extra) in [("team/app:v1", None), ("team/app:multi", Some("--all")), ("emulator/team/app:v1", None)]
+    {
+        let out = dir.join(reference.replace([':', '/'], "_"));
+        let mut args = vec!["copy".to_owned(), "--src-tls-verify=false".to_owned()];
+        args.extend(extra.map(str::to_owned));
+        args.extend([src(reference), format!("oci:{}", out.display())]);
+        skopeo(args).await;
+        let blob = out.join("blobs/sha256").join(layer_digest.trim_start_matches("sha256:"));
+        assert_eq!(std::fs::read(&blob).expect("the layer was copied"), layer, "{reference}");
+    }
+    emu.shutdown().await;
+}
+
+/// `data` as a gzip stream of stored (uncompressed) deflate blocks: valid gzip without a
+/// compressor.
+fn gzip_stored(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    let chunks: Vec<&[u8]> = data.chunks(65_535).collect();
+    for (n, chunk) in chunks.iter().enumerate() {
+        out.push(u8::from(n + 1 == chunks.len()));
+        let len = chunk.len() as u16;
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(chunk);
+    }
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+        }
+    }
+    out.extend_from_slice(&(!crc).to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out
 }
