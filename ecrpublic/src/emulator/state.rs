@@ -450,6 +450,27 @@ mod tests {
     }
 
     #[test]
+    fn uploads_and_blobs_are_stored_bytes_until_dropped() {
+        let mut st = State::new(&EmulatorOptions::default().with_max_stored_bytes(10));
+        let mut upload = Upload::new(Kind::Free, "app");
+        upload.data = vec![0; 6];
+        st.open_upload("u0".to_owned(), upload);
+        // A blob no repository holds (its repository deleted) is counted until a recount drops it.
+        st.blobs.insert("sha256:00".to_owned(), Bytes::from_static(b"1234"));
+        assert_eq!(st.stored_bytes(), 10);
+        st.reserve_stored(10).expect("within the limit, no recount yet");
+        st.reserve_stored(4).expect("the recount drops the blob");
+        assert!(st.blobs.is_empty() && st.stored_bytes() == 6);
+        assert!(st.reserve_stored(5).is_err());
+        // An abandoned upload pushed out by newer ones frees its bytes.
+        for n in 1..=MAX_OPEN_UPLOADS {
+            st.open_upload(format!("u{n}"), Upload::new(Kind::Free, "app"));
+        }
+        assert_eq!(st.stored_bytes(), 0);
+        st.reserve_stored(10).expect("room again");
+    }
+
+    #[test]
     fn open_uploads_are_bounded() {
         let mut st = State::new(&EmulatorOptions::default());
         for n in 0..MAX_OPEN_UPLOADS + 5 {
