@@ -14,7 +14,7 @@ use ecrpublic::emulator::{Emulator, EmulatorOptions};
 use ecrpublic::error::UploadLayerPartError;
 use ecrpublic::types::ImageIdentifier;
 use ecrpublic::Client;
-use emulator_common::{client, raw_request, sha256};
+use emulator_common::{client, create_premium, push_image, raw_request, sha256};
 use http_body_util::{BodyExt, Empty};
 use hyper_util::client::legacy::connect::HttpConnector;
 
@@ -392,6 +392,27 @@ async fn errors_use_oci_codes() {
     // Other paths under /v2/ are not endpoints; the awsJson API is untouched.
     assert_eq!(get(&http, &format!("{base}/v2/_catalog"), &t).await.status, 404);
     c.describe_repositories().send().await.expect("the API still answers");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn premium_repositories_are_not_served_and_the_custom_alias_resolves() {
+    let emu = Emulator::start_with(EmulatorOptions::premium_registry()).await.unwrap();
+    let c = client(&emu);
+    let http = http();
+    let base = emu.url();
+    create_premium(&c, "prem").await;
+    push_image(&c, &ecrpublic::types::RepositoryType::Premium, "prem", "v1").await;
+    let t = token(&http, &emu, "prem").await;
+    let r = get(&http, &format!("{base}/v2/prem/manifests/v1"), &t).await;
+    assert_eq!((r.status, r.error_code()), (404, "NAME_UNKNOWN".to_owned()));
+    // A free repository is reached through the approved custom alias and the default one.
+    c.create_repository("free").send().await.unwrap();
+    push_image(&c, &ecrpublic::types::RepositoryType::Free, "free", "v1").await;
+    for name in ["free", "publisher/free", "emulator/free"] {
+        let t = token(&http, &emu, name).await;
+        assert_eq!(get(&http, &format!("{base}/v2/{name}/manifests/v1"), &t).await.status, 200, "{name}");
+    }
     emu.shutdown().await;
 }
 
