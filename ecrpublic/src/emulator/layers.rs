@@ -1,6 +1,9 @@
 //! Layer uploads (`InitiateLayerUpload`, `UploadLayerPart`, `CompleteLayerUpload`) and
 //! `BatchCheckLayerAvailability`, into free or (with `repositoryType: PREMIUM`) premium
-//! repositories. Parts are hashed as they arrive, not kept.
+//! repositories. Parts are hashed as they arrive and kept: a completed layer is a blob the
+//! registry side (`registry.rs`) serves, counted against `max_stored_bytes`.
+
+use bytes::Bytes;
 
 use super::errors::{constraint, invalid, limit_exceeded, ApiError};
 use super::state::{Kind, State, Upload};
@@ -110,8 +113,10 @@ pub(crate) fn upload_layer_part(
         };
         return Err(ApiError::modeled(e::InvalidLayerPartException::CODE, &error));
     }
+    st.reserve_stored(blob.len() as u64).map_err(limit_exceeded)?;
     let upload = st.uploads.get_mut(&input.upload_id).ok_or_else(|| invalid("unreachable"))?;
     upload.hasher.update(blob);
+    upload.data.extend_from_slice(blob);
     upload.received += blob.len() as u64;
     upload.parts.push(blob.len() as u64);
     let last = upload.received as i64 - 1;
@@ -165,7 +170,7 @@ pub(crate) fn complete_layer_upload(
             ),
         ));
     }
-    st.close_upload(&input.upload_id);
+    let data = st.close_upload(&input.upload_id).map(|u| u.data).unwrap_or_default();
     let account = st.account_id.clone();
     let repo = repository_mut(st, kind, name)?;
     if repo.layers.contains_key(&digest) {
@@ -175,6 +180,8 @@ pub(crate) fn complete_layer_upload(
         ));
     }
     repo.layers.insert(digest.clone(), size);
+    // Held once: a layer another repository already has keeps its first copy.
+    st.blobs.entry(digest.clone()).or_insert_with(|| Bytes::from(data));
     Ok(o::CompleteLayerUploadOutput {
         registry_id: Some(account),
         repository_name: Some(input.repository_name),

@@ -1,8 +1,9 @@
 //! An in-process Amazon ECR Public emulator, for tests and local development.
 //!
-//! It speaks the awsJson 1.1 protocol on `http://127.0.0.1:PORT`, keeps its state in memory and
-//! implements every operation of the model ([`OPERATIONS`]) with the service's documented
-//! validation, limits and errors:
+//! It speaks the awsJson 1.1 protocol on `http://127.0.0.1:PORT` (`POST /`), keeps its state in
+//! memory and implements every operation of the model ([`OPERATIONS`]) with the service's
+//! documented validation, limits and errors; and it serves what was pushed as a registry that
+//! container tools pull from (see [below](#the-pull-registry)):
 //!
 //! - free repositories, their catalog data (with `categories`, and the `badges` and
 //!   `artifactTypes` their images earn), policies (which must be IAM policies, and may not lock
@@ -51,6 +52,44 @@
 //!
 //! Tests that upload tiny layers in several parts lower [`EmulatorOptions::min_part_size`] (the
 //! service's 5 MiB is the default).
+//!
+//! # The pull registry
+//!
+//! Layers uploaded and images put through the API can be pulled over the [OCI Distribution
+//! Spec](https://github.com/opencontainers/distribution-spec) on the same port, as from
+//! `public.ecr.aws`, by skopeo, crane, oras, docker (as an insecure registry) or a test's own HTTP
+//! client:
+//!
+//! ```text
+//! skopeo copy --src-tls-verify=false docker://127.0.0.1:PORT/REPO:TAG oci:DIR
+//! crane pull --insecure 127.0.0.1:PORT/REPO:TAG image.tar
+//! ```
+//!
+//! - **Tokens.** Pulls are anonymous, as on `public.ecr.aws`, but take a bearer token: `GET /v2/`
+//!   (or any `/v2/` request) without one answers 401 with `WWW-Authenticate: Bearer
+//!   realm="http://HOST/token",service="HOST"` (`HOST` being the `Host` the request came to, so
+//!   [allowed host](EmulatorOptions::allowed_hosts) names work), plus
+//!   `scope="repository:NAME:pull"` for a repository's paths. `GET /token?scope=...` issues a
+//!   token (`token`, `access_token`, `expires_in`: an hour) for the repositories its scopes name.
+//!   Tokens grant `pull` only: a scope of `pull,push` grants pull, one of `push` alone nothing;
+//!   and a token only opens the repositories its scopes wrote, exactly as the path writes them.
+//!   Tokens are signed with a key of this emulator's, so one from another emulator is refused.
+//!   No SigV4 is checked on the registry side.
+//! - **Names.** `/v2/NAME/...` names a *free* repository, where `NAME` may hold `/`, or
+//!   `/v2/ALIAS/NAME/...` with the registry's default (or approved custom) alias, as
+//!   `public.ecr.aws/ALIAS/NAME` is written (the whole path is tried as a name first). Premium
+//!   repositories are behind Marketplace entitlements and are not served.
+//! - **What is served.** `GET`/`HEAD /v2/NAME/manifests/TAG-OR-DIGEST`: the exact bytes `PutImage`
+//!   stored, with the media type it recorded (OCI manifest or index, Docker manifest or manifest
+//!   list, whatever the `Accept`), `Docker-Content-Digest` and `ETag`; deprecated images are not
+//!   served. `GET`/`HEAD /v2/NAME/blobs/DIGEST`: a layer (or config) that repository holds, with
+//!   single byte ranges (206, or 416 past the end). `GET /v2/NAME/tags/list`, sorted, paged with
+//!   `n` and `last` and a `Link` header. Writes (`PUT`, `POST`, `PATCH`, `DELETE`) answer 405
+//!   `UNSUPPORTED`: pushing goes through the API. Errors are the spec's JSON
+//!   (`NAME_UNKNOWN`, `MANIFEST_UNKNOWN`, `BLOB_UNKNOWN`, `UNAUTHORIZED`...).
+//!
+//! Layers are therefore kept, once each however many repositories hold them, and count against
+//! [`EmulatorOptions::max_stored_bytes`] with the manifests and the parts of open uploads.
 
 mod catalog;
 mod dispatch;
@@ -63,6 +102,7 @@ mod options;
 mod paging;
 mod policy;
 mod premium;
+mod registry;
 mod reports;
 mod scans;
 mod server;
@@ -202,6 +242,16 @@ impl Emulator {
     pub fn fail_next(&self, operation: &str, code: &str, times: usize) {
         let mut state = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
         state.inject(operation, code, times);
+    }
+
+    /// Makes the next `times` calls of `operation` (e.g. `"UploadLayerPart"`) run in full, their
+    /// changes to the state made, but answer nothing: the connection is closed instead of a
+    /// response, as when a response is lost on the way back. For testing that callers resume or
+    /// retry safely (a retried part that already landed gets `InvalidLayerPartException`, whose
+    /// `lastValidByteReceived` says where to resume). `times` 0 clears it.
+    pub fn lose_response_next(&self, operation: &str, times: usize) {
+        let mut state = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.lose_next(operation, times);
     }
 
     /// Stops accepting connections, lets requests in flight finish, and waits for that.

@@ -44,9 +44,10 @@ pub struct EmulatorOptions {
     /// The largest request body accepted; a larger one is refused with HTTP 413 before it is
     /// read. Default [`DEFAULT_MAX_REQUEST_BYTES`].
     pub max_request_bytes: usize,
-    /// How many bytes of image manifests the emulator keeps (layers are hashed as they arrive,
-    /// never kept); a `PutImage` past it fails with `LimitExceededException`. Default
-    /// [`DEFAULT_MAX_STORED_BYTES`].
+    /// How many bytes the emulator keeps: image manifests, layers (each once, however many
+    /// repositories hold it, so that the registry can serve them) and the parts of uploads in
+    /// progress. A `PutImage` or `UploadLayerPart` past it fails with `LimitExceededException`.
+    /// Default [`DEFAULT_MAX_STORED_BYTES`].
     pub max_stored_bytes: u64,
     /// How many connections are served at once; more wait to be accepted. Default
     /// [`DEFAULT_MAX_CONNECTIONS`].

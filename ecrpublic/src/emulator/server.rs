@@ -1,7 +1,7 @@
-//! The HTTP side: accepting connections, the awsJson 1.1 envelope, authentication, and
-//! turning handler results into responses.
+//! The HTTP side: accepting connections, the `Host` check, the awsJson 1.1 envelope,
+//! authentication, and turning handler results into responses. Registry paths (`/v2/...`,
+//! `/token`) go to [`registry`](super::registry).
 
-use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -17,6 +17,7 @@ use tokio::task::JoinSet;
 
 use super::dispatch::{dispatch, OPERATIONS};
 use super::errors::ApiError;
+use super::registry::{self, Tokens};
 use super::state::State;
 use super::{sigv4, uuid_v4, EmulatorOptions};
 
@@ -38,10 +39,12 @@ pub(crate) struct Shared {
     pub regions: Vec<String>,
     /// Lower-case host names `Host` may carry (with `port`).
     hosts: Vec<String>,
-    port: u16,
+    pub port: u16,
     max_request_bytes: usize,
     /// One permit per connection being served.
     connections: Arc<Semaphore>,
+    /// Signs and checks the registry's bearer tokens.
+    pub tokens: Tokens,
 }
 
 impl Shared {
@@ -55,12 +58,13 @@ impl Shared {
             port,
             max_request_bytes: options.max_request_bytes,
             connections: Arc::new(Semaphore::new(options.max_connections)),
+            tokens: Tokens::new(),
         }
     }
 
     /// Whether a `Host` header value names this emulator: an allowed name, with its port or
     /// none. The name is what keeps a rebinding page out; the port is only checked when given.
-    fn serves_host(&self, host: &str) -> bool {
+    pub fn serves_host(&self, host: &str) -> bool {
         let (name, port_ok) = match host.rsplit_once(':') {
             // `[::1]` has colons of its own; a port follows the bracket.
             Some((name, port)) if !port.contains(']') => (name, port.parse::<u16>().ok() == Some(self.port)),
@@ -111,7 +115,8 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, stop: watc
                     let _permit = permit;
                     let service = service_fn(move |request| {
                         let shared = shared.clone();
-                        async move { Ok::<_, Infallible>(handle(&shared, request).await) }
+                        // An error makes hyper close the connection without answering.
+                        async move { handle(&shared, request).await }
                     });
                     let connection = http1::Builder::new()
                         .timer(TokioTimer::new())
@@ -143,11 +148,55 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|s| *s).await.map(|_| ());
 }
 
-async fn handle(shared: &Shared, request: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+/// Why no response is sent: [`Emulator::lose_response_next`](super::Emulator::lose_response_next)
+/// asked to lose it.
+#[derive(Debug)]
+pub(crate) struct LostResponse;
+
+impl std::fmt::Display for LostResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the emulator was told to lose this response")
+    }
+}
+
+impl std::error::Error for LostResponse {}
+
+/// How a request ends short of a 200.
+enum Failure {
+    Api(ApiError),
+    Lost,
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Failure::Api(e)
+    }
+}
+
+fn misdirected(shared: &Shared, host: &str) -> String {
+    format!(
+        "Host `{host}` is not this emulator (127.0.0.1:{}); add the name to the emulator's allowed hosts",
+        shared.port
+    )
+}
+
+async fn handle(
+    shared: &Shared,
+    request: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, LostResponse> {
+    let host = request.headers().get(http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if registry::is_registry_path(request.uri().path()) {
+        if !shared.serves_host(host) {
+            return Ok(registry::misdirected(&misdirected(shared, host)));
+        }
+        let host = host.to_owned();
+        return Ok(registry::handle(shared, &host, &request));
+    }
     let request_id = uuid_v4();
     let (status, body, error_code) = match process(shared, request).await {
         Ok(body) => (200, body, None),
-        Err(e) => (e.status, e.body, Some(e.code)),
+        Err(Failure::Api(e)) => (e.status, e.body, Some(e.code)),
+        Err(Failure::Lost) => return Err(LostResponse),
     };
     let mut response = hyper::Response::builder()
         .status(status)
@@ -156,46 +205,41 @@ async fn handle(shared: &Shared, request: hyper::Request<Incoming>) -> hyper::Re
     if let Some(code) = error_code {
         response = response.header("x-amzn-ErrorType", code);
     }
-    response.body(Full::new(Bytes::from(body))).unwrap_or_else(|_| {
+    Ok(response.body(Full::new(Bytes::from(body))).unwrap_or_else(|_| {
         // Only reachable with an unusable header value, which the codes above never are.
         let mut r = hyper::Response::new(Full::new(Bytes::new()));
         *r.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
         r
-    })
+    }))
 }
 
-async fn process(shared: &Shared, request: hyper::Request<Incoming>) -> Result<Vec<u8>, ApiError> {
+async fn process(shared: &Shared, request: hyper::Request<Incoming>) -> Result<Vec<u8>, Failure> {
     let (parts, body) = request.into_parts();
     let host = parts.headers.get(http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !shared.serves_host(host) {
         // Not a modeled error: no client of the service would get here by mistake.
-        return Err(ApiError::with_status(
-            421,
-            "MisdirectedRequestException",
-            format!(
-                "Host `{host}` is not this emulator (127.0.0.1:{}); add the name to the emulator's allowed hosts",
-                shared.port
-            ),
-        ));
+        return Err(ApiError::with_status(421, "MisdirectedRequestException", misdirected(shared, host)).into());
     }
     if parts.uri.path() != "/" {
         return Err(ApiError::with_status(
             404,
             "UnknownOperationException",
             format!("No operation at path {}; awsJson requests go to /", parts.uri.path()),
-        ));
+        )
+        .into());
     }
     if parts.method != http::Method::POST {
         return Err(ApiError::with_status(
             405,
             "UnknownOperationException",
             format!("Method {} is not allowed; awsJson requests are POSTs", parts.method),
-        ));
+        )
+        .into());
     }
     let max = shared.max_request_bytes;
     let announced = parts.headers.get(http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if announced.is_some_and(|n| n > max as u64) {
-        return Err(too_large(max));
+        return Err(too_large(max).into());
     }
     let read = tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, max).collect()).await;
     let body = match read {
@@ -204,7 +248,8 @@ async fn process(shared: &Shared, request: hyper::Request<Incoming>) -> Result<V
                 408,
                 "RequestTimeoutException",
                 format!("The request body did not arrive within {} s", BODY_TIMEOUT.as_secs()),
-            ))
+            )
+            .into())
         }
         Ok(Ok(collected)) => collected.to_bytes(),
         Ok(Err(e)) => {
@@ -213,7 +258,8 @@ async fn process(shared: &Shared, request: hyper::Request<Incoming>) -> Result<V
                 too_large(max)
             } else {
                 ApiError::new("SerializationException", format!("Cannot read the request body: {e}"))
-            });
+            }
+            .into());
         }
     };
     let region = sigv4::check(&parts, &body, &shared.credentials, SystemTime::now())
@@ -223,7 +269,8 @@ async fn process(shared: &Shared, request: hyper::Request<Incoming>) -> Result<V
             return Err(ApiError::new(
                 "UnsupportedCommandException",
                 format!("Amazon ECR Public is not served in {signed}; it is served in {}", shared.regions.join(", ")),
-            ));
+            )
+            .into());
         }
     }
     let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -232,8 +279,12 @@ async fn process(shared: &Shared, request: hyper::Request<Incoming>) -> Result<V
     })?;
     let content_type = parts.headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if content_type.split(';').next().map(str::trim) != Some(CONTENT_TYPE) {
-        return Err(ApiError::unknown_operation(&format!("{target} with Content-Type `{content_type}`")));
+        return Err(ApiError::unknown_operation(&format!("{target} with Content-Type `{content_type}`")).into());
     }
     let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
-    dispatch(&mut state, operation, &body)
+    let result = dispatch(&mut state, operation, &body);
+    if state.take_lost(operation) {
+        return Err(Failure::Lost);
+    }
+    Ok(result?)
 }

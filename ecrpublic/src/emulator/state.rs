@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+use bytes::Bytes;
+
 use super::options::{Entitlement, ScanOptions};
 use super::EmulatorOptions;
 use crate::types::{PublisherReport, RegistryAliasStatus, RepositoryCatalogData, RepositoryState, RepositoryType};
@@ -75,6 +77,11 @@ pub(crate) struct State {
     next_seq: u64,
     /// Failures injected with `Emulator::fail_next`: operation -> (code, how many more times).
     injected: HashMap<String, (String, usize)>,
+    /// Responses to lose (`Emulator::lose_response_next`): operation -> how many more times.
+    lost: HashMap<String, usize>,
+    /// Layer contents by digest (`sha256:<hex>`), once per emulator however many repositories
+    /// hold the layer (their `layers` say which may serve it).
+    pub blobs: HashMap<String, Bytes>,
 }
 
 /// The registry's catalog data, as `PutRegistryCatalogData` stored it.
@@ -137,8 +144,10 @@ pub(crate) struct Image {
 pub(crate) struct Upload {
     pub kind: Kind,
     pub repository: String,
-    /// The layer's SHA-256 so far: parts are hashed as they come, never kept.
+    /// The layer's SHA-256 so far, hashed as parts come so that completing does not rehash.
     pub hasher: ring::digest::Context,
+    /// The parts' bytes, which become the blob the registry serves.
+    pub data: Vec<u8>,
     pub received: u64,
     /// Size of each part received, in order.
     pub parts: Vec<u64>,
@@ -161,6 +170,7 @@ impl Upload {
             kind,
             repository: repository.to_owned(),
             hasher: ring::digest::Context::new(&ring::digest::SHA256),
+            data: Vec::new(),
             received: 0,
             parts: Vec::new(),
         }
@@ -190,6 +200,8 @@ impl State {
             reports: options.publisher_reports.clone(),
             next_seq: 0,
             injected: HashMap::new(),
+            lost: HashMap::new(),
+            blobs: HashMap::new(),
         }
     }
 
@@ -253,14 +265,32 @@ impl State {
         format!("arn:aws:ecr-public::{}:registry/{}", self.account_id, self.account_id)
     }
 
-    /// The bytes of image manifests stored, counted afresh.
+    /// The bytes stored, counted afresh: image manifests, blobs (once each, however many
+    /// repositories hold them) and the parts of open uploads.
     pub fn stored_bytes(&self) -> u64 {
-        self.free.values().chain(self.premium.values()).flat_map(|r| &r.images).map(|i| i.manifest.len() as u64).sum()
+        let manifests: u64 = self
+            .free
+            .values()
+            .chain(self.premium.values())
+            .flat_map(|r| &r.images)
+            .map(|i| i.manifest.len() as u64)
+            .sum();
+        let blobs: u64 = self.blobs.values().map(|b| b.len() as u64).sum();
+        let uploads: u64 = self.uploads.values().map(|u| u.data.len() as u64).sum();
+        manifests + blobs + uploads
+    }
+
+    /// Drops the blobs no repository holds any more.
+    pub fn drop_unreferenced_blobs(&mut self) {
+        let held: std::collections::HashSet<&str> =
+            self.free.values().chain(self.premium.values()).flat_map(|r| r.layers.keys()).map(String::as_str).collect();
+        self.blobs.retain(|digest, _| held.contains(digest.as_str()));
     }
 
     /// Makes room for `bytes` more, or says why not (past `max_stored_bytes`).
     pub fn reserve_stored(&mut self, bytes: u64) -> Result<(), String> {
         if self.stored_bytes_bound.saturating_add(bytes) > self.max_stored_bytes {
+            self.drop_unreferenced_blobs();
             self.stored_bytes_bound = self.stored_bytes();
             if self.stored_bytes_bound.saturating_add(bytes) > self.max_stored_bytes {
                 return Err(format!(
@@ -301,11 +331,13 @@ impl State {
         self.uploads.remove(id)
     }
 
-    /// Drops the uploads into a repository that is being deleted.
+    /// Drops the uploads into a repository that is being deleted (already out of the registry),
+    /// and the blobs that only it held.
     pub fn close_uploads_of(&mut self, kind: Kind, name: &str) {
         self.uploads.retain(|_, u| !(u.kind == kind && u.repository == name));
         let uploads = &self.uploads;
         self.upload_order.retain(|id| uploads.contains_key(id));
+        self.drop_unreferenced_blobs();
     }
 
     pub fn inject(&mut self, operation: &str, code: &str, times: usize) {
@@ -325,6 +357,24 @@ impl State {
             self.injected.remove(operation);
         }
         Some(code)
+    }
+
+    pub fn lose_next(&mut self, operation: &str, times: usize) {
+        if times == 0 {
+            self.lost.remove(operation);
+        } else {
+            self.lost.insert(operation.to_owned(), times);
+        }
+    }
+
+    /// Whether the response to this call of `operation` is to be lost.
+    pub fn take_lost(&mut self, operation: &str) -> bool {
+        let Some(left) = self.lost.get_mut(operation) else { return false };
+        *left -= 1;
+        if *left == 0 {
+            self.lost.remove(operation);
+        }
+        true
     }
 
     /// An opaque token for resuming `operation` (with the same `scope`: repository, filters)
@@ -397,6 +447,27 @@ mod tests {
         assert_eq!(st.token_key("Op", "other", &t), None);
         assert_eq!(State::new(&EmulatorOptions::default()).token_key("Op", "repo", &t), None);
         assert_eq!(st.token_key("Op", "repo", "%%%"), None);
+    }
+
+    #[test]
+    fn uploads_and_blobs_are_stored_bytes_until_dropped() {
+        let mut st = State::new(&EmulatorOptions::default().with_max_stored_bytes(10));
+        let mut upload = Upload::new(Kind::Free, "app");
+        upload.data = vec![0; 6];
+        st.open_upload("u0".to_owned(), upload);
+        // A blob no repository holds (its repository deleted) is counted until a recount drops it.
+        st.blobs.insert("sha256:00".to_owned(), Bytes::from_static(b"1234"));
+        assert_eq!(st.stored_bytes(), 10);
+        st.reserve_stored(10).expect("within the limit, no recount yet");
+        st.reserve_stored(4).expect("the recount drops the blob");
+        assert!(st.blobs.is_empty() && st.stored_bytes() == 6);
+        assert!(st.reserve_stored(5).is_err());
+        // An abandoned upload pushed out by newer ones frees its bytes.
+        for n in 1..=MAX_OPEN_UPLOADS {
+            st.open_upload(format!("u{n}"), Upload::new(Kind::Free, "app"));
+        }
+        assert_eq!(st.stored_bytes(), 0);
+        st.reserve_stored(10).expect("room again");
     }
 
     #[test]
