@@ -115,3 +115,21 @@ pub async fn push_image(c: &Client, kind: &RepositoryType, repo: &str, tag: &str
 pub async fn create_premium(c: &Client, name: &str) {
     c.create_premium_repository(name, ["prod-1"]).send().await.expect("create premium");
 }
+
+/// `data` as a gzip stream (stored blocks: quick in debug builds), as image layers are.
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+    gz.write_all(data).expect("gzip into memory");
+    gz.finish().expect("gzip into memory")
+}
+
+/// skopeo, where installed (CI installs a pinned one). With `ECRPUBLIC_REQUIRE_SKOPEO` set, its
+/// absence fails the test instead of skipping it.
+pub fn skopeo() -> Option<String> {
+    let found = std::process::Command::new("skopeo").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !found && std::env::var_os("ECRPUBLIC_REQUIRE_SKOPEO").is_some() {
+        panic!("skopeo is not installed, and ECRPUBLIC_REQUIRE_SKOPEO is set");
+    }
+    found.then(|| "skopeo".to_owned())
+}
