@@ -3,7 +3,7 @@
 //! pulled back with `skopeo copy` and its digests compared.
 //!
 //! The image is made here from directories on this machine (by default the Rust toolchain's
-//! `lib`, `bin` and `share`, which every machine that runs this has), each a gzip layer, with an
+//! `bin`, `share/man` and `etc`, which every machine that runs this has), each a gzip layer, with an
 //! OCI config listing their diff ids: a real image, as a container runtime would unpack it.
 
 use std::collections::BTreeSet;
@@ -34,7 +34,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             .output()
             .map_err(|e| format!("cannot run rustc: {e}"))?;
         let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
-        layers = ["lib", "bin", "share"].iter().map(|d| sysroot.join(d)).filter(|p| p.is_dir()).collect();
+        layers = ["bin", "share/man", "etc"].iter().map(|d| sysroot.join(d)).filter(|p| p.is_dir()).collect();
     }
     let work = root.join("target/bench/push");
     let _ = std::fs::remove_dir_all(&work);

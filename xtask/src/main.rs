@@ -58,8 +58,8 @@ const USAGE: &str = "usage:
       criterion: the runtime's hand-written JSON reader and writer, dates and hex against
       serde_json, httpdate, time and hex
   cargo xtask bench push [--layer DIR]... [--runs N] [--concurrency N]
-      a real multi-layer OCI image (a gzip layer per DIR; default the Rust toolchain's lib, bin
-      and share) pushed to the emulator by the release push example: wall and CPU time, a second
+      a real multi-layer OCI image (a gzip layer per DIR; default the Rust toolchain's bin,
+      share/man and etc) pushed to the emulator by the release push example: wall and CPU time, a second
       push that skips every blob, and `skopeo copy` pulling it back with identical digests";
 
 fn main() -> ExitCode {

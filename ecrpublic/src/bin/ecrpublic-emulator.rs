@@ -9,6 +9,7 @@
 //! ```
 //!
 //! The first line on stdout is `listening on http://127.0.0.1:PORT`; `--help` explains each flag.
+//! The same address is a pull registry (`/v2/`) for what is pushed through the API.
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -26,8 +27,9 @@ const USAGE: &str = "usage: ecrpublic-emulator [OPTIONS]
                               container's or proxy's name); 127.0.0.1, localhost and [::1]
                               always are, any other is refused (DNS rebinding)
   --max-request-bytes N       refuse larger request bodies (default 33554432, 32 MiB)
-  --max-stored-bytes N        image manifest bytes kept before PutImage fails with
-                              LimitExceededException (default 1073741824, 1 GiB)
+  --max-stored-bytes N        layer, upload and manifest bytes kept before uploads and
+                              PutImage fail with LimitExceededException (default
+                              1073741824, 1 GiB)
   --max-connections N         connections served at once; more wait (default 256)
   --account-id ID             the registry's 12-digit account id (default 123456789012)
   --registry-alias ALIAS      the registry's default alias (default emulator)
@@ -208,6 +210,11 @@ async fn main() -> ExitCode {
     }
     let _ = writeln!(stdout, "listening on {}", emulator.url());
     let _ = stdout.flush();
+    eprintln!(
+        "pull what is pushed with any registry client, e.g. skopeo copy --src-tls-verify=false \
+         docker://127.0.0.1:{}/REPOSITORY:TAG oci:DIR",
+        emulator.port()
+    );
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("error: cannot wait for Ctrl-C: {e}");
     }
