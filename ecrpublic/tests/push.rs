@@ -339,6 +339,16 @@ async fn a_docker_save_tarball_is_pushed_as_an_oci_image() {
     assert_eq!(summary.uploaded.iter().map(|b| b.digest.clone()).collect::<Vec<_>>(), digests);
     assert_eq!(summary.media_type, media::OCI_MANIFEST);
     assert_eq!(available(&client, "app", &digests).await.len(), 3);
+    // An OCI layout in a tar (as `docker save` writes since Docker 25) is the same image.
+    let (layout, image) = three_layer_image();
+    let layout_tar = dir.path().join("layout.tar");
+    let mut tar = tar::Builder::new(std::fs::File::create(&layout_tar).unwrap());
+    tar.append_dir_all(".", layout.path()).unwrap();
+    tar.finish().unwrap();
+    drop(tar);
+    let from_tar = client.push_image(&layout_tar, "app").tag("layout").send().await.expect("push layout tar");
+    assert_eq!(from_tar.image_digest, image["digest"].as_str().unwrap());
+    assert_eq!(from_tar.uploaded.len(), 4);
     // A reference that is not in it names what is.
     let err = client.push_image(&tarball, "app").reference("app:other").send().await.unwrap_err();
     assert!(err.to_string().contains("app:saved"), "{err}");

@@ -7,9 +7,11 @@
 //! 1. every blob is hashed on disk and checked against its digest (and size): a corrupt blob is
 //!    refused before anything is sent;
 //! 2. `BatchCheckLayerAvailability` finds the blobs the repository already has; they are skipped;
-//! 3. the others go up in parts of the size `InitiateLayerUpload` returns, a few blobs at a time
-//!    ([`PushImage::concurrency`]), so memory stays within about concurrency × part size. A part
-//!    that fails is sent again from the byte after the service's `lastValidByteReceived`;
+//! 3. the others go up in parts of the size `InitiateLayerUpload` returns (at most 20 MiB), a few
+//!    blobs at a time ([`PushImage::concurrency`]). Each upload holds one part and its request
+//!    body (the part in base64 JSON) at a time, so memory stays near 2.5 × concurrency × part
+//!    size whatever the image's size. A part that fails, or whose answer is lost, is sent again
+//!    from the byte after the service's `lastValidByteReceived`;
 //! 4. `PutImage` puts the manifest under each tag. A multi-platform image's per-platform
 //!    manifests go first, by digest, then its index.
 //!
@@ -268,8 +270,8 @@ impl PushImage {
         self
     }
 
-    /// How many blobs upload at once (default [`DEFAULT_CONCURRENCY`]); each holds one part in
-    /// memory at a time.
+    /// How many blobs upload at once (default [`DEFAULT_CONCURRENCY`]); each holds one part and
+    /// its request body in memory at a time.
     pub fn concurrency(mut self, blobs: usize) -> Self {
         self.concurrency = blobs;
         self

@@ -57,7 +57,7 @@ pub(crate) struct Plan {
 /// several (an `org.opencontainers.image.ref.name` of a layout, or a `RepoTags` entry of a
 /// `docker save` tarball).
 pub(crate) fn load(path: &Path, reference: Option<&str>) -> Result<Plan, PushError> {
-    let meta = std::fs::metadata(path).map_err(|e| PushError::source(path, format!("cannot read it: {e}")))?;
+    let meta = std::fs::metadata(path).map_err(|e| PushError::source(path, format!("cannot be read: {e}")))?;
     let files = if meta.is_dir() { Files::directory(path) } else { Files::tarball(path)? };
     if files.exists("oci-layout") && files.exists("index.json") {
         from_layout(&files, reference)
