@@ -359,3 +359,18 @@ mod emulated {
         emu.shutdown().await;
     }
 }
+
+/// Code ported from the official SDK names `error::SdkError` and `error::ProvideErrorMetadata`.
+#[tokio::test]
+async fn the_error_module_has_the_names_ported_code_uses() {
+    fn code_of(e: &ecrpublic::error::SdkError<DescribeRepositoriesError>) -> Option<&str> {
+        ecrpublic::error::ProvideErrorMetadata::code(e)
+    }
+    let stubs = Stubs::new();
+    stubs.respond::<DescribeRepositories>(Err(DescribeRepositoriesError::RepositoryNotFoundException(
+        RepositoryNotFoundException::default().with_message("gone"),
+    )));
+    let client = ecrpublic::Client::new(&stubs.config());
+    let err = client.describe_repositories().send().await.unwrap_err();
+    assert_eq!(code_of(&err), Some("RepositoryNotFoundException"));
+}

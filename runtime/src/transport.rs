@@ -187,7 +187,7 @@ pub struct Progress {
 const CHUNK: usize = 64 * 1024;
 
 /// A request body handed to hyper piece by piece, reporting progress.
-pub struct RequestBody {
+pub(crate) struct RequestBody {
     data: Bytes,
     sent: usize,
     on_sent: Option<ProgressFn>,

@@ -48,8 +48,17 @@ pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
         items.push(operation_error(ctx, op)?);
     }
     items.push(service_error(ctx)?);
+    // The runtime's error types where users of the official SDK look for them
+    // (`crate::error::SdkError`), unless a modeled error already has the name.
+    let taken = |name: &str| ctx.homes.values().any(|h| h.module == Module::Error && h.name == name);
+    let reexports =
+        [("SdkError", quote!(crate::SdkError)), ("ProvideErrorMetadata", quote!(crate::prelude::ProvideErrorMetadata))]
+            .into_iter()
+            .filter(|(name, _)| !taken(name))
+            .map(|(_, path)| quote!(pub use #path;));
     Ok(quote! {
         #![doc = " Errors: one struct per error the service models, one enum per operation, and `Error`, any of them."]
+        #(#reexports)*
         #(#items)*
     })
 }

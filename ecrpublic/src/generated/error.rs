@@ -2,6 +2,8 @@
 // run `cargo xtask codegen` instead.
 
 //! Errors: one struct per error the service models, one enum per operation, and `Error`, any of them.
+pub use crate::SdkError;
+pub use crate::prelude::ProvideErrorMetadata;
 /// One of the repositories is already linked to some repository, and each can be linked to only one other. Remove that link with `DisassociateRepositories` first.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
