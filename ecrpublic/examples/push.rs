@@ -1,7 +1,7 @@
 //! Pushes an OCI image layout (or a `docker save` tarball) to ECR Public, with progress bars.
 //!
 //! ```text
-//! cargo run -p ecrpublic --example push --features push -- [--endpoint URL] [--concurrency N] [--create] LAYOUT REPOSITORY:TAG [TAG...]
+//! cargo run -p ecrpublic --example push -- [--endpoint URL] [--concurrency N] [--create] LAYOUT REPOSITORY:TAG [TAG...]
 //! ```
 //!
 //! Credentials and Region come from the environment, as for any AWS tool. With `--endpoint`
