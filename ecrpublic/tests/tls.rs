@@ -15,7 +15,7 @@ use bytes::Bytes;
 use common::tmp::TempDir;
 use ecrpublic::{
     BoxFuture, ClientIdentity, Config, ConfigBuilder, Credentials, HttpRequest, HttpResponse, HttpSettings,
-    HyperTransport, RetryConfig, SdkError, StalledStreamProtection, Transport, TransportError, TransportErrorKind,
+    HyperTransport, RetryConfig, SdkError, Transport, TransportError, TransportErrorKind,
 };
 use http_body_util::Full;
 use hyper::service::service_fn;
@@ -142,6 +142,8 @@ impl Pki {
 
 /// How the server answers.
 #[derive(Clone, Copy)]
+// `Large` and `Slow` serve the HTTP/2 tests.
+#[cfg_attr(not(feature = "http2"), allow(dead_code))]
 enum Answer {
     /// `200` with one registry.
     Registries,
@@ -409,7 +411,17 @@ fn debug_redacts_an_in_memory_private_key() {
 // HTTP/2
 // ---------------------------------------------------------------------------------------------
 
+/// Without the `http2` feature, asking for HTTP/2 fails when the client is built, saying why.
 #[tokio::test]
+#[cfg(not(feature = "http2"))]
+async fn asking_for_http2_without_the_feature_is_a_typed_error() {
+    let config = base().endpoint_url("https://127.0.0.1:9").http2(true).build();
+    let e = transport_error(call(&config).await, TransportErrorKind::Request);
+    assert!(e.contains("`http2` feature"), "{e}");
+}
+
+#[tokio::test]
+#[cfg(feature = "http2")]
 async fn http2_is_used_when_enabled_and_offered() {
     let pki = Pki::new();
     let server = Server::start(pki.server_config(false, H2_AND_H1), Answer::Registries).await;
@@ -442,6 +454,7 @@ async fn http2_is_used_when_enabled_and_offered() {
 }
 
 #[tokio::test]
+#[cfg(feature = "http2")]
 async fn http2_enabled_falls_back_to_http1_when_the_server_lacks_it() {
     let pki = Pki::new();
     let server = Server::start(pki.server_config(false, &[b"http/1.1"]), Answer::Registries).await;
@@ -451,10 +464,12 @@ async fn http2_enabled_falls_back_to_http1_when_the_server_lacks_it() {
 }
 
 #[tokio::test]
+#[cfg(feature = "http2")]
 async fn the_response_limit_and_read_timeout_hold_over_http2() {
     let pki = Pki::new();
     let h2 = |server: &Server| base().endpoint_url(server.endpoint()).ca_bundle_pem(pki.ca_pem.as_str()).http2(true);
 
+    use ecrpublic::StalledStreamProtection;
     let large = Server::start(pki.server_config(false, H2_AND_H1), Answer::Large(64 * 1024)).await;
     let config = h2(&large).max_response_bytes(1024).build();
     transport_error(call(&config).await, TransportErrorKind::ResponseTooLarge);
@@ -516,13 +531,14 @@ async fn the_built_in_transport_runs_over_a_connector_of_ones_own() {
         .endpoint_url("https://ecr.test.internal")
         .ca_bundle_pem(pki.ca_pem.as_str())
         .client_identity(pki.client_identity())
-        .http2(true)
+        .http2(cfg!(feature = "http2"))
         .http_connector(connector)
         .build();
     assert_eq!(call(&config).await.expect("through the connector"), 1);
     assert_eq!(call(&config).await.expect("again, pooled"), 1);
     assert_eq!(opened.load(Ordering::SeqCst), 1, "one connection, reused");
-    assert_eq!(server.seen(|s| s.versions.clone()), vec![http::Version::HTTP_2; 2]);
+    let version = if cfg!(feature = "http2") { http::Version::HTTP_2 } else { http::Version::HTTP_11 };
+    assert_eq!(server.seen(|s| s.versions.clone()), vec![version; 2]);
 
     // Without the CA, the connector changes nothing about TLS: refused.
     let connector = PinnedConnector { to: server.addr, tcp: HttpConnector::new(), opened: opened.clone() };

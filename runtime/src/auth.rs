@@ -60,7 +60,11 @@ impl AuthScheme {
             let name = scheme.get("name").and_then(Value::as_str);
             let algorithm = match name {
                 Some("sigv4") => Algorithm::V4,
-                Some("sigv4a") => Algorithm::V4a,
+                Some("sigv4a") if cfg!(feature = "sigv4a") => Algorithm::V4a,
+                Some("sigv4a") => {
+                    unsupported.push("`sigv4a` (the runtime's `sigv4a` feature is off)".to_owned());
+                    continue;
+                }
                 Some(other) => {
                     unsupported.push(format!("`{other}`"));
                     continue;
@@ -73,8 +77,9 @@ impl AuthScheme {
             return AuthScheme::parse(scheme, algorithm).map(Some);
         }
         Err(ConfigError::new(format!(
-            "the endpoint accepts only auth schemes this client cannot sign with: {} (supported: `sigv4`, `sigv4a`)",
-            unsupported.join(", ")
+            "the endpoint accepts only auth schemes this client cannot sign with: {} (supported: `sigv4`{})",
+            unsupported.join(", "),
+            if cfg!(feature = "sigv4a") { ", `sigv4a`" } else { "" }
         )))
     }
 
@@ -162,7 +167,9 @@ impl<'a> Signer<'a> {
             sign, PercentEncodingMode, SignableBody, SignableRequest, SigningParams, SigningSettings,
             UriPathNormalizationMode,
         };
-        use aws_sigv4::sign::{v4, v4a};
+        use aws_sigv4::sign::v4;
+        #[cfg(feature = "sigv4a")]
+        use aws_sigv4::sign::v4a;
 
         let cannot = |e: &dyn std::fmt::Display| ConfigError::new(format!("cannot sign: {e}"));
         let mut settings = SigningSettings::default();
@@ -183,6 +190,7 @@ impl<'a> Signer<'a> {
                 .build()
                 .map_err(|e| cannot(&e))?
                 .into(),
+            #[cfg(feature = "sigv4a")]
             Algorithm::V4a => v4a::SigningParams::builder()
                 .identity(&identity)
                 .region_set(self.region)
@@ -192,6 +200,9 @@ impl<'a> Signer<'a> {
                 .build()
                 .map_err(|e| cannot(&e))?
                 .into(),
+            // `choose` never picks it without the feature.
+            #[cfg(not(feature = "sigv4a"))]
+            Algorithm::V4a => return Err(ConfigError::new("SigV4a needs the runtime's `sigv4a` feature")),
         };
         let headers = request.headers().iter().filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)));
         let uri = request.uri().to_string();
@@ -226,6 +237,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "sigv4a")]
     fn the_first_supported_scheme_wins_and_unknown_ones_are_skipped() {
         let scheme = choose(serde_json::json!({"authSchemes": [
             {"name": "sigv4-s3express", "signingRegion": "eu-west-1"},
@@ -249,10 +261,28 @@ mod tests {
         assert_eq!((signer.name, signer.region, signer.disable_double_encoding), ("organizations", "us-east-1", true));
         let bare = choose(serde_json::json!({"authSchemes": [{"name": "sigv4"}]})).unwrap().unwrap();
         assert_eq!(Signer::new(Some(&bare), "svc", Some("eu-west-1")), Signer::v4("svc", "eu-west-1"));
-        // SigV4a without a region set signs for the configured region, else for any region.
+    }
+
+    #[test]
+    #[cfg(feature = "sigv4a")]
+    fn sigv4a_without_a_region_set_signs_for_the_configured_region_else_any() {
         let v4a = choose(serde_json::json!({"authSchemes": [{"name": "sigv4a"}]})).unwrap().unwrap();
         assert_eq!(Signer::new(Some(&v4a), "svc", Some("eu-west-1")).region, "eu-west-1");
         assert_eq!(Signer::new(Some(&v4a), "svc", None).region, "*");
+    }
+
+    #[test]
+    #[cfg(not(feature = "sigv4a"))]
+    fn without_the_sigv4a_feature_sigv4a_is_skipped_for_sigv4_or_named_in_the_error() {
+        let scheme = choose(serde_json::json!({"authSchemes": [
+            {"name": "sigv4a", "signingRegionSet": ["*"]},
+            {"name": "sigv4", "signingRegion": "us-east-1"},
+        ]}))
+        .unwrap()
+        .unwrap();
+        assert_eq!(scheme.algorithm, Algorithm::V4);
+        let e = choose(serde_json::json!({"authSchemes": [{"name": "sigv4a"}]})).unwrap_err();
+        assert!(e.message().contains("the runtime's `sigv4a` feature is off"), "{e}");
     }
 
     #[test]

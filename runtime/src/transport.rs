@@ -122,7 +122,8 @@ pub struct HttpSettings {
     /// picks it. Default off: AWS's SDKs speak HTTP/1.1 to most services, whose endpoints gain
     /// nothing from multiplexing for request/response calls, and one HTTP/2 connection carries
     /// all of a client's concurrent calls, where HTTP/1.1 spreads them over several. Plain
-    /// `http://` endpoints always get HTTP/1.1.
+    /// `http://` endpoints always get HTTP/1.1. Needs the runtime's `http2` feature (a
+    /// generated crate's `http2`); without it, building the transport fails saying so.
     pub http2: bool,
     /// How long an idle pooled connection is kept.
     pub pool_idle_timeout: Option<Duration>,
@@ -357,6 +358,12 @@ where
     /// ```
     pub fn with_connector(settings: &HttpSettings, connector: C) -> Result<Self, TransportError> {
         let tls_error = |m: String| TransportError::new(TransportErrorKind::Tls, m);
+        if settings.http2 && cfg!(not(feature = "http2")) {
+            return Err(TransportError::new(
+                TransportErrorKind::Request,
+                "HTTP/2 was asked for, and this client was built without the runtime's `http2` feature",
+            ));
+        }
         let roots =
             super::tls::root_store(settings.ca_bundle.as_ref(), settings.ca_bundle_pem.as_ref()).map_err(tls_error)?;
         let provider = Arc::new(ring_provider());
@@ -392,11 +399,14 @@ where
         });
         let builder = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http();
         let inner = ProxyConnector { inner: connector, proxy: proxy.clone() };
+        #[cfg(feature = "http2")]
         let connector = if settings.http2 {
             builder.enable_all_versions().wrap_connector(inner)
         } else {
             builder.enable_http1().wrap_connector(inner)
         };
+        #[cfg(not(feature = "http2"))]
+        let connector = builder.enable_http1().wrap_connector(inner);
         // The connect timeout covers TCP, the proxy tunnel and the TLS handshake together.
         let connector = Timed { inner: connector, limit: settings.connect_timeout };
         let client = HyperClient::builder(TokioExecutor::new())

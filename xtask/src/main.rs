@@ -96,7 +96,7 @@ fn test() -> Result<(), String> {
             "--workspace",
             "--all-targets",
             "--features",
-            "ecrpublic/emulator,ecrpublic/gzip,ecrpublic/push",
+            "ecrpublic/emulator,ecrpublic/gzip,ecrpublic/http2,ecrpublic/push,awsjson-runtime/sigv4a",
             "--",
             "-D",
             "warnings",
@@ -105,7 +105,12 @@ fn test() -> Result<(), String> {
         &["doc", "--package", "ecrpublic", "--no-deps", "--quiet"],
         // The runtime's docs with every feature, as docs.rs builds them.
         &["doc", "--package", "awsjson-runtime", "--no-deps", "--all-features", "--quiet"],
-        &["test", "--workspace", "--features", "ecrpublic/emulator,ecrpublic/gzip,ecrpublic/push"],
+        &[
+            "test",
+            "--workspace",
+            "--features",
+            "ecrpublic/emulator,ecrpublic/gzip,ecrpublic/http2,ecrpublic/push,awsjson-runtime/sigv4a",
+        ],
     ];
     let mut steps: Vec<&[&str]> = steps.to_vec();
     // Smithy's compliance suite, where the reference folder is beside this repository.
@@ -476,13 +481,18 @@ pub fn write_standalone(
     let lib = codegen::standalone_lib_rs(&model).map_err(|e| e.to_string())?;
     let root = root();
     // gzip request compression is compiled in only for services whose operations ask for it.
-    // So is `Content-MD5`, for those with `@httpChecksumRequired`.
-    let default: Vec<&str> =
-        [("smithy.api#requestCompression", "\"gzip\""), ("smithy.api#httpChecksumRequired", "\"content-md5\"")]
-            .into_iter()
-            .filter(|(used, _)| model.contains(used))
-            .map(|(_, feature)| feature)
-            .collect();
+    // So is `Content-MD5`, for those with `@httpChecksumRequired`, and SigV4a for those whose
+    // endpoints use it. HTTP/2 is the user's choice (`http2`).
+    let default: Vec<&str> = [
+        ("smithy.api#requestCompression", "\"gzip\""),
+        ("smithy.api#httpChecksumRequired", "\"content-md5\""),
+        // Endpoint rules (or the service's auth traits) that name SigV4a.
+        ("sigv4a", "\"sigv4a\""),
+    ]
+    .into_iter()
+    .filter(|(used, _)| model.contains(used))
+    .map(|(_, feature)| feature)
+    .collect();
     let default = default.join(", ");
     // The runtime's minimum Rust version is the crate's too (clippy's lints follow it).
     let workspace = read(&root.join("Cargo.toml"))?;
@@ -495,7 +505,8 @@ pub fn write_standalone(
          # The generated tests are `#[tokio::test]`s, some in paused time.\n[dev-dependencies]\n\
          tokio = {{ version = \"1\", features = [\"macros\", \"rt\", \"test-util\"] }}\n\n\
          [features]\ndefault = [{default}]\ngzip = [\"awsjson-runtime/gzip\"]\n\
-         content-md5 = [\"awsjson-runtime/content-md5\"]\n"
+         content-md5 = [\"awsjson-runtime/content-md5\"]\nsigv4a = [\"awsjson-runtime/sigv4a\"]\n\
+         http2 = [\"awsjson-runtime/http2\"]\n"
     );
     write(&out.join("Cargo.toml"), &cargo_toml)?;
     write(&out.join("src/lib.rs"), &lib)?;

@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const FEATURES: &str = "ecrpublic/emulator,ecrpublic/gzip,ecrpublic/push";
+const FEATURES: &str = "ecrpublic/emulator,ecrpublic/gzip,ecrpublic/http2,ecrpublic/push,awsjson-runtime/sigv4a";
 
 pub fn run(root: &Path) -> Result<(), String> {
     let copy = root.join("target/newest-deps/src");
