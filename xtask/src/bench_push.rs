@@ -179,7 +179,7 @@ fn blobs(layout: &Path) -> Result<BTreeSet<String>, String> {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    crate_hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
+    hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
 }
 
 /// Hashes what goes through it.
@@ -227,9 +227,9 @@ fn make_image(layout: &Path, dirs: &[PathBuf]) -> Result<u64, String> {
         let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "layer".into());
         tar.append_dir_all(&name, dir).map_err(|e| format!("cannot tar {}: {e}", dir.display()))?;
         let plain = tar.into_inner().map_err(|e| e.to_string())?;
-        let diff_id = format!("sha256:{}", crate_hex(plain.ctx.finish().as_ref()));
+        let diff_id = format!("sha256:{}", hex(plain.ctx.finish().as_ref()));
         let blob = plain.inner.finish().map_err(|e| e.to_string())?;
-        let digest = format!("sha256:{}", crate_hex(blob.ctx.finish().as_ref()));
+        let digest = format!("sha256:{}", hex(blob.ctx.finish().as_ref()));
         std::fs::rename(&tmp, blobs.join(digest.trim_start_matches("sha256:"))).map_err(|e| e.to_string())?;
         layers.push(serde_json::json!({
             "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": digest, "size": blob.len,
@@ -264,6 +264,6 @@ fn make_image(layout: &Path, dirs: &[PathBuf]) -> Result<u64, String> {
     Ok(total + config_size + manifest_size)
 }
 
-fn crate_hex(bytes: &[u8]) -> String {
+fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

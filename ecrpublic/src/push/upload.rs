@@ -1,7 +1,7 @@
 //! The push choreography: which blobs the repository lacks, their uploads part by part (a few
 //! at a time, each part resumable), and the manifests after them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -107,20 +107,19 @@ impl Uploads {
         // A bounded set of upload tasks; dropping it on the first error stops the others.
         let mut tasks = tokio::task::JoinSet::new();
         let mut queue = missing.iter().map(|b| (*b).clone());
-        let mut results = HashMap::new();
+        let (mut bytes_sent, mut parts_resent) = (0, 0);
         loop {
             while tasks.len() < self.concurrency {
                 let Some(blob) = queue.next() else { break };
                 let shared = shared.clone();
-                tasks.spawn(async move {
-                    let stats = upload_blob(&shared, &blob).await;
-                    (blob.digest, stats)
-                });
+                tasks.spawn(async move { upload_blob(&shared, &blob).await });
             }
             match tasks.join_next().await {
                 None => break,
-                Some(Ok((digest, stats))) => {
-                    results.insert(digest, stats?);
+                Some(Ok(stats)) => {
+                    let stats = stats?;
+                    bytes_sent += stats.sent;
+                    parts_resent += stats.resent;
                 }
                 Some(Err(e)) => return Err(PushError::Protocol(format!("an upload task ended abnormally: {e}"))),
             }
@@ -129,8 +128,8 @@ impl Uploads {
         Ok(BlobsDone {
             uploaded: missing.iter().map(report).collect(),
             skipped: skipped.iter().map(report).collect(),
-            bytes_sent: results.values().map(|s: &PartStats| s.sent).sum(),
-            parts_resent: results.values().map(|s| s.resent).sum(),
+            bytes_sent,
+            parts_resent,
         })
     }
 }
