@@ -1,13 +1,75 @@
 //! The lowered model: what the generated crate holds, decided by the passes ([`crate::passes`])
-//! and read by the emitters ([`crate::emit`]). Shapes are still the typed Smithy shapes; what
-//! the passes add is which operations are generated, which module each type lives in, every
-//! Rust name, which members are boxed and which inputs are validated.
+//! and read by the emitters ([`crate::emit`]), which see nothing else.
+//!
+//! [`Ir`] owns it: every shape the crate uses, with each member's answers already worked out
+//! (how it is held, its default, boxing, docs, timestamp format, sensitivity, constraints),
+//! which module each type lives in, every Rust name, paginators and waiters. [`Ctx`] is the
+//! emitters' view of it, with operations and the service looked up.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::passes::constraints::Constraints;
 use crate::passes::naming::Names;
-use crate::smithy::traits::Paginated;
-use crate::smithy::{Model, Shape};
+use crate::smithy::traits::{Paginated, TimestampFormat};
+use crate::smithy::ModelError;
+// The typed traits and shape kinds carry over unchanged from the model.
+pub use crate::smithy::{shape_name, traits, Kind, Traits, UNIT};
+
+/// A shape the generated crate uses, lowered.
+#[derive(Clone, Debug)]
+pub struct Shape {
+    pub id: String,
+    pub kind: Kind,
+    /// Structure, union and enum members in model order; `member` for lists; `key`/`value` for maps.
+    pub members: Vec<Member>,
+    /// The typed traits, for what the passes leave as the model has it (protocol flags, HTTP
+    /// bindings, test cases, endpoint rules).
+    pub traits: Traits,
+    /// Documentation as Markdown (empty when the model has none).
+    pub doc: String,
+    /// A service's `version`.
+    pub version: Option<String>,
+}
+
+impl Shape {
+    /// `ns#Name` -> `Name`.
+    pub fn name(&self) -> &str {
+        crate::smithy::shape_name(&self.id)
+    }
+
+    pub fn member(&self, name: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.name == name)
+    }
+}
+
+/// A member, lowered.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub name: String,
+    /// The target's shape id, a key of [`Ir::shapes`].
+    pub target: String,
+    pub traits: Traits,
+    /// How a structure holds it (structure members only).
+    pub lowered: Option<LoweredMember>,
+    /// Held in a `Box`, to break a recursive type.
+    pub boxed: bool,
+    /// Its own documentation, else its target's, as Markdown.
+    pub doc: String,
+    /// The `@timestampFormat` its timestamps use: its own, else its target's, looking through
+    /// lists and maps to their timestamps; `None` where no timestamp is reached.
+    pub timestamp_format: Option<TimestampFormat>,
+    /// `@sensitive` on the member, its target, or what a list or map it targets holds.
+    pub sensitive: bool,
+    /// `length`, `range` and `pattern`: its own, else its target's.
+    pub constraints: Constraints,
+}
+
+impl Member {
+    /// A member that holds no value (it targets `smithy.api#Unit`): a union's unit variant.
+    pub fn is_unit(&self) -> bool {
+        self.target == UNIT
+    }
+}
 
 /// How a member is held in its struct, which decides how it is read, written and set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,18 +147,29 @@ impl Op<'_> {
     }
 }
 
-/// Everything the item generators need to know about the model.
-pub struct Ctx<'m> {
-    pub model: &'m Model,
-    pub service: &'m Shape,
-    pub ops: Vec<Op<'m>>,
+/// One operation by shape ids, as [`Ir`] keeps it.
+#[derive(Clone, Debug)]
+pub struct OpIds {
+    pub op: String,
+    pub input: String,
+    pub output: String,
+    /// Operation errors then service errors, sorted by name, without repeats.
+    pub errors: Vec<String>,
+}
+
+/// The lowered model, as the lowering pass ([`crate::passes::lower`]) leaves it.
+pub struct Ir {
+    /// Every shape the crate uses (reached from a generated operation), by id, and the
+    /// prelude's `String` and `Unit`.
+    pub shapes: BTreeMap<String, Shape>,
+    pub service: String,
+    /// The generated operations, sorted by name.
+    pub ops: Vec<OpIds>,
     /// Home of every generated structure, union and enum, by shape id.
     pub homes: BTreeMap<String, Home>,
     /// Every shape reachable from an operation input. Optional lists and maps of sent
     /// structures stay `Option`, so that an empty list and an absent one can both be sent.
     pub sent: BTreeSet<String>,
-    /// `(structure, member)` pairs that must be boxed to break a recursive type.
-    pub boxed: BTreeSet<(String, String)>,
     /// Sent structures and unions with a `length`, `range` or `pattern` somewhere inside.
     pub constrained: BTreeSet<String>,
     /// Operation outputs with `@sensitive` data somewhere inside (the sensitivity pass).
@@ -105,19 +178,59 @@ pub struct Ctx<'m> {
     pub skipped: Vec<String>,
     /// `@paginated` of each paginated operation, by operation id, the service's values filled in.
     pub paginators: BTreeMap<String, Paginated>,
-    /// Every member of every generated structure, by `(structure, member)`.
-    pub members: BTreeMap<(String, String), LoweredMember>,
     /// Every Rust name generated code declares (the naming pass).
     pub names: Names,
     /// Every waiter with its operation's id, sorted by waiter name (the waiters pass).
     pub waiters: Vec<(String, crate::passes::waiters::Waiter)>,
 }
 
-impl Ctx<'_> {
-    /// A structure member as lowered by the members pass.
-    pub fn member(&self, shape: &str, member: &str) -> Result<&LoweredMember, crate::smithy::ModelError> {
-        self.members.get(&(shape.to_string(), member.to_string())).ok_or_else(|| {
-            crate::smithy::ModelError::new(format!("{shape}${member}"), "the members pass skipped it (a generator bug)")
+impl Ir {
+    pub fn shape(&self, id: &str) -> Result<&Shape, ModelError> {
+        self.shapes.get(id).ok_or_else(|| ModelError::new(id, "not a shape the generated crate uses"))
+    }
+
+    /// The emitters' view: operations and the service looked up.
+    pub fn ctx(&self) -> Result<Ctx<'_>, ModelError> {
+        let mut ops = Vec::new();
+        for o in &self.ops {
+            ops.push(Op {
+                shape: self.shape(&o.op)?,
+                input: self.shape(&o.input)?,
+                output: self.shape(&o.output)?,
+                errors: o.errors.iter().map(|e| self.shape(e)).collect::<Result<_, _>>()?,
+            });
+        }
+        Ok(Ctx { ir: self, service: self.shape(&self.service)?, ops })
+    }
+}
+
+/// What the item generators read: the lowered model, with operations and the service looked up.
+pub struct Ctx<'m> {
+    pub ir: &'m Ir,
+    pub service: &'m Shape,
+    pub ops: Vec<Op<'m>>,
+}
+
+impl<'m> Ctx<'m> {
+    /// A shape, borrowed from the IR rather than from the view.
+    pub fn shape(&self, id: &str) -> Result<&'m Shape, ModelError> {
+        self.ir.shape(id)
+    }
+}
+
+impl std::ops::Deref for Ctx<'_> {
+    type Target = Ir;
+
+    fn deref(&self) -> &Ir {
+        self.ir
+    }
+}
+
+impl Member {
+    /// How a structure holds this member; `owner` names the structure in the error.
+    pub fn lowered(&self, owner: &str) -> Result<&LoweredMember, ModelError> {
+        self.lowered.as_ref().ok_or_else(|| {
+            ModelError::new(format!("{owner}${}", self.name), "the members pass skipped it (a generator bug)")
         })
     }
 }

@@ -1,7 +1,8 @@
 //! From the lowered model ([`crate::ir::Ctx`]) to Rust items, one token stream per generated
-//! file: each kind of item has its own module here. Emitters read the IR and the typed model;
-//! they decide no names (see [`crate::passes::naming`]) and read no raw traits (endpoint rules
-//! and test cases stay JSON nodes inside their typed traits: the runtime or a test reads them).
+//! file: each kind of item has its own module here. Emitters read only the IR: they never see
+//! the model, decide no names (see [`crate::passes::naming`]) and read no raw traits (endpoint
+//! rules and test cases stay JSON nodes inside their typed traits: the runtime or a test reads
+//! them).
 
 mod operations;
 mod paths;
@@ -15,11 +16,11 @@ mod waiters;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::docs;
+use crate::ir::traits::TimestampFormat;
 pub use crate::ir::{Ctx, Home, Module, Op};
+use crate::ir::{Kind, Member, UNIT};
 use crate::passes::lower;
-use crate::smithy::traits::TimestampFormat;
-use crate::smithy::{Kind, Member, Model, ModelError, Shape, UNIT};
+use crate::{Model, ModelError};
 
 /// The generated modules, each a token stream that becomes one file, and what they hold.
 pub struct Modules {
@@ -62,13 +63,14 @@ pub fn rt() -> TokenStream {
 
 /// Whether the model's service has an operation with waiters (the crate then has `waiters`).
 pub fn has_waiters(model: &Model) -> Result<bool, ModelError> {
-    Ok(waiters::has_waiters(&lower(model)?))
+    Ok(waiters::has_waiters(&lower(model)?.ctx()?))
 }
 
 /// `crate_name` (as Rust spells it: `aws_dynamodb`) is what the examples in the docs import; without
 /// one the docs have no examples.
 pub fn generate(model: &Model, crate_name: Option<&str>) -> Result<Modules, ModelError> {
-    let ctx = lower(model)?;
+    let ir = lower(model)?;
+    let ctx = ir.ctx()?;
     let mut files = vec![
         ("types.rs", shapes::types_module(&ctx)?),
         ("input.rs", shapes::data_module(&ctx, Module::Input)?),
@@ -112,7 +114,7 @@ fn mod_rs(ctx: &Ctx, endpoint_tests: bool, protocol_tests: bool, waiters: bool) 
             mod waiter_tests;
         )
     });
-    let service_doc = doc_attr(&ctx.doc_of_shape(ctx.service));
+    let service_doc = doc_attr(&ctx.service.doc);
     let tests = endpoint_tests.then(|| {
         quote!(
             #[cfg(test)]
@@ -174,7 +176,7 @@ impl<'m> Ctx<'m> {
 
     /// The Rust type of a shape used as a value (no `Option`, no `Box`).
     pub fn value_type(&self, id: &str, from: Module) -> Result<TokenStream, ModelError> {
-        let shape = self.model.shape(id)?;
+        let shape = self.shape(id)?;
         if shape.traits.streaming {
             return Err(unsupported(id, "@streaming blobs and event streams (awsJson services do not use them)"));
         }
@@ -214,50 +216,20 @@ impl<'m> Ctx<'m> {
         })
     }
 
-    /// The `@timestampFormat` a member's timestamps use when not epoch seconds: the member's
-    /// own trait, else its target's, looking through lists and maps to their timestamps.
-    pub fn timestamp_format(&self, member: &Member) -> Result<Option<TokenStream>, ModelError> {
+    /// The `@timestampFormat` a member's timestamps use when not epoch seconds, as the
+    /// runtime's value.
+    pub fn timestamp_format(&self, member: &Member) -> Option<TokenStream> {
         let rt = rt();
-        let mut traits = vec![&member.traits];
-        let mut target = self.model.shape(&member.target)?;
-        loop {
-            traits.push(&target.traits);
-            match target.kind {
-                Kind::Timestamp => break,
-                Kind::List | Kind::Map => {
-                    let m = target.members.last().ok_or_else(|| ModelError::new(&target.id, "no member"))?;
-                    traits.push(&m.traits);
-                    target = self.model.shape(&m.target)?;
-                }
-                _ => return Ok(None),
-            }
-        }
-        Ok(match traits.iter().find_map(|t| t.timestamp_format) {
+        match member.timestamp_format {
             None | Some(TimestampFormat::EpochSeconds) => None,
             Some(TimestampFormat::DateTime) => Some(quote!(#rt::json::TimestampFormat::DateTime)),
             Some(TimestampFormat::HttpDate) => Some(quote!(#rt::json::TimestampFormat::HttpDate)),
-        })
-    }
-
-    pub fn doc_of_shape(&self, shape: &Shape) -> String {
-        doc_text(&shape.traits)
-    }
-
-    pub fn member_doc(&self, member: &Member) -> String {
-        let own = doc_text(&member.traits);
-        if !own.is_empty() {
-            return own;
         }
-        self.model.shapes.get(&member.target).map(|t| doc_text(&t.traits)).unwrap_or_default()
     }
 }
 
 fn unsupported(id: &str, what: &str) -> ModelError {
     ModelError::new(id, format!("not supported by this generator yet: {what}"))
-}
-
-fn doc_text(traits: &crate::smithy::Traits) -> String {
-    traits.documentation.as_deref().map(docs::to_markdown).unwrap_or_default()
 }
 
 /// `#[doc = "..."]` lines, one per line of Markdown, so rustdoc keeps paragraphs.

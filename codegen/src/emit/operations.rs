@@ -6,23 +6,24 @@ use quote::{format_ident, quote};
 
 use super::shapes::{argument, fields, io_key, structure, Presence};
 use super::{doc_or, Ctx, Module, Op};
+use crate::ir::traits::{Fault, Paginated, StaticParam};
+use crate::ir::Kind;
 use crate::passes::naming::Builder;
-use crate::smithy::traits::{Fault, Paginated, StaticParam};
-use crate::smithy::{Kind, ModelError};
+use crate::ModelError;
 
 /// `error.rs`: one struct per modeled error, one enum per operation, and the service-wide `Error`.
 pub fn error_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
     let mut items = Vec::new();
     for (id, home) in ctx.homes.iter().filter(|(_, h)| h.module == Module::Error) {
-        let shape = ctx.model.shape(id)?;
+        let shape = ctx.shape(id)?;
         let ty = format_ident!("{}", home.name);
         let code = shape.name();
         items.push(structure(ctx, shape, Module::Error, &home.name, true)?);
         let fs = fields(ctx, shape, Module::Error)?;
         let message = fs.iter().find(|f| f.member.name.eq_ignore_ascii_case("message"));
         let message = match message {
-            Some(f) if ctx.model.shape(&f.member.target)?.kind == Kind::String => {
+            Some(f) if ctx.shape(&f.member.target)?.kind == Kind::String => {
                 let id = &f.ident;
                 if f.presence == Presence::Optional {
                     quote!(optional(#id))
@@ -74,7 +75,7 @@ fn operation_error(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
         paths.push(ctx.type_path(&e.id, Module::Error)?);
     }
     let defs = variants.iter().zip(&paths).zip(&op.errors).map(|((v, p), e)| {
-        let d = doc_or(ctx.doc_of_shape(e), || format!("The `{}` error.", e.name()));
+        let d = doc_or(e.doc.clone(), || format!("The `{}` error.", e.name()));
         quote!(#d #v(#p),)
     });
     // Variants hold the error structs unboxed, so matching and stubbing need no `Box`.
@@ -98,13 +99,13 @@ fn service_error(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
     let mut errors = Vec::new();
     for (id, home) in ctx.homes.iter().filter(|(_, h)| h.module == Module::Error) {
-        errors.push((home.name.as_str(), ctx.model.shape(id)?));
+        errors.push((home.name.as_str(), ctx.shape(id)?));
     }
     // By Rust name, the order users read them in.
     errors.sort_by_key(|(name, _)| *name);
     let variants: Vec<_> = errors.iter().map(|(name, _)| format_ident!("{}", name)).collect();
     let defs = variants.iter().zip(&errors).map(|(v, (_, e))| {
-        let d = doc_or(ctx.doc_of_shape(e), || format!("The `{}` error.", e.name()));
+        let d = doc_or(e.doc.clone(), || format!("The `{}` error.", e.name()));
         quote!(#d #v(#v),)
     });
     let mut ops = Vec::new();
@@ -169,12 +170,12 @@ pub(super) fn io_path(ctx: &Ctx, op: &Op, module: Module) -> Result<TokenStream,
     Ok(quote!(#m::#name))
 }
 
-fn op_doc(ctx: &Ctx, op: &Op) -> TokenStream {
-    doc_or(ctx.doc_of_shape(op.shape), || format!("Calls `{}`.", op.name()))
+fn op_doc(op: &Op) -> TokenStream {
+    doc_or(op.shape.doc.clone(), || format!("Calls `{}`.", op.name()))
 }
 
 /// The variant of an operation's error enum that holds error `e`: the error's own type name.
-pub(super) fn error_variant(ctx: &Ctx, e: &crate::smithy::Shape) -> Result<proc_macro2::Ident, ModelError> {
+pub(super) fn error_variant(ctx: &Ctx, e: &crate::ir::Shape) -> Result<proc_macro2::Ident, ModelError> {
     Ok(format_ident!("{}", ctx.home(&e.id)?.name))
 }
 
@@ -186,7 +187,7 @@ pub(super) fn setters(ctx: &Ctx, op: &Op, builder: Builder) -> Result<Vec<TokenS
         let field = &f.ident;
         let method = ctx.names.setter(builder, &op.shape.id, &f.member.name)?;
         let assign = if f.presence == Presence::Optional { quote!(Some(#e)) } else { e };
-        let d = doc_or(ctx.member_doc(f.member), || format!("Sets `{}`.", f.member.name));
+        let d = doc_or(f.member.doc.clone(), || format!("Sets `{}`.", f.member.name));
         setters.push(quote! {
             #d
             pub fn #method(mut self, value: #t) -> Self { self.input.#field = #assign; self }
@@ -237,7 +238,7 @@ fn builder(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
     let output = io_path(ctx, op, Module::Output)?;
     let error = format_ident!("{}", op_names.error);
     let name = op.name();
-    let doc = op_doc(ctx, op);
+    let doc = op_doc(op);
     let setters = setters(ctx, op, Builder::Request)?;
     let send_doc = format!(" Sends the `{name}` request and waits for its response.");
     // `@idempotencyToken` members left unset get a fresh UUID v4, so retries stay idempotent.
@@ -326,7 +327,7 @@ fn endpoint_params(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError
     for f in fields(ctx, op.input, Module::Input)? {
         let Some(name) = &f.member.traits.context_param else { continue };
         let id = &f.ident;
-        let target = ctx.model.shape(&f.member.target)?;
+        let target = ctx.shape(&f.member.target)?;
         // `v` is a reference when optional, the field itself when not.
         let optional = f.presence == Presence::Optional;
         let as_value = |v: TokenStream| match target.kind {
@@ -420,7 +421,7 @@ fn context_path(ctx: &Ctx, op: &Op, path: &str) -> Result<TokenStream, ModelErro
             }
             code = quote!(#code.map(|list| list.iter().collect::<Vec<_>>()));
             projected = true;
-            shape = ctx.model.shape(&target.members[0].target)?;
+            shape = ctx.shape(&target.members[0].target)?;
         } else {
             shape = target;
         }
@@ -445,11 +446,11 @@ fn context_path(ctx: &Ctx, op: &Op, path: &str) -> Result<TokenStream, ModelErro
 /// `member` of `shape`; with the member's target shape.
 fn member_access<'m>(
     ctx: &Ctx<'m>,
-    shape: &'m crate::smithy::Shape,
+    shape: &'m crate::ir::Shape,
     member: &str,
     code: TokenStream,
     projected: bool,
-) -> Result<(TokenStream, &'m crate::smithy::Shape), ModelError> {
+) -> Result<(TokenStream, &'m crate::ir::Shape), ModelError> {
     let fs = fields(ctx, shape, ctx.module_of(&shape.id))?;
     let f = fs
         .iter()
@@ -462,7 +463,7 @@ fn member_access<'m>(
         (false, true) => quote!(#code.and_then(|x| x.#id.as_ref())),
         (false, false) => quote!(#code.map(|x| &x.#id)),
     };
-    Ok((code, ctx.model.shape(&f.member.target)?))
+    Ok((code, ctx.shape(&f.member.target)?))
 }
 
 /// A path split at the dots that are not inside brackets: `a[*].[b.c, d][]` -> `a[*]`, `[b.c, d][]`.
@@ -550,7 +551,7 @@ fn output_member<'m>(
             (false, false) => quote!(#start.map(|x| &x.#id)),
             (false, true) => quote!(#start.map(|x| &mut x.#id)),
         });
-        shape = ctx.model.shape(&f.member.target)?;
+        shape = ctx.shape(&f.member.target)?;
         if shape.kind != Kind::Structure {
             return Err(ModelError::new(
                 &op.shape.id,
@@ -585,7 +586,7 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
         quote!(input.#it = token.unwrap_or_default();)
     };
     // Tokens are strings, or maps for some services; both ends must be of the same type.
-    let token_ty = match ctx.model.shape(&in_tok_f.member.target)?.kind {
+    let token_ty = match ctx.shape(&in_tok_f.member.target)?.kind {
         Kind::String | Kind::Map => ctx.value_type(&in_tok_f.member.target, Module::Input)?,
         _ => return Err(ModelError::new(&op.shape.id, "@paginated inputToken must be a string or a map")),
     };
@@ -611,7 +612,7 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
         Some(n) => {
             let f = &in_fields[find(&in_fields, n)?];
             let id = &f.ident;
-            let conv = match ctx.model.shape(&f.member.target)?.kind {
+            let conv = match ctx.shape(&f.member.target)?.kind {
                 Kind::Integer => quote!(size),
                 Kind::Long => quote!(size.into()),
                 _ => return Err(ModelError::new(&op.shape.id, "@paginated pageSize must be an integer or long")),
@@ -625,7 +626,7 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
         Some(n) => {
             let (walk, f) = output_member(ctx, op, n, true)?;
             let id = &f.ident;
-            let target = ctx.model.shape(&f.member.target)?;
+            let target = ctx.shape(&f.member.target)?;
             let item_ty = match target.kind {
                 Kind::List => ctx.value_type(&target.members[0].target, Module::Output)?,
                 Kind::Map => {
@@ -701,7 +702,7 @@ pub(super) fn required(ctx: &Ctx, op: &Op) -> Result<Required, ModelError> {
         params.push(quote!(#id: #t));
         args.push(quote!(#id));
         let plain = id.to_string().trim_start_matches("r#").to_string();
-        let first = ctx.member_doc(f.member);
+        let first = f.member.doc.clone();
         let first = first.split("\n\n").next().unwrap_or("").replace('\n', " ");
         arg_docs.push(format!(" - `{plain}`: {first}"));
     }
@@ -760,7 +761,7 @@ pub fn client_module(ctx: &Ctx, crate_name: Option<&str>) -> Result<TokenStream,
         let ty = format_ident!("{}", op_names.ty);
         let method = crate::names::ident(&op_names.method);
         let Required { params, args_doc, make_input, allow } = required(ctx, op)?;
-        let doc = op_doc(ctx, op);
+        let doc = op_doc(op);
         let see = format!(" Optional members are set on the returned [`{0}`](crate::operation::{0}).", ty);
         let example = match crate_name {
             Some(name) => example(ctx, op, name, &op_names.method)?,
@@ -779,7 +780,7 @@ pub fn client_module(ctx: &Ctx, crate_name: Option<&str>) -> Result<TokenStream,
         });
     }
     methods.extend(super::waiters::client_methods(ctx)?);
-    let mut doc_text = ctx.doc_of_shape(ctx.service);
+    let mut doc_text = ctx.service.doc.clone();
     if doc_text.is_empty() {
         doc_text = "A client for the service.".into();
     }

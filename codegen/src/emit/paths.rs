@@ -11,9 +11,9 @@ use serde_json::Value;
 
 use super::shapes::{fields, Presence};
 use super::Ctx;
+use crate::ir::{Kind, Shape};
 use crate::jmespath::{Ast, Cmp};
 use crate::names;
-use crate::smithy::{Kind, Shape};
 
 /// What an expression evaluates to, and how its code holds it.
 #[derive(Clone)]
@@ -356,7 +356,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
 
     fn list_member(&self, list: &'m Shape) -> Result<&'m Shape, String> {
         let m = list.members.first().ok_or_else(|| format!("list `{}` has no member", list.id))?;
-        self.ctx.model.shape(&m.target).map_err(|e| e.to_string())
+        self.ctx.shape(&m.target).map_err(|e| e.to_string())
     }
 
     /// An iterator of `&T` over a list value, with its element shape.
@@ -391,7 +391,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
         let var = self.item_var(elem);
         let v = self.eval(right, &self.item(elem, strs, &var))?;
         let code = &v.code;
-        let string = || self.ctx.model.shape("smithy.api#String").map_err(|e| e.to_string());
+        let string = || self.ctx.shape("smithy.api#String").map_err(|e| e.to_string());
         match v.ty {
             Ty::Node { shape, nullable: true, .. } => {
                 Ok(Val::new(quote!(#items.filter_map(|#var| #code)), Ty::List(shape, false)))
@@ -430,7 +430,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
         let c = &cur.code;
         if shape.kind == Kind::Map {
             // A map's member is the value under that key.
-            let value = self.ctx.model.shape(&shape.members[1].target).map_err(|e| e.to_string())?;
+            let value = self.ctx.shape(&shape.members[1].target).map_err(|e| e.to_string())?;
             let code = if nullable { quote!(#c.and_then(|map| map.get(#name))) } else { quote!(#c.get(#name)) };
             return Ok(Val::new(code, Ty::Node { shape: value, nullable: true, is_ref: true }));
         }
@@ -442,7 +442,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
             .into_iter()
             .find(|f| f.member.name == name)
             .ok_or_else(|| format!("`{}` has no member `{name}`", shape.id))?;
-        let target = self.ctx.model.shape(&f.member.target).map_err(|e| e.to_string())?;
+        let target = self.ctx.shape(&f.member.target).map_err(|e| e.to_string())?;
         let id = &f.ident;
         let optional = f.presence == Presence::Optional;
         // Optional strings are read as `Option<&str>` at once, as hand-written code would.

@@ -7,8 +7,9 @@ use serde_json::Value;
 
 use super::shapes::{fields, io_key, Presence};
 use super::{Ctx, Module, Op};
+use crate::ir::{Kind, Shape};
 use crate::names;
-use crate::smithy::{Kind, ModelError, Shape};
+use crate::ModelError;
 
 /// Cases that need a feature this client leaves out, with the reason the test is ignored.
 fn unsupported(_op: &Op) -> Option<&'static str> {
@@ -33,7 +34,7 @@ pub fn protocol_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelErro
     }
     // Error responses are tested through the first operation that returns the error.
     for (id, home) in ctx.homes.iter().filter(|(_, h)| h.module == Module::Error) {
-        let shape = ctx.model.shape(id)?;
+        let shape = ctx.shape(id)?;
         let Some(op) = ctx.ops.iter().find(|op| op.errors.iter().any(|e| e.id == *id)) else { continue };
         for case in cases(&shape.traits.http_response_tests, protocol) {
             tests.push(error_test(ctx, op, shape, &home.name, case, &mut seen)?);
@@ -110,7 +111,7 @@ pub(super) fn io_value(
     let rt = super::rt();
     let key = io_key(shape, &op.shape.id, suffix);
     let home = ctx.home(&key)?;
-    if shape.id == crate::smithy::UNIT {
+    if shape.id == crate::ir::UNIT {
         return Ok(quote!(#rt::json::Json::zero()));
     }
     struct_value(ctx, shape, home.module, &home.name, params)
@@ -266,7 +267,7 @@ fn struct_value(
 
 /// A Rust expression of shape `id` from a test parameter.
 fn value(ctx: &Ctx, id: &str, v: &Value) -> Result<TokenStream, ModelError> {
-    let shape = ctx.model.shape(id)?;
+    let shape = ctx.shape(id)?;
     let bad = || ModelError::new(id, format!("protocol test value {v} does not fit the shape"));
     Ok(match (&shape.kind, v) {
         (Kind::String, Value::String(s)) => quote!(String::from(#s)),
@@ -360,7 +361,7 @@ fn value(ctx: &Ctx, id: &str, v: &Value) -> Result<TokenStream, ModelError> {
                 return Ok(quote!(#path::#variant));
             }
             let x = value(ctx, &m.target, item)?;
-            let x = if ctx.boxed.contains(&(shape.id.clone(), m.name.clone())) { quote!(Box::new(#x)) } else { x };
+            let x = if m.boxed { quote!(Box::new(#x)) } else { x };
             quote!(#path::#variant(#x))
         }
         _ => return Err(bad()),

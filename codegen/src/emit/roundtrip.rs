@@ -8,7 +8,8 @@ use quote::{format_ident, quote};
 
 use super::shapes::{fields, io_key, Presence};
 use super::{Ctx, Module};
-use crate::smithy::{Kind, ModelError, Shape};
+use crate::ir::{Kind, Shape};
+use crate::ModelError;
 
 /// Recursive shapes stop being filled past this depth.
 const MAX_DEPTH: usize = 3;
@@ -53,7 +54,7 @@ fn struct_value(ctx: &Ctx, shape: &Shape, name: &str, module: Module, depth: usi
             quote!(Default::default())
         } else {
             // `http-date` keeps whole seconds only.
-            let whole = ctx.timestamp_format(f.member)?.is_some_and(|t| t.to_string().contains("HttpDate"));
+            let whole = ctx.timestamp_format(f.member).is_some_and(|t| t.to_string().contains("HttpDate"));
             let v = sample(ctx, &f.member.target, &f.member.name, depth + 1, whole)?;
             let v = if f.boxed { quote!(Box::new(#v)) } else { v };
             if f.presence == Presence::Optional {
@@ -76,7 +77,7 @@ fn struct_value(ctx: &Ctx, shape: &Shape, name: &str, module: Module, depth: usi
 
 /// A value of shape `id` with everything set; `hint` makes strings distinct per member.
 fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize, whole_secs: bool) -> Result<TokenStream, ModelError> {
-    let shape = ctx.model.shape(id)?;
+    let shape = ctx.shape(id)?;
     Ok(match &shape.kind {
         Kind::String => {
             let s = format!("{hint}-value \"quoted\" \u{e9}");
@@ -93,7 +94,7 @@ fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize, whole_secs: bool) -> Re
             let path = ctx.type_path(id, Module::Input)?;
             let first = shape.members.first().ok_or_else(|| ModelError::new(id, "an enum without members"))?;
             let v = match &first.traits.enum_value {
-                Some(crate::smithy::traits::EnumValue::Str(s)) => s.clone(),
+                Some(crate::ir::traits::EnumValue::Str(s)) => s.clone(),
                 _ => first.name.clone(),
             };
             quote!(#path::from(#v))
@@ -140,13 +141,9 @@ fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize, whole_secs: bool) -> Re
             if first.is_unit() {
                 return Ok(quote!(#path::#v));
             }
-            let whole = ctx.timestamp_format(first)?.is_some_and(|t| t.to_string().contains("HttpDate"));
+            let whole = ctx.timestamp_format(first).is_some_and(|t| t.to_string().contains("HttpDate"));
             let inner = sample(ctx, &first.target, hint, depth + 1, whole)?;
-            let inner = if ctx.boxed.contains(&(shape.id.clone(), first.name.clone())) {
-                quote!(Box::new(#inner))
-            } else {
-                inner
-            };
+            let inner = if first.boxed { quote!(Box::new(#inner)) } else { inner };
             quote!(#path::#v(#inner))
         }
         _ => return Err(ModelError::new(id, "cannot make a sample value of this shape")),
@@ -161,6 +158,6 @@ fn reaches(ctx: &Ctx, from: &str, to: &str, seen: &mut BTreeSet<String>) -> bool
     if !seen.insert(from.to_string()) {
         return false;
     }
-    let Some(shape) = ctx.model.shapes.get(from) else { return false };
+    let Some(shape) = ctx.shapes.get(from) else { return false };
     shape.members.iter().any(|m| reaches(ctx, &m.target, to, seen))
 }

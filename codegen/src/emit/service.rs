@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::Ctx;
-use crate::smithy::ModelError;
+use crate::ModelError;
 
 pub fn service_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
@@ -27,7 +27,7 @@ pub fn service_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     // Without rules (protocol test services, say) every client must be given an endpoint URL.
     let rules = svc.traits.endpoint_rule_set.as_ref().map(|r| r.to_string()).unwrap_or_default();
     let target_prefix = svc.name();
-    let version = svc.version().unwrap_or_default();
+    let version = svc.version.as_deref().unwrap_or_default();
     // Errors the model marks `@retryable`, with whether they are throttling.
     let mut retryable = std::collections::BTreeMap::new();
     for op in &ctx.ops {
@@ -41,8 +41,8 @@ pub fn service_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     // Wire names of `@sensitive` members, redacted from the wire trace.
     let mut sensitive = std::collections::BTreeSet::new();
     for id in ctx.homes.keys() {
-        for m in ctx.model.shapes.get(id).map(|s| s.members.as_slice()).unwrap_or_default() {
-            if super::shapes::is_sensitive(ctx, m) {
+        for m in ctx.shapes.get(id).map(|s| s.members.as_slice()).unwrap_or_default() {
+            if m.sensitive {
                 sensitive.insert(m.name.clone());
             }
         }

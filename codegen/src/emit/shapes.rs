@@ -4,9 +4,10 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{doc_or, Ctx, Module};
+use crate::ir::traits::EnumValue;
 use crate::ir::DefaultValue;
-use crate::smithy::traits::EnumValue;
-use crate::smithy::{Kind, Member, ModelError, Shape};
+use crate::ir::{Kind, Member, Shape};
+use crate::ModelError;
 
 pub use crate::ir::Presence;
 
@@ -27,9 +28,9 @@ pub fn fields<'m>(ctx: &Ctx<'m>, shape: &'m Shape, from: Module) -> Result<Vec<F
     for m in &shape.members {
         let mid = format!("{}${}", shape.id, m.name);
         let value_ty = ctx.value_type(&m.target, from).map_err(|e| ModelError::new(&mid, e.to_string()))?;
-        let boxed = ctx.boxed.contains(&(shape.id.clone(), m.name.clone()));
+        let boxed = m.boxed;
         let boxed_ty = if boxed { quote!(Box<#value_ty>) } else { value_ty.clone() };
-        let lowered = ctx.member(&shape.id, &m.name)?;
+        let lowered = m.lowered(&shape.id)?;
         let (required, presence) = (lowered.required, lowered.presence);
         let default = lowered.default.as_ref().map(|d| default_expr(ctx, &m.target, d)).transpose()?;
         let ty = match presence {
@@ -100,7 +101,7 @@ fn document_expr(value: &serde_json::Value) -> TokenStream {
 /// The argument type and conversion for a setter or constructor taking a member's value.
 /// `var` names the argument in the conversion expression.
 pub fn argument(ctx: &Ctx, f: &Field, from: Module, var: &Ident) -> Result<(TokenStream, TokenStream), ModelError> {
-    let target = ctx.model.shape(&f.member.target)?;
+    let target = ctx.shape(&f.member.target)?;
     let v = quote!(#var);
     let (ty, expr) = match &target.kind {
         Kind::String | Kind::Blob | Kind::Timestamp | Kind::Enum => {
@@ -112,7 +113,7 @@ pub fn argument(ctx: &Ctx, f: &Field, from: Module, var: &Ident) -> Result<(Toke
             (quote!(impl IntoIterator<Item = Option<#item_ty>>), quote!(#v.into_iter().collect()))
         }
         Kind::List => {
-            let item = ctx.model.shape(&target.members[0].target)?;
+            let item = ctx.shape(&target.members[0].target)?;
             let item_ty = ctx.value_type(&item.id, from)?;
             if matches!(item.kind, Kind::String | Kind::Enum) {
                 (
@@ -153,9 +154,9 @@ pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bo
     let rt = super::rt();
     let fields = fields(ctx, shape, module)?;
     let ty = format_ident!("{}", name);
-    let doc = doc_or(ctx.doc_of_shape(shape), || format!("The `{}` structure.", shape.name()));
+    let doc = doc_or(shape.doc.clone(), || format!("The `{}` structure.", shape.name()));
     let field_defs = fields.iter().map(|f| {
-        let d = doc_or(ctx.member_doc(f.member), || format!("The `{}` member.", f.member.name));
+        let d = doc_or(f.member.doc.clone(), || format!("The `{}` member.", f.member.name));
         let (id, t) = (&f.ident, &f.ty);
         quote! { #d pub #id: #t, }
     });
@@ -208,7 +209,7 @@ pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bo
     // `request_id()` comes with an output's or error's other impls (`rt::output!`,
     // `rt::modeled_error!`).
     let impl_block = (!methods.is_empty()).then(|| quote!(impl #ty { #(#methods)* }));
-    let manual_debug = redacting_debug(ctx, shape, &ty, &fields);
+    let manual_debug = redacting_debug(shape, &ty, &fields);
     let derive_debug = manual_debug.is_none().then(|| quote!(Debug,));
     // Outputs are built by stubs and emulators too: they always have a zero-valued default.
     let default_impl = (required.is_empty() || module == Module::Output).then(|| quote!(#rt::json_default!(#ty);));
@@ -227,32 +228,18 @@ pub fn structure(ctx: &Ctx, shape: &Shape, module: Module, name: &str, extra: bo
     })
 }
 
-/// Whether a member's value is `@sensitive`: on the member, on its target, or on what a list or
-/// map it targets holds (a list of secrets is as secret as one).
-pub fn is_sensitive(ctx: &Ctx, m: &Member) -> bool {
-    m.traits.sensitive || holds_secret(ctx, &m.target, 0)
-}
-
-fn holds_secret(ctx: &Ctx, id: &str, depth: usize) -> bool {
-    // Lists of lists end at a model's own depth; the bound only keeps a malformed one finite.
-    let Some(shape) = ctx.model.shapes.get(id).filter(|_| depth < 32) else { return false };
-    shape.traits.sensitive
-        || (matches!(shape.kind, Kind::List | Kind::Map)
-            && shape.members.iter().any(|m| m.traits.sensitive || holds_secret(ctx, &m.target, depth + 1)))
-}
-
 /// `Debug` that prints `*** Sensitive Data Redacted ***` for sensitive members (all of them
 /// when the structure itself is sensitive).
-fn redacting_debug(ctx: &Ctx, shape: &Shape, ty: &proc_macro2::Ident, fields: &[Field]) -> Option<TokenStream> {
+fn redacting_debug(shape: &Shape, ty: &proc_macro2::Ident, fields: &[Field]) -> Option<TokenStream> {
     let whole = shape.traits.sensitive;
-    if !whole && !fields.iter().any(|f| is_sensitive(ctx, f.member)) {
+    if !whole && !fields.iter().any(|f| f.member.sensitive) {
         return None;
     }
     let name = ty.to_string();
     let entries = fields.iter().map(|f| {
         let id = &f.ident;
         let label = id.to_string().trim_start_matches("r#").to_string();
-        if whole || is_sensitive(ctx, f.member) {
+        if whole || f.member.sensitive {
             quote!(.field(#label, &"*** Sensitive Data Redacted ***"))
         } else {
             quote!(.field(#label, &self.#id))
@@ -270,14 +257,14 @@ fn redacting_debug(ctx: &Ctx, shape: &Shape, ty: &proc_macro2::Ident, fields: &[
 fn enum_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
     let ty = format_ident!("{}", name);
-    let doc = doc_or(ctx.doc_of_shape(shape), || format!("The `{}` enumeration.", shape.name()));
+    let doc = doc_or(shape.doc.clone(), || format!("The `{}` enumeration.", shape.name()));
     let mut variants = Vec::new();
     for m in &shape.members {
         variants.push((m, ctx.names.variant(&shape.id, &m.name)?));
     }
     let unknown = ctx.names.catch_all(&shape.id)?;
     let defs = variants.iter().map(|(m, v)| {
-        let d = doc_or(ctx.member_doc(m), || format!("`{}`", enum_value_display(m)));
+        let d = doc_or(m.doc.clone(), || format!("`{}`", enum_value_display(m)));
         quote!(#d #v,)
     });
     let is_int = shape.kind == Kind::IntEnum;
@@ -340,22 +327,22 @@ fn enum_value_display(m: &Member) -> String {
 
 fn union_type(ctx: &Ctx, shape: &Shape, name: &str) -> Result<TokenStream, ModelError> {
     let ty = format_ident!("{}", name);
-    let doc = doc_or(ctx.doc_of_shape(shape), || format!("The `{}` union.", shape.name()));
+    let doc = doc_or(shape.doc.clone(), || format!("The `{}` union.", shape.name()));
     let mut defs = Vec::new();
     for m in &shape.members {
         let v = ctx.names.variant(&shape.id, &m.name)?;
-        let d = doc_or(ctx.member_doc(m), || format!("The `{}` member.", m.name));
+        let d = doc_or(m.doc.clone(), || format!("The `{}` member.", m.name));
         if m.is_unit() {
             defs.push(quote!(#d #v,));
             continue;
         }
         let t = ctx.value_type(&m.target, Module::Types)?;
-        let t = if ctx.boxed.contains(&(shape.id.clone(), m.name.clone())) { quote!(Box<#t>) } else { t };
+        let t = if m.boxed { quote!(Box<#t>) } else { t };
         defs.push(quote!(#d #v(#t),));
     }
     let unknown = ctx.names.catch_all(&shape.id)?;
     // Variants holding `@sensitive` data print as redacted (all of them when the union is).
-    let secret: Vec<bool> = shape.members.iter().map(|m| shape.traits.sensitive || is_sensitive(ctx, m)).collect();
+    let secret: Vec<bool> = shape.members.iter().map(|m| shape.traits.sensitive || m.sensitive).collect();
     let (derive_debug, manual_debug) = if secret.iter().any(|s| *s) {
         let mut arms = Vec::new();
         for (m, secret) in shape.members.iter().zip(&secret) {
@@ -405,7 +392,7 @@ pub fn types_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
     let mut items = Vec::new();
     for (id, home) in ctx.homes.iter().filter(|(_, h)| h.module == Module::Types) {
-        let shape = ctx.model.shape(id)?;
+        let shape = ctx.shape(id)?;
         items.push(match shape.kind {
             Kind::Enum | Kind::IntEnum => enum_type(ctx, shape, &home.name)?,
             Kind::Union => union_type(ctx, shape, &home.name)?,
@@ -463,7 +450,7 @@ pub fn data_module(ctx: &Ctx, module: Module) -> Result<TokenStream, ModelError>
 
 /// The `homes` key of an operation's input or output (`Unit` has one synthetic key per operation).
 pub fn io_key(shape: &Shape, op_id: &str, suffix: &str) -> String {
-    if shape.id == crate::smithy::UNIT {
+    if shape.id == crate::ir::UNIT {
         format!("{op_id}#{suffix}")
     } else {
         shape.id.clone()
@@ -479,7 +466,7 @@ pub fn serde_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
         let (m, name) = (home.module.path(), format_ident!("{}", home.name));
         modules.insert(m.to_string());
         let path = quote!(#m::#name);
-        let shape = match ctx.model.shapes.get(id) {
+        let shape = match ctx.shapes.get(id) {
             Some(s) => s,
             None => {
                 let extra = match home.module {
@@ -543,7 +530,7 @@ fn json_struct(ctx: &Ctx, path: &TokenStream, fs: &[Field], extra: Extra) -> Res
         if f.presence == Presence::Collection {
             opts.push(quote!(nonempty));
         }
-        if let Some(format) = ctx.timestamp_format(f.member)? {
+        if let Some(format) = ctx.timestamp_format(f.member) {
             // `rt::json::TimestampFormat::X`: the macro names the enum itself.
             let variant = format.into_iter().last();
             opts.push(quote!(timestamp(#variant)));
@@ -578,7 +565,7 @@ fn json_union(ctx: &Ctx, shape: &Shape, path: &TokenStream) -> Result<TokenStrea
             units.push(quote!(#v(#wire)));
             continue;
         }
-        variants.push(match ctx.timestamp_format(m)? {
+        variants.push(match ctx.timestamp_format(m) {
             None => quote!(#v(#wire)),
             Some(format) => {
                 let format = format.into_iter().last();

@@ -9,8 +9,8 @@ use quote::quote;
 
 use super::shapes::{fields, Presence};
 use super::{Ctx, Module};
-use crate::passes::constraints::member_constraints;
-use crate::smithy::{Kind, Member, ModelError, Shape};
+use crate::ir::{Kind, Member, Shape};
+use crate::ModelError;
 
 /// `validate.rs`: `impl Validate` for every constrained structure that is sent.
 pub fn validate_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
@@ -31,7 +31,7 @@ pub fn validate_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
 fn validate_impls(ctx: &Ctx, constrained: &BTreeSet<String>) -> Result<Vec<TokenStream>, ModelError> {
     let mut items = Vec::new();
     for id in constrained {
-        let shape = ctx.model.shape(id)?;
+        let shape = ctx.shape(id)?;
         let home = ctx.home(id)?;
         let path = ctx.type_path(id, Module::Types)?;
         let path = if home.module == Module::Types { quote!(crate::types::#path) } else { path };
@@ -108,10 +108,10 @@ fn checks_for(
     constrained: &BTreeSet<String>,
 ) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
-    let target = ctx.model.shape(&m.target)?;
-    let c = member_constraints(ctx, m);
+    let target = ctx.shape(&m.target)?;
+    let c = &m.constraints;
     // A `@sensitive` value is never echoed in the message that rejects it.
-    let secret = super::shapes::is_sensitive(ctx, m);
+    let secret = m.sensitive;
     let mut out = Vec::new();
     let opt_u = |v: Option<u64>| match v {
         Some(n) => quote!(Some(#n)),

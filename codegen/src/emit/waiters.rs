@@ -9,11 +9,12 @@ use serde_json::Value;
 use super::operations::{error_variant, io_path, required, setters, Required};
 use super::paths::{Compiler, Root};
 use super::{doc_or, Ctx, Module, Op};
+use crate::ir::shape_name;
 use crate::jmespath;
 use crate::names;
 use crate::passes::naming::Builder;
 use crate::passes::waiters::{Acceptor, AcceptorState, Comparator, Matcher, Waiter};
-use crate::smithy::{shape_name, ModelError};
+use crate::ModelError;
 
 /// Every waiter of the service with its operation, sorted by waiter name (the waiters pass).
 fn all<'c, 'm>(ctx: &'c Ctx<'m>) -> Result<Vec<(&'c Op<'m>, &'c Waiter)>, ModelError> {
@@ -65,8 +66,9 @@ pub fn client_methods(ctx: &Ctx) -> Result<Vec<TokenStream>, ModelError> {
 }
 
 fn waiter_doc(op: &Op, w: &Waiter) -> TokenStream {
-    let text = w.documentation.as_deref().map(crate::docs::to_markdown).unwrap_or_default();
-    doc_or(text, || format!("Waits with `{}` until the `{}` waiter's acceptors say it is done.", op.name(), w.name))
+    doc_or(w.doc.clone(), || {
+        format!("Waits with `{}` until the `{}` waiter's acceptors say it is done.", op.name(), w.name)
+    })
 }
 
 /// `waiters.rs`: one builder and one matcher function per waiter.

@@ -3,11 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::Ctx;
+use super::lower::Lowering as Ctx;
 use crate::smithy::{Kind, Member, Shape};
 
 /// Which structures and unions that are sent have a constraint somewhere inside them.
-pub fn constrained(ctx: &Ctx) -> BTreeSet<String> {
+pub(crate) fn constrained(ctx: &Ctx) -> BTreeSet<String> {
     let mut memo: BTreeMap<String, bool> = BTreeMap::new();
     ctx.homes
         .keys()
@@ -36,7 +36,8 @@ fn has_constraint(ctx: &Ctx, id: &str, memo: &mut BTreeMap<String, bool>) -> boo
     result
 }
 
-#[derive(Default)]
+/// A member's `length`, `range` and `pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Constraints {
     pub length: Option<(Option<u64>, Option<u64>)>,
     pub range: Option<(Option<f64>, Option<f64>)>,
@@ -62,7 +63,7 @@ fn shape_constraints(shape: &Shape) -> Constraints {
 }
 
 /// A member's constraints: its own, else its target's.
-pub fn member_constraints(ctx: &Ctx, m: &Member) -> Constraints {
+pub(crate) fn member_constraints(ctx: &Ctx, m: &Member) -> Constraints {
     let own = read_constraints(&m.traits);
     let target = ctx.model.shapes.get(&m.target).map(shape_constraints).unwrap_or_default();
     Constraints {

@@ -1,20 +1,53 @@
-//! The lowering pass: from the resolved model to the IR ([`crate::ir::Ctx`]). It picks the
+//! The lowering pass: from the resolved model to the IR ([`crate::ir::Ir`]). It picks the
 //! operations that are generated, places every type in a module, has the naming pass name
-//! everything, finds the members that must be boxed, and which inputs carry constraints.
+//! everything, finds the members that must be boxed, runs the other passes, and copies every
+//! shape the crate uses into the IR with each member's answers attached.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::naming::{Names, TypeToName, Wanted};
 use super::{constraints, members, sensitivity, waiters};
-use crate::ir::{Ctx, Home, Module, Op};
-use crate::smithy::{Kind, Model, ModelError, Shape, UNIT};
+use crate::docs;
+use crate::ir::{self, Home, Ir, LoweredMember, Module, OpIds};
+use crate::smithy::traits::TimestampFormat;
+use crate::smithy::{Kind, Member, Model, ModelError, Shape, Traits, UNIT};
 
 /// Lowers a resolved model.
-pub fn lower(model: &Model) -> Result<Ctx<'_>, ModelError> {
-    Ctx::new(model)
+pub fn lower(model: &Model) -> Result<Ir, ModelError> {
+    Lowering::new(model)?.into_ir()
 }
 
-impl<'m> Ctx<'m> {
+/// One operation of the model, with the shapes it uses looked up.
+pub(crate) struct ModelOp<'m> {
+    pub shape: &'m Shape,
+    pub input: &'m Shape,
+    pub output: &'m Shape,
+    /// Operation errors then service errors, sorted by name, without repeats.
+    pub errors: Vec<&'m Shape>,
+}
+
+/// The passes' working state: the model and what has been decided so far.
+pub(crate) struct Lowering<'m> {
+    pub model: &'m Model,
+    pub service: &'m Shape,
+    pub ops: Vec<ModelOp<'m>>,
+    pub homes: BTreeMap<String, Home>,
+    pub sent: BTreeSet<String>,
+    /// Every shape reachable from an operation's input, output or errors.
+    pub reached: BTreeSet<String>,
+    /// `(structure, member)` pairs that must be boxed to break a recursive type.
+    pub boxed: BTreeSet<(String, String)>,
+    pub constrained: BTreeSet<String>,
+    pub sensitive_outputs: BTreeSet<String>,
+    pub skipped: Vec<String>,
+    pub paginators: BTreeMap<String, crate::smithy::traits::Paginated>,
+    /// Every member of every generated structure, by `(structure, member)`.
+    pub members: BTreeMap<(String, String), LoweredMember>,
+    pub names: Names,
+    pub waiters: Vec<(String, waiters::Waiter)>,
+}
+
+impl<'m> Lowering<'m> {
     fn new(model: &'m Model) -> Result<Self, ModelError> {
         let service = model.service()?;
         let service_errors =
@@ -47,14 +80,15 @@ impl<'m> Ctx<'m> {
                     return Err(ModelError::new(&shape.id, format!("input/output `{}` is not a structure", io.id)));
                 }
             }
-            ops.push(Op { shape, input, output, errors: errs.into_values().collect() });
+            ops.push(ModelOp { shape, input, output, errors: errs.into_values().collect() });
         }
-        let mut ctx = Ctx {
+        let mut ctx = Lowering {
             model,
             service,
             ops,
             homes: BTreeMap::new(),
             sent: BTreeSet::new(),
+            reached: BTreeSet::new(),
             boxed: BTreeSet::new(),
             constrained: BTreeSet::new(),
             sensitive_outputs: BTreeSet::new(),
@@ -75,7 +109,7 @@ impl<'m> Ctx<'m> {
         ctx.find_recursion();
         ctx.constrained = constraints::constrained(&ctx);
         ctx.sensitive_outputs = sensitivity::sensitive_outputs(&ctx);
-        ctx.waiters = waiters::waiters(&ctx.ops)?;
+        ctx.waiters = waiters::waiters(&ctx.ops.iter().map(|op| op.shape).collect::<Vec<_>>())?;
         Ok(ctx)
     }
 
@@ -150,6 +184,7 @@ impl<'m> Ctx<'m> {
             homes.insert(key, Home { module, name });
         }
         self.names = names;
+        self.reached = sent.union(&received).cloned().collect();
         self.sent = sent;
         self.homes = homes;
         Ok(())
@@ -199,4 +234,102 @@ impl<'m> Ctx<'m> {
         }
         self.boxed = boxed;
     }
+
+    /// The IR: every shape the crate uses, lowered, and the decisions of the passes.
+    fn into_ir(self) -> Result<Ir, ModelError> {
+        let mut ids: BTreeSet<&str> = self.reached.iter().map(String::as_str).collect();
+        ids.extend(["smithy.api#String", UNIT, self.service.id.as_str()]);
+        ids.extend(self.ops.iter().map(|op| op.shape.id.as_str()));
+        let mut shapes = BTreeMap::new();
+        for id in ids {
+            let shape = self.model.shape(id)?;
+            shapes.insert(id.to_string(), self.lower_shape(shape)?);
+        }
+        let ops = self
+            .ops
+            .iter()
+            .map(|op| OpIds {
+                op: op.shape.id.clone(),
+                input: op.input.id.clone(),
+                output: op.output.id.clone(),
+                errors: op.errors.iter().map(|e| e.id.clone()).collect(),
+            })
+            .collect();
+        Ok(Ir {
+            shapes,
+            service: self.service.id.clone(),
+            ops,
+            homes: self.homes,
+            sent: self.sent,
+            constrained: self.constrained,
+            sensitive_outputs: self.sensitive_outputs,
+            skipped: self.skipped,
+            paginators: self.paginators,
+            names: self.names,
+            waiters: self.waiters,
+        })
+    }
+
+    fn lower_shape(&self, shape: &Shape) -> Result<ir::Shape, ModelError> {
+        let mut members = Vec::new();
+        for m in &shape.members {
+            let key = (shape.id.clone(), m.name.clone());
+            let target = self.model.shape(&m.target)?;
+            let own_doc = doc_text(&m.traits);
+            members.push(ir::Member {
+                name: m.name.clone(),
+                target: m.target.clone(),
+                traits: m.traits.clone(),
+                lowered: self.members.get(&key).cloned(),
+                boxed: self.boxed.contains(&key),
+                doc: if own_doc.is_empty() { doc_text(&target.traits) } else { own_doc },
+                timestamp_format: self.timestamp_format(m)?,
+                sensitive: m.traits.sensitive || self.holds_secret(&m.target, 0),
+                constraints: constraints::member_constraints(self, m),
+            });
+        }
+        Ok(ir::Shape {
+            id: shape.id.clone(),
+            kind: shape.kind.clone(),
+            members,
+            traits: shape.traits.clone(),
+            doc: doc_text(&shape.traits),
+            version: shape.version().map(str::to_owned),
+        })
+    }
+
+    /// The `@timestampFormat` of a member's timestamps: the member's own trait, else its
+    /// target's, looking through lists and maps to their timestamps.
+    fn timestamp_format(&self, member: &Member) -> Result<Option<TimestampFormat>, ModelError> {
+        let mut traits = vec![&member.traits];
+        let mut target = self.model.shape(&member.target)?;
+        loop {
+            traits.push(&target.traits);
+            match target.kind {
+                Kind::Timestamp => break,
+                Kind::List | Kind::Map => {
+                    let m = target.members.last().ok_or_else(|| ModelError::new(&target.id, "no member"))?;
+                    traits.push(&m.traits);
+                    target = self.model.shape(&m.target)?;
+                }
+                _ => return Ok(None),
+            }
+        }
+        Ok(traits.iter().find_map(|t| t.timestamp_format))
+    }
+
+    /// Whether shape `id` is `@sensitive`, or is a list or map holding sensitive values (a list
+    /// of secrets is as secret as one).
+    fn holds_secret(&self, id: &str, depth: usize) -> bool {
+        // Lists of lists end at a model's own depth; the bound only keeps a malformed one finite.
+        let Some(shape) = self.model.shapes.get(id).filter(|_| depth < 32) else { return false };
+        shape.traits.sensitive
+            || (matches!(shape.kind, Kind::List | Kind::Map)
+                && shape.members.iter().any(|m| m.traits.sensitive || self.holds_secret(&m.target, depth + 1)))
+    }
+}
+
+/// Documentation as Markdown.
+fn doc_text(traits: &Traits) -> String {
+    traits.documentation.as_deref().map(docs::to_markdown).unwrap_or_default()
 }

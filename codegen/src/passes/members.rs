@@ -7,12 +7,13 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::ir::{Ctx, DefaultValue, LoweredMember, Presence};
+use super::lower::Lowering as Ctx;
+use crate::ir::{DefaultValue, LoweredMember, Presence};
 use crate::smithy::traits::EnumValue;
 use crate::smithy::{Kind, Member, ModelError, Shape};
 
 /// Every member of every generated structure, by `(structure, member)`.
-pub fn lower_members(ctx: &Ctx) -> Result<BTreeMap<(String, String), LoweredMember>, ModelError> {
+pub(crate) fn lower_members(ctx: &Ctx) -> Result<BTreeMap<(String, String), LoweredMember>, ModelError> {
     let mut out = BTreeMap::new();
     for id in ctx.homes.keys() {
         let Some(shape) = ctx.model.shapes.get(id).filter(|s| s.kind == Kind::Structure) else { continue };

@@ -4,10 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::ir::Ctx;
+use super::lower::Lowering as Ctx;
 
 /// The ids of operation output shapes with sensitive data somewhere inside.
-pub fn sensitive_outputs(ctx: &Ctx) -> BTreeSet<String> {
+pub(crate) fn sensitive_outputs(ctx: &Ctx) -> BTreeSet<String> {
     ctx.ops
         .iter()
         .filter(|op| holds_sensitive(ctx, &op.output.id, &mut BTreeSet::new()))

@@ -4,14 +4,14 @@
 
 use serde_json::Value;
 
-use crate::ir::Op;
-use crate::smithy::ModelError;
+use crate::smithy::{ModelError, Shape};
 
 /// One waiter of an operation, as the trait gives it (defaults filled in).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Waiter {
     pub name: String,
-    pub documentation: Option<String>,
+    /// Documentation as Markdown (empty when the trait has none).
+    pub doc: String,
     pub min_delay: u64,
     pub max_delay: u64,
     pub deprecated: bool,
@@ -72,9 +72,9 @@ impl Comparator {
 }
 
 /// The waiters of an operation, sorted by name; an error names the operation and the waiter.
-fn waiters_of(op: &Op) -> Result<Vec<Waiter>, ModelError> {
-    let Some(all) = &op.shape.traits.waitable else { return Ok(vec![]) };
-    let err = |waiter: &str, problem: String| ModelError::new(&op.shape.id, format!("waiter `{waiter}`: {problem}"));
+fn waiters_of(op: &Shape) -> Result<Vec<Waiter>, ModelError> {
+    let Some(all) = &op.traits.waitable else { return Ok(vec![]) };
+    let err = |waiter: &str, problem: String| ModelError::new(&op.id, format!("waiter `{waiter}`: {problem}"));
     let mut out = Vec::new();
     for (name, w) in all {
         let valid_name =
@@ -108,7 +108,7 @@ fn waiters_of(op: &Op) -> Result<Vec<Waiter>, ModelError> {
             .collect::<Result<Vec<_>, _>>()?;
         out.push(Waiter {
             name: name.clone(),
-            documentation: w.get("documentation").and_then(Value::as_str).map(str::to_owned),
+            doc: w.get("documentation").and_then(Value::as_str).map(crate::docs::to_markdown).unwrap_or_default(),
             min_delay,
             max_delay,
             deprecated: w.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
@@ -157,20 +157,20 @@ fn acceptor(a: &Value) -> Result<Acceptor, String> {
 
 /// Every waiter of the service with its operation's id, sorted by waiter name; names must be
 /// unique.
-pub fn waiters(ops: &[Op]) -> Result<Vec<(String, Waiter)>, ModelError> {
-    let mut out: Vec<(&Op, Waiter)> = Vec::new();
+pub fn waiters(ops: &[&Shape]) -> Result<Vec<(String, Waiter)>, ModelError> {
+    let mut out: Vec<(&Shape, Waiter)> = Vec::new();
     for op in ops {
         for w in waiters_of(op)? {
-            let clash = |o: &(&Op, Waiter)| o.1.name.eq_ignore_ascii_case(&w.name);
+            let clash = |o: &(&Shape, Waiter)| o.1.name.eq_ignore_ascii_case(&w.name);
             if let Some((other, _)) = out.iter().find(|o| clash(o)) {
                 return Err(ModelError::new(
-                    &op.shape.id,
-                    format!("waiter `{}`: `{}` has a waiter of the same name", w.name, other.shape.id),
+                    &op.id,
+                    format!("waiter `{}`: `{}` has a waiter of the same name", w.name, other.id),
                 ));
             }
             out.push((op, w));
         }
     }
     out.sort_by(|a, b| a.1.name.cmp(&b.1.name));
-    Ok(out.into_iter().map(|(op, w)| (op.shape.id.clone(), w)).collect())
+    Ok(out.into_iter().map(|(op, w)| (op.id.clone(), w)).collect())
 }
