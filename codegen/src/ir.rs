@@ -182,6 +182,8 @@ pub struct Ir {
     pub names: Names,
     /// Every waiter with its operation's id, sorted by waiter name (the waiters pass).
     pub waiters: Vec<(String, crate::passes::waiters::Waiter)>,
+    /// The protocol test cases the crate runs, named (the protocol tests pass).
+    pub protocol_cases: Vec<crate::passes::protocol_tests::ProtocolCase>,
 }
 
 impl Ir {

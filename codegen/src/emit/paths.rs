@@ -13,7 +13,6 @@ use super::shapes::{fields, Presence};
 use super::Ctx;
 use crate::ir::{Kind, Shape};
 use crate::jmespath::{Ast, Cmp};
-use crate::names;
 
 /// What an expression evaluates to, and how its code holds it.
 #[derive(Clone)]
@@ -128,9 +127,6 @@ pub enum Root {
     InputOutput,
 }
 
-/// Names a closure's parameter must not take: the matcher's own variables.
-const TAKEN: &[&str] = &["input", "output", "response", "lhs", "rhs", "state"];
-
 impl<'a, 'm> Compiler<'a, 'm> {
     pub fn new(ctx: &'a Ctx<'m>, input: &'m Shape, output: &'m Shape) -> Self {
         Compiler { ctx, input, output }
@@ -189,7 +185,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
                 if !matches!(elem.kind, Kind::String | Kind::Enum) {
                     return Err(format!("{comparator} needs a list of strings, not of {}", kind_name(&elem.kind)));
                 }
-                let item = self.item_var(elem);
+                let item = self.item_var(elem)?;
                 let text = as_text(&item, strs);
                 Ok(if comparator == "anyStringEquals" {
                     quote!(#items.any(|#item| #text == #expected))
@@ -260,7 +256,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
             }
             Ast::Filter(left, cond, right) => {
                 let (items, elem, strs) = self.iterate(self.eval(left, cur)?)?;
-                let item = self.item_var(elem);
+                let item = self.item_var(elem)?;
                 // A closure body needs no parentheses.
                 let (test, _) = self.truthy_prec(cond, &self.item(elem, strs, &item))?;
                 self.project(quote!(#items.filter(|&#item| #test)), elem, strs, right, false)
@@ -338,13 +334,9 @@ impl<'a, 'm> Compiler<'a, 'm> {
         }
     }
 
-    /// A closure parameter for the elements of a list of `elem`, named after the shape.
-    fn item_var(&self, elem: &Shape) -> Ident {
-        let mut name = names::snake(elem.name());
-        if TAKEN.contains(&name.as_str()) {
-            name.push_str("_item");
-        }
-        names::ident(&name)
+    /// A closure parameter for the elements of a list of `elem` (the naming pass's binding).
+    fn item_var(&self, elem: &Shape) -> Result<Ident, String> {
+        self.ctx.names.binding(&elem.id).map_err(|e| e.to_string())
     }
 
     fn item(&self, elem: &'m Shape, strs: bool, var: &Ident) -> Val<'m> {
@@ -388,7 +380,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
         if *right == Ast::Identity {
             return Ok(Val::new(items, Ty::List(elem, strs)));
         }
-        let var = self.item_var(elem);
+        let var = self.item_var(elem)?;
         let v = self.eval(right, &self.item(elem, strs, &var))?;
         let code = &v.code;
         let string = || self.ctx.shape("smithy.api#String").map_err(|e| e.to_string());
@@ -450,8 +442,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
         // Optional booleans and numbers are `Copy`: read by value, as `Option<bool>` and the like.
         let copy = copy_form(&target.kind).filter(|_| !f.boxed);
         let node = |nullable, is_ref| Ty::Node { shape: target, nullable, is_ref };
-        let parent = names::ident(&names::snake(shape.name()));
-        let parent = if TAKEN.contains(&parent.to_string().as_str()) { quote!(p) } else { quote!(#parent) };
+        let parent = self.ctx.names.binding(&shape.id).map_err(|e| e.to_string())?;
         Ok(match (nullable, optional) {
             (true, true) if string => {
                 Val::new(quote!(#c.and_then(|#parent| #parent.#id.as_deref())), Ty::Scalar(Form::Str, true))
@@ -709,7 +700,7 @@ impl<'a, 'm> Compiler<'a, 'm> {
                     if !matches!(elem.kind, Kind::String | Kind::Enum) {
                         return Err("contains() over a list that is not of strings".into());
                     }
-                    let item = self.item_var(elem);
+                    let item = self.item_var(elem)?;
                     let text = as_text(&item, strs);
                     return Ok(Val::new(quote!(#items.any(|#item| #text == #s)), bool_ty));
                 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::shapes::{fields, io_key, Presence};
 use super::{Ctx, Module, Op};
 use crate::ir::{Kind, Shape};
-use crate::names;
+use crate::passes::protocol_tests::CaseKind;
 use crate::ModelError;
 
 /// Cases that need a feature this client leaves out, with the reason the test is ignored.
@@ -19,26 +19,22 @@ fn unsupported(_op: &Op) -> Option<&'static str> {
 /// The test module, or `None` when the model has no protocol tests for its protocol.
 pub fn protocol_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelError> {
     let rt = super::rt();
-    let protocol =
-        if ctx.service.traits.aws_json_1_1 { "aws.protocols#awsJson1_1" } else { "aws.protocols#awsJson1_0" };
     let mut tests = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    for op in &ctx.ops {
-        let ignore = unsupported(op).map(|why| quote!(#[ignore = #why]));
-        for case in cases(&op.shape.traits.http_request_tests, protocol) {
-            tests.push(request_test(ctx, op, case, ignore.clone(), &mut seen)?);
-        }
-        for case in cases(&op.shape.traits.http_response_tests, protocol) {
-            tests.push(response_test(ctx, op, case, &mut seen)?);
-        }
-    }
-    // Error responses are tested through the first operation that returns the error.
-    for (id, home) in ctx.homes.iter().filter(|(_, h)| h.module == Module::Error) {
-        let shape = ctx.shape(id)?;
-        let Some(op) = ctx.ops.iter().find(|op| op.errors.iter().any(|e| e.id == *id)) else { continue };
-        for case in cases(&shape.traits.http_response_tests, protocol) {
-            tests.push(error_test(ctx, op, shape, &home.name, case, &mut seen)?);
-        }
+    for c in &ctx.protocol_cases {
+        let op = ctx
+            .ops
+            .iter()
+            .find(|op| op.shape.id == c.op)
+            .ok_or_else(|| ModelError::new(&c.op, "a protocol test runs through an operation the crate lacks"))?;
+        let name = format_ident!("{}", c.name);
+        tests.push(match &c.kind {
+            CaseKind::Request => {
+                let ignore = unsupported(op).map(|why| quote!(#[ignore = #why]));
+                request_test(ctx, op, &c.case, ignore, name)?
+            }
+            CaseKind::Response => response_test(ctx, op, &c.case, name)?,
+            CaseKind::Error(id) => error_test(ctx, op, ctx.shape(id)?, &ctx.home(id)?.name, &c.case, name)?,
+        });
     }
     if tests.is_empty() {
         return Ok(None);
@@ -61,26 +57,6 @@ pub fn protocol_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelErro
 
         #(#tests)*
     }))
-}
-
-fn cases<'a>(cases: &'a [Value], protocol: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
-    cases
-        .iter()
-        .filter(move |c| c.get("protocol").and_then(Value::as_str) == Some(protocol))
-        .filter(|c| c.get("appliesTo").and_then(Value::as_str) != Some("server"))
-}
-
-fn test_name(
-    prefix: &str,
-    case: &Value,
-    seen: &mut std::collections::BTreeSet<String>,
-) -> Result<proc_macro2::Ident, ModelError> {
-    let id = case.get("id").and_then(Value::as_str).unwrap_or("case");
-    let mut name = format!("{prefix}_{}", names::snake(id));
-    while !seen.insert(name.clone()) {
-        name.push_str("_again");
-    }
-    Ok(format_ident!("{}", name))
 }
 
 fn str_field<'a>(case: &'a Value, key: &str) -> Option<&'a str> {
@@ -122,9 +98,8 @@ fn request_test(
     op: &Op,
     case: &Value,
     ignore: Option<TokenStream>,
-    seen: &mut std::collections::BTreeSet<String>,
+    name: proc_macro2::Ident,
 ) -> Result<TokenStream, ModelError> {
-    let name = test_name("request", case, seen)?;
     let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
     let input = io_value(ctx, op, op.input, "Input", &params)?;
     let op_ty = op_type(ctx, op)?;
@@ -178,14 +153,8 @@ fn response_parts(case: &Value) -> (u16, TokenStream, String) {
     (code, quote!(vec![#(#hs),*]), body)
 }
 
-fn response_test(
-    ctx: &Ctx,
-    op: &Op,
-    case: &Value,
-    seen: &mut std::collections::BTreeSet<String>,
-) -> Result<TokenStream, ModelError> {
+fn response_test(ctx: &Ctx, op: &Op, case: &Value, name: proc_macro2::Ident) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
-    let name = test_name("response", case, seen)?;
     let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
     let expected = io_value(ctx, op, op.output, "Output", &params)?;
     let op_ty = op_type(ctx, op)?;
@@ -213,10 +182,9 @@ fn error_test(
     error: &Shape,
     error_name: &str,
     case: &Value,
-    seen: &mut std::collections::BTreeSet<String>,
+    name: proc_macro2::Ident,
 ) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
-    let name = test_name("error", case, seen)?;
     let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
     let expected = struct_value(ctx, error, Module::Error, error_name, &params)?;
     let op_ty = op_type(ctx, op)?;

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::naming::{Names, TypeToName, Wanted};
-use super::{constraints, members, sensitivity, waiters};
+use super::{constraints, members, protocol_tests, sensitivity, waiters};
 use crate::docs;
 use crate::ir::{self, Home, Ir, LoweredMember, Module, OpIds};
 use crate::smithy::traits::TimestampFormat;
@@ -245,6 +245,9 @@ impl<'m> Lowering<'m> {
             let shape = self.model.shape(id)?;
             shapes.insert(id.to_string(), self.lower_shape(shape)?);
         }
+        let protocol_cases = protocol_tests::protocol_cases(&self);
+        let mut names = self.names;
+        names.name_bindings(shapes.values().map(|s: &ir::Shape| (s.id.as_str(), s.name())));
         let ops = self
             .ops
             .iter()
@@ -265,8 +268,9 @@ impl<'m> Lowering<'m> {
             sensitive_outputs: self.sensitive_outputs,
             skipped: self.skipped,
             paginators: self.paginators,
-            names: self.names,
+            names,
             waiters: self.waiters,
+            protocol_cases,
         })
     }
 

@@ -7,12 +7,14 @@
 //! - [`naming`]: every Rust identifier generated code declares for a model element;
 //! - [`constraints`]: which sent shapes carry constraints to validate;
 //! - [`sensitivity`]: which outputs hold `@sensitive` data, so errors never show their bodies;
-//! - [`waiters`]: `smithy.waiters#waitable` read into typed, checked waiters.
+//! - [`waiters`]: `smithy.waiters#waitable` read into typed, checked waiters;
+//! - [`protocol_tests`]: which `smithy.test` cases the crate runs, and their test names.
 
 pub mod constraints;
 mod lower;
 pub mod members;
 pub mod naming;
+pub mod protocol_tests;
 pub mod sensitivity;
 pub mod waiters;
 

@@ -82,6 +82,16 @@ pub struct WaiterNames {
     pub method: String,
 }
 
+/// The locals of a generated waiter's matcher, which a closure parameter must not shadow.
+const MATCHER_LOCALS: &[&str] = &["input", "output", "response", "lhs", "rhs", "state"];
+
+/// Test function names for `(prefix, case id)` pairs, in order: `{prefix}_{case id}` in
+/// `snake_case`, a clash taking the smallest free suffix from 2.
+pub fn test_functions(wanted: Vec<(&str, String)>) -> Vec<String> {
+    let mut ns = Namespace::default();
+    wanted.into_iter().map(|(prefix, id)| ns.claim(format!("{prefix}_{}", names::snake(&id)), "_")).collect()
+}
+
 /// Every Rust name the naming pass decided.
 #[derive(Debug, Default)]
 pub struct Names {
@@ -101,6 +111,8 @@ pub struct Names {
     setters: BTreeMap<(Builder, String, String), String>,
     /// `(operation, member)` -> the request builder's `set_x(Option<T>)` and `get_x()`.
     accessors: BTreeMap<(String, String), (String, String)>,
+    /// Shape id -> the closure parameter that holds one of its values in generated code.
+    bindings: BTreeMap<String, String>,
 }
 
 /// The builders that have a setter per input member.
@@ -262,6 +274,23 @@ impl Names {
             }
         }
         Ok(())
+    }
+
+    /// Names a closure parameter for the values of each shape: the shape's name in
+    /// `snake_case`, with `_item` appended where a matcher's own local has that name.
+    pub fn name_bindings<'a>(&mut self, shapes: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        for (id, name) in shapes {
+            let mut binding = names::snake(name);
+            if MATCHER_LOCALS.contains(&binding.as_str()) {
+                binding.push_str("_item");
+            }
+            self.bindings.insert(id.to_string(), binding);
+        }
+    }
+
+    /// The closure parameter for a value of shape `id`.
+    pub fn binding(&self, id: &str) -> Result<Ident, ModelError> {
+        self.bindings.get(id).map(|b| names::ident(b)).ok_or_else(|| missing("shape", id))
     }
 
     pub fn type_name(&self, key: &str) -> Result<&str, ModelError> {
