@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::passes::constraints::Constraints;
 use crate::passes::naming::Names;
-use crate::smithy::traits::{Paginated, TimestampFormat};
+use crate::smithy::traits::TimestampFormat;
 use crate::smithy::ModelError;
 // The typed traits and shape kinds carry over unchanged from the model.
 pub use crate::smithy::{shape_name, traits, Kind, Traits, UNIT};
@@ -176,8 +176,8 @@ pub struct Ir {
     pub sensitive_outputs: BTreeSet<String>,
     /// Operations left out of the crate (event streams), for the client's docs.
     pub skipped: Vec<String>,
-    /// `@paginated` of each paginated operation, by operation id, the service's values filled in.
-    pub paginators: BTreeMap<String, Paginated>,
+    /// The paginator of each paginated operation, by operation id (the paginators pass).
+    pub paginators: BTreeMap<String, crate::passes::paginators::Paginator>,
     /// Every Rust name generated code declares (the naming pass).
     pub names: Names,
     /// Every waiter with its operation's id, sorted by waiter name (the waiters pass).

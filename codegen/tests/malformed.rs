@@ -143,6 +143,36 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             "t#Op",
         ),
         (
+            "@paginated pageSize that is no integer",
+            with(json!({"t#Op": {
+                "type": "operation",
+                "input": {"target": "t#Input"},
+                "output": {"target": "t#Input"},
+                "traits": {"smithy.api#paginated": {"inputToken": "field", "outputToken": "field", "pageSize": "field"}}
+            }})),
+            "t#Op`: trait `smithy.api#paginated` pageSize must be an integer or long",
+        ),
+        (
+            "@paginated items that are no list or map",
+            with(json!({"t#Op": {
+                "type": "operation",
+                "input": {"target": "t#Input"},
+                "output": {"target": "t#Input"},
+                "traits": {"smithy.api#paginated": {"inputToken": "field", "outputToken": "field", "items": "field"}}
+            }})),
+            "t#Op`: trait `smithy.api#paginated` items must be a list or map",
+        ),
+        (
+            "@paginated output path through a non-structure",
+            with(json!({"t#Op": {
+                "type": "operation",
+                "input": {"target": "t#Input"},
+                "output": {"target": "t#Input"},
+                "traits": {"smithy.api#paginated": {"inputToken": "field", "outputToken": "field.next"}}
+            }})),
+            "t#Op`: trait `smithy.api#paginated` path `field.next` goes through a non-structure",
+        ),
+        (
             "@paginated tokens of two types (a string in, a map out)",
             with(json!({
                 "t#Op": {
@@ -154,7 +184,7 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
                 "t#Output": {"type": "structure", "members": {"next": {"target": "t#Map"}}},
                 "t#Map": {"type": "map", "key": {"target": "smithy.api#String"}, "value": {"target": "smithy.api#String"}}
             })),
-            "t#Op`: @paginated inputToken is a `String` and outputToken a `std :: collections :: HashMap",
+            "t#Op`: trait `smithy.api#paginated` inputToken `smithy.api#String` and outputToken `t#Map` are not of one type",
         ),
         (
             "operationContextParams path with an unsupported JMESPath form",

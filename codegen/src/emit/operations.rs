@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::shapes::{argument, fields, io_key, structure, Presence};
 use super::{doc_or, Ctx, Module, Op};
-use crate::ir::traits::{Fault, Paginated, StaticParam};
+use crate::ir::traits::{Fault, StaticParam};
 use crate::ir::Kind;
 use crate::passes::naming::Builder;
 use crate::ModelError;
@@ -523,24 +523,20 @@ fn host_prefix(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
     }))
 }
 
-/// The last member of an output path (`a.b.c`), and for nested paths the expression that
-/// reaches the structure holding it as an `Option<&T>` (`Option<&mut T>` when `mutable`).
+/// The last member of an output path (`a.b.c`, checked by the paginators pass), and for nested
+/// paths the expression that reaches the structure holding it as an `Option<&T>`
+/// (`Option<&mut T>` when `mutable`).
 fn output_member<'m>(
     ctx: &Ctx<'m>,
     op: &Op<'m>,
-    path: &str,
+    path: &[String],
     mutable: bool,
 ) -> Result<(Option<TokenStream>, super::shapes::Field<'m>), ModelError> {
-    let missing = |n: &str| ModelError::new(&op.shape.id, format!("@paginated names `{n}`, which is not a member"));
     let mut shape = op.output;
     let mut walk: Option<TokenStream> = None;
-    let segments: Vec<&str> = path.split('.').collect();
-    for (i, seg) in segments.iter().enumerate() {
-        let f = fields(ctx, shape, ctx.module_of(&shape.id))?
-            .into_iter()
-            .find(|f| f.member.name == *seg)
-            .ok_or_else(|| missing(seg))?;
-        if i + 1 == segments.len() {
+    for (i, seg) in path.iter().enumerate() {
+        let f = member_field(ctx, shape, seg)?;
+        if i + 1 == path.len() {
             return Ok((walk, f));
         }
         let id = &f.ident;
@@ -552,32 +548,28 @@ fn output_member<'m>(
             (false, true) => quote!(#start.map(|x| &mut x.#id)),
         });
         shape = ctx.shape(&f.member.target)?;
-        if shape.kind != Kind::Structure {
-            return Err(ModelError::new(
-                &op.shape.id,
-                format!("@paginated path `{path}` goes through a non-structure"),
-            ));
-        }
     }
-    Err(missing(path))
+    Err(ModelError::new(&op.shape.id, "an empty @paginated path (a generator bug)"))
+}
+
+/// The field of member `name` of structure `shape`.
+fn member_field<'m>(
+    ctx: &Ctx<'m>,
+    shape: &'m crate::ir::Shape,
+    name: &str,
+) -> Result<super::shapes::Field<'m>, ModelError> {
+    fields(ctx, shape, ctx.module_of(&shape.id))?
+        .into_iter()
+        .find(|f| f.member.name == name)
+        .ok_or_else(|| ModelError::new(&shape.id, format!("no member `{name}`")))
 }
 
 fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
     let rt = super::rt();
     let Some(p) = ctx.paginators.get(&op.shape.id) else { return Ok(None) };
-    let Paginated { input_token, output_token, items, page_size } = p.clone();
-    let (Some(in_tok), Some(out_tok)) = (input_token, output_token) else {
-        return Err(ModelError::new(&op.shape.id, "@paginated needs inputToken and outputToken"));
-    };
-    let in_fields = fields(ctx, op.input, Module::Input)?;
-    let find = |fs: &[super::shapes::Field], n: &str| {
-        fs.iter()
-            .position(|f| f.member.name == n)
-            .ok_or_else(|| ModelError::new(&op.shape.id, format!("@paginated names `{n}`, which is not a member")))
-    };
-    let in_tok_f = &in_fields[find(&in_fields, &in_tok)?];
+    let in_tok_f = member_field(ctx, op.input, &p.input_token)?;
     // Output paths may be nested (`page.next`): walk to the structure holding the last member.
-    let (tok_walk, out_tok_f) = output_member(ctx, op, &out_tok, false)?;
+    let (tok_walk, out_tok_f) = output_member(ctx, op, &p.output_token, false)?;
     let it = &in_tok_f.ident;
     let ot = &out_tok_f.ident;
     let set_token = if in_tok_f.presence == Presence::Optional {
@@ -585,21 +577,9 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
     } else {
         quote!(input.#it = token.unwrap_or_default();)
     };
-    // Tokens are strings, or maps for some services; both ends must be of the same type.
-    let token_ty = match ctx.shape(&in_tok_f.member.target)?.kind {
-        Kind::String | Kind::Map => ctx.value_type(&in_tok_f.member.target, Module::Input)?,
-        _ => return Err(ModelError::new(&op.shape.id, "@paginated inputToken must be a string or a map")),
-    };
-    // Smithy asks for the same type at both ends, not the same shape: codebuild's input token
-    // is a `SensitiveString`, its output token a `String`. Both become one Rust type here, and
-    // the paginator never prints a token, so the input's redaction holds.
-    let out_ty = ctx.value_type(&out_tok_f.member.target, Module::Output)?;
-    if in_tok_f.member.target != out_tok_f.member.target && token_ty.to_string() != out_ty.to_string() {
-        return Err(ModelError::new(
-            &op.shape.id,
-            format!("@paginated inputToken is a `{token_ty}` and outputToken a `{out_ty}`: they must be of one type"),
-        ));
-    }
+    // Both ends are of one Rust type (the pass checked), and the paginator never prints a
+    // token, so an input token's redaction holds.
+    let token_ty = ctx.value_type(&in_tok_f.member.target, Module::Input)?;
     let get_in_token =
         if in_tok_f.presence == Presence::Optional { quote!(input.#it.as_ref()) } else { quote!(Some(&input.#it)) };
     let get_token = match (&tok_walk, out_tok_f.presence == Presence::Optional) {
@@ -608,32 +588,30 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
         (Some(walk), true) => quote!(#walk.and_then(|x| x.#ot.as_ref())),
         (Some(walk), false) => quote!(#walk.map(|x| &x.#ot)),
     };
-    let set_size = match &page_size {
+    let set_size = match &p.page_size {
         Some(n) => {
-            let f = &in_fields[find(&in_fields, n)?];
+            let f = member_field(ctx, op.input, n)?;
             let id = &f.ident;
             let conv = match ctx.shape(&f.member.target)?.kind {
-                Kind::Integer => quote!(size),
                 Kind::Long => quote!(size.into()),
-                _ => return Err(ModelError::new(&op.shape.id, "@paginated pageSize must be an integer or long")),
+                _ => quote!(size),
             };
             let v = if f.presence == Presence::Optional { quote!(Some(#conv)) } else { conv };
             quote!(input.#id = #v;)
         }
         None => quote!(let _ = (input, size);),
     };
-    let (item_ty, take_items) = match &items {
-        Some(n) => {
-            let (walk, f) = output_member(ctx, op, n, true)?;
+    let (item_ty, take_items) = match &p.items {
+        Some(path) => {
+            let (walk, f) = output_member(ctx, op, path, true)?;
             let id = &f.ident;
             let target = ctx.shape(&f.member.target)?;
             let item_ty = match target.kind {
-                Kind::List => ctx.value_type(&target.members[0].target, Module::Output)?,
                 Kind::Map => {
                     let v = ctx.value_type(&target.members[1].target, Module::Output)?;
                     quote!((String, #v))
                 }
-                _ => return Err(ModelError::new(&op.shape.id, "@paginated items must be a list or map")),
+                _ => ctx.value_type(&target.members[0].target, Module::Output)?,
             };
             let take = match (walk, f.presence == Presence::Optional) {
                 (None, true) => quote!(output.#id.take().unwrap_or_default().into_iter().collect()),
@@ -660,7 +638,7 @@ fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {
         " Pages through every result of `{}`: a [`Paginator`](crate::paginate::Paginator) yields whole pages, \
          its [`items`](crate::paginate::Paginator::items) the {} one by one. Pages are requested as they are consumed.",
         op.name(),
-        items.as_deref().map_or("items".to_string(), |i| format!("`{i}`"))
+        p.items.as_ref().map_or("items".to_string(), |i| format!("`{}`", i.join(".")))
     );
     Ok(Some(quote! {
         impl #ty {

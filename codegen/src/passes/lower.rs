@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::naming::{Names, TypeToName, Wanted};
-use super::{constraints, members, protocol_tests, sensitivity, waiters};
+use super::{constraints, members, paginators, protocol_tests, sensitivity, waiters};
 use crate::docs;
 use crate::ir::{self, Home, Ir, LoweredMember, Module, OpIds};
 use crate::smithy::traits::TimestampFormat;
@@ -40,7 +40,7 @@ pub(crate) struct Lowering<'m> {
     pub constrained: BTreeSet<String>,
     pub sensitive_outputs: BTreeSet<String>,
     pub skipped: Vec<String>,
-    pub paginators: BTreeMap<String, crate::smithy::traits::Paginated>,
+    pub paginators: BTreeMap<String, paginators::Paginator>,
     /// Every member of every generated structure, by `(structure, member)`.
     pub members: BTreeMap<(String, String), LoweredMember>,
     pub names: Names,
@@ -98,12 +98,7 @@ impl<'m> Lowering<'m> {
             members: BTreeMap::new(),
             waiters: Vec::new(),
         };
-        // Operation values override the service's defaults.
-        for op in &ctx.ops {
-            if let Some(own) = &op.shape.traits.paginated {
-                ctx.paginators.insert(op.shape.id.clone(), own.or(service.traits.paginated.as_ref()));
-            }
-        }
+        ctx.paginators = paginators::paginators(&ctx)?;
         ctx.place_shapes()?;
         ctx.members = members::lower_members(&ctx)?;
         ctx.find_recursion();

@@ -7,6 +7,7 @@
 //! - [`naming`]: every Rust identifier generated code declares for a model element;
 //! - [`constraints`]: which sent shapes carry constraints to validate;
 //! - [`sensitivity`]: which outputs hold `@sensitive` data, so errors never show their bodies;
+//! - [`paginators`]: `@paginated` checked against the operation's shapes;
 //! - [`waiters`]: `smithy.waiters#waitable` read into typed, checked waiters;
 //! - [`protocol_tests`]: which `smithy.test` cases the crate runs, and their test names.
 
@@ -14,6 +15,7 @@ pub mod constraints;
 mod lower;
 pub mod members;
 pub mod naming;
+pub mod paginators;
 pub mod protocol_tests;
 pub mod sensitivity;
 pub mod waiters;
