@@ -3,9 +3,10 @@
 //! The flow reads top-down, one folder a stage:
 //! 1. [`smithy`]: JSON AST -> [`smithy::Model`], typed shapes and traits, resolved (prelude,
 //!    mixins, `apply`, `@enum` strings);
-//! 2. [`passes`]: [`smithy::Model`] -> [`ir::Ctx`], the lowered model: operations, modules,
-//!    every Rust name ([`passes::naming`]), boxing, constraints;
-//! 3. [`emit`]: [`ir::Ctx`] -> one token stream per generated file;
+//! 2. [`passes`]: [`smithy::Model`] -> [`ir::Ir`], the lowered model: operations, modules,
+//!    every Rust name ([`passes::naming`]), boxing, constraints, paginators, waiters, and every
+//!    shape the crate uses with its members' answers attached;
+//! 3. [`emit`]: [`ir::Ctx`] (a view of [`ir::Ir`]) -> one token stream per generated file;
 //! 4. [`render`]: tokens -> `syn::File` -> `prettyplease` text with the `@generated` banner.
 #![forbid(unsafe_code)]
 

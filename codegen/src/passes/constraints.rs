@@ -3,32 +3,34 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::lower::Lowering as Ctx;
+use super::lower::Lowering;
 use crate::smithy::{Kind, Member, Shape};
 
 /// Which structures and unions that are sent have a constraint somewhere inside them.
-pub(crate) fn constrained(ctx: &Ctx) -> BTreeSet<String> {
+pub(crate) fn constrained(lowering: &Lowering) -> BTreeSet<String> {
     let mut memo: BTreeMap<String, bool> = BTreeMap::new();
-    ctx.homes
+    lowering
+        .homes
         .keys()
-        .filter(|id| ctx.sent.contains(*id))
-        .filter(|id| has_constraint(ctx, id, &mut memo))
+        .filter(|id| lowering.sent.contains(*id))
+        .filter(|id| has_constraint(lowering, id, &mut memo))
         .cloned()
         .collect()
 }
 
-fn has_constraint(ctx: &Ctx, id: &str, memo: &mut BTreeMap<String, bool>) -> bool {
+fn has_constraint(lowering: &Lowering, id: &str, memo: &mut BTreeMap<String, bool>) -> bool {
     if let Some(v) = memo.get(id) {
         return *v;
     }
     // Assume no while visiting, which ends cycles.
     memo.insert(id.to_string(), false);
-    let Some(shape) = ctx.model.shapes.get(id) else { return false };
+    let Some(shape) = lowering.model.shapes.get(id) else { return false };
     let own = shape_constraints(shape).any();
     let inner = match shape.kind {
-        Kind::Structure | Kind::Union | Kind::List | Kind::Map => {
-            shape.members.iter().any(|m| member_constraints(ctx, m).any() || has_constraint(ctx, &m.target, memo))
-        }
+        Kind::Structure | Kind::Union | Kind::List | Kind::Map => shape
+            .members
+            .iter()
+            .any(|m| member_constraints(lowering, m).any() || has_constraint(lowering, &m.target, memo)),
         _ => false,
     };
     let result = own || inner;
@@ -63,9 +65,9 @@ fn shape_constraints(shape: &Shape) -> Constraints {
 }
 
 /// A member's constraints: its own, else its target's.
-pub(crate) fn member_constraints(ctx: &Ctx, m: &Member) -> Constraints {
+pub(crate) fn member_constraints(lowering: &Lowering, m: &Member) -> Constraints {
     let own = read_constraints(&m.traits);
-    let target = ctx.model.shapes.get(&m.target).map(shape_constraints).unwrap_or_default();
+    let target = lowering.model.shapes.get(&m.target).map(shape_constraints).unwrap_or_default();
     Constraints {
         length: own.length.or(target.length),
         range: own.range.or(target.range),

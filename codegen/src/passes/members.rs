@@ -7,19 +7,19 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::lower::Lowering as Ctx;
+use super::lower::Lowering;
 use crate::ir::{DefaultValue, LoweredMember, Presence};
 use crate::smithy::traits::EnumValue;
 use crate::smithy::{Kind, Member, ModelError, Shape};
 
 /// Every member of every generated structure, by `(structure, member)`.
-pub(crate) fn lower_members(ctx: &Ctx) -> Result<BTreeMap<(String, String), LoweredMember>, ModelError> {
+pub(crate) fn lower_members(lowering: &Lowering) -> Result<BTreeMap<(String, String), LoweredMember>, ModelError> {
     let mut out = BTreeMap::new();
-    for id in ctx.homes.keys() {
-        let Some(shape) = ctx.model.shapes.get(id).filter(|s| s.kind == Kind::Structure) else { continue };
+    for id in lowering.homes.keys() {
+        let Some(shape) = lowering.model.shapes.get(id).filter(|s| s.kind == Kind::Structure) else { continue };
         for m in &shape.members {
             let mid = format!("{}${}", shape.id, m.name);
-            let target = ctx.model.shape(&m.target)?;
+            let target = lowering.model.shape(&m.target)?;
             // `@clientOptional` keeps a member optional in clients even when required or defaulted.
             let client_optional = m.traits.client_optional;
             // A default added to a published member would turn its `Option<T>` into `T`, breaking
@@ -29,7 +29,7 @@ pub(crate) fn lower_members(ctx: &Ctx) -> Result<BTreeMap<(String, String), Lowe
             let required = m.traits.required && !client_optional;
             let presence = if required || default.is_some() {
                 Presence::Always
-            } else if matches!(target.kind, Kind::List | Kind::Map) && !ctx.sent.contains(&shape.id) {
+            } else if matches!(target.kind, Kind::List | Kind::Map) && !lowering.sent.contains(&shape.id) {
                 Presence::Collection
             } else {
                 Presence::Optional

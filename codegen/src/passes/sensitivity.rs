@@ -4,22 +4,24 @@
 
 use std::collections::BTreeSet;
 
-use super::lower::Lowering as Ctx;
+use super::lower::Lowering;
 
 /// The ids of operation output shapes with sensitive data somewhere inside.
-pub(crate) fn sensitive_outputs(ctx: &Ctx) -> BTreeSet<String> {
-    ctx.ops
+pub(crate) fn sensitive_outputs(lowering: &Lowering) -> BTreeSet<String> {
+    lowering
+        .ops
         .iter()
-        .filter(|op| holds_sensitive(ctx, &op.output.id, &mut BTreeSet::new()))
+        .filter(|op| holds_sensitive(lowering, &op.output.id, &mut BTreeSet::new()))
         .map(|op| op.output.id.clone())
         .collect()
 }
 
-fn holds_sensitive(ctx: &Ctx, id: &str, seen: &mut BTreeSet<String>) -> bool {
+fn holds_sensitive(lowering: &Lowering, id: &str, seen: &mut BTreeSet<String>) -> bool {
     // A shape seen before on this walk adds nothing new, which also ends recursive shapes.
     if !seen.insert(id.to_string()) {
         return false;
     }
-    let Some(shape) = ctx.model.shapes.get(id) else { return false };
-    shape.traits.sensitive || shape.members.iter().any(|m| m.traits.sensitive || holds_sensitive(ctx, &m.target, seen))
+    let Some(shape) = lowering.model.shapes.get(id) else { return false };
+    shape.traits.sensitive
+        || shape.members.iter().any(|m| m.traits.sensitive || holds_sensitive(lowering, &m.target, seen))
 }
