@@ -12,8 +12,11 @@ fn manifest(fixture: &str) -> codegen::Manifest {
 fn manifest_lists_what_was_generated() {
     let m = manifest("naming");
     assert_eq!(m.service, "NamingService");
-    assert_eq!(m.operations, ["Foo", "FromEnv", "ListThings", "List_Things", "New", "Send", "WaitUntilReady"]);
-    assert_eq!(m.waiters, ["Ready", "Waited"]);
+    assert_eq!(
+        m.operations,
+        ["Foo", "FromEnv", "ListStates", "ListThings", "List_Things", "New", "Send", "WaitUntilReady"]
+    );
+    assert_eq!(m.waiters, ["Ready", "StatesSettled", "Waited"]);
     assert!(m.shapes.iter().any(|s| s == "FooBar2"), "{:?}", m.shapes);
     assert_eq!(
         m.files,

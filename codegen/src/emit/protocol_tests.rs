@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::shapes::{fields, io_key, Presence};
 use super::{Ctx, Module, Op};
+use crate::ir::traits::HttpCase;
 use crate::ir::{Kind, Shape};
 use crate::passes::protocol_tests::CaseKind;
 use crate::ModelError;
@@ -59,19 +60,6 @@ pub fn protocol_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelErro
     }))
 }
 
-fn str_field<'a>(case: &'a Value, key: &str) -> Option<&'a str> {
-    case.get(key).and_then(Value::as_str)
-}
-
-fn headers(case: &Value) -> Vec<(String, String)> {
-    case.get("headers")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-        .collect()
-}
-
 fn op_type(ctx: &Ctx, op: &Op) -> Result<TokenStream, ModelError> {
     let ty = format_ident!("{}", ctx.names.op(&op.shape.id)?.ty);
     Ok(quote!(crate::operation::#ty))
@@ -96,33 +84,32 @@ pub(super) fn io_value(
 fn request_test(
     ctx: &Ctx,
     op: &Op,
-    case: &Value,
+    case: &HttpCase,
     ignore: Option<TokenStream>,
     name: proc_macro2::Ident,
 ) -> Result<TokenStream, ModelError> {
-    let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
-    let input = io_value(ctx, op, op.input, "Input", &params)?;
+    let input = io_value(ctx, op, op.input, "Input", &case.params)?;
     let op_ty = op_type(ctx, op)?;
-    let method = str_field(case, "method").unwrap_or("POST");
-    let uri = str_field(case, "uri").unwrap_or("/");
-    let host = str_field(case, "host").unwrap_or("example.com");
+    let method = case.method.as_deref().unwrap_or("POST");
+    let uri = case.uri.as_deref().unwrap_or("/");
+    let host = case.host.as_deref().unwrap_or("example.com");
     let mut checks = Vec::new();
-    for (k, v) in headers(case) {
+    for (k, v) in &case.headers {
         checks.push(quote! {
             assert_eq!(request.headers().get(#k).and_then(|v| v.to_str().ok()), Some(#v), "header {}", #k);
         });
     }
-    for k in case.get("forbidHeaders").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+    for k in &case.forbid_headers {
         checks.push(quote!(assert!(!request.headers().contains_key(#k), "header {} must not be sent", #k);));
     }
-    for k in case.get("requireHeaders").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+    for k in &case.require_headers {
         checks.push(quote!(assert!(request.headers().contains_key(#k), "header {} must be sent", #k);));
     }
-    if let Some(resolved) = str_field(case, "resolvedHost") {
+    if let Some(resolved) = &case.resolved_host {
         checks.push(quote!(assert_eq!(request.uri().host(), Some(#resolved));));
     }
-    if let Some(body) = str_field(case, "body") {
-        let json = str_field(case, "bodyMediaType").map_or(true, |m| m.contains("json"));
+    if let Some(body) = &case.body {
+        let json = case.body_media_type.as_deref().map_or(true, |m| m.contains("json"));
         checks.push(if body.is_empty() {
             quote!(assert!(request.body().is_empty() || request.body().as_ref() == b"{}", "an empty body");)
         } else if json {
@@ -146,21 +133,20 @@ fn request_test(
     })
 }
 
-fn response_parts(case: &Value) -> (u16, TokenStream, String) {
-    let code = case.get("code").and_then(Value::as_u64).unwrap_or(200) as u16;
-    let hs = headers(case).into_iter().map(|(k, v)| quote!((#k, #v)));
-    let body = str_field(case, "body").unwrap_or("").to_string();
-    (code, quote!(vec![#(#hs),*]), body)
+fn response_parts(case: &HttpCase) -> (u16, TokenStream, &str) {
+    let code = case.code.unwrap_or(200);
+    let hs = case.headers.iter().map(|(k, v)| quote!((#k, #v)));
+    (code, quote!(vec![#(#hs),*]), case.body.as_deref().unwrap_or_default())
 }
 
-fn response_test(ctx: &Ctx, op: &Op, case: &Value, name: proc_macro2::Ident) -> Result<TokenStream, ModelError> {
+fn response_test(ctx: &Ctx, op: &Op, case: &HttpCase, name: proc_macro2::Ident) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
-    let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
-    let expected = io_value(ctx, op, op.output, "Output", &params)?;
+    let expected = io_value(ctx, op, op.output, "Output", &case.params)?;
     let op_ty = op_type(ctx, op)?;
     let (code, hs, body) = response_parts(case);
-    let request_id = headers(case)
-        .into_iter()
+    let request_id = case
+        .headers
+        .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("x-amzn-requestid"))
         .map(|(_, v)| quote!(assert_eq!(output.request_id(), Some(#v));));
     Ok(quote! {
@@ -181,12 +167,11 @@ fn error_test(
     op: &Op,
     error: &Shape,
     error_name: &str,
-    case: &Value,
+    case: &HttpCase,
     name: proc_macro2::Ident,
 ) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
-    let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
-    let expected = struct_value(ctx, error, Module::Error, error_name, &params)?;
+    let expected = struct_value(ctx, error, Module::Error, error_name, &case.params)?;
     let op_ty = op_type(ctx, op)?;
     let op_error = format_ident!("{}", ctx.names.op(&op.shape.id)?.error);
     let variant = super::operations::error_variant(ctx, error)?;

@@ -5,6 +5,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::Ctx;
+use crate::ir::traits::{EndpointExpect, OperationInput, StaticParam};
 use crate::ModelError;
 
 pub fn service_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
@@ -73,59 +74,43 @@ pub fn service_module(ctx: &Ctx) -> Result<TokenStream, ModelError> {
 /// One `#[test]` per `smithy.rules#endpointTests` case of the model.
 pub fn endpoint_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelError> {
     let rt = super::rt();
-    let id = &ctx.service.id;
-    let Some(tests) = &ctx.service.traits.endpoint_tests else { return Ok(None) };
-    let cases = tests.get("testCases").and_then(Value::as_array).cloned().unwrap_or_default();
+    let cases = &ctx.service.traits.endpoint_tests;
     if cases.is_empty() {
         return Ok(None);
     }
     let mut fns = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let name = format_ident!("case_{:03}", i + 1);
-        let doc = case.get("documentation").and_then(Value::as_str).unwrap_or("");
-        let doc = format!(" {doc}");
-        let mut sets = Vec::new();
-        for (k, v) in case.get("params").and_then(Value::as_object).into_iter().flatten() {
-            sets.push(match v {
-                Value::Bool(b) => quote!(params.set(#k, #b);),
-                Value::String(s) => quote!(params.set(#k, #s);),
-                Value::Array(a) => {
-                    let items: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
-                    quote!(params.set(#k, vec![#(#items.to_string()),*]);)
-                }
-                _ => {
-                    return Err(ModelError::new(id, format!("endpoint test {} has an unsupported param `{k}`", i + 1)))
-                }
-            });
-        }
-        let expect =
-            case.get("expect").ok_or_else(|| ModelError::new(id, format!("endpoint test {} has no expect", i + 1)))?;
-        let check = if let Some(url) = expect.pointer("/endpoint/url").and_then(Value::as_str) {
-            // Properties (`authSchemes`, say) and headers are compared when the case names them.
-            let properties = expect.pointer("/endpoint/properties").map(|p| {
-                let p = p.to_string();
-                quote!(#rt::protocol_harness::assert_endpoint_properties(&endpoint, #p);)
-            });
-            let headers = expect.pointer("/endpoint/headers").map(|h| {
-                let h = h.to_string();
-                quote!(#rt::protocol_harness::assert_endpoint_headers(&endpoint, #h);)
-            });
-            quote! {
-                let endpoint = rules().resolve(&params).expect("an endpoint");
-                assert_eq!(endpoint.url, #url);
-                #properties
-                #headers
+        let doc = format!(" {}", case.documentation.as_deref().unwrap_or_default());
+        let sets = case.params.iter().map(|(k, v)| match v {
+            StaticParam::List(items) => quote!(params.set(#k, vec![#(#items.to_string()),*]);),
+            v => {
+                let v = param_value(v);
+                quote!(params.set(#k, #v);)
             }
-        } else if let Some(err) = expect.get("error").and_then(Value::as_str) {
-            quote! {
+        });
+        let check = match &case.expect {
+            EndpointExpect::Endpoint { url, properties, headers } => {
+                // Properties (`authSchemes`, say) and headers are compared when the case names them.
+                let properties = properties.as_ref().map(|p| {
+                    let p = p.to_string();
+                    quote!(#rt::protocol_harness::assert_endpoint_properties(&endpoint, #p);)
+                });
+                let headers = headers.as_ref().map(|h| {
+                    let h = h.to_string();
+                    quote!(#rt::protocol_harness::assert_endpoint_headers(&endpoint, #h);)
+                });
+                quote! {
+                    let endpoint = rules().resolve(&params).expect("an endpoint");
+                    assert_eq!(endpoint.url, #url);
+                    #properties
+                    #headers
+                }
+            }
+            EndpointExpect::Error(err) => quote! {
                 let error = rules().resolve(&params).expect_err("an error");
                 assert_eq!(error.to_string(), #err);
-            }
-        } else {
-            return Err(ModelError::new(
-                id,
-                format!("endpoint test {} expects neither an endpoint nor an error", i + 1),
-            ));
+            },
         };
         fns.push(quote! {
             #[doc = #doc]
@@ -137,9 +122,9 @@ pub fn endpoint_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelErro
                 #check
             }
         });
-        for (j, input) in case.get("operationInputs").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        for (j, input) in case.operation_inputs.iter().enumerate() {
             let name = format_ident!("case_{:03}_through_operation_{}", i + 1, j + 1);
-            fns.push(operation_input_test(ctx, &name, &doc, input, expect, i + 1)?);
+            fns.push(operation_input_test(ctx, &name, &doc, input, &case.expect, i + 1)?);
         }
     }
     Ok(Some(quote! {
@@ -154,19 +139,28 @@ pub fn endpoint_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelErro
     }))
 }
 
+/// A rule set parameter value as a Rust expression.
+fn param_value(v: &StaticParam) -> TokenStream {
+    match v {
+        StaticParam::Bool(b) => quote!(#b),
+        StaticParam::Str(s) => quote!(#s),
+        StaticParam::List(items) => quote!(vec![#(String::from(#items)),*]),
+    }
+}
+
 /// An endpoint test case's `operationInputs` entry: the operation called through a client
 /// configured from `builtInParams`/`clientParams`, checking the URL it was sent to or the error.
 fn operation_input_test(
     ctx: &Ctx,
     name: &proc_macro2::Ident,
     doc: &str,
-    input: &Value,
-    expect: &Value,
+    input: &OperationInput,
+    expect: &EndpointExpect,
     case: usize,
 ) -> Result<TokenStream, ModelError> {
     let rt = super::rt();
     let id = &ctx.service.id;
-    let op_name = input.get("operationName").and_then(Value::as_str).unwrap_or_default();
+    let op_name = &input.operation_name;
     let op = ctx
         .ops
         .iter()
@@ -174,29 +168,18 @@ fn operation_input_test(
         .ok_or_else(|| ModelError::new(id, format!("endpoint test {case} calls unknown operation `{op_name}`")))?;
     let rule_params =
         ctx.service.traits.endpoint_rule_set.as_ref().and_then(|r| r.get("parameters")).and_then(Value::as_object);
-    let as_value = |v: &Value| -> Result<TokenStream, ModelError> {
-        Ok(match v {
-            Value::Bool(b) => quote!(#b),
-            Value::String(s) => quote!(#s),
-            Value::Array(a) => {
-                let items = a.iter().filter_map(Value::as_str);
-                quote!(vec![#(String::from(#items)),*])
-            }
-            _ => return Err(ModelError::new(id, format!("endpoint test {case} has an unsupported value {v}"))),
-        })
-    };
     let mut config = Vec::new();
-    for (k, v) in input.get("builtInParams").and_then(Value::as_object).into_iter().flatten() {
+    for (k, v) in &input.built_in_params {
         config.push(match (k.as_str(), v) {
-            ("AWS::Region", Value::String(s)) => quote!(.region(#s)),
-            ("AWS::UseFIPS", Value::Bool(b)) => quote!(.use_fips(#b)),
-            ("AWS::UseDualStack", Value::Bool(b)) => quote!(.use_dual_stack(#b)),
-            ("SDK::Endpoint", Value::String(s)) => quote!(.endpoint_url(#s)),
+            ("AWS::Region", StaticParam::Str(s)) => quote!(.region(#s)),
+            ("AWS::UseFIPS", StaticParam::Bool(b)) => quote!(.use_fips(#b)),
+            ("AWS::UseDualStack", StaticParam::Bool(b)) => quote!(.use_dual_stack(#b)),
+            ("SDK::Endpoint", StaticParam::Str(s)) => quote!(.endpoint_url(#s)),
             // The account reaches the rules as users give it: with the credentials.
-            ("AWS::Auth::AccountId", Value::String(s)) => {
+            ("AWS::Auth::AccountId", StaticParam::Str(s)) => {
                 quote!(.credentials(#rt::protocol_harness::credentials_of_account(#s)))
             }
-            ("AWS::Auth::AccountIdEndpointMode", Value::String(s)) => {
+            ("AWS::Auth::AccountIdEndpointMode", StaticParam::Str(s)) => {
                 quote!(.account_id_endpoint_mode(#s.parse().expect("a mode")))
             }
             // Other built-ins reach the rules under the parameter name that declares them.
@@ -207,44 +190,45 @@ fn operation_input_test(
                     .ok_or_else(|| {
                         ModelError::new(id, format!("endpoint test {case} sets unknown built-in `{builtin}`"))
                     })?;
-                let v = as_value(v)?;
+                let v = param_value(v);
                 quote!(.endpoint_param(#param, #v))
             }
         });
     }
-    for (k, v) in input.get("clientParams").and_then(Value::as_object).into_iter().flatten() {
-        let v = as_value(v)?;
+    for (k, v) in &input.client_params {
+        let v = param_value(v);
         config.push(quote!(.endpoint_param(#k, #v)));
     }
-    let params = input.get("operationParams").cloned().unwrap_or(Value::Object(Default::default()));
-    let value = super::protocol_tests::io_value(ctx, op, op.input, "Input", &params)?;
+    let value = super::protocol_tests::io_value(ctx, op, op.input, "Input", &input.operation_params)?;
     let op_ty = format_ident!("{}", ctx.names.op(&op.shape.id)?.ty);
-    let check = if let Some(url) = expect.pointer("/endpoint/url").and_then(Value::as_str) {
-        let headers = expect.pointer("/endpoint/headers").filter(|h| h.as_object().is_some_and(|h| !h.is_empty()));
-        let headers = headers.map(|h| {
-            let h = h.to_string();
-            quote!(#rt::protocol_harness::assert_sent_headers(&request, #h);)
-        });
-        let region = input.pointer("/builtInParams/AWS::Region").and_then(Value::as_str);
-        let signed = expected_signature(ctx, expect, region).map(|(algorithm, name, region)| {
-            quote!(#rt::protocol_harness::assert_signed(&request, #algorithm, #name, #region);)
-        });
-        quote! {
-            let request = #rt::protocol_harness::sent(&capture);
-            let sent = request.uri().to_string();
-            assert_eq!(sent.trim_end_matches('/'), #url.trim_end_matches('/'), "{result:?}");
-            #headers
-            #signed
+    let check = match expect {
+        EndpointExpect::Endpoint { url, properties, headers } => {
+            let headers = headers.as_ref().filter(|h| h.as_object().is_some_and(|h| !h.is_empty()));
+            let headers = headers.map(|h| {
+                let h = h.to_string();
+                quote!(#rt::protocol_harness::assert_sent_headers(&request, #h);)
+            });
+            let region = input.built_in_params.iter().find_map(|(k, v)| match (k.as_str(), v) {
+                ("AWS::Region", StaticParam::Str(s)) => Some(s.as_str()),
+                _ => None,
+            });
+            let signed = expected_signature(ctx, properties.as_ref(), region).map(|(algorithm, name, region)| {
+                quote!(#rt::protocol_harness::assert_signed(&request, #algorithm, #name, #region);)
+            });
+            quote! {
+                let request = #rt::protocol_harness::sent(&capture);
+                let sent = request.uri().to_string();
+                assert_eq!(sent.trim_end_matches('/'), #url.trim_end_matches('/'), "{result:?}");
+                #headers
+                #signed
+            }
         }
-    } else if let Some(err) = expect.get("error").and_then(Value::as_str) {
-        quote! {
+        EndpointExpect::Error(err) => quote! {
             match result {
                 Err(crate::SdkError::Config(e)) => assert!(e.message().contains(#err), "{e}"),
                 other => panic!("expected the error {:?}, got {other:?}", #err),
             }
-        }
-    } else {
-        return Err(ModelError::new(id, format!("endpoint test {case} expects neither an endpoint nor an error")));
+        },
     };
     Ok(quote! {
         #[doc = #doc]
@@ -264,8 +248,8 @@ fn operation_input_test(
 /// `authSchemes`: the first scheme the runtime supports, over the service's signing name and
 /// the configured region (us-east-1 without one; for SigV4a, any region). `(algorithm, name,
 /// region or region set)`.
-fn expected_signature(ctx: &Ctx, expect: &Value, region: Option<&str>) -> Option<(String, String, String)> {
-    let schemes = expect.pointer("/endpoint/properties/authSchemes")?.as_array()?;
+fn expected_signature(ctx: &Ctx, properties: Option<&Value>, region: Option<&str>) -> Option<(String, String, String)> {
+    let schemes = properties?.get("authSchemes")?.as_array()?;
     let scheme = schemes.iter().find(|s| matches!(s.get("name").and_then(Value::as_str), Some("sigv4" | "sigv4a")))?;
     let algorithm = scheme.get("name").and_then(Value::as_str)?;
     let name = scheme.get("signingName").and_then(Value::as_str).or(ctx.service.traits.sigv4_name.as_deref())?;

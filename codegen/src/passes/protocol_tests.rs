@@ -2,11 +2,10 @@
 //! (its protocol's, on the client side), the operation each runs through, and the name of
 //! each test function (decided by [`super::naming::test_functions`]).
 
-use serde_json::Value;
-
 use super::lower::Lowering;
 use super::naming;
 use crate::ir::Module;
+use crate::smithy::traits::HttpCase;
 
 /// What a case checks.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,8 +25,7 @@ pub struct ProtocolCase {
     /// The operation it runs through, by shape id: its own, or for an error case the first
     /// operation that returns the error.
     pub op: String,
-    /// The case as the trait has it (`params`, `headers`, `body`, ...).
-    pub case: Value,
+    pub case: HttpCase,
     /// The test function's name.
     pub name: String,
 }
@@ -36,12 +34,9 @@ pub struct ProtocolCase {
 /// sorted by name), then error cases by error shape id.
 pub(crate) fn protocol_cases(l: &Lowering) -> Vec<ProtocolCase> {
     let protocol = if l.service.traits.aws_json_1_1 { "aws.protocols#awsJson1_1" } else { "aws.protocols#awsJson1_0" };
-    let applies = |c: &&Value| {
-        c.get("protocol").and_then(Value::as_str) == Some(protocol)
-            && c.get("appliesTo").and_then(Value::as_str) != Some("server")
-    };
+    let applies = |c: &&HttpCase| c.protocol == protocol && c.applies_to.as_deref() != Some("server");
     let mut out = Vec::new();
-    let mut push = |kind: CaseKind, op: &str, case: &Value| {
+    let mut push = |kind: CaseKind, op: &str, case: &HttpCase| {
         out.push(ProtocolCase { kind, op: op.to_string(), case: case.clone(), name: String::new() })
     };
     for op in &l.ops {
@@ -65,7 +60,7 @@ pub(crate) fn protocol_cases(l: &Lowering) -> Vec<ProtocolCase> {
             CaseKind::Response => "response",
             CaseKind::Error(_) => "error",
         };
-        (prefix, c.case.get("id").and_then(Value::as_str).unwrap_or("case").to_string())
+        (prefix, c.case.id.clone())
     });
     let names = naming::test_functions(wanted.collect());
     for (c, name) in out.iter_mut().zip(names) {

@@ -4,6 +4,7 @@
 //! prelude added, mixins flattened, `apply` merged, `@enum` strings made enums, targets checked,
 //! traits typed ([`traits`]). Later stages never see the JSON or those indirections.
 
+pub mod cases;
 pub mod parse;
 pub mod resolve;
 pub mod traits;

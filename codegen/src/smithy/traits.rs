@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::smithy::cases::{endpoint_cases, http_cases};
+pub use crate::smithy::cases::{EndpointCase, EndpointExpect, HttpCase, OperationInput};
 use crate::smithy::ModelError;
 
 /// The raw trait map of a shape or member, keyed by absolute trait id, as the JSON AST has it.
@@ -84,7 +86,7 @@ pub enum EnumValue {
     Int(i64),
 }
 
-/// A `staticContextParams` value.
+/// A rule set parameter's value: of `staticContextParams`, or of an endpoint test case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StaticParam {
     Bool(bool),
@@ -141,8 +143,8 @@ pub struct Traits {
     pub sdk_id: Option<String>,
     /// `smithy.rules#endpointRuleSet`: the runtime interprets the rules, so they stay a node.
     pub endpoint_rule_set: Option<Value>,
-    /// `smithy.rules#endpointTests` test cases, kept as nodes for the test emitter.
-    pub endpoint_tests: Option<Value>,
+    /// `smithy.rules#endpointTests` test cases.
+    pub endpoint_tests: Vec<EndpointCase>,
     /// `smithy.rules#staticContextParams`, in model order.
     pub static_context_params: Vec<(String, StaticParam)>,
     /// `smithy.rules#contextParam` name.
@@ -150,9 +152,9 @@ pub struct Traits {
     /// `smithy.rules#operationContextParams`: parameter name and JMESPath path, in model order.
     pub operation_context_params: Vec<(String, String)>,
     /// `smithy.test#httpRequestTests` cases.
-    pub http_request_tests: Vec<Value>,
+    pub http_request_tests: Vec<HttpCase>,
     /// `smithy.test#httpResponseTests` cases.
-    pub http_response_tests: Vec<Value>,
+    pub http_response_tests: Vec<HttpCase>,
     /// Every trait not read above, unread.
     pub other: RawTraits,
 }
@@ -173,9 +175,6 @@ impl Reader<'_> {
     }
     fn object(&self) -> Result<&Map<String, Value>, ModelError> {
         self.value.as_object().ok_or_else(|| self.err("is not an object"))
-    }
-    fn list(&self) -> Result<&Vec<Value>, ModelError> {
-        self.value.as_array().ok_or_else(|| self.err("is not a list"))
     }
     /// An optional string property of an object trait.
     fn prop_str(&self, key: &str) -> Result<Option<String>, ModelError> {
@@ -296,7 +295,7 @@ impl Traits {
                     r.object()?;
                     t.endpoint_rule_set = Some(value.clone());
                 }
-                "smithy.rules#endpointTests" => t.endpoint_tests = Some(value.clone()),
+                "smithy.rules#endpointTests" => t.endpoint_tests = endpoint_cases(shape, id, value)?,
                 "smithy.rules#staticContextParams" => {
                     for (name, v) in r.object()? {
                         let param = match v.get("value") {
@@ -319,8 +318,8 @@ impl Traits {
                         t.operation_context_params.push((name.clone(), path.to_string()));
                     }
                 }
-                "smithy.test#httpRequestTests" => t.http_request_tests = r.list()?.clone(),
-                "smithy.test#httpResponseTests" => t.http_response_tests = r.list()?.clone(),
+                "smithy.test#httpRequestTests" => t.http_request_tests = http_cases(shape, id, value)?,
+                "smithy.test#httpResponseTests" => t.http_response_tests = http_cases(shape, id, value)?,
                 _ => {
                     t.other.insert(id.clone(), value.clone());
                 }
