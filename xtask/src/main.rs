@@ -19,8 +19,9 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   cargo xtask test
-      everything CI checks: cargo fmt --check, clippy -D warnings, codegen --check, all tests,
-      and cargo-deny's licenses, bans and sources checks (installs the pinned cargo-deny once)
+      everything CI checks: cargo fmt --check, clippy -D warnings, codegen --check, docs,
+      packaging of awsjson-runtime and ecrpublic, all tests, and cargo-deny's licenses, bans and
+      sources checks (installs the pinned cargo-deny once)
   cargo xtask protocol-tests [--model PATH]
       run Smithy's protocol compliance tests (default: the awsJson 1.1 suite in ../shared/reference)
       against a client generated into target/; ends with `N passed, N failed, N skipped`
@@ -89,7 +90,7 @@ fn main() -> ExitCode {
 /// The project's whole check, in the order that fails fastest.
 fn test() -> Result<(), String> {
     let cargo = cargo();
-    let steps: [&[&str]; 6] = [
+    let steps: [&[&str]; 7] = [
         &["fmt", "--all", "--check"],
         &[
             "clippy",
@@ -105,6 +106,18 @@ fn test() -> Result<(), String> {
         &["doc", "--package", "ecrpublic", "--no-deps", "--quiet"],
         // The runtime's docs with every feature, as docs.rs builds them.
         &["doc", "--package", "awsjson-runtime", "--no-deps", "--all-features", "--quiet"],
+        // Both crates still package for crates.io (metadata, readme, the files they need);
+        // building the packages is `cargo publish --dry-run`, left to a release.
+        &[
+            "package",
+            "--package",
+            "awsjson-runtime",
+            "--package",
+            "ecrpublic",
+            "--no-verify",
+            "--allow-dirty",
+            "--quiet",
+        ],
         &[
             "test",
             "--workspace",
