@@ -17,6 +17,10 @@ mod tools;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Every optional feature, so clippy and the tests see all the code (`cargo xtask test` and the
+/// newest-dependencies run).
+const TEST_FEATURES: &str = "ecrpublic/emulator,ecrpublic/gzip,ecrpublic/http2,ecrpublic/push,awsjson-runtime/sigv4a";
+
 const USAGE: &str = "usage:
   cargo xtask test
       everything CI checks: cargo fmt --check, clippy -D warnings, codegen --check, docs,
@@ -92,16 +96,7 @@ fn test() -> Result<(), String> {
     let cargo = cargo();
     let steps: [&[&str]; 7] = [
         &["fmt", "--all", "--check"],
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--features",
-            "ecrpublic/emulator,ecrpublic/gzip,ecrpublic/http2,ecrpublic/push,awsjson-runtime/sigv4a",
-            "--",
-            "-D",
-            "warnings",
-        ],
+        &["clippy", "--workspace", "--all-targets", "--features", TEST_FEATURES, "--", "-D", "warnings"],
         &["run", "--quiet", "--package", "xtask", "--", "codegen", "--check"],
         &["doc", "--package", "ecrpublic", "--no-deps", "--quiet"],
         // The runtime's docs with every feature, as docs.rs builds them.
@@ -118,12 +113,7 @@ fn test() -> Result<(), String> {
             "--allow-dirty",
             "--quiet",
         ],
-        &[
-            "test",
-            "--workspace",
-            "--features",
-            "ecrpublic/emulator,ecrpublic/gzip,ecrpublic/http2,ecrpublic/push,awsjson-runtime/sigv4a",
-        ],
+        &["test", "--workspace", "--features", TEST_FEATURES],
     ];
     let mut steps: Vec<&[&str]> = steps.to_vec();
     // Smithy's compliance suite, where the reference folder is beside this repository.

@@ -11,8 +11,6 @@
 use std::path::Path;
 use std::process::Command;
 
-const FEATURES: &str = "ecrpublic/emulator,ecrpublic/gzip,ecrpublic/http2,ecrpublic/push,awsjson-runtime/sigv4a";
-
 pub fn run(root: &Path) -> Result<(), String> {
     let copy = root.join("target/newest-deps/src");
     let _ = std::fs::remove_dir_all(&copy);
@@ -51,7 +49,7 @@ pub fn run(root: &Path) -> Result<(), String> {
         super::run(&format!("cargo {} (newest dependencies)", args.join(" ")), &mut cargo)
     };
     step(&["update"])?;
-    step(&["clippy", "--workspace", "--all-targets", "--features", FEATURES, "--", "-D", "warnings"])?;
+    step(&["clippy", "--workspace", "--all-targets", "--features", crate::TEST_FEATURES, "--", "-D", "warnings"])?;
     // The generator's output does not depend on these versions; the crates it feeds do.
-    step(&["test", "-p", "awsjson-runtime", "-p", "ecrpublic", "--features", FEATURES])
+    step(&["test", "-p", "awsjson-runtime", "-p", "ecrpublic", "--features", crate::TEST_FEATURES])
 }
