@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::shapes::{argument, fields, io_key, structure, Presence};
+use super::shapes::{argument, field_named, fields, io_key, structure, Presence};
 use super::{doc_or, Ctx, Module, Op};
 use crate::ir::traits::{Fault, StaticParam};
 use crate::ir::Kind;
@@ -451,11 +451,7 @@ fn member_access<'m>(
     code: TokenStream,
     projected: bool,
 ) -> Result<(TokenStream, &'m crate::ir::Shape), ModelError> {
-    let fs = fields(ctx, shape, ctx.module_of(&shape.id))?;
-    let f = fs
-        .iter()
-        .find(|f| f.member.name == member)
-        .ok_or_else(|| ModelError::new(&shape.id, format!("no member `{member}`")))?;
+    let f = member_field(ctx, shape, member)?;
     let id = &f.ident;
     let code = match (projected, f.presence == Presence::Optional) {
         (true, true) => quote!(#code.map(|items| items.into_iter().filter_map(|x| x.#id.as_ref()).collect::<Vec<_>>())),
@@ -558,10 +554,7 @@ fn member_field<'m>(
     shape: &'m crate::ir::Shape,
     name: &str,
 ) -> Result<super::shapes::Field<'m>, ModelError> {
-    fields(ctx, shape, ctx.module_of(&shape.id))?
-        .into_iter()
-        .find(|f| f.member.name == name)
-        .ok_or_else(|| ModelError::new(&shape.id, format!("no member `{name}`")))
+    field_named(ctx, shape, name)?.ok_or_else(|| ModelError::new(&shape.id, format!("no member `{name}`")))
 }
 
 fn paginator(ctx: &Ctx, op: &Op) -> Result<Option<TokenStream>, ModelError> {

@@ -9,7 +9,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
-use super::shapes::{fields, Presence};
+use super::shapes::{field_named, Presence};
 use super::Ctx;
 use crate::ir::{Kind, Shape};
 use crate::jmespath::{Ast, Cmp};
@@ -429,18 +429,16 @@ impl<'a, 'm> Compiler<'a, 'm> {
         if shape.kind != Kind::Structure {
             return Err(format!("member `{name}` of {}, which is not a structure", kind_name(&shape.kind)));
         }
-        let fs = fields(self.ctx, shape, self.ctx.module_of(&shape.id)).map_err(|e| e.to_string())?;
-        let f = fs
-            .into_iter()
-            .find(|f| f.member.name == name)
+        let f = field_named(self.ctx, shape, name)
+            .map_err(|e| e.to_string())?
             .ok_or_else(|| format!("`{}` has no member `{name}`", shape.id))?;
         let target = self.ctx.shape(&f.member.target).map_err(|e| e.to_string())?;
         let id = &f.ident;
         let optional = f.presence == Presence::Optional;
         // Optional strings are read as `Option<&str>` at once, as hand-written code would.
-        let string = target.kind == Kind::String && !f.boxed;
+        let string = target.kind == Kind::String && !f.member.boxed;
         // Optional booleans and numbers are `Copy`: read by value, as `Option<bool>` and the like.
-        let copy = copy_form(&target.kind).filter(|_| !f.boxed);
+        let copy = copy_form(&target.kind).filter(|_| !f.member.boxed);
         let node = |nullable, is_ref| Ty::Node { shape: target, nullable, is_ref };
         let parent = self.ctx.names.binding(&shape.id).map_err(|e| e.to_string())?;
         Ok(match (nullable, optional) {
@@ -451,20 +449,20 @@ impl<'a, 'm> Compiler<'a, 'm> {
                 Val::new(quote!(#c.and_then(|#parent| #parent.#id)), Ty::Scalar(copy.unwrap_or(Form::Bool), true))
             }
             (true, true) => {
-                let get = if f.boxed { quote!(as_deref) } else { quote!(as_ref) };
+                let get = if f.member.boxed { quote!(as_deref) } else { quote!(as_ref) };
                 Val::new(quote!(#c.and_then(|#parent| #parent.#id.#get())), node(true, true))
             }
             (true, false) => {
-                let get = if f.boxed { quote!(&*#parent.#id) } else { quote!(&#parent.#id) };
+                let get = if f.member.boxed { quote!(&*#parent.#id) } else { quote!(&#parent.#id) };
                 Val::new(quote!(#c.map(|#parent| #get)), node(true, true))
             }
             (false, true) if string => Val::new(quote!(#c.#id.as_deref()), Ty::Scalar(Form::Str, true)),
             (false, true) if copy.is_some() => Val::new(quote!(#c.#id), Ty::Scalar(copy.unwrap_or(Form::Bool), true)),
             (false, true) => {
-                let get = if f.boxed { quote!(as_deref) } else { quote!(as_ref) };
+                let get = if f.member.boxed { quote!(as_deref) } else { quote!(as_ref) };
                 Val::new(quote!(#c.#id.#get()), node(true, true))
             }
-            (false, false) if f.boxed => Val::new(quote!((*#c.#id)), node(false, false)),
+            (false, false) if f.member.boxed => Val::new(quote!((*#c.#id)), node(false, false)),
             (false, false) => Val::new(quote!(#c.#id), node(false, false)),
         })
     }

@@ -211,7 +211,7 @@ fn struct_value(
         }
         let id = &f.ident;
         let value = value(ctx, &f.member.target, v)?;
-        let value = if f.boxed { quote!(Box::new(#value)) } else { value };
+        let value = if f.member.boxed { quote!(Box::new(#value)) } else { value };
         let value = if f.presence == Presence::Optional { quote!(Some(#value)) } else { value };
         inits.push(quote!(#id: #value,));
     }

@@ -8,6 +8,7 @@ use quote::{format_ident, quote};
 
 use super::shapes::{fields, io_key, Presence};
 use super::{Ctx, Module};
+use crate::ir::traits::TimestampFormat;
 use crate::ir::{Kind, Shape};
 use crate::ModelError;
 
@@ -54,9 +55,9 @@ fn struct_value(ctx: &Ctx, shape: &Shape, name: &str, module: Module, depth: usi
             quote!(Default::default())
         } else {
             // `http-date` keeps whole seconds only.
-            let whole = ctx.timestamp_format(f.member).is_some_and(|t| t.to_string().contains("HttpDate"));
+            let whole = f.member.timestamp_format == Some(TimestampFormat::HttpDate);
             let v = sample(ctx, &f.member.target, &f.member.name, depth + 1, whole)?;
-            let v = if f.boxed { quote!(Box::new(#v)) } else { v };
+            let v = if f.member.boxed { quote!(Box::new(#v)) } else { v };
             if f.presence == Presence::Optional {
                 quote!(Some(#v))
             } else {
@@ -141,7 +142,7 @@ fn sample(ctx: &Ctx, id: &str, hint: &str, depth: usize, whole_secs: bool) -> Re
             if first.is_unit() {
                 return Ok(quote!(#path::#v));
             }
-            let whole = ctx.timestamp_format(first).is_some_and(|t| t.to_string().contains("HttpDate"));
+            let whole = first.timestamp_format == Some(TimestampFormat::HttpDate);
             let inner = sample(ctx, &first.target, hint, depth + 1, whole)?;
             let inner = if first.boxed { quote!(Box::new(#inner)) } else { inner };
             quote!(#path::#v(#inner))

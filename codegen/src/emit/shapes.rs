@@ -18,7 +18,6 @@ pub struct Field<'m> {
     pub ty: TokenStream,
     pub presence: Presence,
     pub required: bool,
-    pub boxed: bool,
     /// The `default` trait value as a Rust expression.
     pub default: Option<TokenStream>,
 }
@@ -28,8 +27,7 @@ pub fn fields<'m>(ctx: &Ctx<'m>, shape: &'m Shape, from: Module) -> Result<Vec<F
     for m in &shape.members {
         let mid = format!("{}${}", shape.id, m.name);
         let value_ty = ctx.value_type(&m.target, from).map_err(|e| ModelError::new(&mid, e.to_string()))?;
-        let boxed = m.boxed;
-        let boxed_ty = if boxed { quote!(Box<#value_ty>) } else { value_ty.clone() };
+        let boxed_ty = if m.boxed { quote!(Box<#value_ty>) } else { value_ty.clone() };
         let lowered = m.lowered(&shape.id)?;
         let (required, presence) = (lowered.required, lowered.presence);
         let default = lowered.default.as_ref().map(|d| default_expr(ctx, &m.target, d)).transpose()?;
@@ -38,9 +36,14 @@ pub fn fields<'m>(ctx: &Ctx<'m>, shape: &'m Shape, from: Module) -> Result<Vec<F
             _ => boxed_ty,
         };
         let ident = ctx.names.field(&shape.id, &m.name)?;
-        out.push(Field { member: m, ident, value_ty, ty, presence, required, boxed, default });
+        out.push(Field { member: m, ident, value_ty, ty, presence, required, default });
     }
     Ok(out)
+}
+
+/// The field of member `name` of structure `shape`, if it has one.
+pub fn field_named<'m>(ctx: &Ctx<'m>, shape: &'m Shape, name: &str) -> Result<Option<Field<'m>>, ModelError> {
+    Ok(fields(ctx, shape, ctx.module_of(&shape.id))?.into_iter().find(|f| f.member.name == name))
 }
 
 /// A normalised `@default` as a Rust expression.
@@ -134,13 +137,13 @@ pub fn argument(ctx: &Ctx, f: &Field, from: Module, var: &Ident) -> Result<(Toke
         }
         _ => (f.value_ty.clone(), v),
     };
-    Ok(if f.boxed { (ty, quote!(Box::new(#expr))) } else { (ty, expr) })
+    Ok(if f.member.boxed { (ty, quote!(Box::new(#expr))) } else { (ty, expr) })
 }
 
 /// Zero value of a field: its default, or the type's zero.
 fn field_zero(f: &Field) -> TokenStream {
     let rt = super::rt();
-    match (&f.default, f.boxed) {
+    match (&f.default, f.member.boxed) {
         (Some(d), false) => d.clone(),
         (Some(d), true) => quote!(Box::new(#d)),
         (None, _) => quote!(#rt::json::Json::zero()),
