@@ -82,12 +82,9 @@ pub fn endpoint_tests_module(ctx: &Ctx) -> Result<Option<TokenStream>, ModelErro
     for (i, case) in cases.iter().enumerate() {
         let name = format_ident!("case_{:03}", i + 1);
         let doc = format!(" {}", case.documentation.as_deref().unwrap_or_default());
-        let sets = case.params.iter().map(|(k, v)| match v {
-            StaticParam::List(items) => quote!(params.set(#k, vec![#(#items.to_string()),*]);),
-            v => {
-                let v = param_value(v);
-                quote!(params.set(#k, #v);)
-            }
+        let sets = case.params.iter().map(|(k, v)| {
+            let v = param_value(v);
+            quote!(params.set(#k, #v);)
         });
         let check = match &case.expect {
             EndpointExpect::Endpoint { url, properties, headers } => {
